@@ -1,0 +1,50 @@
+/* Internal structures shared by the core's source files. */
+#ifndef RNN_PRIVATE_H
+#define RNN_PRIVATE_H
+
+#include "rnn.h"
+
+G_BEGIN_DECLS
+
+/* One layer in one direction, PyTorch's row-major layouts.  G = gates
+ * (1 RNN, 3 GRU, 4 LSTM), blocks in PyTorch's order (LSTM i,f,g,o; GRU
+ * r,z,n). */
+typedef struct {
+  guint in_size;                /* F for layer 0, else D * H_out */
+  float *w_ih;                  /* (G*H, in_size) */
+  float *w_hh;                  /* (G*H, H_out) */
+  float *w_hr;                  /* (H_out, H), LSTM projection, else NULL */
+  /* Bias added to the input projection: b_ih + b_hh for every block,
+   * except GRU's n block, which takes b_ih only (b_hn sits inside r*()). */
+  float *bias_x;                /* (G*H) */
+  float *b_hn;                  /* (H), GRU only */
+} RnnLayerDir;
+
+struct _RnnModel {
+  gint ref_count;
+  char *name;                   /* file name, for messages */
+  RnnCell cell;
+  guint gates;                  /* G */
+  guint input_size;             /* F */
+  guint hidden_size;            /* H */
+  guint proj_size;              /* P or 0 */
+  guint h_out;                  /* P if P else H */
+  guint num_layers;             /* L */
+  guint num_dirs;               /* D */
+  gboolean bias;
+  RnnLayerDir *ld;              /* (L * D), index layer * D + dir */
+
+  /* Head: Linear (O, D*H_out) + activation, or none. */
+  gboolean has_head;
+  float *head_w;                /* (O, D*H_out) */
+  float *head_b;                /* (O) (zeros when the Linear has no bias) */
+  guint head_out;               /* O */
+  RnnActivation head_act;
+  RnnPooling pooling;
+  char **labels;                /* NULL-terminated or NULL */
+  GHashTable *metadata;         /* char* -> char* */
+};
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,316 @@
+/* Per-stream state and the forward pass. */
+#include "rnn-private.h"
+#include "kernels.h"
+
+#include <string.h>
+
+struct _RnnState {
+  RnnModel *model;
+  guint batch;                  /* B */
+  guint max_frames;             /* frames per internal chunk */
+  float *h;                     /* (L*D, B, H_out) */
+  float *c;                     /* (L*D, B, H), LSTM only */
+  /* Scratch, sized once in rnn_state_new(). */
+  float *xt;                    /* (max_frames, B, F) batch-first input, transposed */
+  float *gx;                    /* (max_frames, B, G*H) input projection */
+  float *gh;                    /* (B, G*H) recurrent projection */
+  float *hc;                    /* (B, H) o*tanh(c) before the LSTM projection */
+  float *y[2];                  /* (max_frames, B, D*H_out) layer outputs */
+  float *head;                  /* (max_frames, B, O) */
+  float *mem;                   /* one block holding all of the above */
+};
+
+/* Sum of n products a*b into *total, overflow-checked. */
+static gboolean
+add_size (gsize * total, gsize a, gsize b, gsize c)
+{
+  gsize p;
+  return g_size_checked_mul (&p, a, b) && g_size_checked_mul (&p, p, c)
+      && g_size_checked_add (total, *total, p);
+}
+
+RnnState *
+rnn_state_new (RnnModel * model, guint batch, guint max_frames,
+    GError ** error)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (batch >= 1 && max_frames >= 1, NULL);
+  const RnnModel *m = model;
+  gsize LD = (gsize) m->num_layers * m->num_dirs;
+  gsize GH = (gsize) m->gates * m->hidden_size;
+  gsize DHo = (gsize) m->num_dirs * m->h_out;
+  gsize sizes[9] = { 0 };
+  gboolean ok = add_size (&sizes[0], LD, batch, m->h_out)
+      && add_size (&sizes[1], LD, batch,
+      m->cell == RNN_CELL_LSTM ? m->hidden_size : 0)
+      && add_size (&sizes[2], max_frames, batch, m->input_size)
+      && add_size (&sizes[3], max_frames, batch, GH)
+      && add_size (&sizes[4], 1, batch, GH)
+      && add_size (&sizes[5], 1, batch, m->hidden_size)
+      && add_size (&sizes[6], max_frames, batch, DHo)
+      && add_size (&sizes[7], max_frames, batch, DHo)
+      && add_size (&sizes[8], max_frames, batch, m->has_head ? m->head_out : 0);
+  gsize total = 0;
+  for (guint i = 0; ok && i < G_N_ELEMENTS (sizes); i++)
+    ok = g_size_checked_add (&total, total, sizes[i] + 16);
+  float *mem = NULL;
+  if (ok && total < G_MAXSIZE / sizeof (float))
+    mem = g_try_malloc0 (total * sizeof (float));
+  if (!mem) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: cannot allocate the state for %u stream(s) x %u frame(s)",
+        m->name, batch, max_frames);
+    return NULL;
+  }
+  RnnState *s = g_new0 (RnnState, 1);
+  s->model = rnn_model_ref (model);
+  s->batch = batch;
+  s->max_frames = max_frames;
+  s->mem = mem;
+  /* Carve the block; each region starts 64-byte aligned relative to mem. */
+  float **dst[9] = { &s->h, &s->c, &s->xt, &s->gx, &s->gh, &s->hc, &s->y[0],
+    &s->y[1], &s->head
+  };
+  float *p = mem;
+  for (guint i = 0; i < 9; i++) {
+    *dst[i] = sizes[i] ? p : NULL;
+    p += (sizes[i] + 15) & ~(gsize) 15;
+  }
+  return s;
+}
+
+void
+rnn_state_free (RnnState * s)
+{
+  if (!s)
+    return;
+  rnn_model_unref (s->model);
+  g_free (s->mem);
+  g_free (s);
+}
+
+RnnModel *
+rnn_state_get_model (const RnnState * s)
+{
+  return s->model;
+}
+
+guint
+rnn_state_get_batch (const RnnState * s)
+{
+  return s->batch;
+}
+
+guint
+rnn_state_get_max_frames (const RnnState * s)
+{
+  return s->max_frames;
+}
+
+void
+rnn_state_reset (RnnState * s)
+{
+  memset (s->h, 0, rnn_model_get_h_size (s->model, s->batch) * sizeof (float));
+  if (s->c)
+    memset (s->c, 0,
+        rnn_model_get_c_size (s->model, s->batch) * sizeof (float));
+}
+
+void
+rnn_state_reset_stream (RnnState * s, guint b)
+{
+  const RnnModel *m = s->model;
+  g_return_if_fail (b < s->batch);
+  for (guint ld = 0; ld < m->num_layers * m->num_dirs; ld++) {
+    memset (s->h + ((gsize) ld * s->batch + b) * m->h_out, 0,
+        m->h_out * sizeof (float));
+    if (s->c)
+      memset (s->c + ((gsize) ld * s->batch + b) * m->hidden_size, 0,
+          m->hidden_size * sizeof (float));
+  }
+}
+
+void
+rnn_state_set (RnnState * s, const float *h0, const float *c0)
+{
+  if (h0)
+    memcpy (s->h, h0, rnn_model_get_h_size (s->model, s->batch) *
+        sizeof (float));
+  else
+    memset (s->h, 0, rnn_model_get_h_size (s->model, s->batch) *
+        sizeof (float));
+  if (s->c) {
+    gsize n = rnn_model_get_c_size (s->model, s->batch) * sizeof (float);
+    if (c0)
+      memcpy (s->c, c0, n);
+    else
+      memset (s->c, 0, n);
+  }
+}
+
+void
+rnn_state_get (const RnnState * s, float *h_n, float *c_n)
+{
+  if (h_n)
+    memcpy (h_n, s->h, rnn_model_get_h_size (s->model, s->batch) *
+        sizeof (float));
+  if (c_n && s->c)
+    memcpy (c_n, s->c, rnn_model_get_c_size (s->model, s->batch) *
+        sizeof (float));
+}
+
+/* Run all layers over @T frames of time-major input x (T, B, F) from the
+ * current state; returns the top layer's output (T, B, D*H_out) in a
+ * scratch buffer.  The state ends as after the last frame (for a reverse
+ * direction: after frame 0, as PyTorch's h_n). */
+static const float *
+run_layers (RnnState * s, const float *x, guint T)
+{
+  const RnnModel *m = s->model;
+  const guint B = s->batch, H = m->hidden_size, Ho = m->h_out;
+  const guint D = m->num_dirs, GH = m->gates * H;
+  const gsize DHo = (gsize) D * Ho;
+  const float *in = x;
+  float *out = NULL;
+
+  for (guint l = 0; l < m->num_layers; l++) {
+    out = s->y[l & 1];
+    for (guint d = 0; d < D; d++) {
+      const RnnLayerDir *lay = &m->ld[l * D + d];
+      float *h = s->h + (gsize) (l * D + d) * B * Ho;   /* (B, H_out) */
+      float *c = s->c ? s->c + (gsize) (l * D + d) * B * H : NULL;
+      gsize rows = (gsize) T * B;
+
+      /* gx (T*B, G*H) = bias_x + in (T*B, in_size) . W_ih^T: one GEMM. */
+      for (gsize r = 0; r < rows; r++)
+        memcpy (s->gx + r * GH, lay->bias_x, GH * sizeof (float));
+      rnn_matmul_wt (in, rows, lay->in_size, lay->w_ih, GH, s->gx, GH, TRUE);
+
+      for (guint step = 0; step < T; step++) {
+        guint t = d ? T - 1 - step : step;
+        const float *gx = s->gx + (gsize) t * B * GH;
+        /* gh (B, G*H) = h . W_hh^T */
+        rnn_matmul_wt (h, B, Ho, lay->w_hh, GH, s->gh, GH, FALSE);
+        switch (m->cell) {
+          case RNN_CELL_RNN_TANH:
+          case RNN_CELL_RNN_RELU:
+            rnn_kernel_rnn (gx, GH, s->gh, h, B, H,
+                m->cell == RNN_CELL_RNN_RELU);
+            break;
+          case RNN_CELL_GRU:
+            rnn_kernel_gru (gx, GH, s->gh, lay->b_hn, h, B, H);
+            break;
+          case RNN_CELL_LSTM:
+            if (lay->w_hr) {
+              rnn_kernel_lstm (gx, GH, s->gh, s->hc, c, B, H);
+              rnn_matmul_wt (s->hc, B, H, lay->w_hr, Ho, h, Ho, FALSE);
+            } else {
+              rnn_kernel_lstm (gx, GH, s->gh, h, c, B, H);
+            }
+            break;
+        }
+        float *o = out + (gsize) t * B * DHo + (gsize) d * Ho;
+        for (guint b = 0; b < B; b++)
+          memcpy (o + b * DHo, h + (gsize) b * Ho, Ho * sizeof (float));
+      }
+    }
+    in = out;
+  }
+  return out;
+}
+
+void
+rnn_model_apply_head (const RnnModel * m, const float *in, gsize n,
+    float *out)
+{
+  gsize in_w = (gsize) m->num_dirs * m->h_out;
+  if (!m->has_head) {
+    memcpy (out, in, n * in_w * sizeof (float));
+    return;
+  }
+  gsize O = m->head_out;
+  for (gsize r = 0; r < n; r++)
+    memcpy (out + r * O, m->head_b, O * sizeof (float));
+  rnn_matmul_wt (in, n, in_w, m->head_w, O, out, O, TRUE);
+  for (gsize r = 0; r < n; r++) {
+    if (m->head_act == RNN_ACTIVATION_SOFTMAX)
+      rnn_activation_softmax (out + r * O, O);
+    else if (m->head_act == RNN_ACTIVATION_SIGMOID)
+      rnn_activation_sigmoid (out + r * O, O);
+  }
+}
+
+/* Frames [t0, t0+k) of a sequence of T frames. */
+static void
+run_chunk (RnnState * s, const float *in, gsize T, gsize t0, guint k,
+    RnnRunFlags flags, float *out)
+{
+  const RnnModel *m = s->model;
+  const guint B = s->batch, F = m->input_size;
+  const gboolean bf = (flags & RNN_RUN_BATCH_FIRST) != 0;
+  const gboolean head = m->has_head && !(flags & RNN_RUN_NO_HEAD);
+  const gsize O = head ? m->head_out : (gsize) m->num_dirs * m->h_out;
+  const float *x;
+
+  if (bf && B > 1) {
+    /* (B, T, F) -> (k, B, F) */
+    for (guint t = 0; t < k; t++)
+      for (guint b = 0; b < B; b++)
+        memcpy (s->xt + ((gsize) t * B + b) * F,
+            in + ((gsize) b * T + t0 + t) * F, F * sizeof (float));
+    x = s->xt;
+  } else {
+    x = in + t0 * B * F;        /* with B = 1 both layouts agree */
+  }
+
+  const float *top = run_layers (s, x, k);
+  const float *res = top;
+  if (head) {
+    rnn_model_apply_head (m, top, (gsize) k * B, s->head);
+    res = s->head;
+  }
+  if (bf && B > 1) {
+    for (guint t = 0; t < k; t++)
+      for (guint b = 0; b < B; b++)
+        memcpy (out + ((gsize) b * T + t0 + t) * O,
+            res + ((gsize) t * B + b) * O, O * sizeof (float));
+  } else {
+    memcpy (out + t0 * B * O, res, (gsize) k * B * O * sizeof (float));
+  }
+}
+
+gboolean
+rnn_state_process (RnnState * s, const float *in, gsize n_frames,
+    RnnRunFlags flags, float *out, GError ** error)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  g_return_val_if_fail (n_frames == 0 || (in != NULL && out != NULL), FALSE);
+  if (s->model->num_dirs == 2) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: a bidirectional model cannot run frame by frame (its reverse "
+        "direction needs the end of the sequence first); run whole windows "
+        "with rnn_state_process_window()", s->model->name);
+    return FALSE;
+  }
+  for (gsize t0 = 0; t0 < n_frames; t0 += s->max_frames) {
+    guint k = (guint) MIN (n_frames - t0, (gsize) s->max_frames);
+    run_chunk (s, in, n_frames, t0, k, flags, out);
+  }
+  return TRUE;
+}
+
+gboolean
+rnn_state_process_window (RnnState * s, const float *in, gsize n_frames,
+    RnnRunFlags flags, float *out, GError ** error)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  if (n_frames == 0 || n_frames > s->max_frames) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: window of %" G_GSIZE_FORMAT " frames, this state holds 1 to %u",
+        s->model->name, n_frames, s->max_frames);
+    return FALSE;
+  }
+  g_return_val_if_fail (in != NULL && out != NULL, FALSE);
+  run_chunk (s, in, n_frames, 0, (guint) n_frames, flags, out);
+  return TRUE;
+}
