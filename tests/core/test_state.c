@@ -1,0 +1,338 @@
+/* Unit tests of the state API: independence of streams, per-stream reset,
+ * layouts, h0/h_n round trips, usage errors, and that a call allocates
+ * nothing.  Models come from the conformance fixtures. */
+#include <check.h>
+#include <string.h>
+
+#include "rnn.h"
+#include "fixture.h"
+
+/* ---- allocation counter: interposes malloc & co. for the whole process */
+extern void *__libc_malloc (size_t);
+extern void *__libc_calloc (size_t, size_t);
+extern void *__libc_realloc (void *, size_t);
+extern void *__libc_memalign (size_t, size_t);
+extern void __libc_free (void *);
+static volatile gint n_allocs;
+
+void *malloc (size_t n);
+void *calloc (size_t a, size_t b);
+void *realloc (void *p, size_t n);
+void free (void *p);
+int posix_memalign (void **p, size_t align, size_t n);
+void *aligned_alloc (size_t align, size_t n);
+
+void *
+malloc (size_t n)
+{
+  g_atomic_int_inc (&n_allocs);
+  return __libc_malloc (n);
+}
+
+void *
+calloc (size_t a, size_t b)
+{
+  g_atomic_int_inc (&n_allocs);
+  return __libc_calloc (a, b);
+}
+
+void *
+realloc (void *p, size_t n)
+{
+  g_atomic_int_inc (&n_allocs);
+  return __libc_realloc (p, n);
+}
+
+int
+posix_memalign (void **p, size_t align, size_t n)
+{
+  g_atomic_int_inc (&n_allocs);
+  *p = __libc_memalign (align, n);
+  return *p ? 0 : 12;
+}
+
+void *
+aligned_alloc (size_t align, size_t n)
+{
+  g_atomic_int_inc (&n_allocs);
+  return __libc_memalign (align, n);
+}
+
+void
+free (void *p)
+{
+  __libc_free (p);
+}
+
+/* ---- helpers */
+
+static RnnModel *
+load_case (const char *name, RnnFixture ** fx_out)
+{
+  GError *err = NULL;
+  RnnFixture *fx = rnn_fixture_load (rnn_fixture_dir (), name);
+  RnnModel *m = rnn_model_load (fx->model_path, NULL, &err);
+  ck_assert_msg (m != NULL, "%s", err ? err->message : "");
+  *fx_out = fx;
+  return m;
+}
+
+static float *
+random_input (gsize n, guint seed)
+{
+  float *x = g_new (float, n);
+  GRand *r = g_rand_new_with_seed (seed);
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (r, -1.0, 1.0);
+  g_rand_free (r);
+  return x;
+}
+
+/* (T, B, W) -> (B, T, W) */
+static float *
+to_batch_first (const float *x, guint T, guint B, guint W)
+{
+  float *y = g_new (float, (gsize) T * B * W);
+  for (guint t = 0; t < T; t++)
+    for (guint b = 0; b < B; b++)
+      memcpy (y + ((gsize) b * T + t) * W, x + ((gsize) t * B + b) * W,
+          W * sizeof (float));
+  return y;
+}
+
+static const char *const models[] = {
+  "lstm_l2_bias_uni_b3_tm_h0",
+  "gru_l3_bias_uni_b3_bf",
+  "rnn_l1_bias_uni_b3_tm_head-sigmoid",
+  "lstmp_l2_bias_uni_b3_bf_h0",
+};
+
+/* Three streams in one state give what each stream gives alone. */
+START_TEST (test_streams_independent)
+{
+  RnnFixture *fx;
+  RnnModel *m = load_case (models[_i], &fx);
+  const guint T = 50, B = 3, F = rnn_model_get_input_size (m);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = random_input ((gsize) T * B * F, 1);
+  g_autofree float *y = g_new0 (float, (gsize) T * B * O);
+  RnnState *s3 = rnn_state_new (m, B, 64, NULL);
+  ck_assert (rnn_state_process (s3, x, T, RNN_RUN_NONE, y, NULL));
+  for (guint b = 0; b < B; b++) {
+    g_autofree float *xb = g_new (float, (gsize) T * F);
+    g_autofree float *yb = g_new (float, (gsize) T * O);
+    for (guint t = 0; t < T; t++)
+      memcpy (xb + (gsize) t * F, x + ((gsize) t * B + b) * F,
+          F * sizeof (float));
+    RnnState *s1 = rnn_state_new (m, 1, 7, NULL);
+    ck_assert (rnn_state_process (s1, xb, T, RNN_RUN_NONE, yb, NULL));
+    for (guint t = 0; t < T; t++)
+      ck_assert (rnn_max_abs_diff (yb + (gsize) t * O,
+              y + ((gsize) t * B + b) * O, O) <= RNN_TEST_TOLERANCE);
+    rnn_state_free (s1);
+  }
+  rnn_state_free (s3);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+/* batch-first input gives the batch-first transpose of the output. */
+START_TEST (test_layouts_agree)
+{
+  RnnFixture *fx;
+  RnnModel *m = load_case (models[_i], &fx);
+  const guint T = 33, B = 3, F = rnn_model_get_input_size (m);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = random_input ((gsize) T * B * F, 2);
+  g_autofree float *xbf = to_batch_first (x, T, B, F);
+  g_autofree float *y = g_new0 (float, (gsize) T * B * O);
+  g_autofree float *ybf = g_new0 (float, (gsize) T * B * O);
+  RnnState *a = rnn_state_new (m, B, 10, NULL);
+  RnnState *b = rnn_state_new (m, B, 10, NULL);
+  ck_assert (rnn_state_process (a, x, T, RNN_RUN_NONE, y, NULL));
+  ck_assert (rnn_state_process (b, xbf, T, RNN_RUN_BATCH_FIRST, ybf, NULL));
+  g_autofree float *want = to_batch_first (y, T, B, O);
+  ck_assert (memcmp (want, ybf, (gsize) T * B * O * sizeof (float)) == 0);
+  rnn_state_free (a);
+  rnn_state_free (b);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+/* Resetting stream 1 alone: stream 1 restarts from zero, 0 and 2 carry. */
+START_TEST (test_reset_stream)
+{
+  RnnFixture *fx;
+  RnnModel *m = load_case (models[_i], &fx);
+  const guint T = 20, B = 3, F = rnn_model_get_input_size (m);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = random_input ((gsize) 2 * T * B * F, 3);
+  g_autofree float *y_carry = g_new0 (float, (gsize) T * B * O);
+  g_autofree float *y_reset = g_new0 (float, (gsize) T * B * O);
+  g_autofree float *y_fresh = g_new0 (float, (gsize) T * B * O);
+  RnnState *carry = rnn_state_new (m, B, 64, NULL);
+  RnnState *part = rnn_state_new (m, B, 64, NULL);
+  RnnState *fresh = rnn_state_new (m, B, 64, NULL);
+  const float *x2 = x + (gsize) T * B * F;
+  ck_assert (rnn_state_process (carry, x, T, 0, y_carry, NULL));
+  ck_assert (rnn_state_process (part, x, T, 0, y_reset, NULL));
+  ck_assert (rnn_state_process (carry, x2, T, 0, y_carry, NULL));
+  rnn_state_reset_stream (part, 1);
+  ck_assert (rnn_state_process (part, x2, T, 0, y_reset, NULL));
+  ck_assert (rnn_state_process (fresh, x2, T, 0, y_fresh, NULL));
+  for (guint t = 0; t < T; t++) {
+    for (guint b = 0; b < B; b++) {
+      gsize off = ((gsize) t * B + b) * O;
+      const float *want = b == 1 ? y_fresh + off : y_carry + off;
+      ck_assert_msg (memcmp (y_reset + off, want, O * sizeof (float)) == 0,
+          "frame %u stream %u", t, b);
+    }
+  }
+  /* and the carried stream 1 really differs from a fresh start */
+  ck_assert (rnn_max_abs_diff (y_carry + O, y_fresh + O, O) > 1e-4);
+  rnn_state_free (carry);
+  rnn_state_free (part);
+  rnn_state_free (fresh);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+/* rnn_state_set / rnn_state_get round-trip exactly; reset gives zeros. */
+START_TEST (test_set_get)
+{
+  RnnFixture *fx;
+  RnnModel *m = load_case (models[_i], &fx);
+  const guint B = 3;
+  gsize nh = rnn_model_get_h_size (m, B), nc = rnn_model_get_c_size (m, B);
+  g_autofree float *h0 = random_input (nh, 4);
+  g_autofree float *c0 = random_input (MAX (nc, 1), 5);
+  g_autofree float *h = g_new0 (float, nh);
+  g_autofree float *c = g_new0 (float, MAX (nc, 1));
+  RnnState *s = rnn_state_new (m, B, 4, NULL);
+  rnn_state_set (s, h0, c0);
+  rnn_state_get (s, h, c);
+  ck_assert (memcmp (h, h0, nh * sizeof (float)) == 0);
+  ck_assert (memcmp (c, c0, nc * sizeof (float)) == 0);
+  rnn_state_reset (s);
+  rnn_state_get (s, h, c);
+  for (gsize i = 0; i < nh; i++)
+    ck_assert (h[i] == 0.0f);
+  for (gsize i = 0; i < nc; i++)
+    ck_assert (c[i] == 0.0f);
+  rnn_state_free (s);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+START_TEST (test_window_limits)
+{
+  RnnFixture *fx;
+  GError *err = NULL;
+  RnnModel *m = load_case ("gru_l2_bias_bi_b3_tm_h0", &fx);
+  float in[64 * 3 * 8] = { 0 }, out[64 * 3 * 64];
+  ck_assert_uint_le (rnn_model_get_input_size (m), 8);
+  RnnState *s = rnn_state_new (m, 3, 4, NULL);
+  ck_assert (!rnn_state_process_window (s, in, 5, 0, out, &err));
+  ck_assert (g_error_matches (err, RNN_ERROR, RNN_ERROR_USAGE));
+  ck_assert (strstr (err->message, "5 frames") != NULL);
+  g_clear_error (&err);
+  ck_assert (!rnn_state_process_window (s, in, 0, 0, out, &err));
+  g_clear_error (&err);
+  ck_assert (rnn_state_process_window (s, in, 4, 0, out, &err));
+  ck_assert (!rnn_state_process (s, in, 1, 0, out, &err));
+  ck_assert (strstr (err->message, "bidirectional") != NULL);
+  g_clear_error (&err);
+  rnn_state_free (s);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+/* Once a state exists, neither streaming nor window calls allocate. */
+START_TEST (test_no_allocation_per_call)
+{
+  RnnFixture *fx;
+  RnnModel *m = load_case (models[_i], &fx);
+  const guint T = 40, B = 3, F = rnn_model_get_input_size (m);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = random_input ((gsize) T * B * F, 6);
+  g_autofree float *y = g_new0 (float, (gsize) T * B * O);
+  RnnState *s = rnn_state_new (m, B, 16, NULL);
+  /* warm up: OpenBLAS may set up its buffers on first use */
+  ck_assert (rnn_state_process (s, x, T, 0, y, NULL));
+  /* (no ck_assert inside: Check allocates to record passed assertions) */
+  gboolean ok = TRUE;
+  gint before = g_atomic_int_get (&n_allocs);
+  for (int rep = 0; rep < 10; rep++) {
+    ok &= rnn_state_process (s, x, T, 0, y, NULL);
+    ok &= rnn_state_process (s, x, 1, RNN_RUN_BATCH_FIRST, y, NULL);
+    ok &= rnn_state_process_window (s, x, 16, 0, y, NULL);
+    rnn_model_apply_head (m, x, 1, y);
+    rnn_state_reset (s);
+  }
+  gint after = g_atomic_int_get (&n_allocs);
+  ck_assert (ok);
+  ck_assert_int_eq (after - before, 0);
+  /* the counter itself works */
+  g_free (g_malloc (16));
+  ck_assert_int_gt (g_atomic_int_get (&n_allocs), after);
+  rnn_state_free (s);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+START_TEST (test_accessors)
+{
+  RnnFixture *fx;
+  RnnModel *m = load_case ("lstmp_l2_bias_bi_b3_tm_h0", &fx);
+  ck_assert_int_eq (rnn_model_get_cell (m), RNN_CELL_LSTM);
+  ck_assert_str_eq (rnn_cell_name (rnn_model_get_cell (m)), "lstm");
+  ck_assert_uint_eq (rnn_model_get_num_layers (m), 2);
+  ck_assert (rnn_model_is_bidirectional (m));
+  ck_assert (rnn_model_has_bias (m));
+  guint P = rnn_model_get_proj_size (m);
+  ck_assert_uint_gt (P, 0);
+  ck_assert_uint_lt (P, rnn_model_get_hidden_size (m));
+  ck_assert_uint_eq (rnn_model_get_rnn_output_size (m), 2 * P);
+  ck_assert_uint_eq (rnn_model_get_h_size (m, 3), 2 * 2 * 3 * P);
+  ck_assert_uint_eq (rnn_model_get_c_size (m, 3),
+      2 * 2 * 3 * rnn_model_get_hidden_size (m));
+  RnnModel *r = rnn_model_ref (m);
+  ck_assert_ptr_eq (r, m);
+  rnn_model_unref (r);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+static Suite *
+state_suite (void)
+{
+  Suite *s = suite_create ("state");
+  TCase *tc = tcase_create ("state");
+  int n = G_N_ELEMENTS (models);
+  tcase_add_loop_test (tc, test_streams_independent, 0, n);
+  tcase_add_loop_test (tc, test_layouts_agree, 0, n);
+  tcase_add_loop_test (tc, test_reset_stream, 0, n);
+  tcase_add_loop_test (tc, test_set_get, 0, n);
+  tcase_add_loop_test (tc, test_no_allocation_per_call, 0, n);
+  tcase_add_test (tc, test_window_limits);
+  tcase_add_test (tc, test_accessors);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (state_suite ());
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed ? 1 : 0;
+}
