@@ -1,105 +1,71 @@
-/* Portable C kernels for the recurrent step; OpenBLAS for the products. */
+/* Weight packing and run-time choice of the kernel set. */
 #include "kernels.h"
 
-#include <cblas.h>
-#include <math.h>
+#include <string.h>
 
-static inline float
-sigmoidf (float x)
+gboolean
+rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out)
 {
-  return 1.0f / (1.0f + expf (-x));
-}
-
-void
-rnn_matmul_wt (const float *x, gsize n, gsize k, const float *w, gsize m,
-    float *y, gsize ldy, gboolean accumulate)
-{
-  if (n == 0 || m == 0)
-    return;
-  if (n == 1) {
-    cblas_sgemv (CblasRowMajor, CblasNoTrans, (blasint) m, (blasint) k, 1.0f,
-        w, (blasint) k, x, 1, accumulate ? 1.0f : 0.0f, y, 1);
-    return;
+  gsize panels = (M + RNN_PANEL - 1) / RNN_PANEL;
+  panels = (panels + RNN_PANEL_GROUP - 1) / RNN_PANEL_GROUP * RNN_PANEL_GROUP;
+  gsize n;
+  if (!g_size_checked_mul (&n, panels, K) ||
+      !g_size_checked_mul (&n, n, RNN_PANEL * sizeof (float)))
+    return FALSE;
+  float *d = g_aligned_alloc0 (1, MAX (n, 64), 64);
+  if (!d)
+    return FALSE;
+  for (gsize m = 0; m < M; m++) {
+    float *panel = d + (m / RNN_PANEL) * K * RNN_PANEL;
+    for (gsize k = 0; k < K; k++)
+      panel[k * RNN_PANEL + m % RNN_PANEL] = w[m * K + k];
   }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (blasint) n,
-      (blasint) m, (blasint) k, 1.0f, x, (blasint) k, w, (blasint) k,
-      accumulate ? 1.0f : 0.0f, y, (blasint) ldy);
+  out->data = d;
+  out->rows = M;
+  out->cols = K;
+  out->panels = panels;
+  return TRUE;
 }
 
 void
-rnn_kernel_rnn (const float *gx, gsize ldgx, const float *gh, float *h,
-    guint B, guint H, gboolean relu)
+rnn_packed_clear (RnnPacked * p)
 {
-  for (guint b = 0; b < B; b++) {
-    const float *x = gx + b * ldgx;
-    const float *r = gh + (gsize) b * H;
-    float *hb = h + (gsize) b * H;
-    for (guint j = 0; j < H; j++) {
-      float v = x[j] + r[j];
-      hb[j] = relu ? (v > 0.0f ? v : 0.0f) : tanhf (v);
-    }
+  g_aligned_free (p->data);
+  memset (p, 0, sizeof *p);
+}
+
+static gboolean
+cpu_can (const RnnKernels * k)
+{
+#ifdef RNN_HAVE_X86_KERNELS
+  __builtin_cpu_init ();
+  if (k == &rnn_kernels_avx512)
+    return __builtin_cpu_supports ("avx512f");
+  if (k == &rnn_kernels_avx2)
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+#endif
+  return k == &rnn_kernels_c;
+}
+
+const RnnKernels *
+rnn_kernels_select (void)
+{
+  const RnnKernels *all[] = {
+#ifdef RNN_HAVE_X86_KERNELS
+    &rnn_kernels_avx512, &rnn_kernels_avx2,
+#endif
+    &rnn_kernels_c
+  };
+  const char *want = g_getenv ("RNN_KERNEL");
+  if (want && *want) {
+    for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+      if (strcmp (all[i]->name, want) == 0 && cpu_can (all[i]))
+        return all[i];
+    g_warning ("RNN_KERNEL=%s: no such kernel set on this CPU "
+        "(known: avx512, avx2, c); using the best available", want);
   }
-}
-
-void
-rnn_kernel_lstm (const float *gx, gsize ldgx, const float *gh, float *hc,
-    float *c, guint B, guint H)
-{
-  for (guint b = 0; b < B; b++) {
-    const float *x = gx + b * ldgx;
-    const float *r = gh + (gsize) b * 4 * H;
-    float *hb = hc + (gsize) b * H;
-    float *cb = c + (gsize) b * H;
-    for (guint j = 0; j < H; j++) {
-      float i = sigmoidf (x[j] + r[j]);
-      float f = sigmoidf (x[H + j] + r[H + j]);
-      float g = tanhf (x[2 * H + j] + r[2 * H + j]);
-      float o = sigmoidf (x[3 * H + j] + r[3 * H + j]);
-      float cn = f * cb[j] + i * g;
-      cb[j] = cn;
-      hb[j] = o * tanhf (cn);
-    }
-  }
-}
-
-void
-rnn_kernel_gru (const float *gx, gsize ldgx, const float *gh,
-    const float *b_hn, float *h, guint B, guint H)
-{
-  for (guint b = 0; b < B; b++) {
-    const float *x = gx + b * ldgx;
-    const float *r = gh + (gsize) b * 3 * H;
-    float *hb = h + (gsize) b * H;
-    for (guint j = 0; j < H; j++) {
-      float rg = sigmoidf (x[j] + r[j]);
-      float z = sigmoidf (x[H + j] + r[H + j]);
-      float n = tanhf (x[2 * H + j] + rg * (r[2 * H + j] + b_hn[j]));
-      hb[j] = (1.0f - z) * n + z * hb[j];
-    }
-  }
-}
-
-void
-rnn_activation_softmax (float *x, gsize n)
-{
-  if (n == 0)
-    return;
-  float mx = x[0];
-  for (gsize i = 1; i < n; i++)
-    mx = x[i] > mx ? x[i] : mx;
-  float sum = 0.0f;
-  for (gsize i = 0; i < n; i++) {
-    x[i] = expf (x[i] - mx);
-    sum += x[i];
-  }
-  float inv = 1.0f / sum;
-  for (gsize i = 0; i < n; i++)
-    x[i] *= inv;
-}
-
-void
-rnn_activation_sigmoid (float *x, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    x[i] = sigmoidf (x[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (cpu_can (all[i]))
+      return all[i];
+  return &rnn_kernels_c;
 }

@@ -1,5 +1,10 @@
-/* Internal: the per-step kernels of each cell.  Pure functions over the
- * caller's buffers; no allocation, no global state. */
+/* Internal: the compute kernels.  Pure functions over the caller's buffers;
+ * no allocation (except rnn_pack), no global mutable state.
+ *
+ * Each kernel set is compiled three times from kernels_impl.h: portable C,
+ * AVX2+FMA and AVX-512.  rnn_kernels_select() picks the best one the CPU
+ * runs (or the one named by $RNN_KERNEL: "c", "avx2", "avx512"); the
+ * model keeps the pointer, so a model always runs one kernel set. */
 #ifndef RNN_KERNELS_H
 #define RNN_KERNELS_H
 
@@ -7,27 +12,54 @@
 
 G_BEGIN_DECLS
 
-/* y (n, m) = x (n, k) . W^T, W (m, k) row-major, y row stride ldy.
- * With @accumulate, y += ...; otherwise y = ... */
-void rnn_matmul_wt (const float *x, gsize n, gsize k, const float *w,
-    gsize m, float *y, gsize ldy, gboolean accumulate);
+#define RNN_PANEL 16            /* output rows per packed panel */
+#define RNN_PANEL_GROUP 8       /* panel count is padded to a multiple */
 
-/* Pointwise updates for one step of B streams.
- * gx: (B, G*H) input projection incl. bias_x, row stride ldgx
- * gh: (B, G*H) W_hh h, contiguous
- * h:  (B, H) updated in place (no projection)
- * c:  (B, H) LSTM cell, updated in place
- * For LSTM with projection, the kernel writes o*tanh(c') to @hc (B, H)
- * instead of h; the caller projects it. */
-void rnn_kernel_rnn (const float *gx, gsize ldgx, const float *gh, float *h,
-    guint B, guint H, gboolean relu);
-void rnn_kernel_lstm (const float *gx, gsize ldgx, const float *gh,
-    float *hc, float *c, guint B, guint H);
-void rnn_kernel_gru (const float *gx, gsize ldgx, const float *gh,
-    const float *b_hn, float *h, guint B, guint H);
+/* A weight matrix W (M, K), row-major in PyTorch, packed once at load into
+ * panels of 16 rows: data[p][k][i] = W[p*16 + i][k] (zero beyond M).
+ * Products then stream the weights contiguously with no horizontal sums. */
+typedef struct {
+  float *data;                  /* (panels, K, 16), 64-byte aligned */
+  gsize rows;                   /* M */
+  gsize cols;                   /* K */
+  gsize panels;                 /* ceil(M/16) rounded up to RNN_PANEL_GROUP */
+} RnnPacked;
 
-void rnn_activation_softmax (float *x, gsize n);
-void rnn_activation_sigmoid (float *x, gsize n);
+/* Returns FALSE on allocation failure (sizes too large). */
+gboolean rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out);
+void rnn_packed_clear (RnnPacked * p);
+
+typedef struct {
+  const char *name;
+  /* y (n, M) (row stride ldy) = x (n, K) (row stride ldx) . W^T,
+   * or y += ... with @accumulate. */
+  void (*gemm) (const float *x, gsize n, gsize ldx, const RnnPacked * w,
+      float *y, gsize ldy, gboolean accumulate);
+  /* One step of B streams.  pre: (B, G*H) rows of stride ldp holding
+   * W_ih x + bias + W_hh h (all blocks; GRU: see below).
+   * RNN:  h = act(pre)
+   * LSTM: c = f*c + i*g; hc = o*tanh(c)   (hc is h without projection)
+   * GRU:  gx (B, 3H) stride ldp = W_ih x + b_ih + [b_hr, b_hz, 0],
+   *       gh (B, 3H) contiguous = W_hh h;  h = (1-z)*n + z*h. */
+  void (*rnn) (const float *pre, gsize ldp, float *h, guint B, guint H,
+      gboolean relu);
+  void (*lstm) (const float *pre, gsize ldp, float *hc, float *c, guint B,
+      guint H);
+  void (*gru) (const float *gx, gsize ldp, const float *gh,
+      const float *b_hn, float *h, guint B, guint H);
+  void (*softmax) (float *x, gsize n);
+  void (*sigmoid) (float *x, gsize n);
+} RnnKernels;
+
+extern const RnnKernels rnn_kernels_c;
+#ifdef RNN_HAVE_X86_KERNELS
+extern const RnnKernels rnn_kernels_avx2;
+extern const RnnKernels rnn_kernels_avx512;
+#endif
+
+/* The kernel set for this CPU, honouring $RNN_KERNEL when the CPU can run
+ * it.  Thread-safe. */
+const RnnKernels *rnn_kernels_select (void);
 
 G_END_DECLS
 

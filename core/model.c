@@ -27,9 +27,9 @@ free_layers (RnnModel * m)
     return;
   for (guint i = 0; i < m->num_layers * m->num_dirs; i++) {
     RnnLayerDir *ld = &m->ld[i];
-    g_free (ld->w_ih);
-    g_free (ld->w_hh);
-    g_free (ld->w_hr);
+    rnn_packed_clear (&ld->w_ih);
+    rnn_packed_clear (&ld->w_hh);
+    rnn_packed_clear (&ld->w_hr);
     g_free (ld->bias_x);
     g_free (ld->b_hn);
   }
@@ -42,7 +42,7 @@ model_free (RnnModel * m)
 {
   free_layers (m);
   g_free (m->name);
-  g_free (m->head_w);
+  rnn_packed_clear (&m->head_w);
   g_free (m->head_b);
   g_strfreev (m->labels);
   if (m->metadata)
@@ -116,6 +116,23 @@ take_tensor (Loader * ld, const char *name, guint n_dims, guint64 d0,
   }
   g_hash_table_add (ld->used, (gpointer) t->name);
   return out;
+}
+
+/* take_tensor() of a matrix, packed for the kernels. */
+static gboolean
+take_packed (Loader * ld, const char *name, guint64 rows, guint64 cols,
+    RnnPacked * out, GError ** error)
+{
+  g_autofree float *w = take_tensor (ld, name, 2, rows, cols, error);
+  if (!w)
+    return FALSE;
+  if (!rnn_pack (w, rows, cols, out)) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
+        "%s: tensor '%s': out of memory packing [%" G_GUINT64_FORMAT ", %"
+        G_GUINT64_FORMAT "]", ld->file, name, rows, cols);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* Matrix shape of a tensor that must exist and be 2-D and float. */
@@ -309,13 +326,11 @@ load_layers (Loader * ld, RnnModel * m, const char *pfx, GError ** error)
       g_autofree char *kbh = g_strdup_printf ("%sbias_hh_l%u%s", pfx, l, sfx);
       g_autofree char *khr = g_strdup_printf ("%sweight_hr_l%u%s", pfx, l,
           sfx);
-      if (!(lay->w_ih = take_tensor (ld, kih, 2, GH, lay->in_size, error)))
+      if (!take_packed (ld, kih, GH, lay->in_size, &lay->w_ih, error) ||
+          !take_packed (ld, khh, GH, m->h_out, &lay->w_hh, error))
         return FALSE;
-      if (!(lay->w_hh = take_tensor (ld, khh, 2, GH, m->h_out, error)))
-        return FALSE;
-      if (m->proj_size &&
-          !(lay->w_hr = take_tensor (ld, khr, 2, m->proj_size,
-                  m->hidden_size, error)))
+      if (m->proj_size && !take_packed (ld, khr, m->proj_size,
+              m->hidden_size, &lay->w_hr, error))
         return FALSE;
       lay->bias_x = g_new0 (float, GH);
       if (m->gates == 3)
@@ -423,7 +438,7 @@ load_head (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
     return FALSE;
   }
   m->head_out = (guint) rows;
-  if (!(m->head_w = take_tensor (ld, kw, 2, rows, cols, error)))
+  if (!take_packed (ld, kw, rows, cols, &m->head_w, error))
     return FALSE;
   if (rnn_safetensors_get (ld->st, kb)) {
     if (!(m->head_b = take_tensor (ld, kb, 1, rows, 0, error)))
@@ -547,6 +562,7 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
   m->ref_count = 1;
   m->name = g_strdup (name);
   m->metadata = g_hash_table_ref (st->metadata);
+  m->k = rnn_kernels_select ();
   g_autofree char *pfx = NULL;
 
   gboolean ok = find_prefix (&ld, options, &pfx, error)

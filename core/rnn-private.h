@@ -3,6 +3,7 @@
 #define RNN_PRIVATE_H
 
 #include "rnn.h"
+#include "kernels.h"
 
 G_BEGIN_DECLS
 
@@ -11,9 +12,9 @@ G_BEGIN_DECLS
  * r,z,n). */
 typedef struct {
   guint in_size;                /* F for layer 0, else D * H_out */
-  float *w_ih;                  /* (G*H, in_size) */
-  float *w_hh;                  /* (G*H, H_out) */
-  float *w_hr;                  /* (H_out, H), LSTM projection, else NULL */
+  RnnPacked w_ih;               /* (G*H, in_size) */
+  RnnPacked w_hh;               /* (G*H, H_out) */
+  RnnPacked w_hr;               /* (H_out, H), LSTM projection, else empty */
   /* Bias added to the input projection: b_ih + b_hh for every block,
    * except GRU's n block, which takes b_ih only (b_hn sits inside r*()). */
   float *bias_x;                /* (G*H) */
@@ -36,13 +37,14 @@ struct _RnnModel {
 
   /* Head: Linear (O, D*H_out) + activation, or none. */
   gboolean has_head;
-  float *head_w;                /* (O, D*H_out) */
+  RnnPacked head_w;             /* (O, D*H_out) */
   float *head_b;                /* (O) (zeros when the Linear has no bias) */
   guint head_out;               /* O */
   RnnActivation head_act;
   RnnPooling pooling;
   char **labels;                /* NULL-terminated or NULL */
   GHashTable *metadata;         /* char* -> char* */
+  const RnnKernels *k;          /* kernel set chosen at load */
 };
 
 G_END_DECLS

@@ -170,6 +170,7 @@ run_layers (RnnState * s, const float *x, guint T)
   const guint B = s->batch, H = m->hidden_size, Ho = m->h_out;
   const guint D = m->num_dirs, GH = m->gates * H;
   const gsize DHo = (gsize) D * Ho;
+  const RnnKernels *k = m->k;
   const float *in = x;
   float *out = NULL;
 
@@ -184,28 +185,30 @@ run_layers (RnnState * s, const float *x, guint T)
       /* gx (T*B, G*H) = bias_x + in (T*B, in_size) . W_ih^T: one GEMM. */
       for (gsize r = 0; r < rows; r++)
         memcpy (s->gx + r * GH, lay->bias_x, GH * sizeof (float));
-      rnn_matmul_wt (in, rows, lay->in_size, lay->w_ih, GH, s->gx, GH, TRUE);
+      k->gemm (in, rows, lay->w_ih.cols, &lay->w_ih, s->gx, GH, TRUE);
 
       for (guint step = 0; step < T; step++) {
         guint t = d ? T - 1 - step : step;
-        const float *gx = s->gx + (gsize) t * B * GH;
-        /* gh (B, G*H) = h . W_hh^T */
-        rnn_matmul_wt (h, B, Ho, lay->w_hh, GH, s->gh, GH, FALSE);
+        float *gx = s->gx + (gsize) t * B * GH;      /* (B, G*H) */
         switch (m->cell) {
           case RNN_CELL_RNN_TANH:
           case RNN_CELL_RNN_RELU:
-            rnn_kernel_rnn (gx, GH, s->gh, h, B, H,
-                m->cell == RNN_CELL_RNN_RELU);
+            /* gx += h . W_hh^T, then the activation */
+            k->gemm (h, B, Ho, &lay->w_hh, gx, GH, TRUE);
+            k->rnn (gx, GH, h, B, H, m->cell == RNN_CELL_RNN_RELU);
             break;
           case RNN_CELL_GRU:
-            rnn_kernel_gru (gx, GH, s->gh, lay->b_hn, h, B, H);
+            /* gh (B, 3H) = h . W_hh^T (b_hn is applied inside r*()) */
+            k->gemm (h, B, Ho, &lay->w_hh, s->gh, GH, FALSE);
+            k->gru (gx, GH, s->gh, lay->b_hn, h, B, H);
             break;
           case RNN_CELL_LSTM:
-            if (lay->w_hr) {
-              rnn_kernel_lstm (gx, GH, s->gh, s->hc, c, B, H);
-              rnn_matmul_wt (s->hc, B, H, lay->w_hr, Ho, h, Ho, FALSE);
+            k->gemm (h, B, Ho, &lay->w_hh, gx, GH, TRUE);
+            if (lay->w_hr.data) {
+              k->lstm (gx, GH, s->hc, c, B, H);
+              k->gemm (s->hc, B, H, &lay->w_hr, h, Ho, FALSE);
             } else {
-              rnn_kernel_lstm (gx, GH, s->gh, h, c, B, H);
+              k->lstm (gx, GH, h, c, B, H);
             }
             break;
         }
@@ -231,12 +234,12 @@ rnn_model_apply_head (const RnnModel * m, const float *in, gsize n,
   gsize O = m->head_out;
   for (gsize r = 0; r < n; r++)
     memcpy (out + r * O, m->head_b, O * sizeof (float));
-  rnn_matmul_wt (in, n, in_w, m->head_w, O, out, O, TRUE);
+  m->k->gemm (in, n, in_w, &m->head_w, out, O, TRUE);
   for (gsize r = 0; r < n; r++) {
     if (m->head_act == RNN_ACTIVATION_SOFTMAX)
-      rnn_activation_softmax (out + r * O, O);
+      m->k->softmax (out + r * O, O);
     else if (m->head_act == RNN_ACTIVATION_SIGMOID)
-      rnn_activation_sigmoid (out + r * O, O);
+      m->k->sigmoid (out + r * O, O);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "rnn.h"
 #include "fixture.h"
+#include "kernels.h"
 
 static GPtrArray *cases;
 
@@ -231,8 +232,14 @@ main (void)
   if (cases->len < 30)
     g_error ("expected the conformance fixtures in %s, found %u cases",
         rnn_fixture_dir (), cases->len);
-  g_print ("%u PyTorch fixtures, tolerance %g\n", cases->len,
-      RNN_TEST_TOLERANCE);
+  /* The kernel set under test ($RNN_KERNEL) must really be the one used. */
+  const char *want = g_getenv ("RNN_KERNEL");
+  const char *got = rnn_kernels_select ()->name;
+  if (want && *want && strcmp (want, got) != 0)
+    g_error ("RNN_KERNEL=%s requested but kernel set '%s' selected", want,
+        got);
+  g_print ("%u PyTorch fixtures, tolerance %g, kernels %s\n", cases->len,
+      RNN_TEST_TOLERANCE, got);
   SRunner *sr = srunner_create (conformance_suite ());
   srunner_run_all (sr, CK_NORMAL);
   int failed = srunner_ntests_failed (sr);

@@ -1,0 +1,316 @@
+/* The kernels, written once and compiled per instruction set by
+ * kernels_c.c, kernels_avx2.c and kernels_avx512.c (which define
+ * KERNEL_SET to the table's name and pass the -m flags).  The pointwise
+ * code is plain C that the compiler vectorises for the target; the
+ * products use intrinsics where the target has them. */
+#include "kernels.h"
+
+#include <string.h>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* ------------------------------------------------------------ activations
+ * exp by range reduction (x = n ln2 + r) and Cephes' degree-6 polynomial:
+ * relative error about 2e-7 over the clamped range, branch-free so it
+ * vectorises.  NaN propagates. */
+ALWAYS_INLINE float
+k_exp (float x)
+{
+  x = x > 88.0f ? 88.0f : x;
+  x = x < -87.0f ? -87.0f : x;
+  float fx = x * 1.44269504088896341f;
+  fx = __builtin_floorf (fx + 0.5f);
+  float r = x - fx * 0.693359375f;
+  r = r + fx * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  gint32 n = (gint32) fx;
+  guint32 bits = (guint32) (n + 127) << 23;
+  float scale;
+  memcpy (&scale, &bits, 4);
+  return p * scale;
+}
+
+ALWAYS_INLINE float
+k_sigmoid (float x)
+{
+  return 1.0f / (1.0f + k_exp (-x));
+}
+
+/* tanh(x) = 1 - 2 / (exp(2x) + 1): absolute error ~1e-7 everywhere. */
+ALWAYS_INLINE float
+k_tanh (float x)
+{
+  return 1.0f - 2.0f / (k_exp (2.0f * x) + 1.0f);
+}
+
+static void
+k_rnn (const float *pre, gsize ldp, float *h, guint B, guint H,
+    gboolean relu)
+{
+  for (guint b = 0; b < B; b++) {
+    const float *restrict p = pre + b * ldp;
+    float *restrict hb = h + (gsize) b * H;
+    if (relu) {
+      for (gsize j = 0; j < H; j++)
+        hb[j] = p[j] > 0.0f ? p[j] : 0.0f;
+    } else {
+      for (gsize j = 0; j < H; j++)
+        hb[j] = k_tanh (p[j]);
+    }
+  }
+}
+
+static void
+k_lstm (const float *pre, gsize ldp, float *hc, float *c, guint B, guint H)
+{
+  for (guint b = 0; b < B; b++) {
+    const float *restrict pi = pre + b * ldp;
+    const float *restrict pf = pi + H;
+    const float *restrict pg = pi + 2 * (gsize) H;
+    const float *restrict po = pi + 3 * (gsize) H;
+    float *restrict hb = hc + (gsize) b * H;
+    float *restrict cb = c + (gsize) b * H;
+    for (gsize j = 0; j < H; j++) {
+      float i = k_sigmoid (pi[j]);
+      float f = k_sigmoid (pf[j]);
+      float g = k_tanh (pg[j]);
+      float o = k_sigmoid (po[j]);
+      float cn = f * cb[j] + i * g;
+      cb[j] = cn;
+      hb[j] = o * k_tanh (cn);
+    }
+  }
+}
+
+static void
+k_gru (const float *gx, gsize ldp, const float *gh, const float *b_hn,
+    float *h, guint B, guint H)
+{
+  for (guint b = 0; b < B; b++) {
+    const float *restrict xr = gx + b * ldp;
+    const float *restrict xz = xr + H;
+    const float *restrict xn = xr + 2 * (gsize) H;
+    const float *restrict hr = gh + (gsize) b * 3 * H;
+    const float *restrict hz = hr + H;
+    const float *restrict hn = hr + 2 * (gsize) H;
+    float *restrict hb = h + (gsize) b * H;
+    for (gsize j = 0; j < H; j++) {
+      float rg = k_sigmoid (xr[j] + hr[j]);
+      float z = k_sigmoid (xz[j] + hz[j]);
+      float n = k_tanh (xn[j] + rg * (hn[j] + b_hn[j]));
+      hb[j] = n + z * (hb[j] - n);
+    }
+  }
+}
+
+static void
+k_softmax (float *x, gsize n)
+{
+  if (n == 0)
+    return;
+  float mx = x[0];
+  for (gsize i = 1; i < n; i++)
+    mx = x[i] > mx ? x[i] : mx;
+  float sum = 0.0f;
+  for (gsize i = 0; i < n; i++) {
+    x[i] = k_exp (x[i] - mx);
+    sum += x[i];
+  }
+  float inv = 1.0f / sum;
+  for (gsize i = 0; i < n; i++)
+    x[i] *= inv;
+}
+
+static void
+k_sigmoid_vec (float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = k_sigmoid (x[i]);
+}
+
+/* ----------------------------------------------------------------- GEMM
+ * y (n, M) = x (n, K) . W^T over the packed panels.  A tile computes R
+ * rows x P panels with every accumulator in a register: each weight
+ * vector loaded is used R times, each broadcast input P times. */
+
+#if defined(__AVX512F__)
+
+ALWAYS_INLINE void
+tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
+    gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
+{
+  __m512 acc[6][8];
+  for (int r = 0; r < R; r++)
+    for (int p = 0; p < P; p++)
+      acc[r][p] = _mm512_setzero_ps ();
+  for (gsize k = 0; k < K; k++) {
+    __m512 w[8];
+    for (int p = 0; p < P; p++)
+      w[p] = _mm512_load_ps (wp + ((gsize) p * K + k) * RNN_PANEL);
+    for (int r = 0; r < R; r++) {
+      __m512 xb = _mm512_set1_ps (x[r * ldx + k]);
+      for (int p = 0; p < P; p++)
+        acc[r][p] = _mm512_fmadd_ps (w[p], xb, acc[r][p]);
+    }
+  }
+  for (int p = 0; p < P; p++) {
+    gsize col = m0 + (gsize) p * RNN_PANEL;
+    if (col >= M)
+      break;
+    gsize valid = MIN (M - col, (gsize) RNN_PANEL);
+    __mmask16 mask = (__mmask16) ((1u << valid) - 1u);
+    for (int r = 0; r < R; r++) {
+      float *dst = y + r * ldy + col;
+      __m512 v = acc[r][p];
+      if (accumulate)
+        v = _mm512_add_ps (v, _mm512_maskz_loadu_ps (mask, dst));
+      _mm512_mask_storeu_ps (dst, mask, v);
+    }
+  }
+}
+
+#define TILE_R_MAX 6
+#define TILE_P_WIDE 8           /* panels per tile when R == 1 */
+#define TILE_P 4                /* panels per tile when R > 1 */
+
+#elif defined(__AVX2__)
+
+ALWAYS_INLINE void
+tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
+    gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
+{
+  /* a 16-row panel is two 8-float halves */
+  __m256 acc[3][8];
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < 2 * P; q++)
+      acc[r][q] = _mm256_setzero_ps ();
+  for (gsize k = 0; k < K; k++) {
+    __m256 w[8];
+    for (int q = 0; q < 2 * P; q++)
+      w[q] = _mm256_load_ps (wp + ((gsize) (q >> 1) * K + k) * RNN_PANEL +
+          (q & 1) * 8);
+    for (int r = 0; r < R; r++) {
+      __m256 xb = _mm256_broadcast_ss (x + r * ldx + k);
+      for (int q = 0; q < 2 * P; q++)
+        acc[r][q] = _mm256_fmadd_ps (w[q], xb, acc[r][q]);
+    }
+  }
+  for (int q = 0; q < 2 * P; q++) {
+    gsize col = m0 + (gsize) q * 8;
+    if (col >= M)
+      break;
+    gsize valid = MIN (M - col, (gsize) 8);
+    for (int r = 0; r < R; r++) {
+      float *dst = y + r * ldy + col;
+      if (valid == 8) {
+        __m256 v = acc[r][q];
+        if (accumulate)
+          v = _mm256_add_ps (v, _mm256_loadu_ps (dst));
+        _mm256_storeu_ps (dst, v);
+      } else {
+        float tmp[8];
+        _mm256_storeu_ps (tmp, acc[r][q]);
+        for (gsize i = 0; i < valid; i++)
+          dst[i] = accumulate ? dst[i] + tmp[i] : tmp[i];
+      }
+    }
+  }
+}
+
+#define TILE_R_MAX 3
+#define TILE_P_WIDE 4
+#define TILE_P 2
+
+#else /* portable C */
+
+ALWAYS_INLINE void
+tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
+    gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
+{
+  for (int p = 0; p < P; p++) {
+    gsize col = m0 + (gsize) p * RNN_PANEL;
+    if (col >= M)
+      break;
+    gsize valid = MIN (M - col, (gsize) RNN_PANEL);
+    const float *w = wp + (gsize) p * K * RNN_PANEL;
+    for (int r = 0; r < R; r++) {
+      float acc[RNN_PANEL] = { 0 };
+      const float *xr = x + r * ldx;
+      for (gsize k = 0; k < K; k++)
+        for (int i = 0; i < RNN_PANEL; i++)
+          acc[i] += w[k * RNN_PANEL + i] * xr[k];
+      float *dst = y + r * ldy + col;
+      for (gsize i = 0; i < valid; i++)
+        dst[i] = accumulate ? dst[i] + acc[i] : acc[i];
+    }
+  }
+}
+
+#define TILE_R_MAX 1
+#define TILE_P_WIDE 1
+#define TILE_P 1
+
+#endif
+
+/* All panel groups for R rows (R, P compile-time at each call site). */
+ALWAYS_INLINE void
+rows_tile (const float *x, gsize ldx, const int R, const RnnPacked * w,
+    const int P, float *y, gsize ldy, gboolean accumulate)
+{
+  const gsize K = w->cols;
+  for (gsize p0 = 0; p0 < w->panels; p0 += P) {
+    if (p0 * RNN_PANEL >= w->rows)
+      break;
+    tile (x, ldx, R, w->data + p0 * K * RNN_PANEL, P, K, y, ldy,
+        p0 * RNN_PANEL, w->rows, accumulate);
+  }
+}
+
+static void
+k_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
+    gsize ldy, gboolean accumulate)
+{
+  gsize r0 = 0;
+#if TILE_R_MAX >= 6
+  for (; n - r0 >= 6; r0 += 6)
+    rows_tile (x + r0 * ldx, ldx, 6, w, TILE_P, y + r0 * ldy, ldy,
+        accumulate);
+  if (n - r0 >= 4) {
+    rows_tile (x + r0 * ldx, ldx, 4, w, TILE_P, y + r0 * ldy, ldy,
+        accumulate);
+    r0 += 4;
+  }
+#endif
+#if TILE_R_MAX >= 3
+  for (; n - r0 >= 3; r0 += 3)
+    rows_tile (x + r0 * ldx, ldx, 3, w, TILE_P, y + r0 * ldy, ldy,
+        accumulate);
+  if (n - r0 >= 2) {
+    rows_tile (x + r0 * ldx, ldx, 2, w, TILE_P, y + r0 * ldy, ldy,
+        accumulate);
+    r0 += 2;
+  }
+#endif
+  for (; r0 < n; r0++)
+    rows_tile (x + r0 * ldx, ldx, 1, w, TILE_P_WIDE, y + r0 * ldy, ldy,
+        accumulate);
+}
+
+const RnnKernels KERNEL_SET = {
+  .name = KERNEL_NAME,
+  .gemm = k_gemm,
+  .rnn = k_rnn,
+  .lstm = k_lstm,
+  .gru = k_gru,
+  .softmax = k_softmax,
+  .sigmoid = k_sigmoid_vec,
+};
