@@ -15,7 +15,7 @@
 /* ------------------------------------------------------------ activations
  * exp by range reduction (x = n ln2 + r) and Cephes' degree-6 polynomial:
  * relative error about 2e-7 over the clamped range, branch-free so it
- * vectorises.  NaN propagates. */
+ * vectorises.  NaN propagates, +-inf saturate. */
 ALWAYS_INLINE float
 k_exp (float x)
 {
@@ -32,7 +32,8 @@ k_exp (float x)
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  gint32 n = (gint32) fx;
+  /* NaN must not reach the int conversion (undefined); p is NaN anyway */
+  gint32 n = (gint32) (fx == fx ? fx : 0.0f);
   guint32 bits = (guint32) (n + 127) << 23;
   float scale;
   memcpy (&scale, &bits, 4);

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Fuzz the model loader with libFuzzer (clang, AddressSanitizer,
+# UndefinedBehaviorSanitizer) for a given time, seeded with the conformance
+# models.  Anything it finds is written to tests/fuzz/regressions/, which
+# the `fuzz-regressions` test replays: commit the file with the fix.
+#
+#   tests/fuzz/run.sh [SECONDS]      (default 60)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-60}
+
+pkgs=(clang libclang-rt-14-dev libglib2.0-dev libjson-glib-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >&2
+fi
+
+out=build-fuzz
+mkdir -p "$out/corpus"
+flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -DRNN_HAVE_X86_KERNELS -Icore $(pkg-config --cflags glib-2.0 json-glib-1.0))
+objs=()
+for src in core/safetensors.c core/model.c core/state.c core/kernels.c core/kernels_c.c \
+           "core/kernels_avx2.c:-mavx2 -mfma" "core/kernels_avx512.c:-mavx512f -mavx512vl -mavx2 -mfma"; do
+  file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
+  obj="$out/$(basename "$file" .c).o"
+  # shellcheck disable=SC2086
+  clang "${flags[@]}" $extra -fsanitize=fuzzer-no-link -c "$file" -o "$obj"
+  objs+=("$obj")
+done
+clang "${flags[@]}" tests/fuzz/fuzz_loader.c "${objs[@]}" \
+  $(pkg-config --libs glib-2.0 json-glib-1.0) -lm -o "$out/fuzz_loader"
+
+cp -n tests/conformance/fixtures/*.model.safetensors "$out/corpus/" 2>/dev/null || true
+echo "Fuzzing the loader for ${secs}s (corpus $out/corpus, findings in tests/fuzz/regressions/)"
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=detect_leaks=1 \
+  "$out/fuzz_loader" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+  -dict=tests/fuzz/safetensors.dict -print_final_stats=1 \
+  -artifact_prefix=tests/fuzz/regressions/ "$out/corpus" 2>&1 | tail -25
