@@ -462,8 +462,12 @@ bad_value (GError ** error, const char *file, const char *key,
 }
 
 static gboolean
-apply_metadata (Loader * ld, RnnModel * m, GError ** error)
+apply_metadata (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
+    GError ** error)
 {
+  /* no_head: the head's activation and labels do not apply, but their
+   * values are still checked. */
+  gboolean no_head = opt && opt->no_head;
   GHashTableIter it;
   gpointer k, v;
   g_hash_table_iter_init (&it, m->metadata);
@@ -513,7 +517,9 @@ apply_metadata (Loader * ld, RnnModel * m, GError ** error)
     else
       return bad_value (error, ld->file, "rnn.head_activation", s,
           "none, softmax or sigmoid");
-    if (!m->has_head && m->head_act != RNN_ACTIVATION_NONE) {
+    if (no_head)
+      m->head_act = RNN_ACTIVATION_NONE;
+    else if (!m->has_head && m->head_act != RNN_ACTIVATION_NONE) {
       g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
           "%s: metadata rnn.head_activation is \"%s\" but the model has no "
           "head (no Linear layer found; name it with rnn.head)", ld->file, s);
@@ -531,11 +537,17 @@ apply_metadata (Loader * ld, RnnModel * m, GError ** error)
       return bad_value (error, ld->file, "rnn.pooling", s,
           "last, final-state or mean");
   }
-  if ((s = g_hash_table_lookup (m->metadata, "rnn.labels"))) {
+  if (!no_head && (s = g_hash_table_lookup (m->metadata, "rnn.labels"))) {
     m->labels = g_strsplit (s, ",", -1);
     guint n = g_strv_length (m->labels);
-    for (guint i = 0; i < n; i++)
-      g_strstrip (m->labels[i]);
+    for (guint i = 0; i < n; i++) {
+      if (!*g_strstrip (m->labels[i])) {
+        g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
+            "%s: metadata rnn.labels: label %u of %u is empty", ld->file,
+            i + 1, n);
+        return FALSE;
+      }
+    }
     guint want = rnn_model_get_output_size (m);
     if (n != want) {
       g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
@@ -568,7 +580,7 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
   gboolean ok = find_prefix (&ld, options, &pfx, error)
       && load_layers (&ld, m, pfx, error)
       && load_head (&ld, m, options, pfx, error)
-      && apply_metadata (&ld, m, error);
+      && apply_metadata (&ld, m, options, error);
 
   g_hash_table_unref (ld.used);
   rnn_safetensors_free (st);

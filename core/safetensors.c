@@ -55,52 +55,217 @@ rnn_shape_to_string (const guint64 * shape, guint n_dims, char *buf,
   return buf;
 }
 
-/* After json-glib accepted the text, walk the top-level object once more to
- * find duplicate keys (json-glib silently keeps the last one).  Keys are
- * compared in their escaped form; json-glib's member count catches the
- * rest. */
-static gboolean
-find_duplicate_key (const char *json, gsize len, char **dup)
-{
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash,
-      g_str_equal, g_free, NULL);
-  gsize i = 0;
-  int depth = 0;
-  gboolean expect_key = FALSE;
+/* Strict RFC 8259 check of the header before json-glib sees it: json-glib
+ * 1.6 accepts comments, single quotes, hex and leading-zero numbers and
+ * text after the root value, keeps the last of duplicate keys, and recurses
+ * without limit (a few hundred KB of '[' overflow the stack).  Also refuses
+ * duplicate keys in any object (compared unescaped) and "\u0000". */
+#define JSON_MAX_DEPTH 32
 
-  while (i < len) {
-    char ch = json[i];
-    if (ch == '"') {
-      gsize start = ++i;
-      while (i < len && json[i] != '"') {
-        if (json[i] == '\\')
-          i++;
-        i++;
-      }
-      if (depth == 1 && expect_key) {
-        char *key = g_strndup (json + start, MIN (i, len) - start);
-        if (g_hash_table_contains (seen, key)) {
-          *dup = key;
-          return TRUE;
-        }
-        g_hash_table_add (seen, key);
-        expect_key = FALSE;
-      }
-      i++;
+typedef struct {
+  const char *s;
+  gsize n, i;
+  const char *file;
+  GError **error;
+} Lex;
+
+static gboolean
+lex_fail (Lex * lx, const char *what)
+{
+  g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
+      "%s: header is not valid JSON: %s at byte %" G_GSIZE_FORMAT, lx->file,
+      what, lx->i);
+  return FALSE;
+}
+
+static void
+lex_ws (Lex * lx)
+{
+  while (lx->i < lx->n && (lx->s[lx->i] == ' ' || lx->s[lx->i] == '\t' ||
+          lx->s[lx->i] == '\n' || lx->s[lx->i] == '\r'))
+    lx->i++;
+}
+
+static gboolean
+lex_hex4 (Lex * lx, gunichar * out)
+{
+  *out = 0;
+  for (int k = 0; k < 4; k++, lx->i++) {
+    int d = lx->i < lx->n ? g_ascii_xdigit_value (lx->s[lx->i]) : -1;
+    if (d < 0)
+      return lex_fail (lx, "bad \\u escape");
+    *out = *out << 4 | (gunichar) d;
+  }
+  return TRUE;
+}
+
+/* A string at lx->i (on the opening quote); unescaped into @out if given. */
+static gboolean
+lex_string (Lex * lx, GString * out)
+{
+  lx->i++;
+  while (lx->i < lx->n) {
+    guchar c = (guchar) lx->s[lx->i];
+    if (c == '"') {
+      lx->i++;
+      return TRUE;
+    }
+    if (c < 0x20)
+      return lex_fail (lx, "control character in a string");
+    if (c != '\\') {
+      if (out)
+        g_string_append_c (out, (char) c);
+      lx->i++;
       continue;
     }
-    if (ch == '{' || ch == '[') {
-      depth++;
-      if (depth == 1 && ch == '{')
-        expect_key = TRUE;
-    } else if (ch == '}' || ch == ']') {
-      depth--;
-    } else if (ch == ',' && depth == 1) {
-      expect_key = TRUE;
+    if (++lx->i >= lx->n)
+      break;
+    const char *esc = strchr ("\"\\/bfnrt", lx->s[lx->i]);
+    if (esc && *esc) {
+      static const char map[] = "\"\\/\b\f\n\r\t";
+      if (out)
+        g_string_append_c (out, map[esc - "\"\\/bfnrt"]);
+      lx->i++;
+      continue;
     }
-    i++;
+    if (lx->s[lx->i] != 'u')
+      return lex_fail (lx, "bad escape in a string");
+    lx->i++;
+    gunichar cp, lo;
+    if (!lex_hex4 (lx, &cp))
+      return FALSE;
+    if (cp >= 0xd800 && cp < 0xdc00) {
+      if (lx->i + 1 >= lx->n || lx->s[lx->i] != '\\' || lx->s[lx->i + 1] != 'u')
+        return lex_fail (lx, "lone surrogate in a string");
+      lx->i += 2;
+      if (!lex_hex4 (lx, &lo))
+        return FALSE;
+      if (lo < 0xdc00 || lo >= 0xe000)
+        return lex_fail (lx, "lone surrogate in a string");
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+    } else if (cp >= 0xdc00 && cp < 0xe000) {
+      return lex_fail (lx, "lone surrogate in a string");
+    } else if (cp == 0) {
+      return lex_fail (lx, "\\u0000 in a string");
+    }
+    if (out)
+      g_string_append_unichar (out, cp);
   }
-  return FALSE;
+  return lex_fail (lx, "unterminated string");
+}
+
+static gboolean
+lex_digits (Lex * lx)
+{
+  gsize start = lx->i;
+  while (lx->i < lx->n && g_ascii_isdigit (lx->s[lx->i]))
+    lx->i++;
+  return lx->i > start || lex_fail (lx, "bad number");
+}
+
+static gboolean
+lex_number (Lex * lx)
+{
+  if (lx->s[lx->i] == '-')
+    lx->i++;
+  if (lx->i < lx->n && lx->s[lx->i] == '0')
+    lx->i++;
+  else if (!lex_digits (lx))
+    return FALSE;
+  if (lx->i < lx->n && lx->s[lx->i] == '.') {
+    lx->i++;
+    if (!lex_digits (lx))
+      return FALSE;
+  }
+  if (lx->i < lx->n && (lx->s[lx->i] == 'e' || lx->s[lx->i] == 'E')) {
+    lx->i++;
+    if (lx->i < lx->n && (lx->s[lx->i] == '+' || lx->s[lx->i] == '-'))
+      lx->i++;
+    if (!lex_digits (lx))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+lex_value (Lex * lx, int depth)
+{
+  lex_ws (lx);
+  if (lx->i >= lx->n)
+    return lex_fail (lx, "unexpected end");
+  char c = lx->s[lx->i];
+  if (c == '"')
+    return lex_string (lx, NULL);
+  if (c == '-' || g_ascii_isdigit (c))
+    return lex_number (lx);
+  static const char *const words[] = { "true", "false", "null" };
+  for (guint k = 0; k < G_N_ELEMENTS (words); k++) {
+    gsize len = strlen (words[k]);
+    if (lx->n - lx->i >= len && memcmp (lx->s + lx->i, words[k], len) == 0) {
+      lx->i += len;
+      return TRUE;
+    }
+  }
+  if (c != '{' && c != '[')
+    return lex_fail (lx, "unexpected character");
+  if (depth >= JSON_MAX_DEPTH)
+    return lex_fail (lx, "nested more than 32 levels deep");
+  gboolean is_obj = c == '{';
+  char close = is_obj ? '}' : ']';
+  g_autoptr (GHashTable) keys = is_obj ? g_hash_table_new_full (g_str_hash,
+      g_str_equal, g_free, NULL) : NULL;
+  lx->i++;
+  lex_ws (lx);
+  if (lx->i < lx->n && lx->s[lx->i] == close) {
+    lx->i++;
+    return TRUE;
+  }
+  for (;;) {
+    if (is_obj) {
+      lex_ws (lx);
+      if (lx->i >= lx->n || lx->s[lx->i] != '"')
+        return lex_fail (lx, "expected a key string");
+      GString *k = g_string_new (NULL);
+      if (!lex_string (lx, k)) {
+        g_string_free (k, TRUE);
+        return FALSE;
+      }
+      char *key = g_string_free (k, FALSE);
+      if (g_hash_table_contains (keys, key)) {
+        g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
+            "%s: header has the key \"%s\" twice", lx->file, key);
+        g_free (key);
+        return FALSE;
+      }
+      g_hash_table_add (keys, key);
+      lex_ws (lx);
+      if (lx->i >= lx->n || lx->s[lx->i] != ':')
+        return lex_fail (lx, "expected ':'");
+      lx->i++;
+    }
+    if (!lex_value (lx, depth + 1))
+      return FALSE;
+    lex_ws (lx);
+    if (lx->i < lx->n && lx->s[lx->i] == ',') {
+      lx->i++;
+      continue;
+    }
+    if (lx->i < lx->n && lx->s[lx->i] == close) {
+      lx->i++;
+      return TRUE;
+    }
+    return lex_fail (lx, is_obj ? "expected ',' or '}'" : "expected ',' or ']'");
+  }
+}
+
+static gboolean
+check_json (const char *json, gsize len, const char *file, GError ** error)
+{
+  Lex lx = { json, len, 0, file, error };
+  if (!lex_value (&lx, 0))
+    return FALSE;
+  lex_ws (&lx);
+  return lx.i == len || lex_fail (&lx, "text after the header object");
 }
 
 static gboolean
@@ -303,6 +468,9 @@ rnn_safetensors_parse (const guint8 * data, gsize size, const char *name,
     return NULL;
   }
 
+  if (!check_json (json, n, name, error))
+    return NULL;
+
   g_autoptr (JsonParser) parser = json_parser_new ();
   GError *jerr = NULL;
   if (!json_parser_load_from_data (parser, json, (gssize) n, &jerr)) {
@@ -315,13 +483,6 @@ rnn_safetensors_parse (const guint8 * data, gsize size, const char *name,
   if (!root || !JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
         "%s: header must be a JSON object", name);
-    return NULL;
-  }
-  char *dup = NULL;
-  if (find_duplicate_key (json, n, &dup)) {
-    g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
-        "%s: header has the key \"%s\" twice", name, dup);
-    g_free (dup);
     return NULL;
   }
 
