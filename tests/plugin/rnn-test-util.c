@@ -1,0 +1,397 @@
+/* Helpers for the rnn element tests. */
+#include "rnn-test-util.h"
+
+#include <math.h>
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+static void
+tensor_free (gpointer p)
+{
+  RnnTestTensor *t = p;
+
+  g_free (t->name);
+  g_free (t->data);
+  g_free (t);
+}
+
+/* Minimal reader: 8-byte LE header length, JSON header, data.  Keeps the
+ * F32 tensors only; checks offsets lie inside the file. */
+RnnTestFile *
+rnn_test_file_load (const gchar * path, GError ** error)
+{
+  gchar *contents = NULL;
+  gsize len = 0;
+  guint64 n = 0;
+  JsonParser *parser = NULL;
+  JsonObject *root;
+  GList *members, *l;
+  RnnTestFile *f = NULL;
+  const guint8 *base;
+  gsize data_len;
+  int i;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  if (len < 8)
+    goto bad;
+  for (i = 7; i >= 0; i--)
+    n = (n << 8) | (guint8) contents[i];
+  if (n > len - 8)
+    goto bad;
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, contents + 8, (gssize) n, error))
+    goto fail;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto bad;
+  root = json_node_get_object (json_parser_get_root (parser));
+
+  base = (const guint8 *) contents + 8 + n;
+  data_len = len - 8 - n;
+  f = g_new0 (RnnTestFile, 1);
+  f->tensors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      tensor_free);
+  f->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+
+  members = json_object_get_members (root);
+  for (l = members; l; l = l->next) {
+    const gchar *key = l->data;
+    JsonObject *o;
+    JsonArray *shape, *offs;
+    RnnTestTensor *t;
+    guint64 b, e;
+    guint d;
+
+    if (g_str_equal (key, "__metadata__")) {
+      JsonObject *m = json_object_get_object_member (root, key);
+      GList *mm = json_object_get_members (m), *k;
+
+      for (k = mm; k; k = k->next)
+        g_hash_table_insert (f->metadata, g_strdup (k->data),
+            g_strdup (json_object_get_string_member (m, k->data)));
+      g_list_free (mm);
+      continue;
+    }
+    o = json_object_get_object_member (root, key);
+    if (!g_str_equal (json_object_get_string_member (o, "dtype"), "F32"))
+      continue;
+    shape = json_object_get_array_member (o, "shape");
+    offs = json_object_get_array_member (o, "data_offsets");
+    b = json_array_get_int_element (offs, 0);
+    e = json_array_get_int_element (offs, 1);
+    t = g_new0 (RnnTestTensor, 1);
+    t->name = g_strdup (key);
+    t->ndim = json_array_get_length (shape);
+    g_assert (t->ndim <= G_N_ELEMENTS (t->shape));
+    t->numel = 1;
+    for (d = 0; d < t->ndim; d++) {
+      t->shape[d] = json_array_get_int_element (shape, d);
+      t->numel *= t->shape[d];
+    }
+    if (e < b || e > data_len || e - b != t->numel * sizeof (float)) {
+      tensor_free (t);
+      g_list_free (members);
+      goto bad;
+    }
+    t->data = g_memdup2 (base + b, e - b);
+    g_hash_table_insert (f->tensors, t->name, t);
+  }
+  g_list_free (members);
+
+  g_object_unref (parser);
+  g_free (contents);
+  return f;
+
+bad:
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+      "%s: not a safetensors file", path);
+fail:
+  if (f)
+    rnn_test_file_free (f);
+  if (parser)
+    g_object_unref (parser);
+  g_free (contents);
+  return NULL;
+}
+
+void
+rnn_test_file_free (RnnTestFile * f)
+{
+  g_hash_table_unref (f->tensors);
+  g_hash_table_unref (f->metadata);
+  g_free (f);
+}
+
+const RnnTestTensor *
+rnn_test_file_get (const RnnTestFile * f, const gchar * name)
+{
+  return g_hash_table_lookup (f->tensors, name);
+}
+
+const gchar *
+rnn_test_file_meta (const RnnTestFile * f, const gchar * key)
+{
+  return g_hash_table_lookup (f->metadata, key);
+}
+
+void
+rnn_test_write_safetensors (const gchar * path, const gchar ** names,
+    const gsize * const *shapes, const guint * ndims,
+    const float *const *data, const gchar ** metadata)
+{
+  GString *hdr = g_string_new ("{");
+  GByteArray *body = g_byte_array_new ();
+  gsize off = 0;
+  guint i, d;
+  guint8 len8[8];
+  guint64 n;
+  GByteArray *file;
+
+  if (metadata && metadata[0]) {
+    g_string_append (hdr, "\"__metadata__\":{");
+    for (i = 0; metadata[i]; i += 2)
+      g_string_append_printf (hdr, "%s\"%s\":\"%s\"", i ? "," : "",
+          metadata[i], metadata[i + 1]);
+    g_string_append (hdr, "},");
+  }
+  for (i = 0; names[i]; i++) {
+    gsize numel = 1;
+
+    g_string_append_printf (hdr, "%s\"%s\":{\"dtype\":\"F32\",\"shape\":[",
+        i ? "," : "", names[i]);
+    for (d = 0; d < ndims[i]; d++) {
+      g_string_append_printf (hdr, "%s%" G_GSIZE_FORMAT, d ? "," : "",
+          shapes[i][d]);
+      numel *= shapes[i][d];
+    }
+    g_string_append_printf (hdr, "],\"data_offsets\":[%" G_GSIZE_FORMAT
+        ",%" G_GSIZE_FORMAT "]}", off, off + numel * sizeof (float));
+    g_byte_array_append (body, (const guint8 *) data[i],
+        numel * sizeof (float));
+    off += numel * sizeof (float);
+  }
+  g_string_append (hdr, "}");
+  while (hdr->len % 8)
+    g_string_append_c (hdr, ' ');
+
+  n = hdr->len;
+  for (i = 0; i < 8; i++)
+    len8[i] = (n >> (8 * i)) & 0xff;
+  file = g_byte_array_new ();
+  g_byte_array_append (file, len8, 8);
+  g_byte_array_append (file, (const guint8 *) hdr->str, hdr->len);
+  g_byte_array_append (file, body->data, body->len);
+  g_assert_true (g_file_set_contents (path, (const gchar *) file->data,
+          file->len, NULL));
+  g_byte_array_unref (file);
+  g_byte_array_unref (body);
+  g_string_free (hdr, TRUE);
+}
+
+void
+rnn_test_write_tiny_gru (const gchar * path, guint F, guint H)
+{
+  gsize s_ih[2] = { 3 * H, F }, s_hh[2] = { 3 * H, H }, s_b[1] = { 3 * H };
+  const gsize *shapes[] = { s_ih, s_hh, s_b, s_b };
+  guint ndims[] = { 2, 2, 1, 1 };
+  const gchar *names[] = { "weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
+    "bias_hh_l0", NULL
+  };
+  float *w_ih = g_new (float, 3 * H * F);
+  float *w_hh = g_new (float, 3 * H * H);
+  float *b_ih = g_new (float, 3 * H);
+  float *b_hh = g_new (float, 3 * H);
+  const float *data[] = { w_ih, w_hh, b_ih, b_hh };
+  guint i;
+
+  for (i = 0; i < 3 * H * F; i++)
+    w_ih[i] = 0.5f * sinf (1.0f + i);
+  for (i = 0; i < 3 * H * H; i++)
+    w_hh[i] = 0.4f * cosf (2.0f + 0.7f * i);
+  for (i = 0; i < 3 * H; i++) {
+    b_ih[i] = 0.1f * sinf (3.0f + i);
+    b_hh[i] = 0.1f * cosf (5.0f + i);
+  }
+  rnn_test_write_safetensors (path, names, shapes, ndims, data, NULL);
+  g_free (w_ih);
+  g_free (w_hh);
+  g_free (b_ih);
+  g_free (b_hh);
+}
+
+static void
+case_free (gpointer p)
+{
+  RnnTestCase *c = p;
+
+  g_free (c->name);
+  g_free (c->model_path);
+  if (c->data)
+    rnn_test_file_free (c->data);
+  g_free (c->splits);
+  g_free (c);
+}
+
+static gint
+case_cmp (gconstpointer a, gconstpointer b)
+{
+  const RnnTestCase *x = *(RnnTestCase * const *) a;
+  const RnnTestCase *y = *(RnnTestCase * const *) b;
+
+  return strcmp (x->name, y->name);
+}
+
+static gboolean
+meta_true (const RnnTestFile * f, const gchar * key)
+{
+  const gchar *v = rnn_test_file_meta (f, key);
+
+  return v && (g_str_equal (v, "1") || g_ascii_strcasecmp (v, "true") == 0);
+}
+
+GPtrArray *
+rnn_test_cases_load (void)
+{
+  const gchar *dir = g_getenv ("RNN_FIXTURE_DIR");
+  GPtrArray *cases = g_ptr_array_new_with_free_func (case_free);
+  const gchar *entry;
+  GDir *d;
+
+  if (dir == NULL || (d = g_dir_open (dir, 0, NULL)) == NULL)
+    return cases;
+
+  while ((entry = g_dir_read_name (d))) {
+    RnnTestCase *c;
+    GError *err = NULL;
+    gchar *path;
+    const RnnTestTensor *in, *out;
+    const gchar *splits;
+
+    if (!g_str_has_suffix (entry, ".data.safetensors"))
+      continue;
+    c = g_new0 (RnnTestCase, 1);
+    c->name = g_strndup (entry, strlen (entry) - strlen (".data.safetensors"));
+    c->model_path = g_strdup_printf ("%s/%s.model.safetensors", dir, c->name);
+    if (!g_file_test (c->model_path, G_FILE_TEST_EXISTS)) {
+      case_free (c);
+      continue;
+    }
+    path = g_build_filename (dir, entry, NULL);
+    c->data = rnn_test_file_load (path, &err);
+    g_free (path);
+    if (c->data == NULL) {
+      g_printerr ("fixture %s: %s\n", c->name, err->message);
+      g_clear_error (&err);
+      case_free (c);
+      continue;
+    }
+    in = rnn_test_file_get (c->data, "input");
+    out = rnn_test_file_get (c->data, "output");
+    if (!in || !out || in->ndim != 3 || out->ndim != 3) {
+      g_printerr ("fixture %s: no 3-d input/output, skipped\n", c->name);
+      case_free (c);
+      continue;
+    }
+    c->batch_first = meta_true (c->data, "batch_first");
+    c->bidirectional = meta_true (c->data, "bidirectional");
+    c->has_h0 = rnn_test_file_get (c->data, "h0") != NULL
+        || rnn_test_file_get (c->data, "c0") != NULL;
+    c->input = in->data;
+    c->output = out->data;
+    c->T = c->batch_first ? in->shape[1] : in->shape[0];
+    c->B = c->batch_first ? in->shape[0] : in->shape[1];
+    c->F = in->shape[2];
+    c->O = out->shape[2];
+
+    splits = rnn_test_file_meta (c->data, "splits");
+    if (splits && *splits) {
+      gchar **parts = g_strsplit (splits, ",", -1);
+      guint i, sum = 0;
+
+      c->n_splits = g_strv_length (parts);
+      c->splits = g_new (guint, c->n_splits);
+      for (i = 0; i < c->n_splits; i++) {
+        c->splits[i] = (guint) g_ascii_strtoull (parts[i], NULL, 10);
+        sum += c->splits[i];
+      }
+      g_strfreev (parts);
+      if (sum != c->T) {
+        g_printerr ("fixture %s: splits sum to %u, not T=%u; ignored\n",
+            c->name, sum, c->T);
+        c->n_splits = 0;
+      }
+    }
+    if (c->n_splits == 0) {
+      /* uneven default: 1, 2, 3, ... */
+      guint left = c->T, k = 1;
+
+      g_free (c->splits);
+      c->splits = g_new (guint, c->T);
+      while (left > 0) {
+        guint s = MIN (k, left);
+        c->splits[c->n_splits++] = s;
+        left -= s;
+        k++;
+      }
+    }
+    g_ptr_array_add (cases, c);
+  }
+  g_dir_close (d);
+  g_ptr_array_sort (cases, case_cmp);
+  return cases;
+}
+
+gboolean
+rnn_test_case_streamable (const RnnTestCase * c)
+{
+  return !c->bidirectional && !c->has_h0;
+}
+
+float *
+rnn_test_slice (const float *data, guint T, guint B, guint W,
+    gboolean batch_first, guint t0, guint k)
+{
+  float *out = g_new (float, (gsize) k * B * W + 1);
+  guint b;
+
+  g_assert (t0 + k <= T);
+  if (!batch_first) {
+    memcpy (out, data + (gsize) t0 * B * W, (gsize) k * B * W * sizeof (float));
+  } else {
+    for (b = 0; b < B; b++)
+      memcpy (out + (gsize) b * k * W, data + ((gsize) b * T + t0) * W,
+          (gsize) k * W * sizeof (float));
+  }
+  return out;
+}
+
+double
+rnn_test_max_err (const float *a, const float *b, gsize n)
+{
+  double m = 0.0;
+  gsize i;
+
+  for (i = 0; i < n; i++) {
+    double d = fabs ((double) a[i] - (double) b[i]) / MAX (1.0, fabs (b[i]));
+    if (isnan (d))
+      return INFINITY;
+    m = MAX (m, d);
+  }
+  return m;
+}
+
+const gchar *
+rnn_test_tmpdir (void)
+{
+  static gchar *dir = NULL;
+
+  if (dir == NULL) {
+    GError *err = NULL;
+
+    dir = g_dir_make_tmp ("gst-rnn-test-XXXXXX", &err);
+    g_assert_no_error (err);
+  }
+  return dir;
+}

@@ -1,0 +1,75 @@
+/* Helpers for the rnn element tests: a tiny safetensors reader/writer,
+ * fixture cases, frame slicing and tolerant comparison. */
+#ifndef RNN_TEST_UTIL_H
+#define RNN_TEST_UTIL_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One F32 tensor read from a safetensors file. */
+typedef struct {
+  gchar *name;
+  guint ndim;
+  gsize shape[8];
+  gsize numel;
+  float *data;                  /* numel floats, host order */
+} RnnTestTensor;
+
+typedef struct {
+  GHashTable *tensors;          /* name -> RnnTestTensor* (F32 only) */
+  GHashTable *metadata;         /* string -> string */
+} RnnTestFile;
+
+RnnTestFile *rnn_test_file_load (const gchar * path, GError ** error);
+void rnn_test_file_free (RnnTestFile * f);
+const RnnTestTensor *rnn_test_file_get (const RnnTestFile * f,
+    const gchar * name);
+const gchar *rnn_test_file_meta (const RnnTestFile * f, const gchar * key);
+
+/* Write F32 tensors (NULL-terminated names) and optional metadata
+ * (NULL-terminated key, value pairs) as a safetensors file. */
+void rnn_test_write_safetensors (const gchar * path, const gchar ** names,
+    const gsize * const *shapes, const guint * ndims,
+    const float *const *data, const gchar ** metadata);
+
+/* Write a 1-layer GRU of input @F and hidden @H with deterministic weights
+ * (no head): output size is H. */
+void rnn_test_write_tiny_gru (const gchar * path, guint F, guint H);
+
+/* One conformance fixture case (tests/conformance/fixtures). */
+typedef struct {
+  gchar *name;
+  gchar *model_path;
+  RnnTestFile *data;
+  const float *input;           /* (T, B, F) or (B, T, F) */
+  const float *output;          /* (T, B, O) or (B, T, O) */
+  guint T, B, F, O;
+  gboolean batch_first;
+  gboolean bidirectional;
+  gboolean has_h0;
+  guint *splits;                /* block sizes summing to T */
+  guint n_splits;
+} RnnTestCase;
+
+/* All cases in $RNN_FIXTURE_DIR, sorted by name.  Empty when the directory
+ * is missing. */
+GPtrArray *rnn_test_cases_load (void);
+/* A case usable by the streaming element: unidirectional, zero h0. */
+gboolean rnn_test_case_streamable (const RnnTestCase * c);
+
+/* Copy frames [t0, t0 + k) of a (T, B, W) / (B, T, W) block into a new
+ * (k, B, W) / (B, k, W) block.  g_free() the result. */
+float *rnn_test_slice (const float *data, guint T, guint B, guint W,
+    gboolean batch_first, guint t0, guint k);
+
+/* Largest |a - b| / max (1, |b|) over @n floats. */
+double rnn_test_max_err (const float *a, const float *b, gsize n);
+
+/* A temporary directory for the whole test run (removed at exit is not
+ * needed: it lives in the build dir or /tmp). */
+const gchar *rnn_test_tmpdir (void);
+
+G_END_DECLS
+
+#endif /* RNN_TEST_UTIL_H */
