@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The checked runs CI makes after the plain test suite:
+#  1. the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+#     (build dir build-asan);
+#  2. the element tests under valgrind memcheck (no definite/indirect leaks);
+#  3. a short libFuzzer run of the model loader (FUZZ_SECONDS, default 30).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.ci/deps.sh build
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: whole suite"
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+meson compile -C build-asan >/dev/null
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+  meson test -C build-asan --print-errorlogs --no-suite bench
+
+echo "== valgrind memcheck: element tests"
+[ -d build ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+meson test -C build --setup valgrind --suite plugin --print-errorlogs
+
+echo "== libFuzzer: model loader, ${FUZZ_SECONDS:-30}s"
+tests/fuzz/run.sh "${FUZZ_SECONDS:-30}"
