@@ -1,0 +1,575 @@
+#!/usr/bin/env python3
+"""gst-rnn speed benchmark: this core against oneDNN and PyTorch on the same
+weights and inputs, next to the floors of this machine, measured in the
+same run.  See tests/bench/README.md.
+
+    python3 tests/bench/bench.py --build build
+
+Needs only the Python standard library: it writes the models and the input
+(deterministic, pure Python), runs bench_core, bench_dnnl, bench_torch.py
+and bench_element as subprocesses, single-threaded, and prints the tables.
+A contender that is missing (not built, no torch, no element) shows n/a.
+"""
+
+import argparse
+import array
+import json
+import math
+import os
+import random
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
+
+F = 64                    # input width of every model
+INPUT_FRAMES = 3200       # frames of 16 streams in the input file
+INPUT_STREAMS = 16
+GEN_VERSION = "1"         # bump when the generated data changes
+TOL = 1e-4                # oneDNN / PyTorch vs core, max abs difference
+
+# (model file stem, cell, layers, hidden)
+MODELS = [
+    ("rnn_tanh_h256", "rnn_tanh", 1, 256),
+    ("lstm_h256", "lstm", 1, 256),
+    ("gru_h256", "gru", 1, 256),
+    ("lstm_h256_l2", "lstm", 2, 256),
+    ("lstm_h32", "lstm", 1, 32),
+]
+GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3}
+FRAMES_PER_CALL = (1, 10, 160)
+
+
+def plan_rows():
+    """(name, cell, layers, H, B, n, model stem) of every configuration."""
+    rows = []
+    for stem, cell, L, H in MODELS:
+        batches = (1, 16) if (L, H) == (1, 256) else (1,)
+        for B in batches:
+            for n in FRAMES_PER_CALL:
+                rows.append(("%s_b%d_n%d" % (stem, B, n), cell, L, H, B, n, stem))
+    return rows
+
+
+# ----------------------------------------------------------------- data
+
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: list of (name, shape, array('f')).  Little-endian F32."""
+    header, offset = {}, 0
+    for name, shape, data in tensors:
+        size = len(data) * 4
+        header[name] = {"dtype": "F32", "shape": list(shape),
+                        "data_offsets": [offset, offset + size]}
+        offset += size
+    if metadata:
+        header["__metadata__"] = metadata
+    hb = json.dumps(header, separators=(",", ":")).encode()
+    hb += b" " * (-len(hb) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(hb)))
+        f.write(hb)
+        for _, _, data in tensors:
+            if sys.byteorder != "little":
+                data = array.array("f", data)
+                data.byteswap()
+            data.tofile(f)
+    os.replace(tmp, path)
+
+
+def uniform(rng, n, k):
+    r = rng.random
+    return array.array("f", [(2.0 * r() - 1.0) * k for _ in range(n)])
+
+
+def make_model(path, cell, L, H, seed):
+    """PyTorch-like init: U(-1/sqrt(H), 1/sqrt(H)), state_dict key names."""
+    rng = random.Random(seed)
+    G, k = GATES[cell], 1.0 / math.sqrt(H)
+    tensors = []
+    for l in range(L):
+        C = F if l == 0 else H
+        tensors += [
+            ("weight_ih_l%d" % l, (G * H, C), uniform(rng, G * H * C, k)),
+            ("weight_hh_l%d" % l, (G * H, H), uniform(rng, G * H * H, k)),
+            ("bias_ih_l%d" % l, (G * H,), uniform(rng, G * H, k)),
+            ("bias_hh_l%d" % l, (G * H,), uniform(rng, G * H, k)),
+        ]
+    meta = {"rnn.cell": "rnn" if cell.startswith("rnn") else cell}
+    if cell.startswith("rnn"):
+        meta["rnn.nonlinearity"] = cell[4:]
+    write_safetensors(path, tensors, meta)
+
+
+def make_data(workdir, log):
+    """Models and input in @workdir, made once (stamped)."""
+    os.makedirs(workdir, exist_ok=True)
+    stamp = os.path.join(workdir, "stamp")
+    want = "gen %s F=%d frames=%d streams=%d %s" % (
+        GEN_VERSION, F, INPUT_FRAMES, INPUT_STREAMS, MODELS)
+    if os.path.exists(stamp) and open(stamp).read() == want and all(
+            os.path.exists(os.path.join(workdir, s + ".safetensors")) for s, *_ in MODELS):
+        return
+    t0 = time.time()
+    for i, (stem, cell, L, H) in enumerate(MODELS):
+        make_model(os.path.join(workdir, stem + ".safetensors"), cell, L, H, 1000 + i)
+    rng = random.Random(7)
+    data = uniform(rng, INPUT_FRAMES * INPUT_STREAMS * F, 1.0)
+    if sys.byteorder != "little":
+        data.byteswap()
+    with open(os.path.join(workdir, "input.f32"), "wb") as f:
+        data.tofile(f)
+    with open(stamp, "w") as f:
+        f.write(want)
+    log("generated models and input in %s (%.1f s)" % (workdir, time.time() - t0))
+
+
+def write_plan(path, workdir, rows):
+    with open(path, "w") as f:
+        f.write("# name cell layers F H B n model\n")
+        for name, cell, L, H, B, n, stem in rows:
+            f.write("%s %s %d %d %d %d %d %s\n" % (
+                name, cell, L, F, H, B, n,
+                os.path.join(workdir, stem + ".safetensors")))
+
+
+# ------------------------------------------------------------- running
+
+def run_json(cmd, env, log, timeout, label):
+    """Runs @cmd, returns the JSON lines it printed (a list of dicts) and a
+    note ("" if it ran, else why not)."""
+    log("running %s: %s" % (label, " ".join(cmd)))
+    t0 = time.time()
+    try:
+        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout, text=True)
+    except FileNotFoundError:
+        return [], "not found"
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        return parse_lines(out), "timed out after %d s" % timeout
+    lines = parse_lines(p.stdout)
+    log("  %s done in %.1f s (exit %d)" % (label, time.time() - t0, p.returncode))
+    note = ""
+    if p.returncode != 0:
+        note = "exit %d: %s" % (p.returncode, p.stderr.strip().splitlines()[-1:] or "")
+        log("  " + p.stderr.strip().replace("\n", "\n  "))
+    return lines, note
+
+
+def parse_lines(text):
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def find_torch_python(explicit):
+    """A python that can import torch (the driver itself need not)."""
+    cands = [explicit] if explicit else [sys.executable, "/usr/bin/python3"]
+    for py in cands:
+        if py and os.path.exists(py):
+            r = subprocess.run([py, "-c", "import torch, numpy"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if r.returncode == 0:
+                return py
+    return cands[-1] if cands else None
+
+
+def max_abs_diff(path_a, path_b):
+    a, b = array.array("f"), array.array("f")
+    try:
+        with open(path_a, "rb") as f:
+            a.frombytes(f.read())
+        with open(path_b, "rb") as f:
+            b.frombytes(f.read())
+    except OSError:
+        return None
+    if len(a) != len(b) or not a:
+        return float("inf")
+    d = max(map(lambda x, y: abs(x - y), a, b))
+    return float("inf") if d != d else d
+
+
+# ------------------------------------------------------------- tables
+
+def fmt(v, width, prec=None):
+    """prec None: 2 decimals below 10, 1 below 1000, else none."""
+    if v is None:
+        return "n/a".rjust(width)
+    if prec is None:
+        prec = 2 if v < 10 else 1 if v < 1000 else 0
+    return ("%.*f" % (prec, v)).rjust(width)
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def pretty(name):
+    # lstm_h256_l2_b1_n160 -> "lstm h256 L2 B1 n160"
+    m = re.match(r"(.+?)_h(\d+)(?:_l(\d+))?_b(\d+)_n(\d+)$", name)
+    if not m:
+        return name
+    cell, H, L, B, n = m.groups()
+    return "%-8s h%-3s L%s B%-2s n%s" % (cell, H, L or "1", B, n)
+
+
+def targets_for(row):
+    """The issue's targets that apply to @row: list of (label, value, op, limit)."""
+    name, cell, L, H, B, n, stem = row
+    if (L, H) != (1, 256):
+        return []
+    if B == 1 and n == 160:
+        return [("core/floor", "floor", "<=", 1.3), ("dnnl/core", "dnnl", ">=", 1.3)]
+    if B == 1 and n == 1:
+        return [("core/floor", "floor", "<=", 1.3), ("torch/core", "torch", ">=", 4.0)]
+    if B == 16 and n == 160:
+        return [("dnnl/core", "dnnl", ">=", 0.95)]
+    return []
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="gst-rnn speed benchmark (core vs oneDNN vs PyTorch vs floor)")
+    ap.add_argument("--build", default=None,
+                    help="meson build directory (default: ./build or ../../build)")
+    ap.add_argument("--workdir", default=None,
+                    help="models, input and dumps (default BUILD/tests/bench/data)")
+    ap.add_argument("--only", default=None, help="configurations whose name contains this")
+    ap.add_argument("--reps", type=int, default=7, help="timed repetitions (7)")
+    ap.add_argument("--target-ms", type=float, default=60.0,
+                    help="duration of one repetition (60 ms)")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="run every contender this many times, in alternating "
+                         "order, and keep the best median (2)")
+    ap.add_argument("--quick", action="store_true",
+                    help="1 round of 3 repetitions of ~15 ms: a smoke run, noisy numbers")
+    ap.add_argument("--no-dnnl", action="store_true")
+    ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--no-element", action="store_true")
+    ap.add_argument("--torch-python", default=None,
+                    help="python that has torch (default: this one, else /usr/bin/python3)")
+    ap.add_argument("--openblas-coretype", default="Haswell",
+                    help="OPENBLAS_CORETYPE to set when OpenBLAS detects Prescott "
+                         "(default Haswell)")
+    ap.add_argument("--element-seconds", type=float, default=2.0,
+                    help="seconds of 16 kHz audio for the element table (2)")
+    ap.add_argument("--json", default=None, help="also write every raw line here")
+    ap.add_argument("--strict", action="store_true",
+                    help="exit 1 when a target is missed or a check fails")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    if args.quick:
+        args.reps, args.target_ms, args.rounds = 3, 15.0, 1
+
+    def log(msg):
+        if args.verbose:
+            print("# " + msg, file=sys.stderr, flush=True)
+
+    build = args.build
+    if build is None:
+        for cand in ("build", os.path.join(SRC_ROOT, "build")):
+            if os.path.exists(os.path.join(cand, "build.ninja")):
+                build = cand
+                break
+        else:
+            ap.error("no build directory: pass --build")
+    build = os.path.abspath(build)
+    bdir = os.path.join(build, "tests", "bench")
+    workdir = os.path.abspath(args.workdir or os.path.join(bdir, "data"))
+    dump = os.path.join(workdir, "dump")
+    if os.path.isdir(dump):
+        shutil.rmtree(dump)
+    os.makedirs(dump)
+    make_data(workdir, log)
+    rows = plan_rows()
+    if args.only:
+        rows = [r for r in rows if args.only in r[0]]
+    plan = os.path.join(workdir, "plan.txt")
+    write_plan(plan, workdir, rows)
+    inp = os.path.join(workdir, "input.f32")
+
+    env = dict(os.environ)
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               GOTO_NUM_THREADS="1")
+    common = ["--plan", plan, "--input", inp, "--reps", str(args.reps),
+              "--target-ms", str(args.target_ms)]
+    raw = []
+    notes = {}
+    t_start = time.time()
+    try:
+        load_before = float(open("/proc/loadavg").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        load_before = None
+
+    core_exe = os.path.join(bdir, "bench_core")
+    info, _ = run_json([core_exe, "--info"], env, log, 60, "core --info")
+    core0 = next((l.get("openblas_core") for l in info if l.get("type") == "info"), None)
+    coretype_note = ""
+    if core0 and core0.lower().startswith("prescott") and "OPENBLAS_CORETYPE" not in os.environ:
+        env["OPENBLAS_CORETYPE"] = args.openblas_coretype
+        coretype_note = ("OpenBLAS detected %s (SSE3 kernels): set OPENBLAS_CORETYPE=%s "
+                         "for every contender" % (core0, args.openblas_coretype))
+
+    # The contenders, run one after the other; with --rounds 2 (default) the
+    # whole set runs twice in opposite orders and each number is the better
+    # of its two medians, so that a change in the load of the machine does
+    # not favour whoever ran first.
+    def cmd_core(extra):
+        return [core_exe] + common + extra
+
+    dnnl_exe = os.path.join(bdir, "bench_dnnl")
+    py = None if args.no_torch else find_torch_python(args.torch_python)
+    contenders = [("core", cmd_core)]
+    if args.no_dnnl:
+        notes["dnnl"] = "skipped (--no-dnnl)"
+    elif not os.path.exists(dnnl_exe):
+        notes["dnnl"] = "not built (libdnnl-dev or g++ missing at configure time)"
+    else:
+        contenders.append(("dnnl", lambda extra: [dnnl_exe] + common + extra))
+    if args.no_torch:
+        notes["torch"] = "skipped (--no-torch)"
+    else:
+        contenders.append(("torch", lambda extra: [
+            py, os.path.join(HERE, "bench_torch.py")] + common + extra))
+    for rnd in range(max(1, args.rounds)):
+        order = contenders if rnd % 2 == 0 else contenders[::-1]
+        for who, cmd in order:
+            if who != "core" and notes.get(who, "").startswith("torch not importable"):
+                continue
+            extra = ["--dump", dump] if rnd == 0 else []
+            lines, note = run_json(cmd(extra), env, log, 900,
+                                   "%s (round %d)" % (who, rnd + 1))
+            notes[who] = notes.get(who) or note
+            for l in lines:
+                l["round"] = rnd + 1
+                if l.get("type") == "unavailable":
+                    notes[who] = "torch not importable (%s)" % l.get("message")
+            raw += lines
+
+    # element vs core (second table)
+    elem = []
+    if not args.no_element:
+        exe = os.path.join(bdir, "bench_element")
+        if os.path.exists(exe):
+            eenv = dict(env)
+            eenv["GST_PLUGIN_PATH"] = os.path.join(build, "plugin")
+            eenv.setdefault("GST_REGISTRY", os.path.join(workdir, "gst-registry.bin"))
+            frames = int(args.element_seconds * 16000)
+            frames = min(frames, INPUT_FRAMES * INPUT_STREAMS)
+            lines, notes["element"] = run_json(
+                [exe, "--model", os.path.join(workdir, "lstm_h256.safetensors"),
+                 "--input", inp, "--frames", str(frames), "--channels", str(F),
+                 "--reps", str(max(3, min(args.reps, 5)))], eenv, log, 600, "element")
+            elem = lines
+            raw += lines
+        else:
+            notes["element"] = "not built (GStreamer dev files missing at configure time)"
+    else:
+        notes["element"] = "skipped (--no-element)"
+    elapsed = time.time() - t_start
+
+    if args.json:
+        with open(args.json, "w") as f:
+            for l in raw:
+                f.write(json.dumps(l) + "\n")
+
+    # ------------------------------------------------------------ collect
+    res = {}      # (contender, name) -> us
+    errors = {}
+    floors = {}
+    infos = {}
+    mem = {}
+    peak = None
+    for l in raw:
+        t = l.get("type")
+        if t == "result":
+            k = (l["contender"], l["name"])
+            res[k] = min(res.get(k, float("inf")), l["us_per_step"])
+        elif t == "error":
+            errors[(l.get("contender"), l.get("name"))] = l.get("message")
+        elif t == "floor":
+            if l["name"] not in floors or l["floor_us"] < floors[l["name"]]["floor_us"]:
+                floors[l["name"]] = l
+        elif t == "info":
+            infos[l["contender"]] = l
+        elif t == "memory" and l.get("name") == "end":
+            m = mem.setdefault(l["contender"], dict(l))
+            m["hwm_kb"] = max(m["hwm_kb"], l["hwm_kb"])
+        elif t == "peak":
+            if not peak or l["peak_gflops"] > peak["peak_gflops"]:
+                peak = l
+
+    # verification against the core's outputs
+    checks = {}
+    for row in rows:
+        name = row[0]
+        core_dump = os.path.join(dump, "core-%s.f32" % name)
+        for who in ("dnnl", "torch"):
+            other = os.path.join(dump, "%s-%s.f32" % (who, name))
+            if os.path.exists(core_dump) and os.path.exists(other):
+                checks[(who, name)] = max_abs_diff(core_dump, other)
+
+    # ------------------------------------------------------------ header
+    out = []
+    p = out.append
+    ci = infos.get("core", {})
+    p("gst-rnn speed benchmark: us per time step (one frame of all B streams), "
+      "best of %d round(s) of the median of %d repetitions, single thread" % (
+          args.rounds, args.reps))
+    p("CPU: %s (%s vectors); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1" % (
+        ci.get("cpu", "?"), ci.get("vector_isa", "?")))
+    if coretype_note:
+        p(coretype_note)
+    if load_before is not None:
+        ncpu = os.cpu_count() or 1
+        p("load average before the run: %.2f on %d CPUs%s" % (
+            load_before, ncpu, "  ** machine busy: numbers are inflated and noisy **"
+            if load_before > 0.5 * ncpu else ""))
+    p("OpenBLAS: core %s threads %s (bench_core)%s" % (
+        ci.get("openblas_core", "n/a"), ci.get("openblas_threads", "n/a"),
+        "" if notes.get("core") == "" else "  [core: %s]" % notes.get("core")))
+    ti = infos.get("torch")
+    if ti:
+        p("PyTorch %s (%s): threads %s, OpenBLAS core %s threads %s" % (
+            ti.get("version"), ti.get("python"), ti.get("torch_threads"),
+            ti.get("openblas_core"), ti.get("openblas_threads")))
+    else:
+        p("PyTorch: n/a (%s)" % notes.get("torch", ""))
+    di = infos.get("dnnl")
+    if di:
+        p("oneDNN %s: ISA %s, OMP_NUM_THREADS=%s" % (
+            di.get("version"), di.get("isa"), di.get("omp_num_threads")))
+    else:
+        p("oneDNN: n/a (%s)" % notes.get("dnnl", ""))
+    if peak:
+        p("Floors: FMA peak %.0f GFLOP/s (AVX-512 %.0f, AVX2 %.0f), one core; "
+          "cache bandwidth per row (bw column)" % (
+              peak["peak_gflops"], peak["avx512_gflops"], peak["avx2_gflops"]))
+    p("")
+
+    # ------------------------------------------------------------ table 1
+    hdr = ("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %6s  %-8s %s" % (
+        "config", "core", "dnnl1f", "dnnlblk", "torch1f", "torchblk", "floor",
+        "GB/s", "c/fl", "dnn/c", "tch/c", "maxdiff", "targets", ""))
+    p(hdr)
+    p("-" * len(hdr))
+    n_pass = n_miss = n_na = 0
+    bad_checks = []
+    for row in rows:
+        name, cell, L, H, B, n, stem = row
+        one = "%s_b%d_n1" % (stem, B)
+        core = res.get(("core", name))
+        d1, db = res.get(("dnnl", one)), res.get(("dnnl", name))
+        t1, tb = res.get(("torch", one)), res.get(("torch", name))
+        fl = floors.get(name, {})
+        floor = fl.get("floor_us")
+        vals = {"floor": ratio(core, floor), "dnnl": ratio(db, core),
+                "torch": ratio(tb, core)}
+        diffs = [checks.get((w, name)) for w in ("dnnl", "torch")]
+        diffs = [d for d in diffs if d is not None]
+        md = max(diffs) if diffs else None
+        if md is not None and md > TOL:
+            bad_checks.append((name, {w: checks.get((w, name)) for w in ("dnnl", "torch")}))
+        verdicts = []
+        for label, key, op, lim in targets_for(row):
+            v = vals[key]
+            if v is None:
+                verdicts.append("%s n/a" % label)
+                n_na += 1
+                continue
+            ok = v <= lim if op == "<=" else v >= lim
+            verdicts.append("%s%s%g %s" % (label, op, lim, "PASS" if ok else "MISS"))
+            if ok:
+                n_pass += 1
+            else:
+                n_miss += 1
+        p("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %7s  %s" % (
+            pretty(name), fmt(core, 7), fmt(d1, 7), fmt(db, 7), fmt(t1, 7), fmt(tb, 7),
+            fmt(floor, 6, 2), fmt(fl.get("bw_gbs"), 6, 0),
+            fmt(vals["floor"], 5, 2), fmt(vals["dnnl"], 6, 2), fmt(vals["torch"], 6, 2),
+            ("%.0e" % md if md else ("0" if md == 0 else "n/a")).rjust(7),
+            ", ".join(verdicts)))
+    p("")
+    p("columns: core = this core, n frames per call, state carried; dnnl1f/torch1f = "
+      "one frame per call; dnnlblk/torchblk = n frames per call (the row's block); "
+      "floor = max(weight bytes per step / bw, flops per step / FMA peak); "
+      "c/fl = core/floor; dnn/c = dnnlblk/core; tch/c = torchblk/core "
+      "(> 1: core faster); maxdiff = max |output - core output| of oneDNN and "
+      "PyTorch over the first 320 frames (tolerance %g)" % TOL)
+    for name, d in bad_checks:
+        p("CHECK FAILED %s: %s" % (name, ", ".join(
+            "%s %s" % (w, "n/a" if v is None else "%.3g" % v) for w, v in d.items())))
+    for who in ("core", "dnnl", "torch"):
+        errs = [(k[1], m) for k, m in errors.items() if k[0] == who]
+        for name, m in errs[:3]:
+            p("%s error on %s: %s" % (who, name, m))
+        if len(errs) > 3:
+            p("%s: %d more errors" % (who, len(errs) - 3))
+    memline = ", ".join("%s VmRSS %d kB VmHWM %d kB" % (w, m["rss_kb"], m["hwm_kb"])
+                        for w, m in mem.items() if w != "element")
+    if memline:
+        p("memory at exit: " + memline)
+    p("")
+
+    # ------------------------------------------------------------ table 2
+    p("element in a pipeline vs the core alone (lstm h256, F=%d, batch 1, same data, "
+      "same buffer sizes, median of %d runs)" % (F, max(3, min(args.reps, 5))))
+    e = {l.get("what"): l for l in elem if l.get("type") == "element"}
+    eu = next((l for l in elem if l.get("type") == "unavailable"), None)
+    if "core" not in e:
+        why = (eu or {}).get("message") or notes.get("element") or "no result"
+        p("  n/a (%s)" % why)
+    else:
+        pl = e.get("pipeline", {})
+        p("  %-58s %9s %9s" % ("", "ms total", "us/frame"))
+        for key, label in (
+                ("pipeline", "filesrc ! rawaudioparse ! rnn ! fakesink (PLAYING->EOS)"),
+                ("identity", "same pipeline with identity instead of rnn"),
+                ("element_wall", "rnn element by difference (pipeline - identity)"),
+                ("element", "rnn element by pad probes (sink in -> src out)"),
+                ("core", "core alone, rnn_state_process on the same buffers")):
+            l = e.get(key)
+            if l:
+                p("  %-58s %9.1f %9.2f" % (label, l["ms"], l["us_per_frame"]))
+        r = e.get("ratio", {}).get("element_over_core")
+        if r is not None:
+            ok = r <= 1.10
+            p("  element/core = %.3f (median of per-run ratios; target <= 1.10: %s); "
+              "%s frames in %s buffers of %s frames" % (
+                  r, "PASS" if ok else "MISS", pl.get("frames"), pl.get("buffers"),
+                  pl.get("frames_per_buffer")))
+            if ok:
+                n_pass += 1
+            else:
+                n_miss += 1
+        em = mem.get("element")
+        if em:
+            p("  memory of the element process at exit: VmRSS %d kB, VmHWM %d kB" % (
+                em["rss_kb"], em["hwm_kb"]))
+    p("")
+    p("targets of issue 5: %d PASS, %d MISS, %d n/a; benchmark took %.0f s" % (
+        n_pass, n_miss, n_na, elapsed))
+    print("\n".join(out), flush=True)
+
+    if not any(k[0] == "core" for k in res):
+        print("bench: the core produced no result (%s)" % notes.get("core"), file=sys.stderr)
+        return 1
+    if args.strict and (n_miss or bad_checks):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
