@@ -15,10 +15,11 @@ rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out)
   float *d = g_aligned_alloc0 (1, MAX (n, 64), 64);
   if (!d)
     return FALSE;
+  const gsize G = RNN_PANEL_GROUP;
   for (gsize m = 0; m < M; m++) {
-    float *panel = d + (m / RNN_PANEL) * K * RNN_PANEL;
+    gsize p = m / RNN_PANEL, g = p / G;
     for (gsize k = 0; k < K; k++)
-      panel[k * RNN_PANEL + m % RNN_PANEL] = w[m * K + k];
+      d[((g * K + k) * G + p % G) * RNN_PANEL + m % RNN_PANEL] = w[m * K + k];
   }
   out->data = d;
   out->rows = M;

@@ -16,10 +16,12 @@ G_BEGIN_DECLS
 #define RNN_PANEL_GROUP 8       /* panel count is padded to a multiple */
 
 /* A weight matrix W (M, K), row-major in PyTorch, packed once at load into
- * panels of 16 rows: data[p][k][i] = W[p*16 + i][k] (zero beyond M).
- * Products then stream the weights contiguously with no horizontal sums. */
+ * panels of 16 rows, and panels into groups of 8 interleaved by column:
+ *   data[g][k][p][i] = W[(g*8 + p)*16 + i][k]   (zero beyond M)
+ * so a product streams the weights contiguously (128 rows x 1 column =
+ * 512 bytes per step of k) with no horizontal sums. */
 typedef struct {
-  float *data;                  /* (panels, K, 16), 64-byte aligned */
+  float *data;                  /* (groups, K, 8, 16), 64-byte aligned */
   gsize rows;                   /* M */
   gsize cols;                   /* K */
   gsize panels;                 /* ceil(M/16) rounded up to RNN_PANEL_GROUP */

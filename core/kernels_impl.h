@@ -11,6 +11,9 @@
 #endif
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
+#ifndef RNN_PREFETCH
+#define RNN_PREFETCH 8          /* columns ahead (8 x 512 bytes) */
+#endif
 
 /* ------------------------------------------------------------ activations
  * exp by range reduction (x = n ln2 + r) and Cephes' degree-6 polynomial:
@@ -155,8 +158,12 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
       acc[r][p] = _mm512_setzero_ps ();
   for (gsize k = 0; k < K; k++) {
     __m512 w[8];
+    /* pull the panels' next columns from L2 ahead of use */
+    for (int p = 0; p < P; p += 2)
+      _mm_prefetch ((const char *) (wp + ((k + RNN_PREFETCH) * RNN_PANEL_GROUP
+                  + p) * RNN_PANEL), _MM_HINT_T0);
     for (int p = 0; p < P; p++)
-      w[p] = _mm512_load_ps (wp + ((gsize) p * K + k) * RNN_PANEL);
+      w[p] = _mm512_load_ps (wp + (k * RNN_PANEL_GROUP + p) * RNN_PANEL);
     for (int r = 0; r < R; r++) {
       __m512 xb = _mm512_set1_ps (x[r * ldx + k]);
       for (int p = 0; p < P; p++)
@@ -197,8 +204,8 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
   for (gsize k = 0; k < K; k++) {
     __m256 w[8];
     for (int q = 0; q < 2 * P; q++)
-      w[q] = _mm256_load_ps (wp + ((gsize) (q >> 1) * K + k) * RNN_PANEL +
-          (q & 1) * 8);
+      w[q] = _mm256_load_ps (wp + (k * RNN_PANEL_GROUP + (q >> 1)) *
+          RNN_PANEL + (q & 1) * 8);
     for (int r = 0; r < R; r++) {
       __m256 xb = _mm256_broadcast_ss (x + r * ldx + k);
       for (int q = 0; q < 2 * P; q++)
@@ -242,13 +249,13 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     if (col >= M)
       break;
     gsize valid = MIN (M - col, (gsize) RNN_PANEL);
-    const float *w = wp + (gsize) p * K * RNN_PANEL;
+    const float *w = wp + (gsize) p * RNN_PANEL;
     for (int r = 0; r < R; r++) {
       float acc[RNN_PANEL] = { 0 };
       const float *xr = x + r * ldx;
       for (gsize k = 0; k < K; k++)
         for (int i = 0; i < RNN_PANEL; i++)
-          acc[i] += w[k * RNN_PANEL + i] * xr[k];
+          acc[i] += w[k * RNN_PANEL_GROUP * RNN_PANEL + i] * xr[k];
       float *dst = y + r * ldy + col;
       for (gsize i = 0; i < valid; i++)
         dst[i] = accumulate ? dst[i] + acc[i] : acc[i];
@@ -271,8 +278,10 @@ rows_tile (const float *x, gsize ldx, const int R, const RnnPacked * w,
   for (gsize p0 = 0; p0 < w->panels; p0 += P) {
     if (p0 * RNN_PANEL >= w->rows)
       break;
-    tile (x, ldx, R, w->data + p0 * K * RNN_PANEL, P, K, y, ldy,
-        p0 * RNN_PANEL, w->rows, accumulate);
+    /* panel p0 of group p0/8: data[g][0][p0%8] */
+    const float *wp = w->data + ((p0 / RNN_PANEL_GROUP) * K * RNN_PANEL_GROUP
+        + p0 % RNN_PANEL_GROUP) * RNN_PANEL;
+    tile (x, ldx, R, wp, P, K, y, ldy, p0 * RNN_PANEL, w->rows, accumulate);
   }
 }
 

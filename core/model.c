@@ -18,7 +18,16 @@ typedef struct {
   const char *file;
   RnnSafetensors *st;
   GHashTable *used;             /* tensor names consumed */
+  guint64 fingerprint;          /* FNV-1a over the tensors taken */
 } Loader;
+
+static guint64
+fnv1a (guint64 h, const guint8 * p, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
 
 static void
 free_layers (RnnModel * m)
@@ -115,6 +124,9 @@ take_tensor (Loader * ld, const char *name, guint n_dims, guint64 d0,
     }
   }
   g_hash_table_add (ld->used, (gpointer) t->name);
+  ld->fingerprint = fnv1a (ld->fingerprint, (const guint8 *) t->name,
+      strlen (t->name) + 1);
+  ld->fingerprint = fnv1a (ld->fingerprint, t->data, t->end - t->begin);
   return out;
 }
 
@@ -569,7 +581,9 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
   RnnSafetensors *st = rnn_safetensors_parse (data, size, name, error);
   if (!st)
     return NULL;
-  Loader ld = { name, st, g_hash_table_new (g_str_hash, g_str_equal) };
+  Loader ld = { name, st, g_hash_table_new (g_str_hash, g_str_equal),
+    0xcbf29ce484222325ull
+  };
   RnnModel *m = g_new0 (RnnModel, 1);
   m->ref_count = 1;
   m->name = g_strdup (name);
@@ -582,6 +596,8 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
       && load_head (&ld, m, options, pfx, error)
       && apply_metadata (&ld, m, options, error);
 
+  m->fingerprint = fnv1a (ld.fingerprint, (const guint8 *) &m->cell,
+      sizeof m->cell);
   g_hash_table_unref (ld.used);
   rnn_safetensors_free (st);
   if (!ok) {
@@ -705,6 +721,12 @@ const char *const *
 rnn_model_get_labels (const RnnModel * m)
 {
   return (const char *const *) m->labels;
+}
+
+guint64
+rnn_model_get_fingerprint (const RnnModel * m)
+{
+  return m->fingerprint;
 }
 
 const char *

@@ -132,6 +132,9 @@ RNN_API const char *const *rnn_model_get_labels (const RnnModel * model);
 /* Any "__metadata__" value, or NULL. */
 RNN_API const char *rnn_model_get_metadata (const RnnModel * model,
     const char *key);
+/* A 64-bit fingerprint of the weights actually used (FNV-1a over tensor
+ * names and bytes, and the cell): equal for two loads of the same file. */
+RNN_API guint64 rnn_model_get_fingerprint (const RnnModel * model);
 /* Elements in one h0/h_n (resp. c0/c_n) for a batch of @batch. */
 RNN_API gsize rnn_model_get_h_size (const RnnModel * model, guint batch);
 RNN_API gsize rnn_model_get_c_size (const RnnModel * model, guint batch);
@@ -177,6 +180,22 @@ RNN_API void rnn_state_set (RnnState * state, const float *h0,
 /* Copy out the current state as h_n (L*D, B, H_out) and c_n (L*D, B, H).
  * Either pointer may be NULL. */
 RNN_API void rnn_state_get (const RnnState * state, float *h_n, float *c_n);
+
+/* Snapshot of the state of all B streams, to restore later (e.g. after a
+ * restart).  Format, little-endian: "GRNNSTAT", u32 version (1), u32
+ * header size (64), u64 model fingerprint, u32 cell, layers, directions,
+ * input size, hidden size, H_out, batch, reserved; then h (L*D, B, H_out)
+ * and, for LSTM, c (L*D, B, H) as float32.  Returns new bytes; free with
+ * g_bytes_unref().  The state is unchanged. */
+RNN_API GBytes *rnn_state_snapshot (const RnnState * state);
+
+/* Restore a snapshot taken from a state of the same model (same
+ * fingerprint) and batch size.  On any mismatch (bad magic or version,
+ * truncated data, another model, another batch) returns FALSE with an
+ * RNN_ERROR_USAGE error naming the field and both values, and leaves the
+ * state unchanged. */
+RNN_API gboolean rnn_state_restore (RnnState * state, GBytes * snapshot,
+    GError ** error);
 
 /* Streaming step: run @n_frames frames of all B streams starting from the
  * current state and leave the final state in @state, so that any split of

@@ -317,3 +317,135 @@ rnn_state_process_window (RnnState * s, const float *in, gsize n_frames,
   run_chunk (s, in, n_frames, 0, (guint) n_frames, flags, out);
   return TRUE;
 }
+
+/* ---------------------------------------------------------- snapshots */
+
+#define SNAP_MAGIC "GRNNSTAT"
+#define SNAP_VERSION 1u
+#define SNAP_HEADER 64u
+
+static void
+put_u32 (guint8 * p, guint32 v)
+{
+  for (int i = 0; i < 4; i++)
+    p[i] = (guint8) (v >> (8 * i));
+}
+
+static guint32
+get_u32 (const guint8 * p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 |
+      (guint32) p[3] << 24;
+}
+
+static void
+put_floats (guint8 * p, const float *f, gsize n)
+{
+  for (gsize i = 0; i < n; i++) {
+    guint32 u;
+    memcpy (&u, &f[i], 4);
+    put_u32 (p + 4 * i, u);
+  }
+}
+
+static void
+get_floats (float *f, const guint8 * p, gsize n)
+{
+  for (gsize i = 0; i < n; i++) {
+    guint32 u = get_u32 (p + 4 * i);
+    memcpy (&f[i], &u, 4);
+  }
+}
+
+/* The header fields after the fingerprint, in order. */
+static void
+snap_fields (const RnnState * s, guint32 f[8])
+{
+  const RnnModel *m = s->model;
+  f[0] = m->cell;
+  f[1] = m->num_layers;
+  f[2] = m->num_dirs;
+  f[3] = m->input_size;
+  f[4] = m->hidden_size;
+  f[5] = m->h_out;
+  f[6] = s->batch;
+  f[7] = 0;
+}
+
+GBytes *
+rnn_state_snapshot (const RnnState * s)
+{
+  gsize nh = rnn_model_get_h_size (s->model, s->batch);
+  gsize nc = rnn_model_get_c_size (s->model, s->batch);
+  gsize size = SNAP_HEADER + 4 * (nh + nc);
+  guint8 *p = g_malloc0 (size);
+  memcpy (p, SNAP_MAGIC, 8);
+  put_u32 (p + 8, SNAP_VERSION);
+  put_u32 (p + 12, SNAP_HEADER);
+  guint64 fp = s->model->fingerprint;
+  put_u32 (p + 16, (guint32) fp);
+  put_u32 (p + 20, (guint32) (fp >> 32));
+  guint32 f[8];
+  snap_fields (s, f);
+  for (int i = 0; i < 8; i++)
+    put_u32 (p + 24 + 4 * i, f[i]);
+  put_floats (p + SNAP_HEADER, s->h, nh);
+  if (nc)
+    put_floats (p + SNAP_HEADER + 4 * nh, s->c, nc);
+  return g_bytes_new_take (p, size);
+}
+
+gboolean
+rnn_state_restore (RnnState * s, GBytes * snapshot, GError ** error)
+{
+  static const char *const names[8] = {
+    "cell", "layers", "directions", "input size", "hidden size", "H_out",
+    "batch", "reserved"
+  };
+  gsize size;
+  const guint8 *p = g_bytes_get_data (snapshot, &size);
+  const char *model = s->model->name;
+  if (size < SNAP_HEADER || memcmp (p, SNAP_MAGIC, 8) != 0) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: not a state snapshot (%" G_GSIZE_FORMAT " bytes, no %s header)",
+        model, size, SNAP_MAGIC);
+    return FALSE;
+  }
+  if (get_u32 (p + 8) != SNAP_VERSION || get_u32 (p + 12) != SNAP_HEADER) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: snapshot version %u (header %u bytes), expected version %u",
+        model, get_u32 (p + 8), get_u32 (p + 12), SNAP_VERSION);
+    return FALSE;
+  }
+  guint32 f[8];
+  snap_fields (s, f);
+  for (int i = 0; i < 8; i++) {
+    guint32 v = get_u32 (p + 24 + 4 * i);
+    if (v != f[i]) {
+      g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+          "%s: snapshot %s is %u, this state has %u", model, names[i], v,
+          f[i]);
+      return FALSE;
+    }
+  }
+  guint64 fp = (guint64) get_u32 (p + 16) | (guint64) get_u32 (p + 20) << 32;
+  if (fp != s->model->fingerprint) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: snapshot was taken with other weights (fingerprint %016"
+        G_GINT64_MODIFIER "x, this model %016" G_GINT64_MODIFIER "x)", model,
+        fp, s->model->fingerprint);
+    return FALSE;
+  }
+  gsize nh = rnn_model_get_h_size (s->model, s->batch);
+  gsize nc = rnn_model_get_c_size (s->model, s->batch);
+  if (size != SNAP_HEADER + 4 * (nh + nc)) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: snapshot holds %" G_GSIZE_FORMAT " bytes of state, expected %"
+        G_GSIZE_FORMAT, model, size - SNAP_HEADER, 4 * (nh + nc));
+    return FALSE;
+  }
+  get_floats (s->h, p + SNAP_HEADER, nh);
+  if (nc)
+    get_floats (s->c, p + SNAP_HEADER + 4 * nh, nc);
+  return TRUE;
+}

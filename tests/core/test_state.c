@@ -316,6 +316,113 @@ START_TEST (test_accessors)
 }
 END_TEST
 
+
+/* stop, snapshot, reload the model, restore: the continuation equals a run
+ * that never stopped. */
+START_TEST (test_snapshot_restore)
+{
+  RnnFixture *fx;
+  RnnModel *m = load_case (models[_i], &fx);
+  const guint T = 30, B = 3, F = rnn_model_get_input_size (m);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = random_input ((gsize) 2 * T * B * F, 7);
+  const float *x2 = x + (gsize) T * B * F;
+  g_autofree float *y_ref = g_new0 (float, (gsize) T * B * O);
+  g_autofree float *y = g_new0 (float, (gsize) T * B * O);
+  RnnState *ref = rnn_state_new (m, B, 8, NULL);
+  ck_assert (rnn_state_process (ref, x, T, 0, y_ref, NULL));
+  GBytes *snap = rnn_state_snapshot (ref);
+  ck_assert (rnn_state_process (ref, x2, T, 0, y_ref, NULL));
+  rnn_state_free (ref);
+
+  /* "restart": a new model object loaded from the same file */
+  GError *err = NULL;
+  RnnModel *m2 = rnn_model_load (fx->model_path, NULL, &err);
+  ck_assert_ptr_nonnull (m2);
+  ck_assert (rnn_model_get_fingerprint (m2) == rnn_model_get_fingerprint (m));
+  RnnState *s = rnn_state_new (m2, B, 8, NULL);
+  ck_assert_msg (rnn_state_restore (s, snap, &err), "%s",
+      err ? err->message : "");
+  ck_assert (rnn_state_process (s, x2, T, 0, y, NULL));
+  ck_assert (memcmp (y, y_ref, (gsize) T * B * O * sizeof (float)) == 0);
+
+  /* wrong batch: refused, naming the field and both numbers */
+  RnnState *s1 = rnn_state_new (m2, 1, 8, NULL);
+  ck_assert (!rnn_state_restore (s1, snap, &err));
+  ck_assert_msg (strstr (err->message, "batch is 3, this state has 1"),
+      "%s", err->message);
+  g_clear_error (&err);
+  rnn_state_free (s1);
+
+  /* truncated, or not a snapshot: refused, state unchanged */
+  gsize size;
+  const guint8 *data = g_bytes_get_data (snap, &size);
+  GBytes *cut = g_bytes_new (data, size - 4);
+  GBytes *junk = g_bytes_new ("0123456789abcdef0123456789abcdef0123456789abcdef"
+      "0123456789abcdef", 64);
+  g_autofree float *h_before = g_new0 (float, rnn_model_get_h_size (m2, B));
+  g_autofree float *h_after = g_new0 (float, rnn_model_get_h_size (m2, B));
+  rnn_state_get (s, h_before, NULL);
+  ck_assert (!rnn_state_restore (s, cut, &err));
+  ck_assert_msg (strstr (err->message, "bytes of state"), "%s", err->message);
+  g_clear_error (&err);
+  ck_assert (!rnn_state_restore (s, junk, &err));
+  ck_assert_msg (strstr (err->message, "not a state snapshot"), "%s",
+      err->message);
+  g_clear_error (&err);
+  rnn_state_get (s, h_after, NULL);
+  ck_assert (memcmp (h_before, h_after,
+          rnn_model_get_h_size (m2, B) * sizeof (float)) == 0);
+  g_bytes_unref (cut);
+  g_bytes_unref (junk);
+  rnn_state_free (s);
+  rnn_model_unref (m2);
+  g_bytes_unref (snap);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
+/* A snapshot is refused by a model of the same shape with other weights
+ * (one weight's low mantissa byte changed), and by a model of another
+ * shape. */
+START_TEST (test_snapshot_other_model)
+{
+  GError *err = NULL;
+  RnnFixture *fa, *fb;
+  RnnModel *a = load_case ("gru_l1_bias_uni_b1_tm", &fa);
+  g_autofree char *bytes = NULL;
+  gsize len;
+  ck_assert (g_file_get_contents (fa->model_path, &bytes, &len, NULL));
+  bytes[len - 4] ^= 1;          /* last float of the last tensor, LSB */
+  RnnModel *a2 = rnn_model_load_from_data ((const guint8 *) bytes, len,
+      "a2", NULL, &err);
+  ck_assert_ptr_nonnull (a2);
+  RnnModel *b = load_case ("lstm_l1_bias_uni_b1_tm", &fb);
+  RnnState *sa = rnn_state_new (a, 1, 4, NULL);
+  RnnState *sa2 = rnn_state_new (a2, 1, 4, NULL);
+  RnnState *sb = rnn_state_new (b, 1, 4, NULL);
+  GBytes *snap = rnn_state_snapshot (sa);
+  ck_assert (!rnn_state_restore (sa2, snap, &err));
+  ck_assert_msg (strstr (err->message, "other weights") != NULL, "%s",
+      err->message);
+  g_clear_error (&err);
+  ck_assert (!rnn_state_restore (sb, snap, &err));
+  ck_assert_msg (strstr (err->message, "snapshot cell is") != NULL, "%s",
+      err->message);
+  g_clear_error (&err);
+  g_bytes_unref (snap);
+  rnn_state_free (sa);
+  rnn_state_free (sa2);
+  rnn_state_free (sb);
+  rnn_model_unref (a);
+  rnn_model_unref (a2);
+  rnn_model_unref (b);
+  rnn_fixture_free (fa);
+  rnn_fixture_free (fb);
+}
+END_TEST
+
 static Suite *
 state_suite (void)
 {
@@ -329,6 +436,8 @@ state_suite (void)
 #ifdef COUNT_ALLOCS
   tcase_add_loop_test (tc, test_no_allocation_per_call, 0, n);
 #endif
+  tcase_add_loop_test (tc, test_snapshot_restore, 0, n);
+  tcase_add_test (tc, test_snapshot_other_model);
   tcase_add_test (tc, test_window_limits);
   tcase_add_test (tc, test_accessors);
   suite_add_tcase (s, tc);
