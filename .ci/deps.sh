@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages gst-rnn needs, only those that are missing.
-# Usage: .ci/deps.sh [build|demo|bench|fixtures]...   (build is implied)
+# Usage: .ci/deps.sh [build|demo|tests|bench|fixtures]...   (build is implied)
 set -euo pipefail
 
 pkgs=(meson ninja-build pkg-config gcc libc6-dev
@@ -12,6 +12,7 @@ for what in "$@"; do
   case "$what" in
     build) ;;
     demo) ;;
+    tests) pkgs+=(python3-torch python3-numpy) ;;   # exporter tests
     bench) pkgs+=(python3-torch libdnnl-dev g++ hyperfine) ;;
     fixtures) pkgs+=(python3-torch python3-numpy) ;;
     *) echo "deps.sh: unknown group '$what'" >&2; exit 2 ;;

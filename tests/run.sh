@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-.ci/deps.sh build
+.ci/deps.sh build tests
 if [ -d build ]; then
   meson setup --reconfigure build >/dev/null
 else
