@@ -21,12 +21,12 @@ G_DECLARE_FINAL_TYPE (GstRnn, gst_rnn, GST, RNN, GstBaseTransform)
 /**
  * GstRnnMode:
  * @GST_RNN_MODE_N_TO_N: one output frame per input frame
- * @GST_RNN_MODE_N_TO_1: one output per window of input frames (not yet
- *   supported)
- * @GST_RNN_MODE_1_TO_N: a sequence generated from one input (not yet
- *   supported)
- * @GST_RNN_MODE_N_TO_M: encoder-decoder, sequence to sequence (not yet
- *   supported)
+ * @GST_RNN_MODE_N_TO_1: one result per window of input frames, attached to
+ *   the (unchanged) audio as a #GstCustomMeta and posted on the bus
+ * @GST_RNN_MODE_1_TO_N: #GstRnn:steps output frames generated from every
+ *   input frame
+ * @GST_RNN_MODE_N_TO_M: encoder-decoder: an encoder reads each window, a
+ *   decoder generates #GstRnn:steps frames from its final state
  *
  * How input time steps map to output time steps.
  */
@@ -38,8 +38,58 @@ typedef enum
   GST_RNN_MODE_N_TO_M
 } GstRnnMode;
 
+/**
+ * GstRnnFeed:
+ * @GST_RNN_FEED_AUTO: the mode's default: `repeat` in 1-to-n, `context` in
+ *   n-to-m
+ * @GST_RNN_FEED_REPEAT: 1-to-n: the input frame at every step
+ * @GST_RNN_FEED_FIRST: 1-to-n: the input frame at the first step, zeros
+ *   after
+ * @GST_RNN_FEED_FEEDBACK: the previous step's output (1-to-n: the input
+ *   frame at the first step; n-to-m: the window's last input frame)
+ * @GST_RNN_FEED_CONTEXT: n-to-m: the encoder's final top-layer output at
+ *   every step
+ *
+ * What a generating network (1-to-n, or the decoder in n-to-m) is fed at
+ * each step.
+ */
+typedef enum
+{
+  GST_RNN_FEED_AUTO,
+  GST_RNN_FEED_REPEAT,
+  GST_RNN_FEED_FIRST,
+  GST_RNN_FEED_FEEDBACK,
+  GST_RNN_FEED_CONTEXT
+} GstRnnFeed;
+
+/**
+ * GstRnnPartialWindow:
+ * @GST_RNN_PARTIAL_WINDOW_AUTO: the mode's default: `run` in n-to-n
+ *   (bidirectional models), `drop` in n-to-1 and n-to-m
+ * @GST_RNN_PARTIAL_WINDOW_DROP: frames that do not fill a window are
+ *   dropped at the end of the stream
+ * @GST_RNN_PARTIAL_WINDOW_RUN: they are run as a shorter window
+ *
+ * What happens to an incomplete window when the stream ends.
+ */
+typedef enum
+{
+  GST_RNN_PARTIAL_WINDOW_AUTO,
+  GST_RNN_PARTIAL_WINDOW_DROP,
+  GST_RNN_PARTIAL_WINDOW_RUN
+} GstRnnPartialWindow;
+
+/* Name of the custom meta (gst_meta_register_custom(), no tags) that
+ * carries an n-to-1 result on a buffer; read it with
+ * gst_buffer_get_custom_meta (buffer, GST_RNN_RESULT_META_NAME). */
+#define GST_RNN_RESULT_META_NAME "GstRnnResultMeta"
+
 #define GST_TYPE_RNN_MODE (gst_rnn_mode_get_type ())
 GType gst_rnn_mode_get_type (void);
+#define GST_TYPE_RNN_FEED (gst_rnn_feed_get_type ())
+GType gst_rnn_feed_get_type (void);
+#define GST_TYPE_RNN_PARTIAL_WINDOW (gst_rnn_partial_window_get_type ())
+GType gst_rnn_partial_window_get_type (void);
 
 /* At most this many tensor dimensions in other/tensors caps (NNStreamer 2.x
  * allows 16; 1.x uses 4). */
@@ -61,20 +111,32 @@ struct _GstRnn
   GstBaseTransform parent;
 
   /* Properties.  Protected by the object lock.  model_path, batch_first,
-   * mode and window only change in NULL or READY. */
+   * mode, window, hop, steps, feed and carry_state only change in NULL or
+   * READY; reset_on_discont, post_messages and partial_window at any
+   * time. */
   gchar *model_path;
   gboolean batch_first;
   GstRnnMode mode;
   gboolean reset_on_discont;
   guint window;
+  guint hop;
+  guint steps;
+  GstRnnFeed feed;
+  gboolean carry_state;
+  gboolean post_messages;
+  GstRnnPartialWindow partial_window;
 
-  /* What transform_caps needs from the loaded model.  Written in
-   * start()/stop() and read from any thread, under the object lock.
-   * in_size == 0 means no model is loaded. */
-  guint in_size;                /* F */
-  guint out_size;               /* O */
-  gboolean windowed;            /* bidirectional model run window by window */
+  /* What transform_caps and the LATENCY query need from the loaded model
+   * and mode.  Written in start()/stop() and read from any thread, under
+   * the object lock.  in_size == 0 means no model is loaded. */
+  GstRnnMode run_mode;          /* mode snapshot taken at start */
+  guint in_size;                /* F (the encoder's in n-to-m) */
+  guint out_size;               /* O (the decoder's in n-to-m) */
+  gboolean windowed;            /* n-to-n: bidirectional model run window
+                                 * by window */
   guint window_frames;          /* frames per window when windowed */
+  guint out_steps;              /* 1-to-n: output frames per input frame;
+                                 * n-to-m: frames per forecast */
 
   /* Set by the "reset" action signal from any thread; consumed at the
    * start of the next buffer.  Atomic. */
@@ -82,12 +144,20 @@ struct _GstRnn
 
   /* Streaming thread only (start/stop, set_caps, buffers, serialized
    * events). */
-  RnnModel *model;
+  RnnModel *model;              /* the network; the encoder in n-to-m */
+  RnnModel *decoder;            /* n-to-m only */
   RnnState *state;
+  RnnState *dec_state;          /* n-to-m only */
   GstCaps *in_caps;             /* caps the state was made for */
   GstRnnFormat in_fmt;          /* written under the object lock (the
                                  * LATENCY query reads it) */
-  gboolean cfg_batch_first;     /* batch-first snapshot taken at start */
+  gboolean cfg_batch_first;     /* snapshots taken at start */
+  GstRnnMode cfg_mode;
+  guint cfg_window;             /* n-to-1, n-to-m: frames per window */
+  guint cfg_hop;                /* n-to-1, n-to-m: frames between starts */
+  guint cfg_steps;              /* 1-to-n, n-to-m */
+  GstRnnFeed cfg_feed;          /* resolved: never AUTO */
+  gboolean cfg_carry;
   guint batch;                  /* B */
   gsize in_frame_bytes;         /* B * F * 4 */
   gsize out_frame_bytes;        /* B * O * 4 */
@@ -98,14 +168,36 @@ struct _GstRnn
   float *chunk_in;              /* (chunk, B, F) or (B, chunk, F) */
   float *chunk_out;             /* (chunk, B, O) or (B, chunk, O) */
 
-  /* Windowed (bidirectional) mode, sized in set_caps. */
+  /* n-to-n windowed (bidirectional) mode, sized in set_caps. */
   float *win_in;                /* (window, B, F), time-major */
   float *win_out;               /* (window, B, O), time-major */
   guint win_fill;               /* frames in win_in */
   GstClockTime win_pts;         /* time of the window's first frame */
   guint64 win_offset;           /* offset of the window's first frame */
-  GstBuffer *win_inbuf;         /* input being cut into windows */
+  GstBuffer *win_inbuf;         /* input being cut into windows (also
+                                 * n-to-m) */
   guint win_cursor;             /* frames of win_inbuf consumed */
+
+  /* n-to-1 and n-to-m: the last `window` input frames, sized in set_caps.
+   * Frame i (counted from the last reset) sits in slot i % window. */
+  float *ring;                  /* (window, B, F), time-major */
+  GstClockTime *ring_pts;       /* (window): time of each slot's frame */
+  guint64 *ring_offset;         /* (window): offset of each slot's frame */
+  guint64 frames_in;            /* frames received since the last reset */
+  guint64 next_start;           /* first frame of the next window */
+  guint64 covered_end;          /* one past the last frame of the last
+                                 * window run (0: none yet) */
+  float *seq_in;                /* (window, B, F): the window being run */
+  float *seq_out;               /* (window, B, R): its top-layer outputs,
+                                 * R = rnn_model_get_rnn_output_size() */
+  float *pooled;                /* n-to-1: (B, R) */
+  float *scores;                /* n-to-1: (B, O) */
+  float *h_buf;                 /* (L * D, B, H_out): h_n */
+  float *c_buf;                 /* (L * D, B, H): c_n (LSTM) */
+
+  /* 1-to-n and n-to-m generation, sized in set_caps. */
+  float *gen_in;                /* (steps, B, F_gen), time-major */
+  float *gen_out;               /* (steps, B, O), time-major */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (rnn);

@@ -395,3 +395,144 @@ rnn_test_tmpdir (void)
   }
   return dir;
 }
+
+static void
+mode_case_free (gpointer p)
+{
+  RnnModeCase *c = p;
+
+  g_free (c->name);
+  g_free (c->model_path);
+  if (c->data)
+    rnn_test_file_free (c->data);
+  g_free (c);
+}
+
+static gint
+mode_case_cmp (gconstpointer a, gconstpointer b)
+{
+  const RnnModeCase *x = *(RnnModeCase * const *) a;
+  const RnnModeCase *y = *(RnnModeCase * const *) b;
+
+  return strcmp (x->name, y->name);
+}
+
+static guint
+meta_uint (const RnnTestFile * f, const gchar * key)
+{
+  const gchar *v = rnn_test_file_meta (f, key);
+
+  return v ? (guint) g_ascii_strtoull (v, NULL, 10) : 0;
+}
+
+GPtrArray *
+rnn_test_mode_cases_load (void)
+{
+  const gchar *dir = g_getenv ("RNN_MODES_DIR");
+  GPtrArray *cases = g_ptr_array_new_with_free_func (mode_case_free);
+  const gchar *entry;
+  GDir *d;
+
+  if (dir == NULL || (d = g_dir_open (dir, 0, NULL)) == NULL)
+    return cases;
+
+  while ((entry = g_dir_read_name (d))) {
+    RnnModeCase *c;
+    GError *err = NULL;
+    gchar *path;
+    const RnnTestTensor *in, *out;
+
+    if (!g_str_has_suffix (entry, ".data.safetensors"))
+      continue;
+    c = g_new0 (RnnModeCase, 1);
+    c->name = g_strndup (entry, strlen (entry) - strlen (".data.safetensors"));
+    c->model_path = g_strdup_printf ("%s/%s.model.safetensors", dir, c->name);
+    path = g_build_filename (dir, entry, NULL);
+    c->data = rnn_test_file_load (path, &err);
+    g_free (path);
+    if (c->data == NULL) {
+      g_printerr ("fixture %s: %s\n", c->name, err->message);
+      g_clear_error (&err);
+      mode_case_free (c);
+      continue;
+    }
+    c->mode = rnn_test_file_meta (c->data, "mode");
+    c->batch_first = meta_true (c->data, "batch_first");
+    c->carry = meta_true (c->data, "carry");
+    c->window = meta_uint (c->data, "window");
+    c->hop = meta_uint (c->data, "hop");
+    c->steps = meta_uint (c->data, "steps");
+    c->feed = rnn_test_file_meta (c->data, "feed");
+    c->pooling = rnn_test_file_meta (c->data, "pooling");
+    c->tail_start = meta_uint (c->data, "tail_start");
+    c->tail_frames = meta_uint (c->data, "tail_frames");
+    in = rnn_test_file_get (c->data, "input");
+    g_assert (in && in->ndim == 3 && c->mode);
+    c->input = in->data;
+    c->T = c->batch_first ? in->shape[1] : in->shape[0];
+    c->B = c->batch_first ? in->shape[0] : in->shape[1];
+    c->F = in->shape[2];
+    if (g_str_equal (c->mode, "n-to-1")) {
+      out = rnn_test_file_get (c->data, "scores");
+      g_assert (out && out->ndim == 3);
+      c->scores = out->data;
+      c->n_windows = out->shape[0];
+      c->O = out->shape[2];
+      if ((out = rnn_test_file_get (c->data, "tail_scores")))
+        c->tail = out->data;
+    } else {
+      out = rnn_test_file_get (c->data, "output");
+      g_assert (out);
+      c->output = out->data;
+      c->O = out->shape[out->ndim - 1];
+      if (out->ndim == 4)
+        c->n_windows = out->shape[0];
+      if ((out = rnn_test_file_get (c->data, "tail_output")))
+        c->tail = out->data;
+    }
+    if ((out = rnn_test_file_get (c->data, "starts")))
+      c->starts = out->data;
+    g_ptr_array_add (cases, c);
+  }
+  g_dir_close (d);
+  g_ptr_array_sort (cases, mode_case_cmp);
+  return cases;
+}
+
+static void
+fill_weights (float *w, gsize n, float scale, float phase)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    w[i] = scale * sinf (phase + 0.37f * i);
+}
+
+void
+rnn_test_write_gru_seq2seq (const gchar * path, guint enc_F, guint enc_H,
+    guint dec_F, guint dec_H)
+{
+  gsize s_eih[2] = { 3 * enc_H, enc_F }, s_ehh[2] = { 3 * enc_H, enc_H };
+  gsize s_dih[2] = { 3 * dec_H, dec_F }, s_dhh[2] = { 3 * dec_H, dec_H };
+  const gsize *shapes[] = { s_eih, s_ehh, s_dih, s_dhh };
+  guint ndims[] = { 2, 2, 2, 2 };
+  const gchar *names[] = { "encoder.weight_ih_l0", "encoder.weight_hh_l0",
+    "decoder.weight_ih_l0", "decoder.weight_hh_l0", NULL
+  };
+  float *w[4];
+  guint i;
+
+  guint n_tensors = dec_F > 0 ? 4 : 2;
+
+  for (i = 0; i < n_tensors; i++) {
+    gsize n = shapes[i][0] * shapes[i][1];
+    w[i] = g_new (float, n);
+    fill_weights (w[i], n, 0.4f, 1.0f + i);
+  }
+  if (dec_F == 0)
+    names[2] = NULL;
+  rnn_test_write_safetensors (path, names, shapes, ndims,
+      (const float *const *) w, NULL);
+  for (i = 0; i < n_tensors; i++)
+    g_free (w[i]);
+}

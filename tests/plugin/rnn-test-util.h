@@ -58,6 +58,36 @@ GPtrArray *rnn_test_cases_load (void);
 /* A case usable by the streaming element: unidirectional, zero h0. */
 gboolean rnn_test_case_streamable (const RnnTestCase * c);
 
+/* One streaming-mode fixture case (tests/conformance/modes, written by
+ * gen_modes.py; see its docstring for the format). */
+typedef struct {
+  gchar *name;
+  gchar *model_path;
+  RnnTestFile *data;
+  const gchar *mode;            /* "n-to-1", "1-to-n", "n-to-m" */
+  gboolean batch_first, carry;
+  guint window, hop, steps;
+  const gchar *feed, *pooling;
+  guint tail_start, tail_frames;
+  guint T, B, F, O;
+  const float *input;           /* (T, B, F) or (B, T, F) */
+  const float *scores;          /* n-to-1: (NW, B, O) */
+  const float *output;          /* 1-to-n: (T*steps, B, O) / (B, T*steps, O);
+                                 * n-to-m: (NW, steps, B, O) / (NW, B, steps, O) */
+  const float *tail;            /* tail_scores (B, O) or tail_output, or NULL */
+  const float *starts;          /* (NW) window starts (n-to-1, n-to-m) */
+  guint n_windows;              /* NW */
+} RnnModeCase;
+
+/* All cases in $RNN_MODES_DIR, sorted by name. */
+GPtrArray *rnn_test_mode_cases_load (void);
+
+/* Write a safetensors file of an encoder-decoder pair of 1-layer GRUs
+ * (keys encoder.* and decoder.*) with deterministic weights, no head.
+ * @dec_F == 0: the encoder only. */
+void rnn_test_write_gru_seq2seq (const gchar * path, guint enc_F, guint enc_H,
+    guint dec_F, guint dec_H);
+
 /* Copy frames [t0, t0 + k) of a (T, B, W) / (B, T, W) block into a new
  * (k, B, W) / (B, k, W) block.  g_free() the result. */
 float *rnn_test_slice (const float *data, guint T, guint B, guint W,

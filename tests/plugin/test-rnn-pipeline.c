@@ -1,6 +1,8 @@
 /* End-to-end tests of the rnn element in real pipelines: filesrc ! rawaudioparse
  * ! rnn ! filesink against PyTorch's numbers, a live audiotestsrc pipeline,
- * and a pipeline that must fail going to PAUSED. */
+ * a pipeline that must fail going to PAUSED, and one pipeline per
+ * streaming mode (n-to-1 read back from appsink and the bus, 1-to-n and
+ * n-to-m to a file). */
 #include <string.h>
 
 #include <gst/check/gstcheck.h>
@@ -196,6 +198,191 @@ GST_START_TEST (test_pipeline_missing_model)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------ modes */
+
+/* The rnn properties of a streaming-mode case, as gst-launch text. */
+static gchar *
+mode_args (const RnnModeCase * c)
+{
+  return g_strdup_printf ("mode=%s window=%u hop=%u steps=%u%s%s "
+      "carry-state=%s", c->mode, c->window, c->hop, MAX (c->steps, 1),
+      c->feed && *c->feed ? " feed=" : "", c->feed ? c->feed : "",
+      c->carry ? "true" : "false");
+}
+
+/* filesrc ! [queue !] rawaudioparse for the case's input written to
+ * @in_path, in odd-sized reads. */
+static gchar *
+mode_source (const RnnModeCase * c, const gchar * in_path)
+{
+  fail_unless (g_file_set_contents (in_path, (const gchar *) c->input,
+          (gssize) c->T * c->B * c->F * sizeof (float), NULL));
+  if (c->B * c->F <= 8)
+    return g_strdup_printf ("filesrc location=\"%s\" blocksize=52 ! queue ! "
+        "rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le "
+        "sample-rate=100 num-channels=%u", in_path, c->B * c->F);
+  return g_strdup_printf ("filesrc location=\"%s\" blocksize=52 ! "
+      "audio/x-raw,format=F32LE,layout=interleaved,rate=100,"
+      "channels=%u,channel-mask=(bitmask)0 ! queue ! "
+      "rawaudioparse use-sink-caps=true", in_path, c->B * c->F);
+}
+
+/* n-to-1 in a pipeline: the results survive audioconvert (to S16) on the
+ * buffers and arrive on the bus; both equal PyTorch's. */
+GST_START_TEST (test_n1_pipeline)
+{
+  GPtrArray *cases = rnn_test_mode_cases_load ();
+  guint i, ran = 0;
+
+  for (i = 0; i < cases->len; i++) {
+    const RnnModeCase *c = g_ptr_array_index (cases, i);
+    gchar *in_path, *src, *args, *desc;
+    GstElement *pipeline, *sink;
+    GstSample *sample;
+    GstBus *bus;
+    GstMessage *msg;
+    guint metas = 0, msgs = 0;
+    const GstMetaInfo *info;
+
+    if (!g_str_equal (c->mode, "n-to-1") || c->batch_first)
+      continue;
+    in_path = g_strdup_printf ("%s/%s.in.f32", rnn_test_tmpdir (), c->name);
+    src = mode_source (c, in_path);
+    args = mode_args (c);
+    desc = g_strdup_printf ("%s ! rnn model=\"%s\" %s ! audioconvert ! "
+        "audio/x-raw,format=S16LE ! appsink name=sink sync=false", src,
+        c->model_path, args);
+    pipeline = gst_parse_launch (desc, NULL);
+    fail_unless (pipeline != NULL, "%s", desc);
+    sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+    bus = gst_element_get_bus (pipeline);
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    info = gst_meta_get_info ("GstRnnResultMeta");
+    fail_unless (info != NULL);
+
+    while (TRUE) {
+      GstBuffer *buf;
+      gpointer state = NULL;
+      GstMeta *m;
+
+      g_signal_emit_by_name (sink, "pull-sample", &sample);
+      if (sample == NULL)
+        break;
+      buf = gst_sample_get_buffer (sample);
+      while ((m = gst_buffer_iterate_meta_filtered (buf, &state, info->api))) {
+        const GstStructure *s =
+            gst_custom_meta_get_structure ((GstCustomMeta *) m);
+        const GValue *arr = gst_structure_get_value (s, "scores");
+        guint stream, w, k;
+        guint64 ts;
+        float got[16];
+
+        fail_unless (gst_structure_get_uint (s, "stream", &stream));
+        fail_unless (gst_structure_get_uint64 (s, "timestamp", &ts));
+        w = (guint) (ts / (GST_SECOND / 100));
+        for (k = 0; k < c->n_windows && (guint) c->starts[k] != w; k++);
+        fail_unless (k < c->n_windows, "%s: no window starts at %u", c->name,
+            w);
+        fail_unless_equals_int (gst_value_array_get_size (arr), c->O);
+        for (w = 0; w < c->O; w++)
+          got[w] = g_value_get_float (gst_value_array_get_value (arr, w));
+        fail_unless (rnn_test_max_err (got, c->scores + ((gsize) k * c->B +
+                    stream) * c->O, c->O) <= TOL, "%s: window %u", c->name,
+            k);
+        metas++;
+      }
+      gst_sample_unref (sample);
+    }
+    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT |
+                GST_MESSAGE_ERROR))) {
+      fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT);
+      if (gst_structure_has_name (gst_message_get_structure (msg), "rnn"))
+        msgs++;
+      gst_message_unref (msg);
+    }
+    fail_unless_equals_int (metas, c->n_windows * c->B);
+    fail_unless_equals_int (msgs, c->n_windows * c->B);
+
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (bus);
+    gst_object_unref (sink);
+    gst_object_unref (pipeline);
+    g_free (desc);
+    g_free (args);
+    g_free (src);
+    g_free (in_path);
+    ran++;
+  }
+  fail_unless (ran > 0, "no time-major n-to-1 fixture in %s",
+      g_getenv ("RNN_MODES_DIR"));
+  g_ptr_array_unref (cases);
+}
+
+GST_END_TEST;
+
+/* 1-to-n and n-to-m to a file: the file is PyTorch's output (for n-to-m,
+ * the forecasts of every window, one after the other). */
+static void
+run_file_modes (const gchar * mode)
+{
+  GPtrArray *cases = rnn_test_mode_cases_load ();
+  guint i, ran = 0;
+
+  for (i = 0; i < cases->len; i++) {
+    const RnnModeCase *c = g_ptr_array_index (cases, i);
+    gchar *in_path, *out_path, *src, *args, *desc, *err, *contents = NULL;
+    gsize len = 0, n;
+    GstElement *pipeline;
+    double e;
+
+    if (!g_str_equal (c->mode, mode) || c->batch_first)
+      continue;
+    n = g_str_equal (mode, "1-to-n") ?
+        (gsize) c->T * c->steps * c->B * c->O :
+        (gsize) c->n_windows * c->steps * c->B * c->O;
+    in_path = g_strdup_printf ("%s/%s.in.f32", rnn_test_tmpdir (), c->name);
+    out_path = g_strdup_printf ("%s/%s.out.f32", rnn_test_tmpdir (), c->name);
+    src = mode_source (c, in_path);
+    args = mode_args (c);
+    desc = g_strdup_printf ("%s ! rnn model=\"%s\" %s ! filesink "
+        "location=\"%s\"", src, c->model_path, args, out_path);
+    pipeline = gst_parse_launch (desc, NULL);
+    fail_unless (pipeline != NULL, "%s", desc);
+    err = run_to_eos (pipeline);
+    fail_unless (err == NULL, "%s: pipeline error: %s", c->name, err);
+    gst_object_unref (pipeline);
+
+    fail_unless (g_file_get_contents (out_path, &contents, &len, NULL));
+    fail_unless_equals_uint64 (len, n * sizeof (float));
+    e = rnn_test_max_err ((const float *) contents, c->output, n);
+    fail_unless (e <= TOL, "%s: pipeline output max error %g", c->name, e);
+    g_free (contents);
+    g_free (desc);
+    g_free (args);
+    g_free (src);
+    g_free (in_path);
+    g_free (out_path);
+    ran++;
+  }
+  fail_unless (ran > 0, "no time-major %s fixture", mode);
+  g_ptr_array_unref (cases);
+}
+
+GST_START_TEST (test_1n_pipeline)
+{
+  run_file_modes ("1-to-n");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_nm_pipeline)
+{
+  run_file_modes ("n-to-m");
+}
+
+GST_END_TEST;
+
 static Suite *
 rnn_pipeline_suite (void)
 {
@@ -207,6 +394,9 @@ rnn_pipeline_suite (void)
   tcase_add_test (tc, test_live_pipeline);
   tcase_add_test (tc, test_live_multistream);
   tcase_add_test (tc, test_pipeline_missing_model);
+  tcase_add_test (tc, test_n1_pipeline);
+  tcase_add_test (tc, test_1n_pipeline);
+  tcase_add_test (tc, test_nm_pipeline);
   suite_add_tcase (s, tc);
   return s;
 }

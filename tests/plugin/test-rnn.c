@@ -735,14 +735,16 @@ GST_START_TEST (test_not_a_model)
 
 GST_END_TEST;
 
-GST_START_TEST (test_mode_not_supported)
+/* The windowed modes need a window (the other modes are tested in
+ * test-rnn-modes.c). */
+GST_START_TEST (test_mode_needs_window)
 {
   gchar *model = tiny_model (1, 2);
   GstElement *rnn = make_rnn (model, FALSE);
-  const gchar *needles[] = { "n-to-1", "not yet supported", NULL };
+  const gchar *needles[] = { "n-to-1", "'window'", NULL };
 
   gst_util_set_object_arg (G_OBJECT (rnn), "mode", "n-to-1");
-  check_start_error (rnn, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+  check_start_error (rnn, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
       needles);
   g_free (model);
 }
@@ -925,6 +927,25 @@ GST_START_TEST (test_bidirectional_window_eos)
 
 GST_END_TEST;
 
+/* partial-window=drop: the partial window is dropped at EOS. */
+GST_START_TEST (test_bidirectional_window_eos_drop)
+{
+  const RnnTestCase *c = need_bidi_case ();
+  GstElement *rnn = make_rnn (c->model_path, c->batch_first);
+  GstHarness *h;
+
+  g_object_set (rnn, "window", c->T + 7, NULL);
+  gst_util_set_object_arg (G_OBJECT (rnn), "partial-window", "drop");
+  h = harness_for (rnn, c);
+  fail_unless_equals_int (gst_harness_push (h, frames_buffer (c, 0, c->T)),
+      GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* ----------------------------------------------------------- latency */
 
 GST_START_TEST (test_latency)
@@ -1092,7 +1113,7 @@ rnn_suite (void)
   tcase_add_test (tc, test_no_model);
   tcase_add_test (tc, test_garbage_model);
   tcase_add_test (tc, test_not_a_model);
-  tcase_add_test (tc, test_mode_not_supported);
+  tcase_add_test (tc, test_mode_needs_window);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("bidirectional");
@@ -1100,6 +1121,7 @@ rnn_suite (void)
   tcase_add_test (tc, test_bidirectional_refused);
   tcase_add_test (tc, test_bidirectional_window);
   tcase_add_test (tc, test_bidirectional_window_eos);
+  tcase_add_test (tc, test_bidirectional_window_eos_drop);
   tcase_add_test (tc, test_bidirectional_small_windows);
   suite_add_tcase (s, tc);
 
