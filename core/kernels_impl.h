@@ -159,7 +159,7 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
   for (gsize k = 0; k < K; k++) {
     __m512 w[8];
     /* pull the panels' next columns from L2 ahead of use */
-    for (int p = 0; p < P; p += 2)
+    for (int p = 0; p < (RNN_PREFETCH ? P : 0); p += 2)
       _mm_prefetch ((const char *) (wp + ((k + RNN_PREFETCH) * RNN_PANEL_GROUP
                   + p) * RNN_PANEL), _MM_HINT_T0);
     for (int p = 0; p < P; p++)

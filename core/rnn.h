@@ -167,6 +167,17 @@ RNN_API RnnModel *rnn_state_get_model (const RnnState * state);  /* no ref */
 RNN_API guint rnn_state_get_batch (const RnnState * state);
 RNN_API guint rnn_state_get_max_frames (const RnnState * state);
 
+/* Run this state's matrix products on @n_threads threads (1, the
+ * default, to 8): each product is split by rows of the weights, so with
+ * two cores each reads half of the recurrent weights from its own cache.
+ * The n-1 worker threads are created here and live until the state is
+ * freed or the count is changed; between calls they spin briefly, then
+ * sleep.  Results are identical to one thread (same kernels, disjoint
+ * outputs).  Call only while no rnn_state_process*() runs on @state. */
+RNN_API gboolean rnn_state_set_threads (RnnState * state, guint n_threads,
+    GError ** error);
+RNN_API guint rnn_state_get_threads (const RnnState * state);
+
 /* Zero h (and c) of every stream: call on seek, flush or discontinuity. */
 RNN_API void rnn_state_reset (RnnState * state);
 /* Zero the state of stream @b only. */

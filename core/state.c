@@ -3,6 +3,49 @@
 #include "kernels.h"
 
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause ()
+#else
+#define CPU_RELAX() do { } while (0)
+#endif
+
+#define MAX_THREADS 8
+#define SPIN_LIMIT 200000       /* ~ tens of microseconds before sleeping */
+
+/* One product split among threads by panel groups (disjoint output
+ * columns).  Written by the caller before it bumps `generation`. */
+typedef struct {
+  const RnnKernels *k;
+  const float *x;
+  gsize n, ldx;
+  const RnnPacked *w;
+  float *y;
+  gsize ldy;
+  gboolean accumulate;
+} Job;
+
+typedef struct _Pool Pool;
+
+typedef struct {
+  Pool *pool;
+  guint index;                  /* 1 .. n_threads-1; 0 is the caller */
+  GThread *thread;
+} Worker;
+
+struct _Pool {
+  guint n_threads;
+  Job job;
+  gint generation;              /* bumped once per job (atomic) */
+  gint done;                    /* workers finished with this job (atomic) */
+  gint quit;
+  gint sleepers;                /* workers blocked on cond */
+  GMutex lock;
+  GCond cond;
+  Worker workers[MAX_THREADS];
+};
+
+static void pool_free (Pool * p);
 
 struct _RnnState {
   RnnModel *model;
@@ -18,6 +61,7 @@ struct _RnnState {
   float *y[2];                  /* (max_frames, B, D*H_out) layer outputs */
   float *head;                  /* (max_frames, B, O) */
   float *mem;                   /* one block holding all of the above */
+  Pool *pool;                   /* NULL: single-threaded */
 };
 
 /* Sum of n products a*b into *total, overflow-checked. */
@@ -84,6 +128,7 @@ rnn_state_free (RnnState * s)
 {
   if (!s)
     return;
+  pool_free (s->pool);
   rnn_model_unref (s->model);
   g_free (s->mem);
   g_free (s);
@@ -159,6 +204,145 @@ rnn_state_get (const RnnState * s, float *h_n, float *c_n)
         sizeof (float));
 }
 
+
+/* ------------------------------------------------------------- threads */
+
+/* Panel groups [g0, g1) of the job's product: a view of the packed matrix
+ * (no copy) and of the output columns. */
+static void
+job_part (const Job * j, guint part, guint n_parts)
+{
+  const RnnPacked *w = j->w;
+  const gsize cols = RNN_PANEL * RNN_PANEL_GROUP;     /* rows of W per group */
+  gsize groups = (w->rows + cols - 1) / cols;
+  gsize g0 = groups * part / n_parts, g1 = groups * (part + 1) / n_parts;
+  if (g0 >= g1)
+    return;
+  RnnPacked view = {
+    .data = w->data + g0 * w->cols * cols,
+    .rows = MIN (w->rows, g1 * cols) - g0 * cols,
+    .cols = w->cols,
+    .panels = (g1 - g0) * RNN_PANEL_GROUP,
+  };
+  j->k->gemm (j->x, j->n, j->ldx, &view, j->y + g0 * cols, j->ldy,
+      j->accumulate);
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *wk = data;
+  Pool *p = wk->pool;
+  gint seen = 0;
+  for (;;) {
+    guint spins = 0;
+    gint gen;
+    while ((gen = g_atomic_int_get (&p->generation)) == seen &&
+        !g_atomic_int_get (&p->quit)) {
+      if (++spins < SPIN_LIMIT) {
+        CPU_RELAX ();
+        continue;
+      }
+      g_mutex_lock (&p->lock);
+      g_atomic_int_inc (&p->sleepers);
+      while (g_atomic_int_get (&p->generation) == seen &&
+          !g_atomic_int_get (&p->quit))
+        g_cond_wait (&p->cond, &p->lock);
+      g_atomic_int_add (&p->sleepers, -1);
+      g_mutex_unlock (&p->lock);
+      spins = 0;
+    }
+    if (g_atomic_int_get (&p->quit))
+      return NULL;
+    seen = gen;
+    job_part (&p->job, wk->index, p->n_threads);
+    g_atomic_int_inc (&p->done);
+  }
+}
+
+static void
+pool_free (Pool * p)
+{
+  if (!p)
+    return;
+  g_mutex_lock (&p->lock);
+  g_atomic_int_set (&p->quit, 1);
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+  for (guint i = 1; i < p->n_threads; i++)
+    if (p->workers[i].thread)
+      g_thread_join (p->workers[i].thread);
+  g_mutex_clear (&p->lock);
+  g_cond_clear (&p->cond);
+  g_free (p);
+}
+
+/* y = x . W^T (or +=), split among the state's threads when it has them
+ * and the product is worth it (at least two panel groups). */
+static void
+gemm (RnnState * s, const float *x, gsize n, gsize ldx, const RnnPacked * w,
+    float *y, gsize ldy, gboolean accumulate)
+{
+  const RnnKernels *k = s->model->k;
+  Pool *p = s->pool;
+  if (!p || w->rows <= RNN_PANEL * RNN_PANEL_GROUP) {
+    k->gemm (x, n, ldx, w, y, ldy, accumulate);
+    return;
+  }
+  p->job = (Job) { k, x, n, ldx, w, y, ldy, accumulate };
+  g_atomic_int_set (&p->done, 0);
+  g_atomic_int_inc (&p->generation);        /* publishes the job */
+  if (g_atomic_int_get (&p->sleepers)) {
+    g_mutex_lock (&p->lock);
+    g_cond_broadcast (&p->cond);
+    g_mutex_unlock (&p->lock);
+  }
+  job_part (&p->job, 0, p->n_threads);
+  while (g_atomic_int_get (&p->done) != (gint) p->n_threads - 1)
+    CPU_RELAX ();
+}
+
+gboolean
+rnn_state_set_threads (RnnState * s, guint n_threads, GError ** error)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  if (n_threads < 1 || n_threads > MAX_THREADS) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: %u threads requested, 1 to %u supported", s->model->name,
+        n_threads, MAX_THREADS);
+    return FALSE;
+  }
+  if ((s->pool ? s->pool->n_threads : 1) == n_threads)
+    return TRUE;
+  pool_free (s->pool);
+  s->pool = NULL;
+  if (n_threads == 1)
+    return TRUE;
+  Pool *p = g_new0 (Pool, 1);
+  p->n_threads = n_threads;
+  g_mutex_init (&p->lock);
+  g_cond_init (&p->cond);
+  for (guint i = 1; i < n_threads; i++) {
+    p->workers[i].pool = p;
+    p->workers[i].index = i;
+    p->workers[i].thread = g_thread_try_new ("rnn-worker", worker_main,
+        &p->workers[i], error);
+    if (!p->workers[i].thread) {
+      p->n_threads = i;         /* join the ones started */
+      pool_free (p);
+      return FALSE;
+    }
+  }
+  s->pool = p;
+  return TRUE;
+}
+
+guint
+rnn_state_get_threads (const RnnState * s)
+{
+  return s->pool ? s->pool->n_threads : 1;
+}
+
 /* Run all layers over @T frames of time-major input x (T, B, F) from the
  * current state; returns the top layer's output (T, B, D*H_out) in a
  * scratch buffer.  The state ends as after the last frame (for a reverse
@@ -185,7 +369,7 @@ run_layers (RnnState * s, const float *x, guint T)
       /* gx (T*B, G*H) = bias_x + in (T*B, in_size) . W_ih^T: one GEMM. */
       for (gsize r = 0; r < rows; r++)
         memcpy (s->gx + r * GH, lay->bias_x, GH * sizeof (float));
-      k->gemm (in, rows, lay->w_ih.cols, &lay->w_ih, s->gx, GH, TRUE);
+      gemm (s, in, rows, lay->w_ih.cols, &lay->w_ih, s->gx, GH, TRUE);
 
       for (guint step = 0; step < T; step++) {
         guint t = d ? T - 1 - step : step;
@@ -194,19 +378,19 @@ run_layers (RnnState * s, const float *x, guint T)
           case RNN_CELL_RNN_TANH:
           case RNN_CELL_RNN_RELU:
             /* gx += h . W_hh^T, then the activation */
-            k->gemm (h, B, Ho, &lay->w_hh, gx, GH, TRUE);
+            gemm (s, h, B, Ho, &lay->w_hh, gx, GH, TRUE);
             k->rnn (gx, GH, h, B, H, m->cell == RNN_CELL_RNN_RELU);
             break;
           case RNN_CELL_GRU:
             /* gh (B, 3H) = h . W_hh^T (b_hn is applied inside r*()) */
-            k->gemm (h, B, Ho, &lay->w_hh, s->gh, GH, FALSE);
+            gemm (s, h, B, Ho, &lay->w_hh, s->gh, GH, FALSE);
             k->gru (gx, GH, s->gh, lay->b_hn, h, B, H);
             break;
           case RNN_CELL_LSTM:
-            k->gemm (h, B, Ho, &lay->w_hh, gx, GH, TRUE);
+            gemm (s, h, B, Ho, &lay->w_hh, gx, GH, TRUE);
             if (lay->w_hr.data) {
               k->lstm (gx, GH, s->hc, c, B, H);
-              k->gemm (s->hc, B, H, &lay->w_hr, h, Ho, FALSE);
+              gemm (s, s->hc, B, H, &lay->w_hr, h, Ho, FALSE);
             } else {
               k->lstm (gx, GH, h, c, B, H);
             }

@@ -247,6 +247,8 @@ def main():
     ap.add_argument("--workdir", default=None,
                     help="models, input and dumps (default BUILD/tests/bench/data)")
     ap.add_argument("--only", default=None, help="configurations whose name contains this")
+    ap.add_argument("--no-threads", action="store_true",
+                    help="skip the two-threads-for-one-stream table")
     ap.add_argument("--reps", type=int, default=7, help="timed repetitions (7)")
     ap.add_argument("--target-ms", type=float, default=60.0,
                     help="duration of one repetition (60 ms)")
@@ -357,6 +359,20 @@ def main():
                 if l.get("type") == "unavailable":
                     notes[who] = "torch not importable (%s)" % l.get("message")
             raw += lines
+
+    # two threads for one stream (third table): the batch-1 rows again with
+    # rnn_state_set_threads (state, 2)
+    two = []
+    if not args.no_threads:
+        tenv = dict(env)
+        tenv["RNN_BENCH_THREADS"] = "2"
+        only = [a for a in common]
+        if "--only" in only:
+            i = only.index("--only")
+            del only[i:i + 2]
+        lines, notes["threads"] = run_json(
+            [core_exe] + only + ["--only", "_b1_"], tenv, log, 900, "core, 2 threads")
+        two = [l for l in lines if l.get("type") == "result"]
 
     # element vs core (second table)
     elem = []
@@ -522,6 +538,18 @@ def main():
     if memline:
         p("memory at exit: " + memline)
     p("")
+
+    # ------------------------------------------------------------ table 3
+    if two:
+        p("two cores for one stream (rnn_state_set_threads(state, 2): the rows of "
+          "every weight matrix split between the cores), batch 1, us per step")
+        p("  %-24s %8s %8s %8s" % ("config", "1 thread", "2 threads", "speedup"))
+        for l in two:
+            one = res.get(("core", l["name"]))
+            if one and (not args.only or args.only in l["name"]):
+                p("  %-24s %8.2f %8.2f %7.2fx" % (pretty(l["name"]), one,
+                                                 l["us_per_step"], one / l["us_per_step"]))
+        p("")
 
     # ------------------------------------------------------------ table 2
     p("element in a pipeline vs the core alone (lstm h256, F=%d, batch 1, same data, "

@@ -423,6 +423,86 @@ START_TEST (test_snapshot_other_model)
 }
 END_TEST
 
+
+/* A random unidirectional model in memory, big enough (G*H > 128 rows)
+ * that the threaded products really split. */
+static RnnModel *
+make_model (guint G, guint F, guint H, guint L, guint seed)
+{
+  GString *hdr = g_string_new ("{");
+  GByteArray *data = g_byte_array_new ();
+  GRand *r = g_rand_new_with_seed (seed);
+  for (guint l = 0; l < L; l++) {
+    const char *names[4] = { "weight_ih_l", "weight_hh_l", "bias_ih_l",
+      "bias_hh_l"
+    };
+    for (guint t = 0; t < 4; t++) {
+      gsize rows = (gsize) G * H, cols = t == 0 ? (l ? H : F) : t == 1 ? H : 0;
+      gsize n = rows * (cols ? cols : 1);
+      g_autofree char *name = g_strdup_printf ("%s%u", names[t], l);
+      g_string_append_printf (hdr, "%s\"%s\":{\"dtype\":\"F32\",\"shape\":",
+          hdr->len > 1 ? "," : "", name);
+      if (cols)
+        g_string_append_printf (hdr, "[%zu,%zu]", rows, cols);
+      else
+        g_string_append_printf (hdr, "[%zu]", rows);
+      g_string_append_printf (hdr, ",\"data_offsets\":[%u,%zu]}", data->len,
+          data->len + 4 * n);
+      for (gsize i = 0; i < n; i++) {
+        float v = (float) g_rand_double_range (r, -0.2, 0.2);
+        g_byte_array_append (data, (const guint8 *) &v, 4);
+      }
+    }
+  }
+  g_string_append (hdr, "}");
+  guint64 hl = hdr->len;
+  GByteArray *file = g_byte_array_new ();
+  g_byte_array_append (file, (const guint8 *) &hl, 8);
+  g_byte_array_append (file, (const guint8 *) hdr->str, hdr->len);
+  g_byte_array_append (file, data->data, data->len);
+  GError *err = NULL;
+  RnnModel *m = rnn_model_load_from_data (file->data, file->len, "made", NULL,
+      &err);
+  ck_assert_msg (m != NULL, "%s", err ? err->message : "");
+  g_byte_array_unref (file);
+  g_byte_array_unref (data);
+  g_string_free (hdr, TRUE);
+  g_rand_free (r);
+  return m;
+}
+
+/* Two or three threads give exactly the single-thread numbers. */
+START_TEST (test_threads_identical)
+{
+  static const guint gates[] = { 1, 3, 4 };
+  /* at least 200 rows of weights: two panel groups or more to split */
+  RnnModel *m = make_model (gates[_i % 3], 16, gates[_i % 3] == 1 ? 200 : 100,
+      2, 11 + _i);
+  const guint T = 37, B = _i < 3 ? 1 : 5;
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = random_input ((gsize) T * B * 16, 8);
+  g_autofree float *y1 = g_new0 (float, (gsize) T * B * O);
+  g_autofree float *y2 = g_new0 (float, (gsize) T * B * O);
+  RnnState *s1 = rnn_state_new (m, B, 16, NULL);
+  RnnState *s2 = rnn_state_new (m, B, 16, NULL);
+  GError *err = NULL;
+  ck_assert (rnn_state_set_threads (s2, 2 + _i % 2, &err));
+  ck_assert_uint_eq (rnn_state_get_threads (s2), 2 + _i % 2);
+  ck_assert (rnn_state_process (s1, x, T, 0, y1, NULL));
+  ck_assert (rnn_state_process (s2, x, T, 0, y2, NULL));
+  ck_assert (memcmp (y1, y2, (gsize) T * B * O * sizeof (float)) == 0);
+  ck_assert (rnn_max_abs_diff (y1, y2, 1) == 0.0);
+  /* back to one thread, and a bad count */
+  ck_assert (rnn_state_set_threads (s2, 1, NULL));
+  ck_assert (!rnn_state_set_threads (s2, 0, &err));
+  ck_assert (g_error_matches (err, RNN_ERROR, RNN_ERROR_USAGE));
+  g_clear_error (&err);
+  rnn_state_free (s1);
+  rnn_state_free (s2);
+  rnn_model_unref (m);
+}
+END_TEST
+
 static Suite *
 state_suite (void)
 {
@@ -438,6 +518,7 @@ state_suite (void)
 #endif
   tcase_add_loop_test (tc, test_snapshot_restore, 0, n);
   tcase_add_test (tc, test_snapshot_other_model);
+  tcase_add_loop_test (tc, test_threads_identical, 0, 6);
   tcase_add_test (tc, test_window_limits);
   tcase_add_test (tc, test_accessors);
   suite_add_tcase (s, tc);
