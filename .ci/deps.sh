@@ -12,7 +12,7 @@ for what in "$@"; do
   case "$what" in
     build) ;;
     demo) ;;
-    tests) pkgs+=(python3-torch python3-numpy) ;;   # exporter tests
+    tests) pkgs+=(python3-torch python3-numpy python3-matplotlib) ;;   # exporter, plot tests
     bench) pkgs+=(python3-torch libdnnl-dev g++ hyperfine) ;;
     fixtures) pkgs+=(python3-torch python3-numpy) ;;
     *) echo "deps.sh: unknown group '$what'" >&2; exit 2 ;;
