@@ -65,7 +65,7 @@ k_rnn (const float *pre, gsize ldp, float *h, guint B, guint H,
     float *restrict hb = h + (gsize) b * H;
     if (relu) {
       for (gsize j = 0; j < H; j++)
-        hb[j] = p[j] > 0.0f ? p[j] : 0.0f;
+        hb[j] = p[j] < 0.0f ? 0.0f : p[j];    /* NaN stays NaN, as torch.relu */
     } else {
       for (gsize j = 0; j < H; j++)
         hb[j] = k_tanh (p[j]);

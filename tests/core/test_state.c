@@ -2,6 +2,7 @@
  * layouts, h0/h_n round trips, usage errors, and that a call allocates
  * nothing.  Models come from the conformance fixtures. */
 #include <check.h>
+#include <math.h>
 #include <string.h>
 
 #include "rnn.h"
@@ -503,6 +504,37 @@ START_TEST (test_threads_identical)
 }
 END_TEST
 
+
+/* A NaN input propagates as in PyTorch: every output and the state become
+ * NaN (relu included: torch.relu(nan) is nan), for every cell kind. */
+START_TEST (test_nan_propagates)
+{
+  static const char *const nan_models[] = {
+    "rnnrelu_l1_bias_uni_b1_tm", "rnn_l1_bias_uni_b1_tm",
+    "lstm_l1_bias_uni_b1_tm", "gru_l1_bias_uni_b1_tm", "lstmp_l1_bias_uni_b1_tm",
+  };
+  RnnFixture *fx;
+  RnnModel *m = load_case (nan_models[_i], &fx);
+  const guint F = rnn_model_get_input_size (m);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = g_new0 (float, F);
+  g_autofree float *y = g_new0 (float, O);
+  g_autofree float *h = g_new0 (float, rnn_model_get_h_size (m, 1));
+  x[0] = NAN;
+  RnnState *s = rnn_state_new (m, 1, 4, NULL);
+  ck_assert (rnn_state_process (s, x, 1, 0, y, NULL));
+  for (guint i = 0; i < O; i++)
+    ck_assert_msg (isnan (y[i]), "%s: output %u is %g", nan_models[_i], i,
+        y[i]);
+  rnn_state_get (s, h, NULL);
+  for (gsize i = 0; i < rnn_model_get_h_size (m, 1); i++)
+    ck_assert (isnan (h[i]));
+  rnn_state_free (s);
+  rnn_model_unref (m);
+  rnn_fixture_free (fx);
+}
+END_TEST
+
 static Suite *
 state_suite (void)
 {
@@ -519,6 +551,7 @@ state_suite (void)
   tcase_add_loop_test (tc, test_snapshot_restore, 0, n);
   tcase_add_test (tc, test_snapshot_other_model);
   tcase_add_loop_test (tc, test_threads_identical, 0, 6);
+  tcase_add_loop_test (tc, test_nan_propagates, 0, 5);
   tcase_add_test (tc, test_window_limits);
   tcase_add_test (tc, test_accessors);
   suite_add_tcase (s, tc);
