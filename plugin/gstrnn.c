@@ -66,11 +66,20 @@
  * * on every SEGMENT event (a new segment, e.g. after a seek),
  * * when the caps change,
  * * when the element stops (PAUSED to READY),
- * * on a buffer flagged DISCONT, unless #GstRnn:reset-on-discont is false,
- * * when the application emits the #GstRnn::reset action signal.
+ * * on a buffer flagged DISCONT, on a buffer that does not start where the
+ *   previous one ended (dropped or late data) and around GAP buffers,
+ *   unless #GstRnn:reset-on-discont is false (see "Dropped, late and
+ *   missing data" below),
+ * * when the application emits the #GstRnn::reset action signal,
+ * * when #GstRnn:model is set while playing (hot swap, below).
+ *
+ * One stream alone is reset after a non-finite input value or state (see
+ * #GstRnn:non-finite).  The state can be saved and restored with the
+ * #GstRnn::snapshot and #GstRnn::restore action signals.
  *
  * The first output buffer after a reset carries the DISCONT flag (in
- * n-to-1 the buffers pass through with their own flags).
+ * n-to-1 the buffers pass through with their own flags, plus DISCONT on a
+ * buffer found to follow a timestamp gap).
  *
  * ## N-vs-1: one result per window (mode=n-to-1)
  *
@@ -188,7 +197,156 @@
  * window; its timestamp is the time of the window's first frame.  The
  * other modes are described above.  The element does no QoS by default;
  * enabling the base class's #GstBaseTransform:qos lets it skip late
- * buffers, and the state then misses those frames.
+ * buffers: the next buffer then starts later than expected, which resets
+ * the state (see below).
+ *
+ * ## Robustness: what is guaranteed
+ *
+ * A model file may come from anyone and a live pipeline runs for weeks.
+ * The element is built and tested (tests/plugin/test-rnn-robust.c,
+ * test-rnn-soak.c, under valgrind and AddressSanitizer) so that:
+ *
+ * ### Model files
+ *
+ * A file that is not a model the core can run (truncated, malformed,
+ * inconsistent shapes, NaN or Inf weights, ...; the loader is fuzzed) is
+ * refused with an ERROR message naming the file and the exact reason when
+ * the element starts, or with a WARNING when it is set while playing (see
+ * below).  Nothing of it is ever run.
+ *
+ * ### Non-finite values (#GstRnn:non-finite)
+ *
+ * A NaN or infinite input value must not leave a stream's state poisoned
+ * forever (in PyTorch one NaN makes every later output of that stream
+ * NaN).  Every input buffer is scanned (one pass, no allocation, not
+ * measurable next to the network) and, after each run, the state of every
+ * stream (h, and c for an LSTM) is checked:
+ *
+ * * `reset-stream` (default): a frame holding a non-finite value in
+ *   stream b is computed as it is (its output in stream b is what the
+ *   network gives, usually NaN), then stream b's state is reset to zero,
+ *   right after that frame: the following frames of stream b, in the same
+ *   buffer and after, are computed as after a DISCONT.  Other streams are
+ *   untouched.  A state that becomes non-finite although its input was
+ *   finite (values so large that the network overflows) is reset at the
+ *   end of that buffer.  Where a window is run as a whole (n-to-1, n-to-m,
+ *   bidirectional n-to-n) the window's result for that stream is what the
+ *   network gives, and a carried state (#GstRnn:carry-state, 1-to-n with
+ *   carry) is reset after that window or input frame.
+ * * `zero`: non-finite input values are replaced by 0 before they reach
+ *   the network (in n-to-1 the buffer itself passes through unchanged);
+ *   a state that still becomes non-finite is reset as above.
+ * * `propagate`: no check; the element computes exactly what PyTorch
+ *   would, and a NaN stays in the stream's state until the next reset.
+ * * `error`: a non-finite input value, or a state that becomes non-finite,
+ *   stops the stream with a STREAM DECODE error naming the stream, the
+ *   time and the frame.
+ *
+ * With `reset-stream` and `zero` a WARNING message says what happened,
+ * e.g. "Stream 1 has a non-finite input value (NaN or Inf) at
+ * 0:00:00.130000000: that frame is computed as it is and the stream's
+ * state is reset to zero after it.".  Its details structure
+ * (gst_message_parse_warning_details()) has `stream` (guint),
+ * `timestamp` (guint64, the time of the first bad frame or of the
+ * buffer), `running-time`, `buffer-timestamp`, `frame` (guint64, index in
+ * the buffer; input only), `reason` ("input" or "state") and `policy`.
+ * One warning is posted per stream and per run of consecutive buffers
+ * holding non-finite values in that stream, so a stream that stays NaN
+ * does not flood the bus.
+ *
+ * ### Dropped, late and missing data
+ *
+ * The element knows where the next buffer should start: the previous
+ * buffer's timestamp plus its duration (or its frame count at the caps'
+ * rate).  A buffer that starts elsewhere by more than
+ * #GstRnn:timestamp-tolerance (default: half a frame), later (data was
+ * dropped, e.g. by a QoS-enabled element upstream or a network source) or
+ * earlier (data repeated), is a discontinuity, handled as a buffer flagged
+ * DISCONT: the state is reset (unless #GstRnn:reset-on-discont is false)
+ * and the output is flagged DISCONT; the element logs it (INFO).  A
+ * buffer flagged GAP holds no real data: it is a discontinuity at both
+ * ends, the state is reset before it and before the first non-GAP buffer
+ * after it.  Its frames are computed as any others (the output is not
+ * flagged GAP: the network's answer to filler is not neutral data).
+ * Buffers without a timestamp, or without a duration when the rate is
+ * unknown (tensors at framerate 0/1), are not checked.  Half a frame
+ * suits sources that stamp buffers from their sample count; a source
+ * whose timestamps jitter more needs a larger tolerance.
+ *
+ * ### Hot model swap
+ *
+ * Setting #GstRnn:model in PAUSED or PLAYING loads and checks the new file
+ * in the thread that sets the property, outside any lock the streaming
+ * thread takes, so buffers keep flowing meanwhile.  The streaming thread
+ * switches models between two input buffers: every buffer is computed
+ * entirely by one model, none is dropped or computed twice.  At the
+ * switch:
+ *
+ * * the state of every stream is reset (the first output after it is
+ *   flagged DISCONT; in n-to-1 and n-to-m a window in progress is
+ *   dropped; a bidirectional model's pending frames are first run, as a
+ *   shorter window, with the model they came for);
+ * * if the output width (or, for tensors, the window) changes, the output
+ *   caps are renegotiated before the first buffer of the new model;
+ *   LATENCY is posted if the latency changes;
+ * * an element message `rnn-model-changed` (fields `model`,
+ *   `previous-model`, `output-size`) is posted.
+ *
+ * The running model stays, a WARNING names the file and the reason, and
+ * the property keeps its previous value, when the new file cannot be
+ * loaded, does not fit the mode (e.g. a plain model in n-to-m, a
+ * bidirectional one in n-to-n without a window), reads another number of
+ * values per frame (the input caps cannot change while playing: the
+ * warning names both sizes), or outputs a width downstream does not
+ * accept.  Setting the same file again reloads it (and resets the state).
+ * Setting the property from several threads is safe; the last file set
+ * wins.  Tested by a thread switching between two models and junk files
+ * while buffers flow: every output equals, bit for bit, one model's.
+ *
+ * ### State snapshots
+ *
+ * The #GstRnn::snapshot action signal returns the state of every stream
+ * (the encoder's in n-to-m) as bytes with a small versioned header naming
+ * the model (rnn_state_snapshot()), taken between two buffers.  The
+ * #GstRnn::restore action signal makes the next buffer start from such a
+ * snapshot, after any reset due at that buffer (so a source's first
+ * buffer, flagged DISCONT, does not wipe it).  A snapshot of another model
+ * (other shapes or other weights) or of another number of streams is
+ * refused: restore returns FALSE and posts a WARNING with the reason
+ * ("snapshot was taken with other weights", "snapshot batch is 2, this
+ * state has 3").  Both signals may be emitted from any thread (a bus sync
+ * handler included), in PAUSED or PLAYING; restore may also be emitted in
+ * NULL or READY (the snapshot is then checked at the first buffer).  The
+ * state is what carries a stream across buffers in n-to-n, and across
+ * windows or frames with #GstRnn:carry-state; without it, windows start
+ * from zero and a restore has no effect.
+ * |[
+ * GBytes *snap = NULL;
+ * gboolean ok = FALSE;
+ *
+ * g_signal_emit_by_name (rnn, "snapshot", &snap);   // before stopping
+ * // ... save it, restart, build a new pipeline, set it to PLAYING ...
+ * g_signal_emit_by_name (rnn, "restore", snap, &ok); // before the data
+ * g_bytes_unref (snap);
+ * ]|
+ * Stopping after half a sequence, restoring into a new pipeline and
+ * running the second half gives the same outputs, bit for bit, as a run
+ * that never stopped.
+ *
+ * ### Long runs
+ *
+ * Once the caps are set the element allocates nothing per buffer but the
+ * output buffer (messages aside).  A soak test runs one hour of stream
+ * time (100 Hz in the element tests, 16 kHz in suite `soak`) in buffers of
+ * varying sizes: every output equals the core's, bit for bit, snapshots
+ * through the element equal the core's, and resident memory after a
+ * warm-up and at the end differ by less than 1 MB.
+ *
+ * ### Threads
+ *
+ * Properties may be set and the action signals emitted from any thread.
+ * The streaming thread never holds a lock while pushing downstream, so a
+ * snapshot does not wait for a blocked sink.
  *
  * ## Example launch line
  * |[
@@ -257,6 +415,22 @@
  *     filesink location=forecast.f32
  * ]| Encodes the last 10 frames every 5 frames and forecasts the next 5:
  * the forecasts follow each other without gaps or overlaps.
+ * |[
+ * gst-launch-1.0 udpsrc port=5004 \
+ *         caps="application/x-rtp,media=audio,clock-rate=16000,encoding-name=L16,channels=1" ! \
+ *     rtpjitterbuffer ! rtpL16depay ! audioconvert ! \
+ *     audio/x-raw,format=F32LE ! \
+ *     rnn model=model.safetensors ! fakesink
+ * ]| A mono 16 kHz RTP stream: the state restarts where packets were lost
+ * (the depayloader flags DISCONT, or the timestamps jump) instead of
+ * running across the hole.
+ * |[
+ * gst-launch-1.0 -m filesrc location=sensor.f32 ! \
+ *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
+ *         num-channels=3 sample-rate=100 ! \
+ *     rnn model=model.safetensors non-finite=zero ! filesink location=out.f32
+ * ]| NaN or Inf readings count as 0, with a WARNING naming the stream and
+ * the time (`-m` prints it).
  */
 
 #ifdef HAVE_CONFIG_H
@@ -290,6 +464,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_rnn_debug);
 enum
 {
   SIGNAL_RESET,
+  SIGNAL_SNAPSHOT,
+  SIGNAL_RESTORE,
   LAST_SIGNAL
 };
 
@@ -304,6 +480,8 @@ enum
 #define DEFAULT_CARRY_STATE FALSE
 #define DEFAULT_POST_MESSAGES TRUE
 #define DEFAULT_PARTIAL_WINDOW GST_RNN_PARTIAL_WINDOW_AUTO
+#define DEFAULT_NON_FINITE GST_RNN_NON_FINITE_RESET_STREAM
+#define DEFAULT_TIMESTAMP_TOLERANCE -1
 
 enum
 {
@@ -318,7 +496,9 @@ enum
   PROP_FEED,
   PROP_CARRY_STATE,
   PROP_POST_MESSAGES,
-  PROP_PARTIAL_WINDOW
+  PROP_PARTIAL_WINDOW,
+  PROP_NON_FINITE,
+  PROP_TIMESTAMP_TOLERANCE
 };
 
 static guint gst_rnn_signals[LAST_SIGNAL] = { 0 };
@@ -399,6 +579,29 @@ gst_rnn_partial_window_get_type (void)
   return type;
 }
 
+GType
+gst_rnn_non_finite_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_RNN_NON_FINITE_RESET_STREAM, "Compute the frame as PyTorch would, "
+          "then reset that stream's state to zero, and warn; a state that "
+          "turns non-finite is reset too", "reset-stream"},
+    {GST_RNN_NON_FINITE_PROPAGATE, "No check: compute as PyTorch would, a "
+          "NaN stays in the state until the next reset", "propagate"},
+    {GST_RNN_NON_FINITE_ZERO, "Replace non-finite input values by 0, and "
+          "warn; a state that turns non-finite is reset", "zero"},
+    {GST_RNN_NON_FINITE_ERROR, "Fail with a stream error", "error"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstRnnNonFinite", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 /* The custom meta of n-to-1 results: no tags, so that elements which
  * drop metas tied to the audio format (audioconvert, ...) keep it. */
 static const GstMetaInfo *
@@ -451,7 +654,12 @@ static gboolean gst_rnn_sink_event (GstBaseTransform * trans,
     GstEvent * event);
 static gboolean gst_rnn_query (GstBaseTransform * trans,
     GstPadDirection direction, GstQuery * query);
+static GstFlowReturn gst_rnn_submit_input_buffer (GstBaseTransform * trans,
+    gboolean is_discont, GstBuffer * input);
 static void gst_rnn_reset_action (GstRnn * self);
+static GBytes *gst_rnn_snapshot_action (GstRnn * self);
+static gboolean gst_rnn_restore_action (GstRnn * self, GBytes * snapshot);
+static void gst_rnn_set_model (GstRnn * self, const gchar * path);
 
 static void
 gst_rnn_class_init (GstRnnClass * klass)
@@ -474,15 +682,24 @@ gst_rnn_class_init (GstRnnClass * klass)
    * RNN, LSTM or GRU (and an optional Linear head).  Loaded when the
    * element goes from READY to PAUSED; a missing or unusable file makes
    * that state change fail with an error naming the file and the reason.
+   *
+   * May be set in PAUSED or PLAYING: the new file is loaded and checked in
+   * the thread that sets the property, and the streaming thread switches
+   * to it before the next input buffer, resetting the state (see "Hot
+   * model swap" in the element documentation).  A file that cannot be
+   * used leaves the running model in place, posts a WARNING message and
+   * the property keeps its previous value.
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "Path of the safetensors file with the PyTorch RNN/LSTM/GRU "
-          "weights (and optional Linear head); loaded on READY->PAUSED, "
-          "so it can only be changed in NULL or READY",
+          "weights (and optional Linear head); loaded on READY->PAUSED; "
+          "setting it in PAUSED/PLAYING loads the new file and switches to "
+          "it at the next buffer (state reset), or keeps the old model and "
+          "posts a warning if the file is unusable",
           DEFAULT_MODEL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+          GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnn:batch-first:
@@ -528,7 +745,10 @@ gst_rnn_class_init (GstRnnClass * klass)
    *
    * Whether a buffer flagged DISCONT (data was lost or skipped upstream)
    * resets the state to zero (and drops a pending window) before it is
-   * processed.  Set to false to carry the state across such gaps.
+   * processed.  The same holds for the discontinuities the element finds
+   * itself: a buffer that does not start where the previous one ended
+   * (#GstRnn:timestamp-tolerance) and GAP buffers.  Set to false to carry
+   * the state across such gaps (the output is still flagged DISCONT).
    */
   g_object_class_install_property (gobject_class, PROP_RESET_ON_DISCONT,
       g_param_spec_boolean ("reset-on-discont", "Reset on discont",
@@ -669,6 +889,66 @@ gst_rnn_class_init (GstRnnClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstRnn:non-finite:
+   *
+   * What happens to non-finite input values (NaN, +Inf, -Inf):
+   *
+   * * `reset-stream` (default): the frame is computed as PyTorch would
+   *   compute it (its output in that stream is usually NaN), then that
+   *   stream's state is reset to zero, so the following frames are
+   *   computed as after a DISCONT; the other streams are not touched.  A
+   *   state that becomes non-finite although the input was finite (values
+   *   so large that the network overflows) is reset too.
+   * * `propagate`: nothing is checked, as in PyTorch: a NaN stays in the
+   *   stream's state, and every later output of that stream is NaN, until
+   *   the next reset.
+   * * `zero`: non-finite input values are replaced by 0 before computing
+   *   (in n-to-1 only what the network reads: the buffer passes through
+   *   unchanged); a state that becomes non-finite is reset.
+   * * `error`: a non-finite input value, or a state that becomes
+   *   non-finite, stops the stream with an error naming the stream and
+   *   the time.
+   *
+   * With `reset-stream` and `zero`, a WARNING message names the stream,
+   * the time and what was done; see "Non-finite values" in the element
+   * documentation.
+   */
+  g_object_class_install_property (gobject_class, PROP_NON_FINITE,
+      g_param_spec_enum ("non-finite", "Non-finite",
+          "What to do with NaN/Inf input values: reset-stream (compute, "
+          "then reset that stream's state, warn), propagate (no check, as "
+          "PyTorch: the state stays NaN until a reset), zero (replace them "
+          "by 0, warn) or error (fail the stream)",
+          GST_TYPE_RNN_NON_FINITE, DEFAULT_NON_FINITE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:timestamp-tolerance:
+   *
+   * A buffer whose timestamp differs from the end of the previous buffer
+   * (its timestamp plus its duration, or its frame count at the caps'
+   * rate) by more than this many nanoseconds is a discontinuity: frames
+   * were dropped or arrived late.  It is handled as a buffer flagged
+   * DISCONT (the state is reset unless #GstRnn:reset-on-discont is false)
+   * and the output is flagged DISCONT.  -1 (default) means half a frame,
+   * right for sources that stamp buffers from their sample count (audio
+   * sources, parsers, RTP depayloaders, an application counting frames).
+   * A source whose timestamps jitter (e.g. capture times of network
+   * packets) needs more, e.g. 40 ms as audiobasesink's
+   * alignment-threshold.  G_MAXINT64 turns the check off.
+   */
+  g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
+      g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
+          "Largest difference in ns between a buffer's timestamp and the end "
+          "of the previous buffer that is not a discontinuity (dropped or "
+          "late data, handled as DISCONT); -1 = half a frame, G_MAXINT64 = "
+          "never",
+          -1, G_MAXINT64, DEFAULT_TIMESTAMP_TOLERANCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
    * GstRnn::reset:
    * @rnn: the #GstRnn
    *
@@ -680,6 +960,44 @@ gst_rnn_class_init (GstRnnClass * klass)
       g_signal_new_class_handler ("reset", G_TYPE_FROM_CLASS (klass),
       G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (gst_rnn_reset_action), NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * GstRnn::snapshot:
+   * @rnn: the #GstRnn
+   *
+   * Action signal: a copy of the hidden state of every stream (the
+   * encoder's in n-to-m), as bytes with a small versioned header naming
+   * the model (see rnn_state_snapshot()), taken between two buffers.
+   * Works in PAUSED and PLAYING once the caps are known.
+   *
+   * Returns: (transfer full) (nullable): the snapshot, or %NULL when the
+   * element has no state yet (no caps received)
+   */
+  gst_rnn_signals[SIGNAL_SNAPSHOT] =
+      g_signal_new_class_handler ("snapshot", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_rnn_snapshot_action), NULL, NULL, NULL, G_TYPE_BYTES,
+      0);
+
+  /**
+   * GstRnn::restore:
+   * @rnn: the #GstRnn
+   * @snapshot: bytes from #GstRnn::snapshot
+   *
+   * Action signal: the next buffer starts from the state in @snapshot
+   * (after any reset due at that buffer, such as its DISCONT flag).  The
+   * snapshot must come from the same model (same weights) and the same
+   * number of streams: otherwise it is refused, a WARNING message says
+   * why, and %FALSE is returned.  In NULL or READY the model is not
+   * loaded yet: the snapshot is kept and checked at the first buffer.
+   *
+   * Returns: %TRUE if the snapshot was accepted
+   */
+  gst_rnn_signals[SIGNAL_RESTORE] =
+      g_signal_new_class_handler ("restore", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_rnn_restore_action), NULL, NULL, NULL, G_TYPE_BOOLEAN,
+      1, G_TYPE_BYTES);
 
   gst_element_class_add_static_pad_template (element_class,
       &gst_rnn_src_template);
@@ -699,6 +1017,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   trans_class->transform_size = GST_DEBUG_FUNCPTR (gst_rnn_transform_size);
   trans_class->decide_allocation =
       GST_DEBUG_FUNCPTR (gst_rnn_decide_allocation);
+  trans_class->submit_input_buffer =
+      GST_DEBUG_FUNCPTR (gst_rnn_submit_input_buffer);
   trans_class->generate_output = GST_DEBUG_FUNCPTR (gst_rnn_generate_output);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_rnn_transform);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_rnn_transform_ip);
@@ -709,6 +1029,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_FEED, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_PARTIAL_WINDOW, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_NON_FINITE, 0);
 
   gst_rnn_result_meta_get_info ();
 }
@@ -727,9 +1048,14 @@ gst_rnn_init (GstRnn * self)
   self->carry_state = DEFAULT_CARRY_STATE;
   self->post_messages = DEFAULT_POST_MESSAGES;
   self->partial_window = DEFAULT_PARTIAL_WINDOW;
+  self->non_finite = DEFAULT_NON_FINITE;
+  self->timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
   self->win_pts = GST_CLOCK_TIME_NONE;
   self->win_offset = GST_BUFFER_OFFSET_NONE;
   self->discont_pending = TRUE;
+  self->next_pts = GST_CLOCK_TIME_NONE;
+  self->frame_dur = GST_CLOCK_TIME_NONE;
+  g_rec_mutex_init (&self->state_lock);
 }
 
 static void
@@ -738,6 +1064,11 @@ gst_rnn_finalize (GObject * object)
   GstRnn *self = GST_RNN (object);
 
   g_free (self->model_path);
+  g_clear_pointer (&self->pending_model, rnn_model_unref);
+  g_clear_pointer (&self->pending_decoder, rnn_model_unref);
+  g_free (self->pending_path);
+  g_clear_pointer (&self->pending_restore, g_bytes_unref);
+  g_rec_mutex_clear (&self->state_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -770,14 +1101,14 @@ gst_rnn_set_property (GObject * object, guint prop_id,
 {
   GstRnn *self = GST_RNN (object);
 
+  /* may load a file: not under the object lock */
+  if (prop_id == PROP_MODEL) {
+    gst_rnn_set_model (self, g_value_get_string (value));
+    return;
+  }
+
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
-    case PROP_MODEL:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        g_free (self->model_path);
-        self->model_path = g_value_dup_string (value);
-      }
-      break;
     case PROP_BATCH_FIRST:
       if (gst_rnn_check_mutable_ready (self, pspec))
         self->batch_first = g_value_get_boolean (value);
@@ -814,6 +1145,12 @@ gst_rnn_set_property (GObject * object, guint prop_id,
       break;
     case PROP_PARTIAL_WINDOW:
       self->partial_window = g_value_get_enum (value);
+      break;
+    case PROP_NON_FINITE:
+      self->non_finite = g_value_get_enum (value);
+      break;
+    case PROP_TIMESTAMP_TOLERANCE:
+      self->timestamp_tolerance = g_value_get_int64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -862,6 +1199,12 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_PARTIAL_WINDOW:
       g_value_set_enum (value, self->partial_window);
+      break;
+    case PROP_NON_FINITE:
+      g_value_set_enum (value, self->non_finite);
+      break;
+    case PROP_TIMESTAMP_TOLERANCE:
+      g_value_set_int64 (value, self->timestamp_tolerance);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -918,6 +1261,8 @@ gst_rnn_free_stream (GstRnn * self)
   g_clear_pointer (&self->c_buf, g_free);
   g_clear_pointer (&self->gen_in, g_free);
   g_clear_pointer (&self->gen_out, g_free);
+  g_clear_pointer (&self->nf_now, g_free);
+  g_clear_pointer (&self->nf_before, g_free);
   self->frames_in = 0;
   self->next_start = 0;
   self->covered_end = 0;
@@ -929,23 +1274,26 @@ gst_rnn_free_stream (GstRnn * self)
   self->out_frame_bytes = 0;
 }
 
+/* Turn a core load error for @path into an element error (domain
+ * GST_RESOURCE_ERROR) with the code and debug text the element posts. */
 static void
-gst_rnn_post_load_error (GstRnn * self, const gchar * path, GError * err)
+gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
+    gchar ** debug)
 {
   if (g_error_matches (err, RNN_ERROR, RNN_ERROR_IO)) {
     if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("Could not load model \"%s\": %s", path, err->message),
-          ("the file does not exist"));
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+          "Could not load model \"%s\": %s", path, err->message);
+      *debug = g_strdup ("the file does not exist");
     } else {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not load model \"%s\": %s", path, err->message), (NULL));
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
+          "Could not load model \"%s\": %s", path, err->message);
     }
   } else {
-    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-        ("Could not load model \"%s\": %s", path, err->message),
-        ("the file is not a model the rnn core can run (error %d)",
-            err->code));
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
+        "Could not load model \"%s\": %s", path, err->message);
+    *debug = g_strdup_printf ("the file is not a model the rnn core can run "
+        "(error %d)", err->code);
   }
 }
 
@@ -1013,15 +1361,15 @@ gst_rnn_check_config (GstRnn * self, GstRnnMode mode, guint window,
 }
 
 /* n-to-m: the encoder's final state must fit the decoder, and the feed
- * must fit both. */
+ * must fit both.  Sets @error (RESOURCE, SETTINGS) otherwise. */
 static gboolean
-gst_rnn_check_seq2seq (GstRnn * self, const gchar * path, RnnModel * enc,
-    RnnModel * dec, GstRnnFeed feed)
+gst_rnn_check_seq2seq (const gchar * path, RnnModel * enc, RnnModel * dec,
+    GstRnnFeed feed, GError ** error)
 {
   if (rnn_model_is_bidirectional (dec)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("The decoder of \"%s\" is bidirectional: it generates frame by "
-            "frame, which a bidirectional network cannot do.", path), (NULL));
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "The decoder of \"%s\" is bidirectional: it generates frame by "
+        "frame, which a bidirectional network cannot do.", path);
     return FALSE;
   }
   if (rnn_model_get_cell (enc) != rnn_model_get_cell (dec)
@@ -1029,81 +1377,64 @@ gst_rnn_check_seq2seq (GstRnn * self, const gchar * path, RnnModel * enc,
       || rnn_model_is_bidirectional (enc)
       || rnn_model_get_hidden_size (enc) != rnn_model_get_hidden_size (dec)
       || rnn_model_get_proj_size (enc) != rnn_model_get_proj_size (dec)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("The encoder's final state cannot initialise the decoder in \"%s\": "
-            "encoder %s, %u layer(s), %u direction(s), hidden %u, proj %u "
-            "(h_n %" G_GSIZE_FORMAT " values per stream) vs decoder %s, %u "
-            "layer(s), 1 direction, hidden %u, proj %u (h0 %" G_GSIZE_FORMAT
-            " values per stream). They need the same cell, layers, "
-            "directions and sizes.", path,
-            rnn_cell_name (rnn_model_get_cell (enc)),
-            rnn_model_get_num_layers (enc),
-            rnn_model_is_bidirectional (enc) ? 2 : 1,
-            rnn_model_get_hidden_size (enc), rnn_model_get_proj_size (enc),
-            rnn_model_get_h_size (enc, 1),
-            rnn_cell_name (rnn_model_get_cell (dec)),
-            rnn_model_get_num_layers (dec), rnn_model_get_hidden_size (dec),
-            rnn_model_get_proj_size (dec), rnn_model_get_h_size (dec, 1)),
-        (NULL));
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "The encoder's final state cannot initialise the decoder in \"%s\": "
+        "encoder %s, %u layer(s), %u direction(s), hidden %u, proj %u "
+        "(h_n %" G_GSIZE_FORMAT " values per stream) vs decoder %s, %u "
+        "layer(s), 1 direction, hidden %u, proj %u (h0 %" G_GSIZE_FORMAT
+        " values per stream). They need the same cell, layers, "
+        "directions and sizes.", path,
+        rnn_cell_name (rnn_model_get_cell (enc)),
+        rnn_model_get_num_layers (enc),
+        rnn_model_is_bidirectional (enc) ? 2 : 1,
+        rnn_model_get_hidden_size (enc), rnn_model_get_proj_size (enc),
+        rnn_model_get_h_size (enc, 1),
+        rnn_cell_name (rnn_model_get_cell (dec)),
+        rnn_model_get_num_layers (dec), rnn_model_get_hidden_size (dec),
+        rnn_model_get_proj_size (dec), rnn_model_get_h_size (dec, 1));
     return FALSE;
   }
   if (feed == GST_RNN_FEED_CONTEXT && rnn_model_get_input_size (dec) !=
       rnn_model_get_rnn_output_size (enc)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("feed=context feeds the encoder's top-layer output (%u values) to "
-            "the decoder at every step, but the decoder's input size is %u "
-            "(model \"%s\").", rnn_model_get_rnn_output_size (enc),
-            rnn_model_get_input_size (dec), path), (NULL));
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "feed=context feeds the encoder's top-layer output (%u values) to "
+        "the decoder at every step, but the decoder's input size is %u "
+        "(model \"%s\").", rnn_model_get_rnn_output_size (enc),
+        rnn_model_get_input_size (dec), path);
     return FALSE;
   }
   if (feed == GST_RNN_FEED_FEEDBACK && (rnn_model_get_input_size (dec) !=
           rnn_model_get_output_size (dec) || rnn_model_get_input_size (dec) !=
           rnn_model_get_input_size (enc))) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("feed=feedback feeds the window's last input frame and then each "
-            "output back to the decoder, so the decoder's input size (%u), "
-            "its output size (%u) and the encoder's input size (%u) must be "
-            "equal (model \"%s\").", rnn_model_get_input_size (dec),
-            rnn_model_get_output_size (dec), rnn_model_get_input_size (enc),
-            path), (NULL));
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "feed=feedback feeds the window's last input frame and then each "
+        "output back to the decoder, so the decoder's input size (%u), "
+        "its output size (%u) and the encoder's input size (%u) must be "
+        "equal (model \"%s\").", rnn_model_get_input_size (dec),
+        rnn_model_get_output_size (dec), rnn_model_get_input_size (enc),
+        path);
     return FALSE;
   }
   return TRUE;
 }
 
-static gboolean
-gst_rnn_start (GstBaseTransform * trans)
+/* Load the network(s) in @path and check that they can run in @mode with
+ * @window and the resolved @feed.  Returns the model (the encoder in
+ * n-to-m, the decoder in *@decoder) or NULL with @error set in the
+ * GST_RESOURCE_ERROR domain (text for the user, naming the file and the
+ * reason) and maybe *@debug.  Touches no element state: called by start()
+ * and, for a hot swap, by the thread setting the property. */
+static RnnModel *
+gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
+    guint window, GstRnnFeed feed, RnnModel ** decoder, GError ** error,
+    gchar ** debug)
 {
-  GstRnn *self = GST_RNN (trans);
+  RnnModel *model = NULL, *dec = NULL;
   GError *err = NULL;
-  RnnModel *model = NULL, *decoder = NULL;
-  gchar *path;
-  GstRnnMode mode;
-  GstRnnFeed feed;
-  guint window, hop, steps;
-  gboolean batch_first, carry, bidirectional;
+  gboolean bidirectional;
 
-  GST_OBJECT_LOCK (self);
-  path = g_strdup (self->model_path);
-  mode = self->mode;
-  window = self->window;
-  hop = self->hop;
-  steps = self->steps;
-  feed = self->feed;
-  carry = self->carry_state;
-  batch_first = self->batch_first;
-  GST_OBJECT_UNLOCK (self);
-
-  if (path == NULL || path[0] == '\0') {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No model given: set the 'model' property to a safetensors file."),
-        (NULL));
-    goto failed;
-  }
-
-  if (!gst_rnn_check_config (self, mode, window, &feed))
-    goto failed;
-
+  *decoder = NULL;
+  *debug = NULL;
   if (mode == GST_RNN_MODE_N_TO_M) {
     /* One file, two recurrent modules; the head (if any) belongs to the
      * decoder and is found as for any model (rnn.head, else the one
@@ -1114,32 +1445,31 @@ gst_rnn_start (GstBaseTransform * trans)
     model = rnn_model_load (path, &enc_opt, &err);
     if (model == NULL) {
       if (g_error_matches (err, RNN_ERROR, RNN_ERROR_MODEL))
-        GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-            ("mode=n-to-m needs an encoder-decoder model (keys 'encoder.*' "
-                "and 'decoder.*'), but the encoder of \"%s\" cannot be "
-                "loaded: %s", path, err->message), (NULL));
+        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
+            "mode=n-to-m needs an encoder-decoder model (keys 'encoder.*' "
+            "and 'decoder.*'), but the encoder of \"%s\" cannot be "
+            "loaded: %s", path, err->message);
       else
-        gst_rnn_post_load_error (self, path, err);
+        gst_rnn_load_error (path, err, error, debug);
+      g_clear_error (&err);
+      return NULL;
+    }
+    dec = rnn_model_load (path, &dec_opt, &err);
+    if (dec == NULL) {
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
+          "mode=n-to-m needs an encoder-decoder model, but \"%s\" has no "
+          "usable decoder (keys 'decoder.*'): %s", path, err->message);
       g_clear_error (&err);
       goto failed;
     }
-    decoder = rnn_model_load (path, &dec_opt, &err);
-    if (decoder == NULL) {
-      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-          ("mode=n-to-m needs an encoder-decoder model, but \"%s\" has no "
-              "usable decoder (keys 'decoder.*'): %s", path, err->message),
-          (NULL));
-      g_clear_error (&err);
-      goto failed;
-    }
-    if (!gst_rnn_check_seq2seq (self, path, model, decoder, feed))
+    if (!gst_rnn_check_seq2seq (path, model, dec, feed, error))
       goto failed;
   } else {
     model = rnn_model_load (path, NULL, &err);
     if (model == NULL) {
-      gst_rnn_post_load_error (self, path, err);
+      gst_rnn_load_error (path, err, error, debug);
       g_clear_error (&err);
-      goto failed;
+      return NULL;
     }
   }
 
@@ -1147,12 +1477,12 @@ gst_rnn_start (GstBaseTransform * trans)
   switch (mode) {
     case GST_RNN_MODE_N_TO_N:
       if (bidirectional && window == 0) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("Model \"%s\" is bidirectional: its reverse direction reads the "
-                "sequence from the end, so it needs the whole sequence and "
-                "cannot run frame by frame on a stream. Set window=N to run "
-                "it on independent windows of N frames (adds N frames of "
-                "latency).", path), (NULL));
+        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+            "Model \"%s\" is bidirectional: its reverse direction reads the "
+            "sequence from the end, so it needs the whole sequence and "
+            "cannot run frame by frame on a stream. Set window=N to run "
+            "it on independent windows of N frames (adds N frames of "
+            "latency).", path);
         goto failed;
       }
       if (!bidirectional && window > 0)
@@ -1161,20 +1491,20 @@ gst_rnn_start (GstBaseTransform * trans)
       break;
     case GST_RNN_MODE_1_TO_N:
       if (bidirectional) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("Model \"%s\" is bidirectional, but mode=1-to-n generates "
-                "frames one step at a time, which a bidirectional network "
-                "cannot do (its reverse direction needs the whole "
-                "sequence). Use a unidirectional model.", path), (NULL));
+        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+            "Model \"%s\" is bidirectional, but mode=1-to-n generates "
+            "frames one step at a time, which a bidirectional network "
+            "cannot do (its reverse direction needs the whole "
+            "sequence). Use a unidirectional model.", path);
         goto failed;
       }
       if (feed == GST_RNN_FEED_FEEDBACK && rnn_model_get_output_size (model)
           != rnn_model_get_input_size (model)) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("feed=feedback feeds each output back as the next input, so "
-                "the model's output size (%u) must equal its input size (%u) "
-                "(model \"%s\").", rnn_model_get_output_size (model),
-                rnn_model_get_input_size (model), path), (NULL));
+        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+            "feed=feedback feeds each output back as the next input, so "
+            "the model's output size (%u) must equal its input size (%u) "
+            "(model \"%s\").", rnn_model_get_output_size (model),
+            rnn_model_get_input_size (model), path);
         goto failed;
       }
       break;
@@ -1190,14 +1520,120 @@ gst_rnn_start (GstBaseTransform * trans)
       rnn_model_get_proj_size (model), rnn_model_get_num_layers (model),
       bidirectional ? "bidirectional" : "unidirectional",
       rnn_model_has_head (model) ? "with head" : "no head",
-      rnn_model_get_output_size (model), gst_rnn_mode_nick (mode));
+      rnn_model_get_output_size (dec ? dec : model), gst_rnn_mode_nick (mode));
+  *decoder = dec;
+  return model;
+
+failed:
+  g_clear_pointer (&model, rnn_model_unref);
+  g_clear_pointer (&dec, rnn_model_unref);
+  return NULL;
+}
+
+/* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
+ * takes @debug. */
+static void
+gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
+    gchar * debug, const gchar * function, gint line)
+{
+  GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, type == GST_MESSAGE_ERROR ?
+      GST_LEVEL_ERROR : GST_LEVEL_WARNING, self, "%s", error->message);
+  gst_element_message_full (GST_ELEMENT (self), type, error->domain,
+      error->code, g_strdup (error->message), debug, __FILE__, function,
+      line);
+}
+
+/* The sizes and flags that transform_caps, the LATENCY query and a hot
+ * swap need, from a model about to run.  Call with the object lock. */
+static void
+gst_rnn_publish_config (GstRnn * self, GstRnnMode mode, RnnModel * model,
+    RnnModel * decoder, guint window, guint steps, GstRnnFeed feed)
+{
+  self->run_mode = mode;
+  self->in_size = rnn_model_get_input_size (model);
+  self->out_size = rnn_model_get_output_size (decoder ? decoder : model);
+  self->windowed = mode == GST_RNN_MODE_N_TO_N
+      && rnn_model_is_bidirectional (model);
+  self->window_frames = self->windowed ? window : 0;
+  self->out_steps = (mode == GST_RNN_MODE_1_TO_N
+      || mode == GST_RNN_MODE_N_TO_M) ? steps : 1;
+  self->run_window = window;
+  self->run_feed = feed;
+}
+
+static gboolean
+gst_rnn_start (GstBaseTransform * trans)
+{
+  GstRnn *self = GST_RNN (trans);
+  RnnModel *model = NULL, *decoder = NULL;
+  gchar *path = NULL;
+  GstRnnMode mode;
+  GstRnnFeed feed;
+  guint window, hop, steps;
+  gboolean batch_first, carry;
+
+  /* Load the file the property names.  If the application sets another
+   * file while this one loads, load that one instead. */
+  for (;;) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+    gboolean same;
+
+    GST_OBJECT_LOCK (self);
+    path = g_strdup (self->model_path);
+    mode = self->mode;
+    window = self->window;
+    hop = self->hop;
+    steps = self->steps;
+    feed = self->feed;
+    carry = self->carry_state;
+    batch_first = self->batch_first;
+    GST_OBJECT_UNLOCK (self);
+
+    if (path == NULL || path[0] == '\0') {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No model given: set the 'model' property to a safetensors "
+              "file."), (NULL));
+      goto failed;
+    }
+
+    if (!gst_rnn_check_config (self, mode, window, &feed))
+      goto failed;
+
+    model = gst_rnn_load_models (self, path, mode, window, feed, &decoder,
+        &err, &debug);
+    if (model == NULL) {
+      gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug,
+          GST_FUNCTION, __LINE__);
+      g_clear_error (&err);
+      goto failed;
+    }
+
+    GST_OBJECT_LOCK (self);
+    same = g_strcmp0 (path, self->model_path) == 0;
+    if (same)
+      gst_rnn_publish_config (self, mode, model, decoder, window, steps,
+          feed);
+    GST_OBJECT_UNLOCK (self);
+    if (same)
+      break;
+    GST_INFO_OBJECT (self, "'model' changed while \"%s\" loaded: loading "
+        "the new file", path);
+    g_clear_pointer (&model, rnn_model_unref);
+    g_clear_pointer (&decoder, rnn_model_unref);
+    g_free (path);
+  }
+
   if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M)
     GST_INFO_OBJECT (self, "window %u, hop %u%s, steps %u, feed %s, %s",
         window, hop ? hop : window, hop ? "" : " (= window)", steps,
         gst_rnn_feed_nick (feed), carry ? "state carried" : "zero state");
 
+  g_rec_mutex_lock (&self->state_lock);
   self->model = model;
   self->decoder = decoder;
+  g_free (self->running_path);
+  self->running_path = path;
   self->cfg_batch_first = batch_first;
   self->cfg_mode = mode;
   self->cfg_window = window;
@@ -1208,23 +1644,15 @@ gst_rnn_start (GstBaseTransform * trans)
   self->discont_pending = TRUE;
   self->win_fill = 0;
   self->frames_in = self->next_start = self->covered_end = 0;
+  self->next_pts = GST_CLOCK_TIME_NONE;
+  self->frame_dur = GST_CLOCK_TIME_NONE;
+  self->after_gap = FALSE;
   g_atomic_int_set (&self->reset_requested, 0);
+  g_rec_mutex_unlock (&self->state_lock);
 
   /* n-to-1 annotates the input buffers in place; the others make new
    * output buffers. */
   gst_base_transform_set_in_place (trans, mode == GST_RNN_MODE_N_TO_1);
-
-  GST_OBJECT_LOCK (self);
-  self->run_mode = mode;
-  self->in_size = rnn_model_get_input_size (model);
-  self->out_size = rnn_model_get_output_size (decoder ? decoder : model);
-  self->windowed = mode == GST_RNN_MODE_N_TO_N && bidirectional;
-  self->window_frames = self->windowed ? window : 0;
-  self->out_steps = (mode == GST_RNN_MODE_1_TO_N
-      || mode == GST_RNN_MODE_N_TO_M) ? steps : 1;
-  GST_OBJECT_UNLOCK (self);
-
-  g_free (path);
   return TRUE;
 
 failed:
@@ -1238,6 +1666,8 @@ static gboolean
 gst_rnn_stop (GstBaseTransform * trans)
 {
   GstRnn *self = GST_RNN (trans);
+  RnnModel *pending, *pending_dec;
+  GBytes *restore;
 
   GST_OBJECT_LOCK (self);
   self->in_size = 0;
@@ -1246,13 +1676,27 @@ gst_rnn_stop (GstBaseTransform * trans)
   self->window_frames = 0;
   self->out_steps = 1;
   self->run_mode = GST_RNN_MODE_N_TO_N;
+  /* a swap or restore not consumed yet dies with the stream; the 'model'
+   * property already names the swapped-in file, loaded on the next
+   * start */
+  pending = g_steal_pointer (&self->pending_model);
+  pending_dec = g_steal_pointer (&self->pending_decoder);
+  g_clear_pointer (&self->pending_path, g_free);
+  restore = g_steal_pointer (&self->pending_restore);
   GST_OBJECT_UNLOCK (self);
 
+  g_clear_pointer (&pending, rnn_model_unref);
+  g_clear_pointer (&pending_dec, rnn_model_unref);
+  g_clear_pointer (&restore, g_bytes_unref);
+
+  g_rec_mutex_lock (&self->state_lock);
   gst_rnn_free_stream (self);
   g_clear_pointer (&self->model, rnn_model_unref);
   g_clear_pointer (&self->decoder, rnn_model_unref);
+  g_clear_pointer (&self->running_path, g_free);
   self->win_fill = 0;
   self->discont_pending = TRUE;
+  g_rec_mutex_unlock (&self->state_lock);
 
   return TRUE;
 }
@@ -1371,41 +1815,21 @@ gst_rnn_map_rate (GstStructure * s, GstPadDirection direction, guint mul)
   return TRUE;
 }
 
+/* What the caps on one side map to on the other, for a model of @in_size
+ * inputs and @out_size outputs (0: no model loaded), @out_T output frames
+ * per tensor (0: as the input) and @t_mul output frames per input frame.
+ * @caps is not ANY. */
 static GstCaps *
-gst_rnn_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
-    GstCaps * caps, GstCaps * filter)
+gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps, GstRnnMode mode,
+    guint in_size, guint out_size, guint out_T, guint t_mul,
+    gboolean batch_first)
 {
-  GstRnn *self = GST_RNN (trans);
-  guint in_size, out_size, out_T, t_mul;
-  gboolean batch_first;
-  GstRnnMode mode;
   GstCaps *ret;
   guint i, n;
 
-  GST_OBJECT_LOCK (self);
-  mode = self->in_size > 0 ? self->run_mode : self->mode;
-  in_size = self->in_size;
-  out_size = self->out_size;
-  out_T = self->windowed ? self->window_frames : 0;
-  if (mode == GST_RNN_MODE_N_TO_M)
-    out_T = self->out_steps;
-  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->out_steps : 1;
-  batch_first = self->batch_first;
-  GST_OBJECT_UNLOCK (self);
-
-  if (gst_caps_is_any (caps)) {
-    GstPad *other = direction == GST_PAD_SINK ?
-        GST_BASE_TRANSFORM_SRC_PAD (trans) :
-        GST_BASE_TRANSFORM_SINK_PAD (trans);
-    ret = gst_pad_get_pad_template_caps (other);
-    goto done;
-  }
-
   /* n-to-1 passes the input through: same caps on both sides. */
-  if (mode == GST_RNN_MODE_N_TO_1) {
-    ret = gst_caps_ref (caps);
-    goto done;
-  }
+  if (mode == GST_RNN_MODE_N_TO_1)
+    return gst_caps_ref (caps);
 
   ret = gst_caps_new_empty ();
   n = gst_caps_get_size (caps);
@@ -1477,8 +1901,40 @@ gst_rnn_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
     }
     ret = gst_caps_merge_structure (ret, ns);
   }
+  return ret;
+}
 
-done:
+static GstCaps *
+gst_rnn_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
+{
+  GstRnn *self = GST_RNN (trans);
+  guint in_size, out_size, out_T, t_mul;
+  gboolean batch_first;
+  GstRnnMode mode;
+  GstCaps *ret;
+
+  GST_OBJECT_LOCK (self);
+  mode = self->in_size > 0 ? self->run_mode : self->mode;
+  in_size = self->in_size;
+  out_size = self->out_size;
+  out_T = self->windowed ? self->window_frames : 0;
+  if (mode == GST_RNN_MODE_N_TO_M)
+    out_T = self->out_steps;
+  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->out_steps : 1;
+  batch_first = self->batch_first;
+  GST_OBJECT_UNLOCK (self);
+
+  if (gst_caps_is_any (caps)) {
+    GstPad *other = direction == GST_PAD_SINK ?
+        GST_BASE_TRANSFORM_SRC_PAD (trans) :
+        GST_BASE_TRANSFORM_SINK_PAD (trans);
+    ret = gst_pad_get_pad_template_caps (other);
+  } else {
+    ret = gst_rnn_map_caps (direction, caps, mode, in_size, out_size, out_T,
+        t_mul, batch_first);
+  }
+
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, ret,
         GST_CAPS_INTERSECT_FIRST);
@@ -1565,11 +2021,27 @@ gst_rnn_parse_format (GstCaps * caps, GstRnnFormat * fmt)
   return FALSE;
 }
 
+static gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
+    GstCaps * outcaps);
+
 static gboolean
 gst_rnn_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     GstCaps * outcaps)
 {
   GstRnn *self = GST_RNN (trans);
+  gboolean ret;
+
+  g_rec_mutex_lock (&self->state_lock);
+  ret = gst_rnn_configure (self, incaps, outcaps);
+  g_rec_mutex_unlock (&self->state_lock);
+  return ret;
+}
+
+/* Size the state and the scratch memory for @incaps -> @outcaps and the
+ * running model.  Streaming thread, state_lock held. */
+static gboolean
+gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
+{
   GstRnnFormat in, out;
   guint F, O, B, window, max_frames, expect;
   gboolean bf = self->cfg_batch_first;
@@ -1708,10 +2180,12 @@ gst_rnn_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     self->seq_out = g_new (float, (gsize) W * B * R);
     self->pooled = g_new (float, (gsize) B * R);
     self->scores = g_new (float, (gsize) B * O);
-    self->h_buf = g_new (float, rnn_model_get_h_size (self->model, B));
-    self->c_buf = g_new (float, MAX (1,
-            rnn_model_get_c_size (self->model, B)));
   }
+  /* h_n, c_n: n-to-1 pooling, n-to-m hand-over, the non-finite check */
+  self->h_buf = g_new (float, rnn_model_get_h_size (self->model, B));
+  self->c_buf = g_new (float, MAX (1, rnn_model_get_c_size (self->model, B)));
+  self->nf_now = g_new0 (gboolean, B);
+  self->nf_before = g_new0 (gboolean, B);
   if (mode == GST_RNN_MODE_1_TO_N || mode == GST_RNN_MODE_N_TO_M) {
     RnnModel *gen = self->decoder ? self->decoder : self->model;
     guint Fg = rnn_model_get_input_size (gen);
@@ -1768,7 +2242,7 @@ gst_rnn_decide_allocation (GstBaseTransform * trans, GstQuery * query)
       query);
 }
 
-/* ------------------------------------------------------------ buffers */
+/* ------------------------------------------------------------ frames */
 
 /* Copy @n frames of @B streams of @W floats from @src (a block of @src_T
  * frames, layout @src_bf, starting at frame @src_t) to @dst (block of @dst_T
@@ -1803,6 +2277,8 @@ gst_rnn_copy_frames (guint8 * dst, gsize dst_T, gsize dst_t, gboolean dst_bf,
 static GstFlowReturn
 gst_rnn_run_failed (GstRnn * self, GError * err)
 {
+  if (err == NULL)
+    return GST_FLOW_ERROR;      /* already posted (non-finite=error) */
   GST_ELEMENT_ERROR (self, STREAM, FAILED,
       ("The model failed to run: %s", err ? err->message : "unknown error"),
       (NULL));
@@ -1810,14 +2286,300 @@ gst_rnn_run_failed (GstRnn * self, GError * err)
   return GST_FLOW_ERROR;
 }
 
-/* Checks and resets due at the start of an input buffer. */
+static GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
+
+/* ------------------------------------------------------ non-finite values
+ *
+ * A float is NaN or +-Inf when its 8 exponent bits are all ones.  Adding
+ * one to the exponent field then carries into the sign bit: the OR of
+ * (u & 0x7f800000) + 0x00800000 over a block has bit 31 set iff the block
+ * holds a non-finite value.  Branch-free, so it vectorises; reads through
+ * memcpy so any alignment is fine. */
+
+static gboolean
+gst_rnn_all_finite (const guint8 * p, gsize n)
+{
+  guint32 acc = 0;
+  gsize i;
+
+  for (i = 0; i < n; i++) {
+    guint32 u;
+
+    memcpy (&u, p + 4 * i, 4);
+    acc |= (u & 0x7f800000u) + 0x00800000u;
+  }
+  return (acc & 0x80000000u) == 0;
+}
+
+/* Replace the non-finite values among @n floats by 0. */
+static void
+gst_rnn_sanitize (float *p, gsize n)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++) {
+    guint32 u;
+
+    memcpy (&u, &p[i], 4);
+    if ((u & 0x7f800000u) == 0x7f800000u)
+      p[i] = 0.0f;
+  }
+}
+
+/* Byte offset of stream @b's frame @t in an input block of @n frames in
+ * the buffer layout. */
+static inline gsize
+gst_rnn_in_offset (GstRnn * self, gsize n, gsize t, guint b)
+{
+  gsize fb = (gsize) rnn_model_get_input_size (self->model) * sizeof (float);
+
+  return self->cfg_batch_first ? ((gsize) b * n + t) * fb :
+      (t * self->batch + b) * fb;
+}
+
+/* Does stream @b of frame @t of an input block hold a non-finite value? */
+static inline gboolean
+gst_rnn_frame_bad (GstRnn * self, const guint8 * in, gsize n, gsize t,
+    guint b)
+{
+  return !gst_rnn_all_finite (in + gst_rnn_in_offset (self, n, t, b),
+      rnn_model_get_input_size (self->model));
+}
+
+/* Time of frame @t of the current input buffer, or NONE. */
+static GstClockTime
+gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
+{
+  GstClockTime d;
+
+  if (!GST_CLOCK_TIME_IS_VALID (self->buf_pts))
+    return GST_CLOCK_TIME_NONE;
+  d = gst_rnn_frames_to_time (self, t);
+  if (!GST_CLOCK_TIME_IS_VALID (d) && GST_CLOCK_TIME_IS_VALID (self->frame_dur))
+    d = t * self->frame_dur;
+  return GST_CLOCK_TIME_IS_VALID (d) ? self->buf_pts + d :
+      GST_CLOCK_TIME_NONE;
+}
+
+/* Stream @b had a non-finite input value at frame @t of the current
+ * buffer (@input), or its state turned non-finite and was reset (@t is
+ * then G_MAXUINT64 when the frame is not known).  Posts one WARNING per
+ * run of consecutive buffers in which this happens to the stream. */
+static void
+gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstClockTime ts, running_time = GST_CLOCK_TIME_NONE;
+  const gchar *policy;
+
+  if (self->nf_now == NULL || self->nf_now[b])
+    return;
+  self->nf_now[b] = TRUE;
+  if (self->nf_before[b]) {
+    GST_DEBUG_OBJECT (self, "stream %u: non-finite %s again", b,
+        input ? "input" : "state");
+    return;
+  }
+
+  ts = t == G_MAXUINT64 ? self->buf_pts : gst_rnn_buffer_frame_time (self, t);
+  if (GST_CLOCK_TIME_IS_VALID (ts)
+      && trans->segment.format == GST_FORMAT_TIME)
+    running_time = gst_segment_to_running_time (&trans->segment,
+        GST_FORMAT_TIME, ts);
+  policy = self->buf_policy == GST_RNN_NON_FINITE_ZERO ? "zero" :
+      "reset-stream";
+
+  if (!input) {
+    GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, DECODE,
+        ("The state of stream %u became non-finite (NaN or Inf) at %"
+            GST_TIME_FORMAT " although its input was finite (values too large "
+            "for the network): the stream's state was reset to zero.", b,
+            GST_TIME_ARGS (ts)),
+        ("non-finite=%s; buffer at %" GST_TIME_FORMAT, policy,
+            GST_TIME_ARGS (self->buf_pts)),
+        ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
+            "running-time", G_TYPE_UINT64, running_time,
+            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
+            "reason", G_TYPE_STRING, "state", "policy", G_TYPE_STRING, policy,
+            NULL));
+  } else if (self->buf_policy == GST_RNN_NON_FINITE_ZERO) {
+    GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, DECODE,
+        ("Stream %u has a non-finite input value (NaN or Inf) at %"
+            GST_TIME_FORMAT ": non-finite values are replaced by 0.", b,
+            GST_TIME_ARGS (ts)),
+        ("non-finite=zero; frame %" G_GUINT64_FORMAT " of the buffer at %"
+            GST_TIME_FORMAT, t, GST_TIME_ARGS (self->buf_pts)),
+        ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
+            "running-time", G_TYPE_UINT64, running_time,
+            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
+            "frame", G_TYPE_UINT64, t, "reason", G_TYPE_STRING, "input",
+            "policy", G_TYPE_STRING, policy, NULL));
+  } else {
+    GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, DECODE,
+        ("Stream %u has a non-finite input value (NaN or Inf) at %"
+            GST_TIME_FORMAT ": that frame is computed as it is and the "
+            "stream's state is reset to zero after it.", b,
+            GST_TIME_ARGS (ts)),
+        ("non-finite=reset-stream; frame %" G_GUINT64_FORMAT " of the buffer "
+            "at %" GST_TIME_FORMAT, t, GST_TIME_ARGS (self->buf_pts)),
+        ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
+            "running-time", G_TYPE_UINT64, running_time,
+            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
+            "frame", G_TYPE_UINT64, t, "reason", G_TYPE_STRING, "input",
+            "policy", G_TYPE_STRING, policy, NULL));
+  }
+}
+
+/* Scan an input buffer of @n frames for non-finite values.  Sets
+ * buf_nonfinite; warns per stream (reset-stream, zero) or posts an error
+ * and returns FALSE (error). */
+static gboolean
+gst_rnn_scan_input (GstRnn * self, const guint8 * in, gsize n)
+{
+  guint F = rnn_model_get_input_size (self->model);
+  guint b;
+  gsize t;
+
+  self->buf_nonfinite = FALSE;
+  if (self->buf_policy == GST_RNN_NON_FINITE_PROPAGATE || n == 0
+      || gst_rnn_all_finite (in, n * self->batch * F))
+    return TRUE;
+
+  self->buf_nonfinite = TRUE;
+  for (b = 0; b < self->batch; b++) {
+    for (t = 0; t < n; t++)
+      if (gst_rnn_frame_bad (self, in, n, t, b))
+        break;
+    if (t == n)
+      continue;
+    if (self->buf_policy == GST_RNN_NON_FINITE_ERROR) {
+      GstClockTime ts = gst_rnn_buffer_frame_time (self, t);
+
+      GST_ELEMENT_ERROR (self, STREAM, DECODE,
+          ("Stream %u has a non-finite input value (NaN or Inf) at %"
+              GST_TIME_FORMAT " (frame %" G_GSIZE_FORMAT " of the buffer at %"
+              GST_TIME_FORMAT "), and non-finite=error.", b,
+              GST_TIME_ARGS (ts), t, GST_TIME_ARGS (self->buf_pts)),
+          ("set non-finite=reset-stream or zero to go on"));
+      return FALSE;
+    }
+    gst_rnn_warn_non_finite (self, b, t, TRUE);
+  }
+  return TRUE;
+}
+
+/* After a run of @state: a stream whose state (h, or c of an LSTM) holds a
+ * non-finite value is reset to zero, and warned about (reset-stream,
+ * zero); with non-finite=error that posts an error and returns FALSE.
+ * Costs a copy of the state. */
+static gboolean
+gst_rnn_check_state (GstRnn * self, RnnState * state)
+{
+  RnnModel *m;
+  gsize nh, nc, hs, cs;
+  guint B, b, ld, LD;
+
+  if (self->buf_policy == GST_RNN_NON_FINITE_PROPAGATE || state == NULL)
+    return TRUE;
+
+  m = rnn_state_get_model (state);
+  B = rnn_state_get_batch (state);
+  nh = rnn_model_get_h_size (m, B);
+  nc = rnn_model_get_c_size (m, B);
+  LD = rnn_model_get_num_layers (m) * (rnn_model_is_bidirectional (m) ? 2 : 1);
+  hs = nh / ((gsize) LD * B);
+  cs = nc / ((gsize) LD * B);
+  rnn_state_get (state, self->h_buf, nc ? self->c_buf : NULL);
+  if (gst_rnn_all_finite ((const guint8 *) self->h_buf, nh)
+      && (nc == 0 || gst_rnn_all_finite ((const guint8 *) self->c_buf, nc)))
+    return TRUE;
+
+  for (b = 0; b < B; b++) {
+    gboolean bad = FALSE;
+
+    for (ld = 0; ld < LD; ld++) {
+      bad |= !gst_rnn_all_finite ((const guint8 *) (self->h_buf +
+              ((gsize) ld * B + b) * hs), hs);
+      if (nc)
+        bad |= !gst_rnn_all_finite ((const guint8 *) (self->c_buf +
+                ((gsize) ld * B + b) * cs), cs);
+    }
+    if (!bad)
+      continue;
+    if (self->buf_policy == GST_RNN_NON_FINITE_ERROR) {
+      GST_ELEMENT_ERROR (self, STREAM, DECODE,
+          ("The state of stream %u became non-finite (NaN or Inf) in the "
+              "buffer at %" GST_TIME_FORMAT " (its input values are too "
+              "large for the network), and non-finite=error.", b,
+              GST_TIME_ARGS (self->buf_pts)),
+          ("set non-finite=reset-stream or zero to go on"));
+      return FALSE;
+    }
+    GST_DEBUG_OBJECT (self, "stream %u: non-finite state, resetting", b);
+    rnn_state_reset_stream (state, b);
+    gst_rnn_warn_non_finite (self, b, G_MAXUINT64, FALSE);
+  }
+  return TRUE;
+}
+
+/* A window (or frame) of @n frames, time-major at @in, has just run from
+ * a carried state: with reset-stream, a stream whose input held a
+ * non-finite value starts the next one from zero; then the state is
+ * checked.  Returns FALSE on error. */
+static gboolean
+gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n)
+{
+  guint F = rnn_model_get_input_size (self->model);
+  guint B = self->batch;
+  guint b;
+  gsize t;
+
+  if (self->buf_policy == GST_RNN_NON_FINITE_RESET_STREAM)
+    for (b = 0; b < B; b++)
+      for (t = 0; t < n; t++)
+        if (!gst_rnn_all_finite ((const guint8 *) (in + (t * B + b) * F), F)) {
+          rnn_state_reset_stream (self->state, b);
+          break;
+        }
+  return gst_rnn_check_state (self, self->state);
+}
+
+/* Copy @k input frames into time-major scratch memory (@dst of @dst_T
+ * frames, at frame @dst_t), replacing non-finite values by 0 under
+ * non-finite=zero. */
+static void
+gst_rnn_copy_input (GstRnn * self, float *dst, gsize dst_T, gsize dst_t,
+    const guint8 * src, gsize src_T, gsize src_t, gsize k)
+{
+  guint F = rnn_model_get_input_size (self->model);
+
+  gst_rnn_copy_frames ((guint8 *) dst, dst_T, dst_t, FALSE, src, src_T, src_t,
+      self->cfg_batch_first, k, self->batch, F);
+  if (self->buf_nonfinite && self->buf_policy == GST_RNN_NON_FINITE_ZERO)
+    gst_rnn_sanitize (dst + dst_t * self->batch * F, k * self->batch * F);
+}
+
+/* ------------------------------------------------------------ buffers */
+
+/* Checks and resets due at the start of an input buffer: frame size,
+ * reset signal, DISCONT and GAP flags, timestamp jumps and non-finite
+ * input.  *@reset: the caller must reset the state (then call
+ * gst_rnn_apply_restore()).  State lock held. */
 static GstFlowReturn
 gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
 {
   gsize size = gst_buffer_get_size (inbuf);
-  gboolean reset_on_discont;
+  GstClockTime pts = GST_BUFFER_PTS (inbuf);
+  GstClockTime dur = GST_BUFFER_DURATION (inbuf);
+  gboolean reset_on_discont, gap, jump = FALSE, gap_end, discont;
+  gint64 tolerance;
+  GstMapInfo map;
+  gsize n;
+  guint b;
 
   *reset = FALSE;
+  self->mark_discont = FALSE;
+  self->buf_nonfinite = FALSE;
   if (self->state == NULL || self->in_frame_bytes == 0)
     return GST_FLOW_NOT_NEGOTIATED;
 
@@ -1830,57 +2592,194 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
         (NULL));
     return GST_FLOW_ERROR;
   }
+  n = size / self->in_frame_bytes;
 
   GST_OBJECT_LOCK (self);
   reset_on_discont = self->reset_on_discont;
+  tolerance = self->timestamp_tolerance;
+  self->buf_policy = self->non_finite;
   GST_OBJECT_UNLOCK (self);
 
   if (g_atomic_int_compare_and_exchange (&self->reset_requested, 1, 0)) {
     GST_INFO_OBJECT (self, "resetting on the reset signal");
     *reset = TRUE;
   }
-  if (GST_BUFFER_IS_DISCONT (inbuf)) {
+
+  /* Dropped or late data: the buffer does not start where the previous
+   * one ended. */
+  if (self->in_fmt.steps_n > 0)
+    self->frame_dur = gst_rnn_frames_to_time (self, 1);
+  else if (GST_CLOCK_TIME_IS_VALID (dur) && n > 0)
+    self->frame_dur = dur / n;
+  if (GST_CLOCK_TIME_IS_VALID (pts)
+      && GST_CLOCK_TIME_IS_VALID (self->next_pts)) {
+    gint64 tol = tolerance >= 0 ? tolerance :
+        GST_CLOCK_TIME_IS_VALID (self->frame_dur) ?
+        (gint64) (self->frame_dur / 2) : -1;
+    GstClockTimeDiff diff = GST_CLOCK_DIFF (self->next_pts, pts);
+
+    if (tol >= 0 && (diff > tol || diff < -tol)) {
+      GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
+          GST_TIME_FORMAT " was expected (%s%" GST_STIME_FORMAT " > %"
+          G_GINT64_FORMAT " ns): handled as DISCONT", GST_TIME_ARGS (pts),
+          GST_TIME_ARGS (self->next_pts), diff > 0 ? "gap " : "overlap ",
+          GST_STIME_ARGS (diff), tol);
+      jump = TRUE;
+    }
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (dur))
+    dur = gst_rnn_frames_to_time (self, n);
+  self->next_pts = GST_CLOCK_TIME_IS_VALID (pts)
+      && GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : GST_CLOCK_TIME_NONE;
+
+  /* A GAP buffer has no real data: a discontinuity at both ends. */
+  gap = GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP);
+  gap_end = self->after_gap && !gap;
+  self->after_gap = gap;
+  if (gap || gap_end)
+    GST_DEBUG_OBJECT (self, "%s: handled as DISCONT", gap ? "GAP buffer" :
+        "first buffer after a GAP");
+
+  discont = GST_BUFFER_IS_DISCONT (inbuf) || jump || gap || gap_end;
+  if (discont) {
     if (reset_on_discont) {
-      GST_DEBUG_OBJECT (self, "DISCONT buffer: resetting");
+      GST_DEBUG_OBJECT (self, "discontinuity: resetting");
       *reset = TRUE;
     } else {
-      GST_DEBUG_OBJECT (self, "DISCONT buffer: keeping the state");
+      GST_DEBUG_OBJECT (self, "discontinuity: keeping the state");
     }
+    if (!GST_BUFFER_IS_DISCONT (inbuf)) {
+      /* tell downstream too */
+      self->discont_pending = TRUE;
+      self->mark_discont = TRUE;
+    }
+  }
+
+  /* Non-finite input */
+  self->buf_pts = pts;
+  for (b = 0; b < self->batch; b++) {
+    self->nf_before[b] = self->nf_now[b];
+    self->nf_now[b] = FALSE;
+  }
+  if (self->buf_policy != GST_RNN_NON_FINITE_PROPAGATE && n > 0) {
+    gboolean ok;
+
+    if (!gst_buffer_map (inbuf, &map, GST_MAP_READ)) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
+          (NULL));
+      return GST_FLOW_ERROR;
+    }
+    ok = gst_rnn_scan_input (self, map.data, n);
+    gst_buffer_unmap (inbuf, &map);
+    if (!ok)
+      return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
 }
 
-/* Run @n frames through the state.  Falls back to the aligned scratch
- * buffers when the memory is not float-aligned. */
+/* A "restore" request is applied at a buffer boundary, after the resets
+ * due there.  State lock held. */
+static void
+gst_rnn_apply_restore (GstRnn * self)
+{
+  GBytes *snap;
+  GError *err = NULL;
+
+  GST_OBJECT_LOCK (self);
+  snap = g_steal_pointer (&self->pending_restore);
+  GST_OBJECT_UNLOCK (self);
+  if (snap == NULL || self->state == NULL) {
+    g_clear_pointer (&snap, g_bytes_unref);
+    return;
+  }
+  if (rnn_state_restore (self->state, snap, &err)) {
+    GST_INFO_OBJECT (self, "state restored from a snapshot of %"
+        G_GSIZE_FORMAT " bytes", g_bytes_get_size (snap));
+  } else {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Could not restore the state: %s", err->message),
+        ("the snapshot was accepted before the model or the caps changed"));
+    g_clear_error (&err);
+  }
+  g_bytes_unref (snap);
+}
+
+/* Run frames [@t0, @t1) of an input block of @n frames.  Goes through the
+ * aligned scratch buffers when the memory is not float-aligned, when a
+ * batch-first block is cut, or to replace non-finite values (@sanitize). */
 static gboolean
-gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out, gsize n,
-    GError ** err)
+gst_rnn_process_range (GstRnn * self, const guint8 * in, guint8 * out,
+    gsize n, gsize t0, gsize t1, gboolean sanitize, GError ** err)
 {
   RnnRunFlags flags = self->cfg_batch_first ? RNN_RUN_BATCH_FIRST : 0;
+  gboolean bf = self->cfg_batch_first;
   guint B = self->batch;
   guint F = rnn_model_get_input_size (self->model);
   guint O = rnn_model_get_output_size (self->model);
   gsize t;
 
-  if (n == 0)
+  if (t1 <= t0)
     return TRUE;
-  if (((guintptr) in % G_ALIGNOF (float)) == 0
+  if (!sanitize && (!bf || (t0 == 0 && t1 == n))
+      && ((guintptr) in % G_ALIGNOF (float)) == 0
       && ((guintptr) out % G_ALIGNOF (float)) == 0)
-    return rnn_state_process (self->state, (const float *) in, n, flags,
-        (float *) out, err);
+    return rnn_state_process (self->state,
+        (const float *) (in + t0 * B * F * sizeof (float)), t1 - t0, flags,
+        (float *) (out + t0 * B * O * sizeof (float)), err);
 
-  GST_LOG_OBJECT (self, "unaligned memory, going through scratch");
-  for (t = 0; t < n; t += self->chunk_frames) {
-    gsize k = MIN (self->chunk_frames, n - t);
+  GST_LOG_OBJECT (self, "frames [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT
+      ") through scratch", t0, t1);
+  for (t = t0; t < t1; t += self->chunk_frames) {
+    gsize k = MIN (self->chunk_frames, t1 - t);
 
-    gst_rnn_copy_frames ((guint8 *) self->chunk_in, k, 0,
-        self->cfg_batch_first, in, n, t, self->cfg_batch_first, k, B, F);
+    gst_rnn_copy_frames ((guint8 *) self->chunk_in, k, 0, bf, in, n, t, bf,
+        k, B, F);
+    if (sanitize)
+      gst_rnn_sanitize (self->chunk_in, k * B * F);
     if (!rnn_state_process (self->state, self->chunk_in, k, flags,
             self->chunk_out, err))
       return FALSE;
-    gst_rnn_copy_frames (out, n, t, self->cfg_batch_first,
-        (const guint8 *) self->chunk_out, k, 0, self->cfg_batch_first, k, B,
-        O);
+    gst_rnn_copy_frames (out, n, t, bf, (const guint8 *) self->chunk_out, k,
+        0, bf, k, B, O);
+  }
+  return TRUE;
+}
+
+/* n-to-n: run the @n frames at @in, applying the non-finite policy. */
+static gboolean
+gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out, gsize n,
+    GError ** err)
+{
+  gsize pos = 0;
+  guint b;
+
+  if (n == 0)
+    return TRUE;
+  if (!self->buf_nonfinite)
+    return gst_rnn_process_range (self, in, out, n, 0, n, FALSE, err);
+  if (self->buf_policy == GST_RNN_NON_FINITE_ZERO)
+    return gst_rnn_process_range (self, in, out, n, 0, n, TRUE, err);
+
+  /* reset-stream: cut the block after every frame that holds a non-finite
+   * value and reset the streams concerned there. */
+  while (pos < n) {
+    gsize t;
+    gboolean any = FALSE;
+
+    for (t = pos; t < n && !any; t++)
+      for (b = 0; b < self->batch && !any; b++)
+        any = gst_rnn_frame_bad (self, in, n, t, b);
+    /* t is one past the first bad frame, or n */
+    if (!gst_rnn_process_range (self, in, out, n, pos, t, FALSE, err))
+      return FALSE;
+    if (any)
+      for (b = 0; b < self->batch; b++)
+        if (gst_rnn_frame_bad (self, in, n, t - 1, b)) {
+          GST_LOG_OBJECT (self, "stream %u: reset after frame %" G_GSIZE_FORMAT,
+              b, t - 1);
+          rnn_state_reset_stream (self->state, b);
+        }
+    pos = t;
   }
   return TRUE;
 }
@@ -1902,8 +2801,7 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
 
   for (t = 0; t < n; t++) {
     /* the input frame becomes step 0 of gen_in (steps, B, F) */
-    gst_rnn_copy_frames ((guint8 *) self->gen_in, steps, 0, FALSE, in, n, t,
-        bf, 1, B, F);
+    gst_rnn_copy_input (self, self->gen_in, steps, 0, in, n, t, 1);
     if (!self->cfg_carry)
       rnn_state_reset (self->state);
 
@@ -1929,6 +2827,10 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
     }
     gst_rnn_copy_frames (out, n * steps, t * steps, bf,
         (const guint8 *) self->gen_out, steps, 0, FALSE, steps, B, O);
+
+    /* the state carried to the next frame must not stay poisoned */
+    if (self->cfg_carry && !gst_rnn_guard_carried (self, self->gen_in, 1))
+      return FALSE;
   }
   return TRUE;
 }
@@ -1964,6 +2866,9 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
 
   if (!ok)
     return gst_rnn_run_failed (self, err);
+  if (self->cfg_mode == GST_RNN_MODE_N_TO_N
+      && !gst_rnn_check_state (self, self->state))
+    return GST_FLOW_ERROR;
 
   if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
     guint64 off = GST_BUFFER_OFFSET (inbuf), end = GST_BUFFER_OFFSET_END (inbuf);
@@ -1986,6 +2891,7 @@ map_failed:
       (NULL));
   return GST_FLOW_ERROR;
 }
+
 
 /* Duration of @frames time steps, or NONE when the rate is unknown. */
 static GstClockTime
@@ -2064,8 +2970,6 @@ static GstFlowReturn
 gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  guint B = self->batch;
-  guint F = rnn_model_get_input_size (self->model);
   guint window = self->window_frames;
   GstFlowReturn ret;
   GstMapInfo map;
@@ -2094,8 +2998,11 @@ gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
         self->win_fill = 0;
       ret = gst_rnn_finish_window (self, outbuf);
       gst_rnn_reset_state (self, "discont or reset signal");
+      gst_rnn_apply_restore (self);
       if (ret != GST_FLOW_OK || *outbuf != NULL)
         return ret;
+    } else {
+      gst_rnn_apply_restore (self);
     }
   }
 
@@ -2123,8 +3030,8 @@ gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
       self->win_offset = offset != GST_BUFFER_OFFSET_NONE ?
           offset + self->win_cursor : GST_BUFFER_OFFSET_NONE;
     }
-    gst_rnn_copy_frames ((guint8 *) self->win_in, window, self->win_fill,
-        FALSE, map.data, n, self->win_cursor, self->cfg_batch_first, k, B, F);
+    gst_rnn_copy_input (self, self->win_in, window, self->win_fill, map.data,
+        n, self->win_cursor, k);
     self->win_fill += k;
     self->win_cursor += k;
   }
@@ -2151,8 +3058,6 @@ gst_rnn_ring_feed (GstRnn * self, const guint8 * data, gsize n,
     gsize * cursor, GstClockTime pts, guint64 offset)
 {
   guint W = self->cfg_window;
-  guint B = self->batch;
-  guint F = rnn_model_get_input_size (self->model);
 
   while (*cursor < n) {
     guint64 i = self->frames_in;
@@ -2169,8 +3074,7 @@ gst_rnn_ring_feed (GstRnn * self, const guint8 * data, gsize n,
     slot = i % W;
     k = MIN (n - *cursor, end - i);
     k = MIN (k, W - slot);
-    gst_rnn_copy_frames ((guint8 *) self->ring, W, slot, FALSE, data, n,
-        *cursor, self->cfg_batch_first, k, B, F);
+    gst_rnn_copy_input (self, self->ring, W, slot, data, n, *cursor, k);
     for (j = 0; j < k; j++) {
       GstClockTime d = gst_rnn_frames_to_time (self, *cursor + j);
 
@@ -2340,12 +3244,15 @@ gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
   }
 }
 
-/* Bookkeeping after the window starting at next_start has run. */
-static void
+/* Bookkeeping after the window starting at next_start has run and its
+ * result is out.  A carried state must not stay poisoned: FALSE when
+ * non-finite=error found it so (the error is posted). */
+static gboolean
 gst_rnn_window_done (GstRnn * self, guint len)
 {
   self->covered_end = self->next_start + len;
   self->next_start += self->cfg_hop;
+  return !self->cfg_carry || gst_rnn_guard_carried (self, self->seq_in, len);
 }
 
 /* n-to-1: read the buffer, run every window that ends in it and attach
@@ -2366,6 +3273,10 @@ gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   post = self->post_messages;
   GST_OBJECT_UNLOCK (self);
 
+  /* a gap found from the timestamps: say so downstream */
+  if (self->mark_discont)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
         (NULL));
@@ -2380,7 +3291,10 @@ gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     }
     gst_rnn_pool_window (self, W);
     gst_rnn_emit_results (self, buf, self->next_start, W, post);
-    gst_rnn_window_done (self, W);
+    if (!gst_rnn_window_done (self, W)) {
+      gst_buffer_unmap (buf, &map);
+      return GST_FLOW_ERROR;
+    }
   }
   gst_buffer_unmap (buf, &map);
   return GST_FLOW_OK;
@@ -2494,6 +3408,7 @@ gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf)
     }
     if (reset)
       gst_rnn_reset_state (self, "discont or reset signal");
+    gst_rnn_apply_restore (self);
     self->win_inbuf = inbuf;
     self->win_cursor = 0;
   }
@@ -2519,7 +3434,10 @@ gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf)
   if (!gst_rnn_run_window (self, self->next_start, W, &err))
     return gst_rnn_run_failed (self, err);
   ret = gst_rnn_decode_window (self, W, outbuf);
-  gst_rnn_window_done (self, W);
+  if (!gst_rnn_window_done (self, W) && ret == GST_FLOW_OK) {
+    gst_buffer_replace (outbuf, NULL);
+    ret = GST_FLOW_ERROR;
+  }
   return ret;
 }
 
@@ -2557,12 +3475,15 @@ gst_rnn_drain_tail (GstRnn * self)
   gboolean post;
   guint len;
 
+  g_rec_mutex_lock (&self->state_lock);
   if (!gst_rnn_tail_due (self, &len))
-    return GST_FLOW_OK;
+    goto done;
 
   GST_DEBUG_OBJECT (self, "running a partial window of %u frame(s)", len);
-  if (!gst_rnn_run_window (self, self->next_start, len, &err))
-    return gst_rnn_run_failed (self, err);
+  if (!gst_rnn_run_window (self, self->next_start, len, &err)) {
+    ret = gst_rnn_run_failed (self, err);
+    goto done;
+  }
 
   if (self->cfg_mode == GST_RNN_MODE_N_TO_1) {
     GST_OBJECT_LOCK (self);
@@ -2572,18 +3493,22 @@ gst_rnn_drain_tail (GstRnn * self)
     gst_rnn_emit_results (self, NULL, self->next_start, len, post);
   } else {
     ret = gst_rnn_decode_window (self, len, &buf);
-    if (ret == GST_FLOW_OK && buf != NULL)
-      ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
   }
   gst_rnn_window_done (self, len);
   self->frames_in = self->next_start = self->covered_end = 0;
+
+done:
+  g_rec_mutex_unlock (&self->state_lock);
+  /* never push with the state lock held: downstream may block */
+  if (buf != NULL)
+    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
   return ret;
 }
 
 static GstFlowReturn
-gst_rnn_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
+gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
 {
-  GstRnn *self = GST_RNN (trans);
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstFlowReturn ret;
   gboolean reset;
 
@@ -2601,10 +3526,26 @@ gst_rnn_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
     }
     if (reset)
       gst_rnn_reset_state (self, "discont or reset signal");
+    gst_rnn_apply_restore (self);
   }
 
   return GST_BASE_TRANSFORM_CLASS (parent_class)->generate_output (trans,
       outbuf);
+}
+
+/* Everything a buffer does to the state happens under the state lock, so
+ * that "snapshot" and "restore" see buffer boundaries; the base class
+ * pushes the output after this returns, without the lock. */
+static GstFlowReturn
+gst_rnn_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
+{
+  GstRnn *self = GST_RNN (trans);
+  GstFlowReturn ret;
+
+  g_rec_mutex_lock (&self->state_lock);
+  ret = gst_rnn_generate_output_locked (self, outbuf);
+  g_rec_mutex_unlock (&self->state_lock);
+  return ret;
 }
 
 /* Run a partial window before an event that ends the sequence. */
@@ -2612,20 +3553,23 @@ static GstFlowReturn
 gst_rnn_drain_window (GstRnn * self)
 {
   GstBuffer *buf = NULL;
-  GstFlowReturn ret;
+  GstFlowReturn ret = GST_FLOW_OK;
 
-  if (self->win_in == NULL || self->win_fill == 0)
-    return GST_FLOW_OK;
-  if (!gst_rnn_run_partial (self)) {
+  g_rec_mutex_lock (&self->state_lock);
+  if (self->win_in == NULL || self->win_fill == 0) {
+    /* nothing pending */
+  } else if (!gst_rnn_run_partial (self)) {
     GST_DEBUG_OBJECT (self, "dropping a partial window of %u frame(s)",
         self->win_fill);
     self->win_fill = 0;
-    return GST_FLOW_OK;
+  } else {
+    GST_DEBUG_OBJECT (self, "draining a partial window of %u frame(s)",
+        self->win_fill);
+    ret = gst_rnn_finish_window (self, &buf);
   }
+  g_rec_mutex_unlock (&self->state_lock);
 
-  GST_DEBUG_OBJECT (self, "draining a partial window of %u frame(s)",
-      self->win_fill);
-  ret = gst_rnn_finish_window (self, &buf);
+  /* never push with the state lock held: downstream may block */
   if (ret == GST_FLOW_OK && buf != NULL)
     ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
   return ret;
@@ -2639,13 +3583,21 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
+      g_rec_mutex_lock (&self->state_lock);
       gst_buffer_replace (&self->win_inbuf, NULL);
       gst_rnn_reset_state (self, "flush");
+      self->next_pts = GST_CLOCK_TIME_NONE;
+      self->after_gap = FALSE;
+      g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
       if (n_to_n)
         gst_rnn_drain_window (self);
+      g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset_state (self, "new segment");
+      self->next_pts = GST_CLOCK_TIME_NONE;
+      self->after_gap = FALSE;
+      g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:
       if (n_to_n)
@@ -2700,4 +3652,357 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
         GST_TIME_ARGS (min), GST_TIME_ARGS (max));
   }
   return ret;
+}
+
+/* ------------------------------------------------------- hot model swap */
+
+/* Setting 'model'.  Not running: remembered for the next start.  Running:
+ * load and check the file here, in the caller's thread, and leave it for
+ * the streaming thread to switch to at the next buffer; a file that cannot
+ * replace the running model is refused with a WARNING. */
+static void
+gst_rnn_set_model (GstRnn * self, const gchar * path)
+{
+  RnnModel *model, *decoder = NULL, *old_model, *old_decoder;
+  GstRnnMode mode;
+  GstRnnFeed feed;
+  guint window, in_size, F;
+  gchar *running, *debug = NULL;
+  GError *err = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (self->in_size == 0) {
+    g_free (self->model_path);
+    self->model_path = g_strdup (path);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  mode = self->run_mode;
+  window = self->run_window;
+  feed = self->run_feed;
+  in_size = self->in_size;
+  running = g_strdup (self->model_path);
+  GST_OBJECT_UNLOCK (self);
+
+  if (path == NULL || path[0] == '\0') {
+    GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+        ("No model given: keeping \"%s\" (the model cannot be unset while "
+            "the element runs).", running), (NULL));
+    goto done;
+  }
+
+  GST_INFO_OBJECT (self, "loading \"%s\" to replace \"%s\"", path, running);
+  model = gst_rnn_load_models (self, path, mode, window, feed, &decoder, &err,
+      &debug);
+  if (model == NULL) {
+    GError *w = g_error_new (err->domain, err->code, "%s Keeping the running "
+        "model \"%s\".", err->message, running);
+
+    gst_rnn_post_gerror (self, GST_MESSAGE_WARNING, w, debug, GST_FUNCTION,
+        __LINE__);
+    g_error_free (w);
+    g_error_free (err);
+    goto done;
+  }
+  g_free (debug);
+
+  F = rnn_model_get_input_size (model);
+  if (F != in_size) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Model \"%s\" reads %u values per stream and frame but the running "
+            "model \"%s\" reads %u: the input format cannot change while the "
+            "element runs. Keeping \"%s\" (set the new model in the READY "
+            "state to use it).", path, F, running, in_size, running),
+        (NULL));
+    rnn_model_unref (model);
+    g_clear_pointer (&decoder, rnn_model_unref);
+    goto done;
+  }
+
+  GST_OBJECT_LOCK (self);
+  if (self->in_size == 0) {
+    /* stopped meanwhile: the next start loads it */
+    g_free (self->model_path);
+    self->model_path = g_strdup (path);
+    GST_OBJECT_UNLOCK (self);
+    rnn_model_unref (model);
+    g_clear_pointer (&decoder, rnn_model_unref);
+    goto done;
+  }
+  old_model = self->pending_model;
+  old_decoder = self->pending_decoder;
+  self->pending_model = model;
+  self->pending_decoder = decoder;
+  g_free (self->pending_path);
+  self->pending_path = g_strdup (path);
+  g_free (self->model_path);
+  self->model_path = g_strdup (path);
+  GST_OBJECT_UNLOCK (self);
+
+  if (old_model) {
+    GST_INFO_OBJECT (self, "a model set before was never used: replaced");
+    rnn_model_unref (old_model);
+  }
+  g_clear_pointer (&old_decoder, rnn_model_unref);
+
+done:
+  g_free (running);
+}
+
+/* Streaming thread, between two input buffers: switch to the loaded
+ * @model (and @decoder), taking them and @path.  The state is reset; the
+ * output caps are renegotiated when the output width changes, which
+ * downstream must accept, else the old model stays. */
+static void
+gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
+    gchar * path)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstPad *srcpad = GST_BASE_TRANSFORM_SRC_PAD (self);
+  guint O = rnn_model_get_output_size (decoder ? decoder : model);
+  guint old_O, old_window_frames, window, window_frames, out_T, t_mul;
+  gboolean old_windowed, windowed, caps_change, tensors;
+  GstRnnMode mode;
+  GstCaps *incaps;
+  gchar *previous;
+
+  GST_OBJECT_LOCK (self);
+  mode = self->run_mode;
+  window = self->run_window;
+  old_O = self->out_size;
+  old_windowed = self->windowed;
+  old_window_frames = self->window_frames;
+  tensors = self->in_fmt.tensors;
+  GST_OBJECT_UNLOCK (self);
+
+  windowed = mode == GST_RNN_MODE_N_TO_N && rnn_model_is_bidirectional (model);
+  window_frames = windowed ? window : 0;
+  out_T = mode == GST_RNN_MODE_N_TO_M ? self->cfg_steps : window_frames;
+  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->cfg_steps : 1;
+  caps_change = mode != GST_RNN_MODE_N_TO_1 && (O != old_O || (tensors
+          && window_frames != old_window_frames));
+  incaps = self->in_caps ? gst_caps_ref (self->in_caps) : NULL;
+
+  if (caps_change && incaps) {
+    GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, mode,
+        rnn_model_get_input_size (model), O, out_T, t_mul,
+        self->cfg_batch_first);
+    GstCaps *peer = gst_pad_peer_query_caps (srcpad, want);
+    gboolean ok = !gst_caps_is_empty (peer);
+
+    if (!ok) {
+      gchar *str = gst_caps_to_string (want);
+
+      GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
+          ("Model \"%s\" outputs %u values per stream and frame (the running "
+              "model \"%s\": %u), and downstream does not accept the new "
+              "output format. Keeping \"%s\".", path, O, self->running_path,
+              old_O, self->running_path), ("refused caps: %s", str));
+      g_free (str);
+      GST_OBJECT_LOCK (self);
+      if (g_strcmp0 (self->model_path, path) == 0) {
+        g_free (self->model_path);
+        self->model_path = g_strdup (self->running_path);
+      }
+      GST_OBJECT_UNLOCK (self);
+    }
+    gst_caps_unref (peer);
+    gst_caps_unref (want);
+    if (!ok) {
+      rnn_model_unref (model);
+      g_clear_pointer (&decoder, rnn_model_unref);
+      g_free (path);
+      gst_caps_unref (incaps);
+      return;
+    }
+  }
+
+  /* A bidirectional model's collected frames end a sequence: run them
+   * with the model they came for. */
+  if (old_windowed)
+    gst_rnn_drain_window (self);
+
+  g_rec_mutex_lock (&self->state_lock);
+  g_clear_pointer (&self->model, rnn_model_unref);
+  g_clear_pointer (&self->decoder, rnn_model_unref);
+  self->model = model;
+  self->decoder = decoder;
+  previous = self->running_path;
+  self->running_path = path;
+
+  GST_OBJECT_LOCK (self);
+  self->out_size = O;
+  self->windowed = windowed;
+  self->window_frames = window_frames;
+  GST_OBJECT_UNLOCK (self);
+
+  gst_buffer_replace (&self->win_inbuf, NULL);
+  gst_rnn_free_stream (self);
+  if (incaps) {
+    GstCaps *outcaps = gst_pad_get_current_caps (srcpad);
+
+    if (caps_change || outcaps == NULL) {
+      /* the base class renegotiates before the buffer; set_caps then
+       * makes the state */
+      gst_base_transform_reconfigure_src (trans);
+    } else {
+      gst_rnn_configure (self, incaps, outcaps);
+    }
+    if (outcaps)
+      gst_caps_unref (outcaps);
+    gst_caps_unref (incaps);
+  }
+  gst_rnn_reset_state (self, "model changed");
+  g_rec_mutex_unlock (&self->state_lock);
+
+  GST_INFO_OBJECT (self, "switched from \"%s\" to \"%s\" (output %u -> %u "
+      "values per stream%s)", previous, path, old_O, O,
+      caps_change ? ", renegotiating" : "");
+  if (window_frames != old_window_frames)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("rnn-model-changed", "model", G_TYPE_STRING,
+              path, "previous-model", G_TYPE_STRING, previous,
+              "output-size", G_TYPE_UINT, O, NULL)));
+  g_free (previous);
+}
+
+static GstFlowReturn
+gst_rnn_submit_input_buffer (GstBaseTransform * trans, gboolean is_discont,
+    GstBuffer * input)
+{
+  GstRnn *self = GST_RNN (trans);
+  RnnModel *model, *decoder;
+  GstFlowReturn ret;
+  gchar *path;
+
+  GST_OBJECT_LOCK (self);
+  model = g_steal_pointer (&self->pending_model);
+  decoder = g_steal_pointer (&self->pending_decoder);
+  path = g_steal_pointer (&self->pending_path);
+  GST_OBJECT_UNLOCK (self);
+
+  if (model != NULL)
+    gst_rnn_swap_model (self, model, decoder, path);
+
+  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->submit_input_buffer (trans,
+      is_discont, input);
+
+  if (model != NULL && (ret == GST_FLOW_OK
+          || ret == GST_BASE_TRANSFORM_FLOW_DROPPED)) {
+    /* the renegotiation found the caps unchanged: set_caps was not
+     * called */
+    g_rec_mutex_lock (&self->state_lock);
+    if (self->state == NULL) {
+      GstPad *sink = GST_BASE_TRANSFORM_SINK_PAD (self);
+      GstPad *src = GST_BASE_TRANSFORM_SRC_PAD (self);
+      GstCaps *in = gst_pad_get_current_caps (sink);
+      GstCaps *out = gst_pad_get_current_caps (src);
+
+      if (in && out)
+        gst_rnn_configure (self, in, out);
+      if (in)
+        gst_caps_unref (in);
+      if (out)
+        gst_caps_unref (out);
+    }
+    g_rec_mutex_unlock (&self->state_lock);
+  }
+  return ret;
+}
+
+/* ---------------------------------------------------- state snapshots */
+
+static GBytes *
+gst_rnn_snapshot_action (GstRnn * self)
+{
+  GBytes *snap = NULL;
+
+  g_rec_mutex_lock (&self->state_lock);
+  if (self->state != NULL)
+    snap = rnn_state_snapshot (self->state);
+  g_rec_mutex_unlock (&self->state_lock);
+
+  if (snap == NULL)
+    GST_WARNING_OBJECT (self, "snapshot: no state yet (no caps received)");
+  else
+    GST_DEBUG_OBJECT (self, "snapshot of %" G_GSIZE_FORMAT " bytes",
+        g_bytes_get_size (snap));
+  return snap;
+}
+
+/* The batch size a snapshot was taken with, when its size agrees with it
+ * for @model; else 1 (the check then says what is wrong).  Header: see
+ * rnn_state_snapshot(); the batch is the u32 at byte 48. */
+static guint
+gst_rnn_snapshot_batch (RnnModel * model, GBytes * snap)
+{
+  gsize size;
+  const guint8 *p = g_bytes_get_data (snap, &size);
+  guint32 b;
+
+  if (size < 64)
+    return 1;
+  b = (guint32) p[48] | (guint32) p[49] << 8 | (guint32) p[50] << 16 |
+      (guint32) p[51] << 24;
+  if (b == 0 || b > size)
+    return 1;
+  if (size != 64 + 4 * (rnn_model_get_h_size (model, b) +
+          rnn_model_get_c_size (model, b)))
+    return 1;
+  return b;
+}
+
+static gboolean
+gst_rnn_restore_action (GstRnn * self, GBytes * snapshot)
+{
+  RnnModel *model = NULL;
+  GBytes *old;
+  guint batch = 0;
+
+  if (snapshot == NULL) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Could not restore the state: no snapshot given."), (NULL));
+    return FALSE;
+  }
+
+  g_rec_mutex_lock (&self->state_lock);
+  if (self->model != NULL) {
+    model = rnn_model_ref (self->model);
+    batch = self->state ? self->batch : 0;
+  }
+  g_rec_mutex_unlock (&self->state_lock);
+
+  /* Check it now against the running model (and streams, once known),
+   * with the core's own words. */
+  if (model != NULL) {
+    GError *err = NULL;
+    RnnState *check;
+    gboolean ok;
+
+    if (batch == 0)
+      batch = gst_rnn_snapshot_batch (model, snapshot);
+    check = rnn_state_new (model, batch, 1, &err);
+    ok = check != NULL && rnn_state_restore (check, snapshot, &err);
+    g_clear_pointer (&check, rnn_state_free);
+    rnn_model_unref (model);
+    if (!ok) {
+      GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+          ("Could not restore the state: %s", err->message),
+          ("the state is unchanged"));
+      g_clear_error (&err);
+      return FALSE;
+    }
+  }
+
+  GST_OBJECT_LOCK (self);
+  old = self->pending_restore;
+  self->pending_restore = g_bytes_ref (snapshot);
+  GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&old, g_bytes_unref);
+  GST_INFO_OBJECT (self, "snapshot of %" G_GSIZE_FORMAT " bytes accepted: "
+      "restored before the next buffer", g_bytes_get_size (snapshot));
+  return TRUE;
 }

@@ -79,6 +79,31 @@ typedef enum
   GST_RNN_PARTIAL_WINDOW_RUN
 } GstRnnPartialWindow;
 
+/**
+ * GstRnnNonFinite:
+ * @GST_RNN_NON_FINITE_RESET_STREAM: a frame holding a NaN or Inf in
+ *   stream b is computed as PyTorch would (its output in stream b is
+ *   usually NaN), then stream b's state is reset to zero; a state that
+ *   becomes non-finite from finite inputs is reset too.  A warning is
+ *   posted.
+ * @GST_RNN_NON_FINITE_PROPAGATE: no check at all: compute as PyTorch
+ *   would; a NaN stays in the state until the next reset
+ * @GST_RNN_NON_FINITE_ZERO: non-finite input values are replaced by 0
+ *   before computing; a state that becomes non-finite is reset.  A warning
+ *   is posted.
+ * @GST_RNN_NON_FINITE_ERROR: a non-finite input value, or a non-finite
+ *   state, is a stream error
+ *
+ * What the element does with non-finite (NaN, +-Inf) input values.
+ */
+typedef enum
+{
+  GST_RNN_NON_FINITE_RESET_STREAM,
+  GST_RNN_NON_FINITE_PROPAGATE,
+  GST_RNN_NON_FINITE_ZERO,
+  GST_RNN_NON_FINITE_ERROR
+} GstRnnNonFinite;
+
 /* Name of the custom meta (gst_meta_register_custom(), no tags) that
  * carries an n-to-1 result on a buffer; read it with
  * gst_buffer_get_custom_meta (buffer, GST_RNN_RESULT_META_NAME). */
@@ -90,6 +115,8 @@ GType gst_rnn_mode_get_type (void);
 GType gst_rnn_feed_get_type (void);
 #define GST_TYPE_RNN_PARTIAL_WINDOW (gst_rnn_partial_window_get_type ())
 GType gst_rnn_partial_window_get_type (void);
+#define GST_TYPE_RNN_NON_FINITE (gst_rnn_non_finite_get_type ())
+GType gst_rnn_non_finite_get_type (void);
 
 /* At most this many tensor dimensions in other/tensors caps (NNStreamer 2.x
  * allows 16; 1.x uses 4). */
@@ -110,10 +137,9 @@ struct _GstRnn
 {
   GstBaseTransform parent;
 
-  /* Properties.  Protected by the object lock.  model_path, batch_first,
-   * mode, window, hop, steps, feed and carry_state only change in NULL or
-   * READY; reset_on_discont, post_messages and partial_window at any
-   * time. */
+  /* Properties.  Protected by the object lock.  batch_first, mode,
+   * window, hop, steps, feed and carry_state only change in NULL or READY;
+   * the others at any time (model_path: a hot swap, see pending_model). */
   gchar *model_path;
   gboolean batch_first;
   GstRnnMode mode;
@@ -125,10 +151,20 @@ struct _GstRnn
   gboolean carry_state;
   gboolean post_messages;
   GstRnnPartialWindow partial_window;
+  GstRnnNonFinite non_finite;
+  gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
+
+  /* Requests from application threads, consumed by the streaming thread
+   * at the next input buffer.  Protected by the object lock. */
+  RnnModel *pending_model;      /* hot swap: loaded, checked, not running
+                                 * yet (the encoder in n-to-m) */
+  RnnModel *pending_decoder;    /* n-to-m */
+  gchar *pending_path;          /* file of pending_model */
+  GBytes *pending_restore;      /* "restore" signal */
 
   /* What transform_caps and the LATENCY query need from the loaded model
-   * and mode.  Written in start()/stop() and read from any thread, under
-   * the object lock.  in_size == 0 means no model is loaded. */
+   * and mode.  Written in start()/stop() and at a hot swap, read from any
+   * thread, under the object lock.  in_size == 0: no model is loaded. */
   GstRnnMode run_mode;          /* mode snapshot taken at start */
   guint in_size;                /* F (the encoder's in n-to-m) */
   guint out_size;               /* O (the decoder's in n-to-m) */
@@ -137,14 +173,25 @@ struct _GstRnn
   guint window_frames;          /* frames per window when windowed */
   guint out_steps;              /* 1-to-n: output frames per input frame;
                                  * n-to-m: frames per forecast */
+  guint run_window;             /* window and resolved feed in force: a */
+  GstRnnFeed run_feed;          /* hot-swapped model is checked with them */
 
   /* Set by the "reset" action signal from any thread; consumed at the
    * start of the next buffer.  Atomic. */
   gint reset_requested;
 
+  /* Held by the streaming thread while it uses or replaces the model,
+   * the states and the stream buffers below (never while pushing), and by
+   * the "snapshot" and "restore" signals: a snapshot is therefore taken
+   * between two buffers.  Recursive, so that a bus sync handler running in
+   * the streaming thread may emit those signals.  Taken before the object
+   * lock, never after it. */
+  GRecMutex state_lock;
+
   /* Streaming thread only (start/stop, set_caps, buffers, serialized
-   * events). */
+   * events), under state_lock. */
   RnnModel *model;              /* the network; the encoder in n-to-m */
+  gchar *running_path;          /* file of the running model */
   RnnModel *decoder;            /* n-to-m only */
   RnnState *state;
   RnnState *dec_state;          /* n-to-m only */
@@ -162,6 +209,19 @@ struct _GstRnn
   gsize in_frame_bytes;         /* B * F * 4 */
   gsize out_frame_bytes;        /* B * O * 4 */
   gboolean discont_pending;     /* mark the next output DISCONT */
+
+  /* Robustness, streaming thread. */
+  GstClockTime next_pts;        /* expected PTS of the next input buffer
+                                 * (NONE: unknown) */
+  GstClockTime frame_dur;       /* one frame, from the rate or the last
+                                 * buffer (NONE: unknown) */
+  gboolean after_gap;           /* the last input buffer was a GAP */
+  gboolean mark_discont;        /* n-to-1: flag this buffer DISCONT */
+  GstRnnNonFinite buf_policy;   /* non-finite policy for this buffer */
+  gboolean buf_nonfinite;       /* this buffer holds a NaN or Inf */
+  GstClockTime buf_pts;         /* this buffer's PTS, for messages */
+  gboolean *nf_now;             /* (B) stream warned about in this buffer */
+  gboolean *nf_before;          /* (B) ... in the previous buffer */
 
   /* Unaligned-memory fallback, sized in set_caps. */
   guint chunk_frames;

@@ -221,6 +221,37 @@ rnn_test_write_tiny_gru (const gchar * path, guint F, guint H)
   g_free (b_hh);
 }
 
+void
+rnn_test_write_gru_phase (const gchar * path, guint F, guint H, float phase)
+{
+  gsize s_ih[2] = { 3 * H, F }, s_hh[2] = { 3 * H, H }, s_b[1] = { 3 * H };
+  const gsize *shapes[] = { s_ih, s_hh, s_b, s_b };
+  guint ndims[] = { 2, 2, 1, 1 };
+  const gchar *names[] = { "weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
+    "bias_hh_l0", NULL
+  };
+  float *w_ih = g_new (float, 3 * H * F);
+  float *w_hh = g_new (float, 3 * H * H);
+  float *b_ih = g_new (float, 3 * H);
+  float *b_hh = g_new (float, 3 * H);
+  const float *data[] = { w_ih, w_hh, b_ih, b_hh };
+  guint i;
+
+  for (i = 0; i < 3 * H * F; i++)
+    w_ih[i] = 0.6f * sinf (phase + 1.3f * i);
+  for (i = 0; i < 3 * H * H; i++)
+    w_hh[i] = 0.5f * cosf (phase + 0.9f * i);
+  for (i = 0; i < 3 * H; i++) {
+    b_ih[i] = 0.2f * sinf (2.0f * phase + i);
+    b_hh[i] = 0.2f * cosf (3.0f * phase + i);
+  }
+  rnn_test_write_safetensors (path, names, shapes, ndims, data, NULL);
+  g_free (w_ih);
+  g_free (w_hh);
+  g_free (b_ih);
+  g_free (b_hh);
+}
+
 static void
 case_free (gpointer p)
 {

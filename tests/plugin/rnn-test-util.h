@@ -37,6 +37,11 @@ void rnn_test_write_safetensors (const gchar * path, const gchar ** names,
  * (no head): output size is H. */
 void rnn_test_write_tiny_gru (const gchar * path, guint F, guint H);
 
+/* Same shapes, other weights: a 1-layer GRU whose weights depend on
+ * @phase (two phases give two models with different fingerprints). */
+void rnn_test_write_gru_phase (const gchar * path, guint F, guint H,
+    float phase);
+
 /* One conformance fixture case (tests/conformance/fixtures). */
 typedef struct {
   gchar *name;
