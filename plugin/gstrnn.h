@@ -149,6 +149,7 @@ struct _GstRnn
   guint steps;
   GstRnnFeed feed;
   gboolean carry_state;
+  guint threads;                /* threads per state (rnn_state_set_threads) */
   gboolean post_messages;
   GstRnnPartialWindow partial_window;
   GstRnnNonFinite non_finite;

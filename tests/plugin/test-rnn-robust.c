@@ -2162,6 +2162,47 @@ GST_START_TEST (test_robust_properties)
 
 GST_END_TEST;
 
+
+/* threads=2 splits the products of a 64-unit GRU (192 rows of weights)
+ * between two threads: the outputs are bit-identical to threads=1. */
+GST_START_TEST (test_threads_identical)
+{
+  gchar *model = model_path ("gru64");
+  float x[3 * 2 * 50];
+  GstBuffer *out[2];
+  GstMapInfo m0, m1;
+  guint i;
+
+  rnn_test_write_tiny_gru (model, 3, 64);
+  for (i = 0; i < G_N_ELEMENTS (x); i++)
+    x[i] = sinf (0.37f * i);
+  for (i = 0; i < 2; i++) {
+    GstElement *rnn = make_rnn (model);
+    GstBus *bus;
+    GstHarness *h;
+    guint threads = 0;
+
+    g_object_set (rnn, "threads", i + 1, NULL);
+    g_object_get (rnn, "threads", &threads, NULL);
+    fail_unless_equals_int (threads, i + 1);
+    h = harness_new (rnn, 6, &bus);
+    out[i] = push_pull (h, frames_buffer (x, 2, 3, 0, 50));
+    harness_done (h, bus);
+  }
+  fail_unless (gst_buffer_map (out[0], &m0, GST_MAP_READ));
+  fail_unless (gst_buffer_map (out[1], &m1, GST_MAP_READ));
+  fail_unless_equals_int (m0.size, m1.size);
+  fail_unless_equals_int (m0.size, 50 * 2 * 64 * sizeof (float));
+  fail_unless (memcmp (m0.data, m1.data, m0.size) == 0);
+  gst_buffer_unmap (out[0], &m0);
+  gst_buffer_unmap (out[1], &m1);
+  gst_buffer_unref (out[0]);
+  gst_buffer_unref (out[1]);
+  g_free (model);
+}
+
+GST_END_TEST;
+
 static Suite *
 rnn_robust_suite (void)
 {
@@ -2213,6 +2254,7 @@ rnn_robust_suite (void)
 
   tc = tcase_create ("properties");
   suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_threads_identical);
   tcase_add_test (tc, test_robust_properties);
 
   return s;
