@@ -8,66 +8,7 @@
 #include "rnn.h"
 #include "fixture.h"
 
-/* ---- allocation counter: interposes malloc & co. for the whole process
- * (not under AddressSanitizer, which owns malloc; the plain build runs it) */
-#ifndef __SANITIZE_ADDRESS__
-#define COUNT_ALLOCS 1
-extern void *__libc_malloc (size_t);
-extern void *__libc_calloc (size_t, size_t);
-extern void *__libc_realloc (void *, size_t);
-extern void *__libc_memalign (size_t, size_t);
-extern void __libc_free (void *);
-static volatile gint n_allocs;
-
-void *malloc (size_t n);
-void *calloc (size_t a, size_t b);
-void *realloc (void *p, size_t n);
-void free (void *p);
-int posix_memalign (void **p, size_t align, size_t n);
-void *aligned_alloc (size_t align, size_t n);
-
-void *
-malloc (size_t n)
-{
-  g_atomic_int_inc (&n_allocs);
-  return __libc_malloc (n);
-}
-
-void *
-calloc (size_t a, size_t b)
-{
-  g_atomic_int_inc (&n_allocs);
-  return __libc_calloc (a, b);
-}
-
-void *
-realloc (void *p, size_t n)
-{
-  g_atomic_int_inc (&n_allocs);
-  return __libc_realloc (p, n);
-}
-
-int
-posix_memalign (void **p, size_t align, size_t n)
-{
-  g_atomic_int_inc (&n_allocs);
-  *p = __libc_memalign (align, n);
-  return *p ? 0 : 12;
-}
-
-void *
-aligned_alloc (size_t align, size_t n)
-{
-  g_atomic_int_inc (&n_allocs);
-  return __libc_memalign (align, n);
-}
-
-void
-free (void *p)
-{
-  __libc_free (p);
-}
-#endif
+#include "alloc-count.h"
 
 /* ---- helpers */
 
@@ -257,7 +198,7 @@ START_TEST (test_window_limits)
 }
 END_TEST
 
-#ifdef COUNT_ALLOCS
+#ifdef RNN_TEST_COUNT_ALLOCS
 /* Once a state exists, neither streaming nor window calls allocate. */
 START_TEST (test_no_allocation_per_call)
 {
@@ -272,7 +213,7 @@ START_TEST (test_no_allocation_per_call)
   ck_assert (rnn_state_process (s, x, T, 0, y, NULL));
   /* (no ck_assert inside: Check allocates to record passed assertions) */
   gboolean ok = TRUE;
-  gint before = g_atomic_int_get (&n_allocs);
+  gint before = rnn_test_alloc_count ();
   for (int rep = 0; rep < 10; rep++) {
     ok &= rnn_state_process (s, x, T, 0, y, NULL);
     ok &= rnn_state_process (s, x, 1, RNN_RUN_BATCH_FIRST, y, NULL);
@@ -280,12 +221,12 @@ START_TEST (test_no_allocation_per_call)
     rnn_model_apply_head (m, x, 1, y);
     rnn_state_reset (s);
   }
-  gint after = g_atomic_int_get (&n_allocs);
+  gint after = rnn_test_alloc_count ();
   ck_assert (ok);
   ck_assert_int_eq (after - before, 0);
   /* the counter itself works */
   g_free (g_malloc (16));
-  ck_assert_int_gt (g_atomic_int_get (&n_allocs), after);
+  ck_assert_int_gt (rnn_test_alloc_count (), after);
   rnn_state_free (s);
   rnn_model_unref (m);
   rnn_fixture_free (fx);
@@ -545,7 +486,7 @@ state_suite (void)
   tcase_add_loop_test (tc, test_layouts_agree, 0, n);
   tcase_add_loop_test (tc, test_reset_stream, 0, n);
   tcase_add_loop_test (tc, test_set_get, 0, n);
-#ifdef COUNT_ALLOCS
+#ifdef RNN_TEST_COUNT_ALLOCS
   tcase_add_loop_test (tc, test_no_allocation_per_call, 0, n);
 #endif
   tcase_add_loop_test (tc, test_snapshot_restore, 0, n);
