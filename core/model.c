@@ -408,7 +408,20 @@ load_head (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
       g_autofree char *x = g_strndup (t->name, strlen (t->name) - 6);
       g_autofree char *kb = g_strconcat (x, "bias", NULL);
       const RnnTensorInfo *b = rnn_safetensors_get (ld->st, kb);
-      if (!b || t->n_dims != 2 || b->n_dims != 1)
+      if (!b || t->n_dims != 2)
+        continue;
+      if (t->shape[1] == in_w && (b->n_dims != 1 || b->shape[0] != t->shape[0])) {
+        /* it fits the RNN's output, so it is meant as the head: its bias
+         * must fit too, rather than the layer being silently skipped */
+        char sf[256];
+        g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
+            "%s: tensor '%s': expected shape [%" G_GUINT64_FORMAT
+            "], found %s (the bias of the head '%s', which fits the RNN's "
+            "output)", ld->file, kb, t->shape[0],
+            rnn_shape_to_string (b->shape, b->n_dims, sf, sizeof sf), x);
+        return FALSE;
+      }
+      if (b->n_dims != 1)
         continue;
       if (t->shape[1] == in_w) {
         n_fit++;
@@ -494,14 +507,17 @@ apply_metadata (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
   }
   const char *s;
   static const char *const cell_names[] = { "rnn", "rnn", "lstm", "gru" };
+  static const char *const modules[] = { "nn.RNN", "nn.RNN", "nn.LSTM",
+    "nn.GRU"
+  };
   if ((s = g_hash_table_lookup (m->metadata, "rnn.cell"))) {
     if (strcmp (s, "rnn") && strcmp (s, "lstm") && strcmp (s, "gru"))
       return bad_value (error, ld->file, "rnn.cell", s, "rnn, lstm or gru");
     if (strcmp (s, cell_names[m->cell]) != 0) {
       g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
-          "%s: metadata rnn.cell says \"%s\" but the weights are a %s "
-          "(weight_hh has %u gate blocks)", ld->file, s,
-          cell_names[m->cell], m->gates);
+          "%s: metadata rnn.cell says \"%s\" but the weights are an %s "
+          "(weight_hh has %u gate blocks)", ld->file, s, modules[m->cell],
+          m->gates);
       return FALSE;
     }
   }
@@ -510,7 +526,7 @@ apply_metadata (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
       if (m->cell != RNN_CELL_RNN_TANH) {
         g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
             "%s: metadata rnn.nonlinearity \"relu\" applies to nn.RNN only, "
-            "but the weights are a %s", ld->file, cell_names[m->cell]);
+            "but the weights are an %s", ld->file, modules[m->cell]);
         return FALSE;
       }
       m->cell = RNN_CELL_RNN_RELU;

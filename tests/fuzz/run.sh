@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzz the model loader with libFuzzer (clang, AddressSanitizer,
 # UndefinedBehaviorSanitizer) for a given time, seeded with the conformance
-# models.  Anything it finds is written to tests/fuzz/regressions/, which
-# the `fuzz-regressions` test replays: commit the file with the fix.
+# models and the malformed corpus (tests/core/malformed).  Anything it finds
+# is written to tests/fuzz/regressions/, which the `fuzz-regressions` test
+# replays: commit the file with the fix.
 #
 #   tests/fuzz/run.sh [SECONDS]      (default 60)
 set -euo pipefail
@@ -37,6 +38,7 @@ clang "${flags[@]}" tests/fuzz/fuzz_loader.c "${objs[@]}" \
   $(pkg-config --libs glib-2.0 json-glib-1.0) -lm -o "$out/fuzz_loader"
 
 cp -n tests/conformance/fixtures/*.model.safetensors "$out/corpus/" 2>/dev/null || true
+cp -n tests/core/malformed/*.safetensors "$out/corpus/" 2>/dev/null || true
 echo "Fuzzing the loader for ${secs}s (corpus $out/corpus, findings in tests/fuzz/regressions/)"
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 ASAN_OPTIONS=detect_leaks=1 \
