@@ -385,7 +385,7 @@ load_layers (Loader * ld, RnnModel * m, const char *pfx, GError ** error)
 
 static gboolean
 load_head (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
-    const char *rnn_pfx, GError ** error)
+    GError ** error)
 {
   guint in_w = m->num_dirs * m->h_out;
   const char *hp = opt ? opt->head_prefix : NULL;
@@ -472,7 +472,6 @@ load_head (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
     m->head_b = g_new0 (float, rows);
   }
   m->has_head = TRUE;
-  (void) rnn_pfx;
   return TRUE;
 }
 
@@ -609,7 +608,7 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
 
   gboolean ok = find_prefix (&ld, options, &pfx, error)
       && load_layers (&ld, m, pfx, error)
-      && load_head (&ld, m, options, pfx, error)
+      && load_head (&ld, m, options, error)
       && apply_metadata (&ld, m, options, error);
 
   m->fingerprint = fnv1a (ld.fingerprint, (const guint8 *) &m->cell,
@@ -659,6 +658,12 @@ rnn_cell_name (RnnCell cell)
       return "gru";
   }
   return "unknown";
+}
+
+const char *
+rnn_model_get_name (const RnnModel * m)
+{
+  return m->name;
 }
 
 RnnCell

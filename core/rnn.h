@@ -56,7 +56,9 @@ typedef enum {
   RNN_ERROR_IO,        /* file cannot be read */
   RNN_ERROR_FORMAT,    /* not a valid safetensors file */
   RNN_ERROR_MODEL,     /* valid safetensors, but not a model we can run */
-  RNN_ERROR_USAGE      /* a run-time call the model or state cannot serve */
+  RNN_ERROR_USAGE,     /* a run-time call the model or state cannot serve */
+  RNN_ERROR_CONFIG,    /* a run configuration the model cannot serve */
+  RNN_ERROR_NON_FINITE /* a state turned non-finite (RNN_NON_FINITE_ERROR) */
 } RnnError;
 
 typedef enum {
@@ -112,6 +114,8 @@ RNN_API void rnn_model_unref (RnnModel * model);
 
 /* Accessors.  All are cheap and thread-safe.  Returned strings and arrays
  * are owned by the model and live as long as it does. */
+/* The name given at load (the file's path): used in error messages. */
+RNN_API const char *rnn_model_get_name (const RnnModel * model);
 RNN_API RnnCell rnn_model_get_cell (const RnnModel * model);
 RNN_API const char *rnn_cell_name (RnnCell cell);  /* "rnn_tanh", "lstm", ... */
 RNN_API guint rnn_model_get_input_size (const RnnModel * model);    /* F */
@@ -225,6 +229,232 @@ RNN_API gboolean rnn_state_process (RnnState * state, const float *in,
 RNN_API gboolean rnn_state_process_window (RnnState * state,
     const float *in, gsize n_frames, RnnRunFlags flags, float *out,
     GError ** error);
+
+/* Check a snapshot against @model without a state: magic, version, the
+ * model's shape and fingerprint, and the size.  @batch 0 accepts the batch
+ * the snapshot was taken with (written to *@snapshot_batch if non-NULL);
+ * otherwise it must be @batch.  The errors are rnn_state_restore()'s.
+ * Thread-safe. */
+RNN_API gboolean rnn_snapshot_check (const RnnModel * model, guint batch,
+    GBytes * snapshot, guint * snapshot_batch, GError ** error);
+
+/* ------------------------------------------------------------- structures
+ *
+ * The input/output structures of a recurrent network on a stream, on
+ * frames (one frame = one time step of B streams):
+ *
+ *   RNN_MODE_N_TO_N  one output frame per input frame, the state carried
+ *                    from call to call.  A bidirectional model needs whole
+ *                    sequences: it runs on consecutive independent windows
+ *                    of `window` frames, one result per window.
+ *   RNN_MODE_N_TO_1  every `hop` frames, the last `window` frames run as one
+ *                    sequence; the top layer's outputs are pooled
+ *                    (rnn_model_get_pooling()) and the head applied: one
+ *                    result of B x O scores per window.
+ *   RNN_MODE_1_TO_N  `steps` output frames generated from every input frame
+ *                    (what each step reads: `feed`).
+ *   RNN_MODE_N_TO_M  encoder-decoder: every `hop` frames the encoder reads
+ *                    the last `window` frames, its final state starts the
+ *                    decoder, which generates `steps` frames (a forecast of
+ *                    what follows the window).
+ *
+ * An RnnRunner drives one structure for B streams.  What it gives back
+ * (RnnRunInfo.output):
+ *
+ *   RNN_OUTPUT_BLOCK          every block of input frames maps at once to a
+ *                             block of output frames: rnn_runner_process()
+ *                             (streaming N-to-N, 1-to-N);
+ *   RNN_OUTPUT_WINDOW_FRAMES  a block of output frames per window:
+ *                             rnn_runner_push(), rnn_runner_drain()
+ *                             (N-to-N on windows, N-to-M);
+ *   RNN_OUTPUT_WINDOW_SCORES  B x O scores per window, the input unchanged:
+ *                             rnn_runner_push(), rnn_runner_drain() (N-to-1).
+ *
+ * Blocks of frames are (T, B, W) or, with batch_first, (B, T, W), as in
+ * rnn_state_process(); they may be unaligned.  Input frames are counted
+ * from the last rnn_runner_reset(): a result says which frames it covers.
+ *
+ * Ownership and threads: a runner holds a reference on its model(s) and
+ * owns its states and scratch memory, all sized in rnn_runner_new(): no
+ * call allocates afterwards (except a GError).  A runner belongs to one
+ * thread at a time; calls on it must be serialised by the caller.
+ * Different runners may share models and run concurrently.
+ */
+
+typedef enum {
+  RNN_MODE_N_TO_N,
+  RNN_MODE_N_TO_1,
+  RNN_MODE_1_TO_N,
+  RNN_MODE_N_TO_M
+} RnnMode;
+
+/* What a generating network (1-to-N, or the decoder in N-to-M) reads at
+ * each step. */
+typedef enum {
+  RNN_FEED_AUTO,       /* the mode's default: REPEAT in 1-to-N, CONTEXT in
+                        * N-to-M */
+  RNN_FEED_REPEAT,     /* 1-to-N: the input frame at every step */
+  RNN_FEED_FIRST,      /* 1-to-N: the input frame, then zeros */
+  RNN_FEED_FEEDBACK,   /* the previous step's output (first step: the input
+                        * frame; N-to-M: the window's last frame) */
+  RNN_FEED_CONTEXT     /* N-to-M: the encoder's last top-layer output */
+} RnnFeed;
+
+/* What happens to non-finite (NaN, +-Inf) values. */
+typedef enum {
+  RNN_NON_FINITE_RESET_STREAM,  /* input: computed as PyTorch would, then
+                                 * that stream's state is reset; a state
+                                 * turned non-finite is reset */
+  RNN_NON_FINITE_PROPAGATE,     /* nothing checked, as PyTorch */
+  RNN_NON_FINITE_ZERO,          /* input values replaced by 0; a state
+                                 * turned non-finite is reset */
+  RNN_NON_FINITE_ERROR          /* a state turned non-finite is an error
+                                 * (RNN_ERROR_NON_FINITE); input is the
+                                 * caller's to check (rnn_runner_find_non_finite()) */
+} RnnNonFinite;
+
+/* An incomplete window at the end of a sequence. */
+typedef enum {
+  RNN_PARTIAL_AUTO,    /* the structure's default: RUN for N-to-N windows,
+                        * DROP for N-to-1 and N-to-M (trained on whole
+                        * windows) */
+  RNN_PARTIAL_DROP,
+  RNN_PARTIAL_RUN      /* run as a shorter window */
+} RnnPartial;
+
+typedef enum {
+  RNN_OUTPUT_BLOCK,
+  RNN_OUTPUT_WINDOW_FRAMES,
+  RNN_OUTPUT_WINDOW_SCORES
+} RnnOutputKind;
+
+/* Zero-initialise and set what you need. */
+typedef struct {
+  RnnMode mode;
+  guint batch;                  /* B >= 1 (rnn_run_config_check() ignores it) */
+  gboolean batch_first;         /* blocks are (B, T, *) */
+  guint window;                 /* N-to-1, N-to-M: frames per window (>= 1);
+                                 * N-to-N: 0 refuses a bidirectional model,
+                                 * else its window; 1-to-N: ignored */
+  guint hop;                    /* N-to-1, N-to-M: frames between window
+                                 * starts; 0 = window */
+  guint steps;                  /* 1-to-N, N-to-M: frames generated; 0 = 1 */
+  RnnFeed feed;
+  gboolean carry_state;         /* N-to-1, N-to-M: each window starts from
+                                 * the previous one's final state (else
+                                 * zeros); 1-to-N: likewise across input
+                                 * frames.  N-to-N always carries. */
+  RnnNonFinite non_finite;
+  guint threads;                /* rnn_state_set_threads(); 0 = 1 */
+} RnnRunConfig;
+
+/* What a configuration makes of a model, for mapping formats before any
+ * data (GStreamer caps, buffer sizes). */
+typedef struct {
+  RnnOutputKind output;
+  guint input_size;             /* F: floats per stream and input frame (the
+                                 * encoder's in N-to-M) */
+  guint output_size;            /* O: floats per stream and output frame, or
+                                 * scores per stream (N-to-1) */
+  guint frames_per_input;       /* BLOCK: output frames per input frame */
+  guint frames_per_result;      /* WINDOW_FRAMES: output frames of a full
+                                 * window's result, else 0 */
+  guint latency;                /* frames an input frame waits for its
+                                 * output (held until a window is full) */
+  gboolean contiguous;          /* output frames tile the input's time line
+                                 * at frames_per_input x its rate (FALSE for
+                                 * N-to-M forecasts and N-to-1 scores) */
+  RnnFeed feed;                 /* resolved, never AUTO */
+  guint hop;                    /* resolved, never 0 where it applies */
+} RnnRunInfo;
+
+/* One window's result, owned by the runner: valid until the next call on
+ * it. */
+typedef struct {
+  guint64 start;                /* first input frame of the window */
+  guint n_frames;               /* input frames in it (< window for a
+                                 * partial window) */
+  const float *data;            /* NULL: no result.  WINDOW_FRAMES:
+                                 * n_out frames in the configured layout;
+                                 * WINDOW_SCORES: (B, O) */
+  guint n_out;                  /* output frames (1 for scores) */
+} RnnResult;
+
+typedef struct _RnnRunner RnnRunner;
+
+/* Called from inside process/push/drain when stream @stream's state turned
+ * non-finite: after it was reset (RESET_STREAM, ZERO), or before the call
+ * fails with RNN_ERROR_NON_FINITE (ERROR). */
+typedef void (*RnnNonFiniteFunc) (RnnRunner * runner, guint stream,
+    gpointer user_data);
+
+/* Check that @config can run @model (and, in N-to-M, @decoder: the decoder
+ * network, NULL in the other modes) and fill @info.  Errors (RNN_ERROR_CONFIG)
+ * name the setting, the model and the numbers that clash.  Thread-safe. */
+RNN_API gboolean rnn_run_config_check (const RnnRunConfig * config,
+    const RnnModel * model, const RnnModel * decoder, RnnRunInfo * info,
+    GError ** error);
+
+/* Load the encoder and decoder of an N-to-M model saved as one file (keys
+ * "encoder.*" and "decoder.*", the head if any belonging to the decoder).
+ * Returns the encoder (and the decoder in *@decoder) or NULL with @error:
+ * the core's own error when the file cannot be read or parsed, else
+ * RNN_ERROR_MODEL saying which half is missing.  Thread-safe. */
+RNN_API RnnModel *rnn_model_load_encoder_decoder (const char *path,
+    RnnModel ** decoder, GError ** error);
+
+/* New runner: checks as rnn_run_config_check(), then makes the state(s)
+ * and scratch memory for config->batch streams.  Takes references on the
+ * models.  Free with rnn_runner_free(). */
+RNN_API RnnRunner *rnn_runner_new (RnnModel * model, RnnModel * decoder,
+    const RnnRunConfig * config, GError ** error);
+RNN_API void rnn_runner_free (RnnRunner * runner);
+
+RNN_API const RnnRunInfo *rnn_runner_get_info (const RnnRunner * runner);
+RNN_API const RnnRunConfig *rnn_runner_get_config (const RnnRunner * runner);
+RNN_API RnnModel *rnn_runner_get_model (const RnnRunner * runner);  /* no ref */
+/* The state carried across calls (the encoder's in N-to-M): snapshots,
+ * restores.  Owned by the runner. */
+RNN_API RnnState *rnn_runner_get_state (const RnnRunner * runner);
+/* Input frames received since the last reset (the next frame's index). */
+RNN_API guint64 rnn_runner_get_frames_in (const RnnRunner * runner);
+
+/* Change the non-finite policy (e.g. per buffer) and the callback. */
+RNN_API void rnn_runner_set_non_finite (RnnRunner * runner,
+    RnnNonFinite policy);
+RNN_API void rnn_runner_set_non_finite_func (RnnRunner * runner,
+    RnnNonFiniteFunc func, gpointer user_data);
+
+/* Zero every state, drop any pending window and count frames from 0: on a
+ * seek, flush or discontinuity. */
+RNN_API void rnn_runner_reset (RnnRunner * runner);
+
+/* RNN_OUTPUT_BLOCK: run @n frames at @in and write n * frames_per_input
+ * frames to @out. */
+RNN_API gboolean rnn_runner_process (RnnRunner * runner, const void *in,
+    gsize n, void *out, GError ** error);
+
+/* Window structures: take frames [*@cursor, @n) of the block at @in, until
+ * a window is complete or the block is used up; *@cursor moves past the
+ * frames taken.  A completed window's result is in @result (data != NULL):
+ * call again with the same block and cursor for the next one.  Returns
+ * FALSE on error. */
+RNN_API gboolean rnn_runner_push (RnnRunner * runner, const void *in,
+    gsize n, gsize * cursor, RnnResult * result, GError ** error);
+
+/* End of a sequence (end of stream, or before a reset when
+ * RnnRunInfo.latency > 0 holds frames back): run the incomplete window per
+ * @partial into @result (data NULL if there is none or it is dropped).
+ * The frames are gone afterwards either way. */
+RNN_API gboolean rnn_runner_drain (RnnRunner * runner, RnnPartial partial,
+    RnnResult * result, GError ** error);
+
+/* Index of the first of @n frames (block at @in, the runner's layout) in
+ * which stream @stream holds a NaN or Inf, or @n if none. */
+RNN_API gsize rnn_runner_find_non_finite (const RnnRunner * runner,
+    const void *in, gsize n, guint stream);
+/* Are the @n floats at @p (any alignment) all finite? */
+RNN_API gboolean rnn_floats_all_finite (const void *p, gsize n);
 
 G_END_DECLS
 

@@ -1,0 +1,107 @@
+/* The window ring shared by N-to-1 and N-to-M: every `hop` frames, the
+ * last `window` frames run as one sequence. */
+#include "run-private.h"
+
+#include <string.h>
+
+void
+rnn_ring_init (RnnWindowRing * ring, RnnRunner * r)
+{
+  guint W = r->cfg.window;
+  guint R = rnn_model_get_rnn_output_size (r->model);
+
+  memset (ring, 0, sizeof (*ring));
+  ring->window = W;
+  ring->hop = r->cfg.hop;
+  ring->ring = g_try_new (float, (gsize) W * r->B * r->F);
+  ring->seq_in = g_try_new (float, (gsize) W * r->B * r->F);
+  ring->seq_out = g_try_new (float, (gsize) W * r->B * R);
+}
+
+void
+rnn_ring_clear (RnnWindowRing * ring)
+{
+  g_clear_pointer (&ring->ring, g_free);
+  g_clear_pointer (&ring->seq_in, g_free);
+  g_clear_pointer (&ring->seq_out, g_free);
+}
+
+void
+rnn_ring_reset (RnnWindowRing * ring)
+{
+  ring->next_start = 0;
+  ring->covered_end = 0;
+}
+
+gboolean
+rnn_ring_feed (RnnWindowRing * ring, RnnRunner * r, const guint8 * data,
+    gsize n, gsize * cursor)
+{
+  guint W = ring->window;
+
+  while (*cursor < n) {
+    guint64 i = r->frames_in;
+    guint64 end = ring->next_start + W;
+    guint slot;
+    gsize k;
+
+    if (i < ring->next_start) {
+      /* frames between windows (hop > window) */
+      k = MIN (n - *cursor, ring->next_start - i);
+      r->frames_in += k;
+      *cursor += k;
+      continue;
+    }
+    slot = i % W;
+    k = MIN (n - *cursor, end - i);
+    k = MIN (k, W - slot);
+    rnn_runner_copy_input (r, ring->ring, W, slot, data, n, *cursor, k);
+    r->frames_in += k;
+    *cursor += k;
+    if (r->frames_in == end)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+rnn_ring_run (RnnWindowRing * ring, RnnRunner * r, guint64 start, guint len,
+    GError ** error)
+{
+  gsize frame = (gsize) r->B * r->F;
+  guint slot = start % ring->window;
+  guint first = MIN (len, ring->window - slot);
+
+  /* unroll the ring into a time-major sequence */
+  memcpy (ring->seq_in, ring->ring + slot * frame,
+      first * frame * sizeof (float));
+  if (len > first)
+    memcpy (ring->seq_in + first * frame, ring->ring,
+        (len - first) * frame * sizeof (float));
+
+  if (!r->cfg.carry_state)
+    rnn_state_reset (r->state);
+  return rnn_state_process_window (r->state, ring->seq_in, len,
+      RNN_RUN_NO_HEAD, ring->seq_out, error);
+}
+
+gboolean
+rnn_ring_done (RnnWindowRing * ring, RnnRunner * r, guint len,
+    GError ** error)
+{
+  ring->covered_end = ring->next_start + len;
+  ring->next_start += ring->hop;
+  return !r->cfg.carry_state
+      || rnn_runner_guard_carried (r, ring->seq_in, len, error);
+}
+
+gboolean
+rnn_ring_tail (RnnWindowRing * ring, RnnRunner * r, gboolean run_partial,
+    guint * len)
+{
+  *len = 0;
+  if (r->frames_in <= ring->next_start || r->frames_in <= ring->covered_end)
+    return FALSE;
+  *len = (guint) (r->frames_in - ring->next_start);
+  return run_partial;
+}
