@@ -627,18 +627,11 @@ rnn_model_load (const char *path, const RnnLoadOptions * options,
     GError ** error)
 {
   g_return_val_if_fail (path != NULL, NULL);
-  GError *err = NULL;
-  GMappedFile *mf = g_mapped_file_new (path, FALSE, &err);
-  if (!mf) {
-    g_set_error (error, RNN_ERROR, RNN_ERROR_IO, "%s: cannot read: %s", path,
-        err->message);
-    g_error_free (err);
+  gsize size = 0;
+  g_autofree guint8 *data = rnn_file_read (path, &size, error);
+  if (!data)
     return NULL;
-  }
-  RnnModel *m = rnn_model_load_from_data (
-      (const guint8 *) g_mapped_file_get_contents (mf),
-      g_mapped_file_get_length (mf), path, options, error);
-  g_mapped_file_unref (mf);
+  RnnModel *m = rnn_model_load_from_data (data, size, path, options, error);
   return m;
 }
 

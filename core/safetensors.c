@@ -62,6 +62,16 @@ rnn_shape_to_string (const guint64 * shape, guint n_dims, char *buf,
  * duplicate keys in any object (compared unescaped) and "\u0000". */
 #define JSON_MAX_DEPTH 32
 
+/* What a safetensors header can hold, checked before json-glib builds its
+ * tree (a 100 MB header of tiny values would take gigabytes and tens of
+ * seconds there): an array is a shape (at most RNN_ST_MAX_DIMS) or a pair
+ * of offsets; an object is the root (one member per tensor, plus
+ * __metadata__), a tensor's entry (dtype, shape, data_offsets) or the
+ * metadata map. */
+#define JSON_MAX_ARRAY 64
+#define JSON_MAX_TENSORS 10000
+#define JSON_MAX_MEMBERS 10000      /* metadata entries; tensor entries */
+
 typedef struct {
   const char *s;
   gsize n, i;
@@ -220,7 +230,20 @@ lex_value (Lex * lx, int depth)
     lx->i++;
     return TRUE;
   }
+  guint count = 0;
+  guint limit = !is_obj ? JSON_MAX_ARRAY :
+      depth == 0 ? JSON_MAX_TENSORS + 1 : JSON_MAX_MEMBERS;
   for (;;) {
+    if (++count > limit) {
+      g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
+          "%s: header %s at byte %" G_GSIZE_FORMAT " has more than %u %s "
+          "(a safetensors header holds at most %u tensors, %u metadata "
+          "entries and shapes of %u dimensions)", lx->file,
+          is_obj ? (depth == 0 ? "object" : "nested object") : "array", lx->i,
+          limit, is_obj ? "members" : "elements", JSON_MAX_TENSORS,
+          JSON_MAX_MEMBERS, RNN_ST_MAX_DIMS);
+      return FALSE;
+    }
     if (is_obj) {
       lex_ws (lx);
       if (lx->i >= lx->n || lx->s[lx->i] != '"')

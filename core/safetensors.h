@@ -49,6 +49,11 @@ RnnSafetensors *rnn_safetensors_parse (const guint8 * data, gsize size,
     const char *name, GError ** error);
 void rnn_safetensors_free (RnnSafetensors * st);
 
+/* The whole of the regular file @path in new memory (g_free()), or NULL
+ * with an RNN_ERROR_IO error: not a regular file (never blocks on a FIFO),
+ * unreadable, or changed while it was read (file.c). */
+guint8 *rnn_file_read (const char *path, gsize * size, GError ** error);
+
 const RnnTensorInfo *rnn_safetensors_get (const RnnSafetensors * st,
     const char *tensor_name);
 
