@@ -161,7 +161,7 @@ typedef enum {
 /* New state for @batch streams (>= 1), zeroed.  @max_frames (>= 1) sizes
  * the scratch memory: rnn_state_process() splits longer blocks internally;
  * rnn_state_process_window() accepts at most @max_frames frames.  Returns
- * NULL and sets @error if the sizes overflow memory.  Takes a reference on
+ * NULL and sets @error if a size is 0 or the sizes overflow memory.  Takes a reference on
  * @model.  Free with rnn_state_free(). */
 RNN_API RnnState *rnn_state_new (RnnModel * model, guint batch,
     guint max_frames, GError ** error);

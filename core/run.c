@@ -178,7 +178,11 @@ rnn_runner_new (RnnModel * model, RnnModel * decoder,
   RnnRunner *r;
 
   g_return_val_if_fail (model != NULL && config != NULL, NULL);
-  g_return_val_if_fail (config->batch >= 1, NULL);
+  if (config->batch == 0) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: a runner needs at least 1 stream (batch is 0)", model->name);
+    return NULL;
+  }
 
   r = g_new0 (RnnRunner, 1);
   if (!resolve (config, model, decoder, &r->cfg, &r->info, error)) {

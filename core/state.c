@@ -78,7 +78,12 @@ rnn_state_new (RnnModel * model, guint batch, guint max_frames,
     GError ** error)
 {
   g_return_val_if_fail (model != NULL, NULL);
-  g_return_val_if_fail (batch >= 1 && max_frames >= 1, NULL);
+  if (batch == 0 || max_frames == 0) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: a state needs at least 1 stream and 1 frame (batch %u, frames "
+        "%u)", model->name, batch, max_frames);
+    return NULL;
+  }
   const RnnModel *m = model;
   gsize LD = (gsize) m->num_layers * m->num_dirs;
   gsize GH = (gsize) m->gates * m->hidden_size;
