@@ -37,7 +37,12 @@ struct _Pool {
   guint n_threads;
   Job job;
   gint generation;              /* bumped once per job (atomic) */
-  gint done;                    /* workers finished with this job (atomic) */
+  /* Parts of the current job are claimed, by the caller and the workers
+   * alike, with a compare-and-swap on (generation << 8 | next part): a
+   * part nobody has started is done by whoever comes first, so a worker
+   * that the OS has descheduled never makes the caller wait for it. */
+  gint claim;
+  gint done;                    /* parts finished (atomic) */
   gint quit;
   gint sleepers;                /* workers blocked on cond */
   GMutex lock;
@@ -233,6 +238,25 @@ job_part (const Job * j, guint part, guint n_parts)
       j->accumulate);
 }
 
+#define CLAIM(gen, part) ((gint) (((guint) (gen) << 8) | (guint) (part)))
+
+/* Do parts of job @gen until none is left (or the job is no longer
+ * current). */
+static void
+run_parts (Pool * p, gint gen)
+{
+  for (;;) {
+    gint c = g_atomic_int_get (&p->claim);
+    guint part = (guint) c & 0xff;
+    if (c != CLAIM (gen, part) || part >= p->n_threads)
+      return;
+    if (!g_atomic_int_compare_and_exchange (&p->claim, c, c + 1))
+      continue;
+    job_part (&p->job, part, p->n_threads);
+    g_atomic_int_inc (&p->done);
+  }
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -260,8 +284,7 @@ worker_main (gpointer data)
     if (g_atomic_int_get (&p->quit))
       return NULL;
     seen = gen;
-    job_part (&p->job, wk->index, p->n_threads);
-    g_atomic_int_inc (&p->done);
+    run_parts (p, gen);
   }
 }
 
@@ -295,16 +318,25 @@ gemm (RnnState * s, const float *x, gsize n, gsize ldx, const RnnPacked * w,
     return;
   }
   p->job = (Job) { k, x, n, ldx, w, y, ldy, accumulate };
+  gint gen = (gint) (((guint) p->generation + 1) & 0xffffff);
   g_atomic_int_set (&p->done, 0);
-  g_atomic_int_inc (&p->generation);        /* publishes the job */
+  g_atomic_int_set (&p->claim, CLAIM (gen, 0));
+  g_atomic_int_set (&p->generation, gen);   /* publishes the job */
   if (g_atomic_int_get (&p->sleepers)) {
     g_mutex_lock (&p->lock);
     g_cond_broadcast (&p->cond);
     g_mutex_unlock (&p->lock);
   }
-  job_part (&p->job, 0, p->n_threads);
-  while (g_atomic_int_get (&p->done) != (gint) p->n_threads - 1)
-    CPU_RELAX ();
+  run_parts (p, gen);
+  /* only parts a worker is running are left: spin briefly, then let the
+   * OS run it */
+  for (guint spins = 0;
+      g_atomic_int_get (&p->done) != (gint) p->n_threads; spins++) {
+    if (spins < SPIN_LIMIT)
+      CPU_RELAX ();
+    else
+      g_thread_yield ();
+  }
 }
 
 gboolean
@@ -317,6 +349,8 @@ rnn_state_set_threads (RnnState * s, guint n_threads, GError ** error)
         n_threads, MAX_THREADS);
     return FALSE;
   }
+  /* more threads than CPUs would only wait for each other */
+  n_threads = MIN (n_threads, MAX (1u, g_get_num_processors ()));
   if ((s->pool ? s->pool->n_threads : 1) == n_threads)
     return TRUE;
   pool_free (s->pool);
