@@ -439,7 +439,7 @@
 
 #include <string.h>
 
-#include "gstrnn.h"
+#include "gstrnn-private.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_rnn_debug);
 #define GST_CAT_DEFAULT gst_rnn_debug

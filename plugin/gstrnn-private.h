@@ -1,0 +1,161 @@
+/* GStreamer rnn element: what its source files share.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifndef __GST_RNN_PRIVATE_H__
+#define __GST_RNN_PRIVATE_H__
+
+#include "gstrnn.h"
+#include "rnn.h"
+
+G_BEGIN_DECLS
+
+/* At most this many tensor dimensions in other/tensors caps (NNStreamer 2.x
+ * allows 16; 1.x uses 4). */
+#define GST_RNN_MAX_DIMS 16
+
+/* The negotiated format of one pad. */
+typedef struct
+{
+  gboolean tensors;             /* other/tensors, else audio/x-raw */
+  guint dims[GST_RNN_MAX_DIMS]; /* tensors only: innermost first */
+  guint rank;                   /* tensors only */
+  guint width;                  /* floats in the innermost dimension:
+                                 * audio channels or dims[0] */
+  gint steps_n, steps_d;        /* time steps per second; 0/1 = unknown */
+} GstRnnFormat;
+
+struct _GstRnn
+{
+  GstBaseTransform parent;
+
+  /* Properties.  Protected by the object lock.  batch_first, mode,
+   * window, hop, steps, feed and carry_state only change in NULL or READY;
+   * the others at any time (model_path: a hot swap, see pending_model). */
+  gchar *model_path;
+  gboolean batch_first;
+  GstRnnMode mode;
+  gboolean reset_on_discont;
+  guint window;
+  guint hop;
+  guint steps;
+  GstRnnFeed feed;
+  gboolean carry_state;
+  guint threads;                /* threads per state (rnn_state_set_threads) */
+  gboolean post_messages;
+  GstRnnPartialWindow partial_window;
+  GstRnnNonFinite non_finite;
+  gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
+
+  /* Requests from application threads, consumed by the streaming thread
+   * at the next input buffer.  Protected by the object lock. */
+  RnnModel *pending_model;      /* hot swap: loaded, checked, not running
+                                 * yet (the encoder in n-to-m) */
+  RnnModel *pending_decoder;    /* n-to-m */
+  gchar *pending_path;          /* file of pending_model */
+  GBytes *pending_restore;      /* "restore" signal */
+
+  /* What transform_caps and the LATENCY query need from the loaded model
+   * and mode.  Written in start()/stop() and at a hot swap, read from any
+   * thread, under the object lock.  in_size == 0: no model is loaded. */
+  GstRnnMode run_mode;          /* mode snapshot taken at start */
+  guint in_size;                /* F (the encoder's in n-to-m) */
+  guint out_size;               /* O (the decoder's in n-to-m) */
+  gboolean windowed;            /* n-to-n: bidirectional model run window
+                                 * by window */
+  guint window_frames;          /* frames per window when windowed */
+  guint out_steps;              /* 1-to-n: output frames per input frame;
+                                 * n-to-m: frames per forecast */
+  guint run_window;             /* window and resolved feed in force: a */
+  GstRnnFeed run_feed;          /* hot-swapped model is checked with them */
+
+  /* Set by the "reset" action signal from any thread; consumed at the
+   * start of the next buffer.  Atomic. */
+  gint reset_requested;
+
+  /* Held by the streaming thread while it uses or replaces the model,
+   * the states and the stream buffers below (never while pushing), and by
+   * the "snapshot" and "restore" signals: a snapshot is therefore taken
+   * between two buffers.  Recursive, so that a bus sync handler running in
+   * the streaming thread may emit those signals.  Taken before the object
+   * lock, never after it. */
+  GRecMutex state_lock;
+
+  /* Streaming thread only (start/stop, set_caps, buffers, serialized
+   * events), under state_lock. */
+  RnnModel *model;              /* the network; the encoder in n-to-m */
+  gchar *running_path;          /* file of the running model */
+  RnnModel *decoder;            /* n-to-m only */
+  RnnState *state;
+  RnnState *dec_state;          /* n-to-m only */
+  GstCaps *in_caps;             /* caps the state was made for */
+  GstRnnFormat in_fmt;          /* written under the object lock (the
+                                 * LATENCY query reads it) */
+  gboolean cfg_batch_first;     /* snapshots taken at start */
+  GstRnnMode cfg_mode;
+  guint cfg_window;             /* n-to-1, n-to-m: frames per window */
+  guint cfg_hop;                /* n-to-1, n-to-m: frames between starts */
+  guint cfg_steps;              /* 1-to-n, n-to-m */
+  GstRnnFeed cfg_feed;          /* resolved: never AUTO */
+  gboolean cfg_carry;
+  guint batch;                  /* B */
+  gsize in_frame_bytes;         /* B * F * 4 */
+  gsize out_frame_bytes;        /* B * O * 4 */
+  gboolean discont_pending;     /* mark the next output DISCONT */
+
+  /* Robustness, streaming thread. */
+  GstClockTime next_pts;        /* expected PTS of the next input buffer
+                                 * (NONE: unknown) */
+  GstClockTime frame_dur;       /* one frame, from the rate or the last
+                                 * buffer (NONE: unknown) */
+  gboolean after_gap;           /* the last input buffer was a GAP */
+  gboolean mark_discont;        /* n-to-1: flag this buffer DISCONT */
+  GstRnnNonFinite buf_policy;   /* non-finite policy for this buffer */
+  gboolean buf_nonfinite;       /* this buffer holds a NaN or Inf */
+  GstClockTime buf_pts;         /* this buffer's PTS, for messages */
+  gboolean *nf_now;             /* (B) stream warned about in this buffer */
+  gboolean *nf_before;          /* (B) ... in the previous buffer */
+
+  /* Unaligned-memory fallback, sized in set_caps. */
+  guint chunk_frames;
+  float *chunk_in;              /* (chunk, B, F) or (B, chunk, F) */
+  float *chunk_out;             /* (chunk, B, O) or (B, chunk, O) */
+
+  /* n-to-n windowed (bidirectional) mode, sized in set_caps. */
+  float *win_in;                /* (window, B, F), time-major */
+  float *win_out;               /* (window, B, O), time-major */
+  guint win_fill;               /* frames in win_in */
+  GstClockTime win_pts;         /* time of the window's first frame */
+  guint64 win_offset;           /* offset of the window's first frame */
+  GstBuffer *win_inbuf;         /* input being cut into windows (also
+                                 * n-to-m) */
+  guint win_cursor;             /* frames of win_inbuf consumed */
+
+  /* n-to-1 and n-to-m: the last `window` input frames, sized in set_caps.
+   * Frame i (counted from the last reset) sits in slot i % window. */
+  float *ring;                  /* (window, B, F), time-major */
+  GstClockTime *ring_pts;       /* (window): time of each slot's frame */
+  guint64 *ring_offset;         /* (window): offset of each slot's frame */
+  guint64 frames_in;            /* frames received since the last reset */
+  guint64 next_start;           /* first frame of the next window */
+  guint64 covered_end;          /* one past the last frame of the last
+                                 * window run (0: none yet) */
+  float *seq_in;                /* (window, B, F): the window being run */
+  float *seq_out;               /* (window, B, R): its top-layer outputs,
+                                 * R = rnn_model_get_rnn_output_size() */
+  float *pooled;                /* n-to-1: (B, R) */
+  float *scores;                /* n-to-1: (B, O) */
+  float *h_buf;                 /* (L * D, B, H_out): h_n */
+  float *c_buf;                 /* (L * D, B, H): c_n (LSTM) */
+
+  /* 1-to-n and n-to-m generation, sized in set_caps. */
+  float *gen_in;                /* (steps, B, F_gen), time-major */
+  float *gen_out;               /* (steps, B, O), time-major */
+};
+
+G_END_DECLS
+
+#endif /* __GST_RNN_PRIVATE_H__ */
