@@ -13,6 +13,9 @@
 
 G_BEGIN_DECLS
 
+GST_DEBUG_CATEGORY_EXTERN (gst_rnn_debug);
+#define GST_CAT_DEFAULT gst_rnn_debug
+
 /* At most this many tensor dimensions in other/tensors caps (NNStreamer 2.x
  * allows 16; 1.x uses 4). */
 #define GST_RNN_MAX_DIMS 16
@@ -155,6 +158,13 @@ struct _GstRnn
   float *gen_in;                /* (steps, B, F_gen), time-major */
   float *gen_out;               /* (steps, B, O), time-major */
 };
+
+/* The functions the element's files share.  None is exported: the plugin
+ * is built with hidden symbol visibility. */
+
+/* gstrnnenums.c */
+const gchar *gst_rnn_mode_nick (GstRnnMode mode);
+const gchar *gst_rnn_feed_nick (GstRnnFeed feed);
 
 G_END_DECLS
 
