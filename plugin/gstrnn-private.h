@@ -166,6 +166,13 @@ struct _GstRnn
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);
 const gchar *gst_rnn_feed_nick (GstRnnFeed feed);
 
+/* gstrnntime.c */
+GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
+GstClockTime gst_rnn_buffer_frame_time (GstRnn * self, guint64 t);
+gboolean gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
+    gint64 tolerance);
+GstClockTime gst_rnn_latency (GstRnn * self);
+
 G_END_DECLS
 
 #endif /* __GST_RNN_PRIVATE_H__ */

@@ -2216,8 +2216,6 @@ gst_rnn_run_failed (GstRnn * self, GError * err)
   return GST_FLOW_ERROR;
 }
 
-static GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
-
 /* ------------------------------------------------------ non-finite values
  *
  * A float is NaN or +-Inf when its 8 exponent bits are all ones.  Adding
@@ -2274,21 +2272,6 @@ gst_rnn_frame_bad (GstRnn * self, const guint8 * in, gsize n, gsize t,
 {
   return !gst_rnn_all_finite (in + gst_rnn_in_offset (self, n, t, b),
       rnn_model_get_input_size (self->model));
-}
-
-/* Time of frame @t of the current input buffer, or NONE. */
-static GstClockTime
-gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
-{
-  GstClockTime d;
-
-  if (!GST_CLOCK_TIME_IS_VALID (self->buf_pts))
-    return GST_CLOCK_TIME_NONE;
-  d = gst_rnn_frames_to_time (self, t);
-  if (!GST_CLOCK_TIME_IS_VALID (d) && GST_CLOCK_TIME_IS_VALID (self->frame_dur))
-    d = t * self->frame_dur;
-  return GST_CLOCK_TIME_IS_VALID (d) ? self->buf_pts + d :
-      GST_CLOCK_TIME_NONE;
 }
 
 /* Stream @b had a non-finite input value at frame @t of the current
@@ -2500,8 +2483,7 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
 {
   gsize size = gst_buffer_get_size (inbuf);
   GstClockTime pts = GST_BUFFER_PTS (inbuf);
-  GstClockTime dur = GST_BUFFER_DURATION (inbuf);
-  gboolean reset_on_discont, gap, jump = FALSE, gap_end, discont;
+  gboolean reset_on_discont;
   gint64 tolerance;
   GstMapInfo map;
   gsize n;
@@ -2535,43 +2517,7 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
     *reset = TRUE;
   }
 
-  /* Dropped or late data: the buffer does not start where the previous
-   * one ended. */
-  if (self->in_fmt.steps_n > 0)
-    self->frame_dur = gst_rnn_frames_to_time (self, 1);
-  else if (GST_CLOCK_TIME_IS_VALID (dur) && n > 0)
-    self->frame_dur = dur / n;
-  if (GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (self->next_pts)) {
-    gint64 tol = tolerance >= 0 ? tolerance :
-        GST_CLOCK_TIME_IS_VALID (self->frame_dur) ?
-        (gint64) (self->frame_dur / 2) : -1;
-    GstClockTimeDiff diff = GST_CLOCK_DIFF (self->next_pts, pts);
-
-    if (tol >= 0 && (diff > tol || diff < -tol)) {
-      GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
-          GST_TIME_FORMAT " was expected (%s%" GST_STIME_FORMAT " > %"
-          G_GINT64_FORMAT " ns): handled as DISCONT", GST_TIME_ARGS (pts),
-          GST_TIME_ARGS (self->next_pts), diff > 0 ? "gap " : "overlap ",
-          GST_STIME_ARGS (diff), tol);
-      jump = TRUE;
-    }
-  }
-  if (!GST_CLOCK_TIME_IS_VALID (dur))
-    dur = gst_rnn_frames_to_time (self, n);
-  self->next_pts = GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : GST_CLOCK_TIME_NONE;
-
-  /* A GAP buffer has no real data: a discontinuity at both ends. */
-  gap = GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP);
-  gap_end = self->after_gap && !gap;
-  self->after_gap = gap;
-  if (gap || gap_end)
-    GST_DEBUG_OBJECT (self, "%s: handled as DISCONT", gap ? "GAP buffer" :
-        "first buffer after a GAP");
-
-  discont = GST_BUFFER_IS_DISCONT (inbuf) || jump || gap || gap_end;
-  if (discont) {
+  if (gst_rnn_detect_discont (self, inbuf, n, tolerance)) {
     if (reset_on_discont) {
       GST_DEBUG_OBJECT (self, "discontinuity: resetting");
       *reset = TRUE;
@@ -2822,16 +2768,6 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
-
-/* Duration of @frames time steps, or NONE when the rate is unknown. */
-static GstClockTime
-gst_rnn_frames_to_time (GstRnn * self, guint64 frames)
-{
-  if (self->in_fmt.steps_n <= 0)
-    return GST_CLOCK_TIME_NONE;
-  return gst_util_uint64_scale (frames, GST_SECOND * self->in_fmt.steps_d,
-      self->in_fmt.steps_n);
-}
 
 /* n-to-n windowed: is a partial window run (partial-window=auto|run) or
  * dropped? */
@@ -3558,19 +3494,8 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
 
   if (ret && direction == GST_PAD_SRC
       && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    GstClockTime min, max, ours = gst_rnn_latency (self);
     gboolean live;
-    GstClockTime min, max, ours = 0;
-    guint window;
-    gint steps_n, steps_d;
-
-    GST_OBJECT_LOCK (self);
-    window = self->windowed ? self->window_frames : 0;
-    steps_n = self->in_fmt.steps_n;
-    steps_d = self->in_fmt.steps_d;
-    GST_OBJECT_UNLOCK (self);
-
-    if (window > 0 && steps_n > 0)
-      ours = gst_util_uint64_scale (window, GST_SECOND * steps_d, steps_n);
 
     gst_query_parse_latency (query, &live, &min, &max);
     min += ours;
