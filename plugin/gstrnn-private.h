@@ -173,6 +173,11 @@ gboolean gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
     gint64 tolerance);
 GstClockTime gst_rnn_latency (GstRnn * self);
 
+/* gstrnnresults.c */
+const GstMetaInfo *gst_rnn_result_meta_get_info (void);
+void gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
+    guint len, gboolean post);
+
 G_END_DECLS
 
 #endif /* __GST_RNN_PRIVATE_H__ */
