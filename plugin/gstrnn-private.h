@@ -178,6 +178,15 @@ const GstMetaInfo *gst_rnn_result_meta_get_info (void);
 void gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
     guint len, gboolean post);
 
+/* gstrnnnonfinite.c */
+void gst_rnn_sanitize (float *p, gsize n);
+gboolean gst_rnn_frame_bad (GstRnn * self, const guint8 * in, gsize n,
+    gsize t, guint b);
+GstFlowReturn gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf,
+    gsize n);
+gboolean gst_rnn_check_state (GstRnn * self, RnnState * state);
+gboolean gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n);
+
 G_END_DECLS
 
 #endif /* __GST_RNN_PRIVATE_H__ */
