@@ -187,6 +187,16 @@ GstFlowReturn gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf,
 gboolean gst_rnn_check_state (GstRnn * self, RnnState * state);
 gboolean gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n);
 
+/* gstrnncaps.c */
+GstCaps *gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
+    GstRnnMode mode, guint in_size, guint out_size, guint out_T, guint t_mul,
+    gboolean batch_first);
+GstCaps *gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter);
+GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);
+gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,
+    GstCaps * outcaps, GstRnnFormat * in, guint * batch);
+
 G_END_DECLS
 
 #endif /* __GST_RNN_PRIVATE_H__ */
