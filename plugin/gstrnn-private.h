@@ -197,6 +197,14 @@ GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);
 gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps, GstRnnFormat * in, guint * batch);
 
+/* gstrnnstream.c */
+void gst_rnn_reset_state (GstRnn * self, const gchar * why);
+void gst_rnn_free_stream (GstRnn * self);
+gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
+    GstCaps * outcaps);
+GstFlowReturn gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf,
+    gboolean * reset);
+
 G_END_DECLS
 
 #endif /* __GST_RNN_PRIVATE_H__ */

@@ -456,10 +456,6 @@ GST_DEBUG_CATEGORY (gst_rnn_debug);
   "other/tensors, format = (string) static, num_tensors = (int) 1, " \
   "types = (string) float32, framerate = (fraction) [ 0/1, MAX ]"
 
-/* Frames the state's scratch memory is sized for outside windowed mode;
- * the core splits longer buffers internally. */
-#define RNN_STATE_FRAMES 256
-
 enum
 {
   SIGNAL_RESET,
@@ -1132,58 +1128,6 @@ gst_rnn_reset_action (GstRnn * self)
   g_atomic_int_set (&self->reset_requested, 1);
 }
 
-/* Zero the state of every stream; the next output is marked DISCONT.
- * Streaming thread (or with the stream lock held). */
-static void
-gst_rnn_reset_state (GstRnn * self, const gchar * why)
-{
-  GST_DEBUG_OBJECT (self, "resetting state: %s", why);
-  if (self->state)
-    rnn_state_reset (self->state);
-  if (self->dec_state)
-    rnn_state_reset (self->dec_state);
-  self->win_fill = 0;
-  self->win_pts = GST_CLOCK_TIME_NONE;
-  self->win_offset = GST_BUFFER_OFFSET_NONE;
-  self->frames_in = 0;
-  self->next_start = 0;
-  self->covered_end = 0;
-  self->discont_pending = TRUE;
-}
-
-static void
-gst_rnn_free_stream (GstRnn * self)
-{
-  g_clear_pointer (&self->state, rnn_state_free);
-  g_clear_pointer (&self->dec_state, rnn_state_free);
-  g_clear_pointer (&self->chunk_in, g_free);
-  g_clear_pointer (&self->chunk_out, g_free);
-  g_clear_pointer (&self->win_in, g_free);
-  g_clear_pointer (&self->win_out, g_free);
-  g_clear_pointer (&self->ring, g_free);
-  g_clear_pointer (&self->ring_pts, g_free);
-  g_clear_pointer (&self->ring_offset, g_free);
-  g_clear_pointer (&self->seq_in, g_free);
-  g_clear_pointer (&self->seq_out, g_free);
-  g_clear_pointer (&self->pooled, g_free);
-  g_clear_pointer (&self->scores, g_free);
-  g_clear_pointer (&self->h_buf, g_free);
-  g_clear_pointer (&self->c_buf, g_free);
-  g_clear_pointer (&self->gen_in, g_free);
-  g_clear_pointer (&self->gen_out, g_free);
-  g_clear_pointer (&self->nf_now, g_free);
-  g_clear_pointer (&self->nf_before, g_free);
-  self->frames_in = 0;
-  self->next_start = 0;
-  self->covered_end = 0;
-  gst_buffer_replace (&self->win_inbuf, NULL);
-  gst_caps_replace (&self->in_caps, NULL);
-  self->win_cursor = 0;
-  self->batch = 0;
-  self->in_frame_bytes = 0;
-  self->out_frame_bytes = 0;
-}
-
 /* Turn a core load error for @path into an element error (domain
  * GST_RESOURCE_ERROR) with the code and debug text the element posts. */
 static void
@@ -1618,9 +1562,6 @@ gst_rnn_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
   return gst_rnn_caps_fixate (GST_RNN (trans), othercaps);
 }
 
-static gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
-    GstCaps * outcaps);
-
 static gboolean
 gst_rnn_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     GstCaps * outcaps)
@@ -1632,124 +1573,6 @@ gst_rnn_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   ret = gst_rnn_configure (self, incaps, outcaps);
   g_rec_mutex_unlock (&self->state_lock);
   return ret;
-}
-
-/* Size the state and the scratch memory for @incaps -> @outcaps and the
- * running model.  Streaming thread, state_lock held. */
-static gboolean
-gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
-{
-  GstRnnFormat in;
-  guint F, O, B, window, max_frames, threads;
-  gboolean bf = self->cfg_batch_first;
-  GstRnnMode mode = self->cfg_mode;
-  GError *err = NULL;
-  gboolean windowed;
-
-  if (self->model == NULL)
-    return FALSE;
-
-  if (self->in_caps && self->state && gst_caps_is_equal (incaps,
-          self->in_caps)) {
-    GST_DEBUG_OBJECT (self, "same caps, keeping the state");
-    return TRUE;
-  }
-
-  F = rnn_model_get_input_size (self->model);
-  O = rnn_model_get_output_size (self->decoder ? self->decoder : self->model);
-  GST_OBJECT_LOCK (self);
-  windowed = self->windowed;
-  window = self->window_frames;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!gst_rnn_check_caps (self, incaps, outcaps, &in, &B))
-    return FALSE;
-
-  gst_rnn_free_stream (self);
-
-  switch (mode) {
-    case GST_RNN_MODE_N_TO_N:
-      max_frames = windowed ? window : RNN_STATE_FRAMES;
-      break;
-    case GST_RNN_MODE_1_TO_N:
-      max_frames = MIN (self->cfg_steps, RNN_STATE_FRAMES);
-      break;
-    default:
-      max_frames = self->cfg_window;
-      break;
-  }
-  GST_OBJECT_LOCK (self);
-  threads = self->threads;
-  GST_OBJECT_UNLOCK (self);
-  self->state = rnn_state_new (self->model, B, max_frames, &err);
-  if (self->state != NULL && !rnn_state_set_threads (self->state, threads,
-          &err))
-    g_clear_pointer (&self->state, rnn_state_free);
-  if (self->state != NULL && mode == GST_RNN_MODE_N_TO_M) {
-    self->dec_state = rnn_state_new (self->decoder, B,
-        MIN (self->cfg_steps, RNN_STATE_FRAMES), &err);
-    if (self->dec_state != NULL && !rnn_state_set_threads (self->dec_state,
-            threads, &err))
-      g_clear_pointer (&self->dec_state, rnn_state_free);
-  }
-  if (self->state == NULL || (mode == GST_RNN_MODE_N_TO_M
-          && self->dec_state == NULL)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
-        ("Could not create the state for %u streams: %s", B, err->message),
-        (NULL));
-    g_clear_error (&err);
-    gst_rnn_free_stream (self);
-    return FALSE;
-  }
-
-  self->batch = B;
-  GST_OBJECT_LOCK (self);
-  self->in_fmt = in;
-  GST_OBJECT_UNLOCK (self);
-  self->in_frame_bytes = (gsize) B * F * sizeof (float);
-  self->out_frame_bytes = mode == GST_RNN_MODE_N_TO_1 ?
-      self->in_frame_bytes : (gsize) B * O * sizeof (float);
-  self->chunk_frames = max_frames;
-  self->chunk_in = g_new (float, (gsize) max_frames * B * F);
-  self->chunk_out = g_new (float, (gsize) max_frames * B * O);
-  if (windowed) {
-    self->win_in = g_new (float, (gsize) window * B * F);
-    self->win_out = g_new (float, (gsize) window * B * O);
-  }
-  if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M) {
-    guint W = self->cfg_window;
-    guint R = rnn_model_get_rnn_output_size (self->model);
-
-    self->ring = g_new (float, (gsize) W * B * F);
-    self->ring_pts = g_new (GstClockTime, W);
-    self->ring_offset = g_new (guint64, W);
-    self->seq_in = g_new (float, (gsize) W * B * F);
-    self->seq_out = g_new (float, (gsize) W * B * R);
-    self->pooled = g_new (float, (gsize) B * R);
-    self->scores = g_new (float, (gsize) B * O);
-  }
-  /* h_n, c_n: n-to-1 pooling, n-to-m hand-over, the non-finite check */
-  self->h_buf = g_new (float, rnn_model_get_h_size (self->model, B));
-  self->c_buf = g_new (float, MAX (1, rnn_model_get_c_size (self->model, B)));
-  self->nf_now = g_new0 (gboolean, B);
-  self->nf_before = g_new0 (gboolean, B);
-  if (mode == GST_RNN_MODE_1_TO_N || mode == GST_RNN_MODE_N_TO_M) {
-    RnnModel *gen = self->decoder ? self->decoder : self->model;
-    guint Fg = rnn_model_get_input_size (gen);
-
-    /* zero-filled: feed=first relies on the steps after the first */
-    self->gen_in = g_new0 (float, (gsize) self->cfg_steps * B * Fg);
-    self->gen_out = g_new0 (float, (gsize) self->cfg_steps * B * O);
-  }
-  self->in_caps = gst_caps_ref (incaps);
-
-  gst_rnn_reset_state (self, "caps changed");
-
-  GST_INFO_OBJECT (self, "%u stream(s) of %u -> %u floats per frame, %s, "
-      "%d/%d steps/s, mode %s%s", B, F, O, bf ? "(B, T, F)" : "(T, B, F)",
-      in.steps_n, in.steps_d, gst_rnn_mode_nick (mode),
-      windowed ? ", windowed" : "");
-  return TRUE;
 }
 
 static gboolean
@@ -1849,66 +1672,6 @@ gst_rnn_copy_input (GstRnn * self, float *dst, gsize dst_T, gsize dst_t,
 }
 
 /* ------------------------------------------------------------ buffers */
-
-/* Checks and resets due at the start of an input buffer: frame size,
- * reset signal, DISCONT and GAP flags, timestamp jumps and non-finite
- * input.  *@reset: the caller must reset the state (then call
- * gst_rnn_apply_restore()).  State lock held. */
-static GstFlowReturn
-gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
-{
-  gsize size = gst_buffer_get_size (inbuf);
-  GstClockTime pts = GST_BUFFER_PTS (inbuf);
-  gboolean reset_on_discont;
-  gint64 tolerance;
-  gsize n;
-
-  *reset = FALSE;
-  self->mark_discont = FALSE;
-  self->buf_nonfinite = FALSE;
-  if (self->state == NULL || self->in_frame_bytes == 0)
-    return GST_FLOW_NOT_NEGOTIATED;
-
-  if (size % self->in_frame_bytes != 0) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of "
-            "frames: one frame is %u stream(s) x %u floats = %" G_GSIZE_FORMAT
-            " bytes.", size, self->batch,
-            rnn_model_get_input_size (self->model), self->in_frame_bytes),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  n = size / self->in_frame_bytes;
-
-  GST_OBJECT_LOCK (self);
-  reset_on_discont = self->reset_on_discont;
-  tolerance = self->timestamp_tolerance;
-  self->buf_policy = self->non_finite;
-  GST_OBJECT_UNLOCK (self);
-
-  if (g_atomic_int_compare_and_exchange (&self->reset_requested, 1, 0)) {
-    GST_INFO_OBJECT (self, "resetting on the reset signal");
-    *reset = TRUE;
-  }
-
-  if (gst_rnn_detect_discont (self, inbuf, n, tolerance)) {
-    if (reset_on_discont) {
-      GST_DEBUG_OBJECT (self, "discontinuity: resetting");
-      *reset = TRUE;
-    } else {
-      GST_DEBUG_OBJECT (self, "discontinuity: keeping the state");
-    }
-    if (!GST_BUFFER_IS_DISCONT (inbuf)) {
-      /* tell downstream too */
-      self->discont_pending = TRUE;
-      self->mark_discont = TRUE;
-    }
-  }
-
-  /* Non-finite input */
-  self->buf_pts = pts;
-  return gst_rnn_check_input (self, inbuf, n);
-}
 
 /* A "restore" request is applied at a buffer boundary, after the resets
  * due there.  State lock held. */
