@@ -205,6 +205,22 @@ gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
 GstFlowReturn gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf,
     gboolean * reset);
 
+/* gstrnnmodes.c */
+GstFlowReturn gst_rnn_run_failed (GstRnn * self, GError * err);
+gboolean gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out,
+    gsize n, GError ** err);
+gboolean gst_rnn_generate_frames (GstRnn * self, const guint8 * in,
+    guint8 * out, gsize n, GError ** err);
+GstFlowReturn gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf);
+GstFlowReturn gst_rnn_annotate (GstRnn * self, GstBuffer * buf,
+    const guint8 * data, gsize n, gboolean post);
+GstFlowReturn gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf);
+GstFlowReturn gst_rnn_drain_tail (GstRnn * self);
+GstFlowReturn gst_rnn_drain_window (GstRnn * self);
+
+/* gstrnnmodel.c */
+void gst_rnn_apply_restore (GstRnn * self);
+
 G_END_DECLS
 
 #endif /* __GST_RNN_PRIVATE_H__ */
