@@ -219,7 +219,21 @@ GstFlowReturn gst_rnn_drain_tail (GstRnn * self);
 GstFlowReturn gst_rnn_drain_window (GstRnn * self);
 
 /* gstrnnmodel.c */
+gboolean gst_rnn_check_config (GstRnn * self, GstRnnMode mode, guint window,
+    GstRnnFeed * feed);
+RnnModel *gst_rnn_load_models (GstRnn * self, const gchar * path,
+    GstRnnMode mode, guint window, GstRnnFeed feed, RnnModel ** decoder,
+    GError ** error, gchar ** debug);
+void gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
+    gchar * debug, const gchar * function, gint line);
+void gst_rnn_publish_config (GstRnn * self, GstRnnMode mode, RnnModel * model,
+    RnnModel * decoder, guint window, guint steps, GstRnnFeed feed);
+void gst_rnn_set_model (GstRnn * self, const gchar * path);
+gboolean gst_rnn_swap_pending (GstRnn * self);
+void gst_rnn_swap_configure (GstRnn * self);
 void gst_rnn_apply_restore (GstRnn * self);
+GBytes *gst_rnn_snapshot_action (GstRnn * self);
+gboolean gst_rnn_restore_action (GstRnn * self, GBytes * snapshot);
 
 G_END_DECLS
 
