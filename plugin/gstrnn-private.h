@@ -31,13 +31,12 @@ typedef struct
   gint steps_n, steps_d;        /* time steps per second; 0/1 = unknown */
 } GstRnnFormat;
 
-struct _GstRnn
+/* The property values.  Protected by the object lock.  batch_first,
+ * mode, window, hop, steps, feed, carry_state and threads only change in
+ * NULL or READY; the others at any time (model_path: a hot swap, see
+ * GstRnnRequests). */
+typedef struct
 {
-  GstBaseTransform parent;
-
-  /* Properties.  Protected by the object lock.  batch_first, mode,
-   * window, hop, steps, feed and carry_state only change in NULL or READY;
-   * the others at any time (model_path: a hot swap, see pending_model). */
   gchar *model_path;
   gboolean batch_first;
   GstRnnMode mode;
@@ -52,6 +51,14 @@ struct _GstRnn
   GstRnnPartialWindow partial_window;
   GstRnnNonFinite non_finite;
   gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
+} GstRnnSettings;
+
+struct _GstRnn
+{
+  GstBaseTransform parent;
+
+  /* Property values.  Object lock. */
+  GstRnnSettings settings;
 
   /* Requests from application threads, consumed by the streaming thread
    * at the next input buffer.  Protected by the object lock. */

@@ -941,20 +941,20 @@ gst_rnn_class_init (GstRnnClass * klass)
 static void
 gst_rnn_init (GstRnn * self)
 {
-  self->model_path = g_strdup (DEFAULT_MODEL);
-  self->batch_first = DEFAULT_BATCH_FIRST;
-  self->mode = DEFAULT_MODE;
-  self->reset_on_discont = DEFAULT_RESET_ON_DISCONT;
-  self->window = DEFAULT_WINDOW;
-  self->hop = DEFAULT_HOP;
-  self->steps = DEFAULT_STEPS;
-  self->feed = DEFAULT_FEED;
-  self->carry_state = DEFAULT_CARRY_STATE;
-  self->threads = DEFAULT_THREADS;
-  self->post_messages = DEFAULT_POST_MESSAGES;
-  self->partial_window = DEFAULT_PARTIAL_WINDOW;
-  self->non_finite = DEFAULT_NON_FINITE;
-  self->timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
+  self->settings.model_path = g_strdup (DEFAULT_MODEL);
+  self->settings.batch_first = DEFAULT_BATCH_FIRST;
+  self->settings.mode = DEFAULT_MODE;
+  self->settings.reset_on_discont = DEFAULT_RESET_ON_DISCONT;
+  self->settings.window = DEFAULT_WINDOW;
+  self->settings.hop = DEFAULT_HOP;
+  self->settings.steps = DEFAULT_STEPS;
+  self->settings.feed = DEFAULT_FEED;
+  self->settings.carry_state = DEFAULT_CARRY_STATE;
+  self->settings.threads = DEFAULT_THREADS;
+  self->settings.post_messages = DEFAULT_POST_MESSAGES;
+  self->settings.partial_window = DEFAULT_PARTIAL_WINDOW;
+  self->settings.non_finite = DEFAULT_NON_FINITE;
+  self->settings.timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
   self->win_pts = GST_CLOCK_TIME_NONE;
   self->win_offset = GST_BUFFER_OFFSET_NONE;
   self->discont_pending = TRUE;
@@ -968,7 +968,7 @@ gst_rnn_finalize (GObject * object)
 {
   GstRnn *self = GST_RNN (object);
 
-  g_free (self->model_path);
+  g_free (self->settings.model_path);
   g_clear_pointer (&self->pending_model, rnn_model_unref);
   g_clear_pointer (&self->pending_decoder, rnn_model_unref);
   g_free (self->pending_path);
@@ -1007,50 +1007,50 @@ gst_rnn_set_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_BATCH_FIRST:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->batch_first = g_value_get_boolean (value);
+        self->settings.batch_first = g_value_get_boolean (value);
       break;
     case PROP_MODE:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->mode = g_value_get_enum (value);
+        self->settings.mode = g_value_get_enum (value);
       break;
     case PROP_RESET_ON_DISCONT:
-      self->reset_on_discont = g_value_get_boolean (value);
+      self->settings.reset_on_discont = g_value_get_boolean (value);
       break;
     case PROP_WINDOW:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->window = g_value_get_uint (value);
+        self->settings.window = g_value_get_uint (value);
       break;
     case PROP_HOP:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->hop = g_value_get_uint (value);
+        self->settings.hop = g_value_get_uint (value);
       break;
     case PROP_STEPS:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->steps = g_value_get_uint (value);
+        self->settings.steps = g_value_get_uint (value);
       break;
     case PROP_FEED:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->feed = g_value_get_enum (value);
+        self->settings.feed = g_value_get_enum (value);
       break;
     case PROP_CARRY_STATE:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->carry_state = g_value_get_boolean (value);
+        self->settings.carry_state = g_value_get_boolean (value);
       break;
     case PROP_THREADS:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->threads = g_value_get_uint (value);
+        self->settings.threads = g_value_get_uint (value);
       break;
     case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
+      self->settings.post_messages = g_value_get_boolean (value);
       break;
     case PROP_PARTIAL_WINDOW:
-      self->partial_window = g_value_get_enum (value);
+      self->settings.partial_window = g_value_get_enum (value);
       break;
     case PROP_NON_FINITE:
-      self->non_finite = g_value_get_enum (value);
+      self->settings.non_finite = g_value_get_enum (value);
       break;
     case PROP_TIMESTAMP_TOLERANCE:
-      self->timestamp_tolerance = g_value_get_int64 (value);
+      self->settings.timestamp_tolerance = g_value_get_int64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1068,46 +1068,46 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MODEL:
-      g_value_set_string (value, self->model_path);
+      g_value_set_string (value, self->settings.model_path);
       break;
     case PROP_BATCH_FIRST:
-      g_value_set_boolean (value, self->batch_first);
+      g_value_set_boolean (value, self->settings.batch_first);
       break;
     case PROP_MODE:
-      g_value_set_enum (value, self->mode);
+      g_value_set_enum (value, self->settings.mode);
       break;
     case PROP_RESET_ON_DISCONT:
-      g_value_set_boolean (value, self->reset_on_discont);
+      g_value_set_boolean (value, self->settings.reset_on_discont);
       break;
     case PROP_WINDOW:
-      g_value_set_uint (value, self->window);
+      g_value_set_uint (value, self->settings.window);
       break;
     case PROP_HOP:
-      g_value_set_uint (value, self->hop);
+      g_value_set_uint (value, self->settings.hop);
       break;
     case PROP_STEPS:
-      g_value_set_uint (value, self->steps);
+      g_value_set_uint (value, self->settings.steps);
       break;
     case PROP_FEED:
-      g_value_set_enum (value, self->feed);
+      g_value_set_enum (value, self->settings.feed);
       break;
     case PROP_CARRY_STATE:
-      g_value_set_boolean (value, self->carry_state);
+      g_value_set_boolean (value, self->settings.carry_state);
       break;
     case PROP_THREADS:
-      g_value_set_uint (value, self->threads);
+      g_value_set_uint (value, self->settings.threads);
       break;
     case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
+      g_value_set_boolean (value, self->settings.post_messages);
       break;
     case PROP_PARTIAL_WINDOW:
-      g_value_set_enum (value, self->partial_window);
+      g_value_set_enum (value, self->settings.partial_window);
       break;
     case PROP_NON_FINITE:
-      g_value_set_enum (value, self->non_finite);
+      g_value_set_enum (value, self->settings.non_finite);
       break;
     case PROP_TIMESTAMP_TOLERANCE:
-      g_value_set_int64 (value, self->timestamp_tolerance);
+      g_value_set_int64 (value, self->settings.timestamp_tolerance);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1142,14 +1142,14 @@ gst_rnn_start (GstBaseTransform * trans)
     gboolean same;
 
     GST_OBJECT_LOCK (self);
-    path = g_strdup (self->model_path);
-    mode = self->mode;
-    window = self->window;
-    hop = self->hop;
-    steps = self->steps;
-    feed = self->feed;
-    carry = self->carry_state;
-    batch_first = self->batch_first;
+    path = g_strdup (self->settings.model_path);
+    mode = self->settings.mode;
+    window = self->settings.window;
+    hop = self->settings.hop;
+    steps = self->settings.steps;
+    feed = self->settings.feed;
+    carry = self->settings.carry_state;
+    batch_first = self->settings.batch_first;
     GST_OBJECT_UNLOCK (self);
 
     if (path == NULL || path[0] == '\0') {
@@ -1172,7 +1172,7 @@ gst_rnn_start (GstBaseTransform * trans)
     }
 
     GST_OBJECT_LOCK (self);
-    same = g_strcmp0 (path, self->model_path) == 0;
+    same = g_strcmp0 (path, self->settings.model_path) == 0;
     if (same)
       gst_rnn_publish_config (self, mode, model, decoder, window, steps,
           feed);
@@ -1395,7 +1395,7 @@ gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   gboolean post;
 
   GST_OBJECT_LOCK (self);
-  post = self->post_messages;
+  post = self->settings.post_messages;
   GST_OBJECT_UNLOCK (self);
 
   /* a gap found from the timestamps: say so downstream */

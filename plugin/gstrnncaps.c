@@ -275,14 +275,14 @@ gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
   GstCaps *ret;
 
   GST_OBJECT_LOCK (self);
-  mode = self->in_size > 0 ? self->run_mode : self->mode;
+  mode = self->in_size > 0 ? self->run_mode : self->settings.mode;
   in_size = self->in_size;
   out_size = self->out_size;
   out_T = self->windowed ? self->window_frames : 0;
   if (mode == GST_RNN_MODE_N_TO_M)
     out_T = self->out_steps;
   t_mul = mode == GST_RNN_MODE_1_TO_N ? self->out_steps : 1;
-  batch_first = self->batch_first;
+  batch_first = self->settings.batch_first;
   GST_OBJECT_UNLOCK (self);
 
   if (gst_caps_is_any (caps)) {

@@ -309,8 +309,8 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
 
   GST_OBJECT_LOCK (self);
   if (self->in_size == 0) {
-    g_free (self->model_path);
-    self->model_path = g_strdup (path);
+    g_free (self->settings.model_path);
+    self->settings.model_path = g_strdup (path);
     GST_OBJECT_UNLOCK (self);
     return;
   }
@@ -318,7 +318,7 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
   window = self->run_window;
   feed = self->run_feed;
   in_size = self->in_size;
-  running = g_strdup (self->model_path);
+  running = g_strdup (self->settings.model_path);
   GST_OBJECT_UNLOCK (self);
 
   if (path == NULL || path[0] == '\0') {
@@ -359,8 +359,8 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
   GST_OBJECT_LOCK (self);
   if (self->in_size == 0) {
     /* stopped meanwhile: the next start loads it */
-    g_free (self->model_path);
-    self->model_path = g_strdup (path);
+    g_free (self->settings.model_path);
+    self->settings.model_path = g_strdup (path);
     GST_OBJECT_UNLOCK (self);
     rnn_model_unref (model);
     g_clear_pointer (&decoder, rnn_model_unref);
@@ -372,8 +372,8 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
   self->pending_decoder = decoder;
   g_free (self->pending_path);
   self->pending_path = g_strdup (path);
-  g_free (self->model_path);
-  self->model_path = g_strdup (path);
+  g_free (self->settings.model_path);
+  self->settings.model_path = g_strdup (path);
   GST_OBJECT_UNLOCK (self);
 
   if (old_model) {
@@ -437,9 +437,9 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
               old_O, self->running_path), ("refused caps: %s", str));
       g_free (str);
       GST_OBJECT_LOCK (self);
-      if (g_strcmp0 (self->model_path, path) == 0) {
-        g_free (self->model_path);
-        self->model_path = g_strdup (self->running_path);
+      if (g_strcmp0 (self->settings.model_path, path) == 0) {
+        g_free (self->settings.model_path);
+        self->settings.model_path = g_strdup (self->running_path);
       }
       GST_OBJECT_UNLOCK (self);
     }

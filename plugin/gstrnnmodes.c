@@ -216,7 +216,7 @@ gst_rnn_run_partial (GstRnn * self)
   GstRnnPartialWindow policy;
 
   GST_OBJECT_LOCK (self);
-  policy = self->partial_window;
+  policy = self->settings.partial_window;
   GST_OBJECT_UNLOCK (self);
   return policy != GST_RNN_PARTIAL_WINDOW_DROP;
 }
@@ -645,7 +645,7 @@ gst_rnn_tail_due (GstRnn * self, guint * len)
   GstRnnPartialWindow policy;
 
   GST_OBJECT_LOCK (self);
-  policy = self->partial_window;
+  policy = self->settings.partial_window;
   GST_OBJECT_UNLOCK (self);
 
   *len = 0;
@@ -683,7 +683,7 @@ gst_rnn_drain_tail (GstRnn * self)
 
   if (self->cfg_mode == GST_RNN_MODE_N_TO_1) {
     GST_OBJECT_LOCK (self);
-    post = self->post_messages;
+    post = self->settings.post_messages;
     GST_OBJECT_UNLOCK (self);
     gst_rnn_pool_window (self, len);
     gst_rnn_emit_results (self, NULL, self->next_start, len, post);

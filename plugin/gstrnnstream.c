@@ -115,7 +115,7 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
       break;
   }
   GST_OBJECT_LOCK (self);
-  threads = self->threads;
+  threads = self->settings.threads;
   GST_OBJECT_UNLOCK (self);
   self->state = rnn_state_new (self->model, B, max_frames, &err);
   if (self->state != NULL && !rnn_state_set_threads (self->state, threads,
@@ -219,9 +219,9 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
   n = size / self->in_frame_bytes;
 
   GST_OBJECT_LOCK (self);
-  reset_on_discont = self->reset_on_discont;
-  tolerance = self->timestamp_tolerance;
-  self->buf_policy = self->non_finite;
+  reset_on_discont = self->settings.reset_on_discont;
+  tolerance = self->settings.timestamp_tolerance;
+  self->buf_policy = self->settings.non_finite;
   GST_OBJECT_UNLOCK (self);
 
   if (g_atomic_int_compare_and_exchange (&self->reset_requested, 1, 0)) {
