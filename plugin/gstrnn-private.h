@@ -53,6 +53,19 @@ typedef struct
   gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
 } GstRnnSettings;
 
+/* Requests from application threads, consumed by the streaming thread at
+ * the start of the next input buffer.  Protected by the object lock,
+ * except reset, which is atomic. */
+typedef struct
+{
+  RnnModel *model;              /* hot swap: loaded, checked, not running
+                                 * yet (the encoder in n-to-m) */
+  RnnModel *decoder;            /* n-to-m */
+  gchar *path;                  /* file of model */
+  GBytes *restore;              /* "restore" signal */
+  gint reset;                   /* "reset" signal; atomic */
+} GstRnnRequests;
+
 struct _GstRnn
 {
   GstBaseTransform parent;
@@ -60,13 +73,8 @@ struct _GstRnn
   /* Property values.  Object lock. */
   GstRnnSettings settings;
 
-  /* Requests from application threads, consumed by the streaming thread
-   * at the next input buffer.  Protected by the object lock. */
-  RnnModel *pending_model;      /* hot swap: loaded, checked, not running
-                                 * yet (the encoder in n-to-m) */
-  RnnModel *pending_decoder;    /* n-to-m */
-  gchar *pending_path;          /* file of pending_model */
-  GBytes *pending_restore;      /* "restore" signal */
+  /* Requests from application threads.  Object lock, but reset. */
+  GstRnnRequests requests;
 
   /* What transform_caps and the LATENCY query need from the loaded model
    * and mode.  Written in start()/stop() and at a hot swap, read from any
@@ -81,10 +89,6 @@ struct _GstRnn
                                  * n-to-m: frames per forecast */
   guint run_window;             /* window and resolved feed in force: a */
   GstRnnFeed run_feed;          /* hot-swapped model is checked with them */
-
-  /* Set by the "reset" action signal from any thread; consumed at the
-   * start of the next buffer.  Atomic. */
-  gint reset_requested;
 
   /* Held by the streaming thread while it uses or replaces the model,
    * the states and the stream buffers below (never while pushing), and by

@@ -969,10 +969,10 @@ gst_rnn_finalize (GObject * object)
   GstRnn *self = GST_RNN (object);
 
   g_free (self->settings.model_path);
-  g_clear_pointer (&self->pending_model, rnn_model_unref);
-  g_clear_pointer (&self->pending_decoder, rnn_model_unref);
-  g_free (self->pending_path);
-  g_clear_pointer (&self->pending_restore, g_bytes_unref);
+  g_clear_pointer (&self->requests.model, rnn_model_unref);
+  g_clear_pointer (&self->requests.decoder, rnn_model_unref);
+  g_free (self->requests.path);
+  g_clear_pointer (&self->requests.restore, g_bytes_unref);
   g_rec_mutex_clear (&self->state_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1120,7 +1120,7 @@ static void
 gst_rnn_reset_action (GstRnn * self)
 {
   GST_INFO_OBJECT (self, "reset requested");
-  g_atomic_int_set (&self->reset_requested, 1);
+  g_atomic_int_set (&self->requests.reset, 1);
 }
 
 static gboolean
@@ -1209,7 +1209,7 @@ gst_rnn_start (GstBaseTransform * trans)
   self->next_pts = GST_CLOCK_TIME_NONE;
   self->frame_dur = GST_CLOCK_TIME_NONE;
   self->after_gap = FALSE;
-  g_atomic_int_set (&self->reset_requested, 0);
+  g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
   /* n-to-1 annotates the input buffers in place; the others make new
@@ -1241,10 +1241,10 @@ gst_rnn_stop (GstBaseTransform * trans)
   /* a swap or restore not consumed yet dies with the stream; the 'model'
    * property already names the swapped-in file, loaded on the next
    * start */
-  pending = g_steal_pointer (&self->pending_model);
-  pending_dec = g_steal_pointer (&self->pending_decoder);
-  g_clear_pointer (&self->pending_path, g_free);
-  restore = g_steal_pointer (&self->pending_restore);
+  pending = g_steal_pointer (&self->requests.model);
+  pending_dec = g_steal_pointer (&self->requests.decoder);
+  g_clear_pointer (&self->requests.path, g_free);
+  restore = g_steal_pointer (&self->requests.restore);
   GST_OBJECT_UNLOCK (self);
 
   g_clear_pointer (&pending, rnn_model_unref);

@@ -366,12 +366,12 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
     g_clear_pointer (&decoder, rnn_model_unref);
     goto done;
   }
-  old_model = self->pending_model;
-  old_decoder = self->pending_decoder;
-  self->pending_model = model;
-  self->pending_decoder = decoder;
-  g_free (self->pending_path);
-  self->pending_path = g_strdup (path);
+  old_model = self->requests.model;
+  old_decoder = self->requests.decoder;
+  self->requests.model = model;
+  self->requests.decoder = decoder;
+  g_free (self->requests.path);
+  self->requests.path = g_strdup (path);
   g_free (self->settings.model_path);
   self->settings.model_path = g_strdup (path);
   GST_OBJECT_UNLOCK (self);
@@ -515,9 +515,9 @@ gst_rnn_swap_pending (GstRnn * self)
   gchar *path;
 
   GST_OBJECT_LOCK (self);
-  model = g_steal_pointer (&self->pending_model);
-  decoder = g_steal_pointer (&self->pending_decoder);
-  path = g_steal_pointer (&self->pending_path);
+  model = g_steal_pointer (&self->requests.model);
+  decoder = g_steal_pointer (&self->requests.decoder);
+  path = g_steal_pointer (&self->requests.path);
   GST_OBJECT_UNLOCK (self);
 
   if (model != NULL)
@@ -557,7 +557,7 @@ gst_rnn_apply_restore (GstRnn * self)
   GError *err = NULL;
 
   GST_OBJECT_LOCK (self);
-  snap = g_steal_pointer (&self->pending_restore);
+  snap = g_steal_pointer (&self->requests.restore);
   GST_OBJECT_UNLOCK (self);
   if (snap == NULL || self->state == NULL) {
     g_clear_pointer (&snap, g_bytes_unref);
@@ -658,8 +658,8 @@ gst_rnn_restore_action (GstRnn * self, GBytes * snapshot)
   }
 
   GST_OBJECT_LOCK (self);
-  old = self->pending_restore;
-  self->pending_restore = g_bytes_ref (snapshot);
+  old = self->requests.restore;
+  self->requests.restore = g_bytes_ref (snapshot);
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&old, g_bytes_unref);
   GST_INFO_OBJECT (self, "snapshot of %" G_GSIZE_FORMAT " bytes accepted: "

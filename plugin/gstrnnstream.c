@@ -224,7 +224,7 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
   self->buf_policy = self->settings.non_finite;
   GST_OBJECT_UNLOCK (self);
 
-  if (g_atomic_int_compare_and_exchange (&self->reset_requested, 1, 0)) {
+  if (g_atomic_int_compare_and_exchange (&self->requests.reset, 1, 0)) {
     GST_INFO_OBJECT (self, "resetting on the reset signal");
     *reset = TRUE;
   }
