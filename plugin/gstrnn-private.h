@@ -66,40 +66,13 @@ typedef struct
   gint reset;                   /* "reset" signal; atomic */
 } GstRnnRequests;
 
-struct _GstRnn
+/* The per-stream runtime: the running model, the states and the scratch
+ * memory made for the caps, and what is known of the stream so far.
+ * Streaming thread only (start/stop, set_caps, buffers, serialized
+ * events), under the state lock, which the "snapshot" and "restore"
+ * actions also take to read the model and the state. */
+typedef struct
 {
-  GstBaseTransform parent;
-
-  /* Property values.  Object lock. */
-  GstRnnSettings settings;
-
-  /* Requests from application threads.  Object lock, but reset. */
-  GstRnnRequests requests;
-
-  /* What transform_caps and the LATENCY query need from the loaded model
-   * and mode.  Written in start()/stop() and at a hot swap, read from any
-   * thread, under the object lock.  in_size == 0: no model is loaded. */
-  GstRnnMode run_mode;          /* mode snapshot taken at start */
-  guint in_size;                /* F (the encoder's in n-to-m) */
-  guint out_size;               /* O (the decoder's in n-to-m) */
-  gboolean windowed;            /* n-to-n: bidirectional model run window
-                                 * by window */
-  guint window_frames;          /* frames per window when windowed */
-  guint out_steps;              /* 1-to-n: output frames per input frame;
-                                 * n-to-m: frames per forecast */
-  guint run_window;             /* window and resolved feed in force: a */
-  GstRnnFeed run_feed;          /* hot-swapped model is checked with them */
-
-  /* Held by the streaming thread while it uses or replaces the model,
-   * the states and the stream buffers below (never while pushing), and by
-   * the "snapshot" and "restore" signals: a snapshot is therefore taken
-   * between two buffers.  Recursive, so that a bus sync handler running in
-   * the streaming thread may emit those signals.  Taken before the object
-   * lock, never after it. */
-  GRecMutex state_lock;
-
-  /* Streaming thread only (start/stop, set_caps, buffers, serialized
-   * events), under state_lock. */
   RnnModel *model;              /* the network; the encoder in n-to-m */
   gchar *running_path;          /* file of the running model */
   RnnModel *decoder;            /* n-to-m only */
@@ -108,19 +81,12 @@ struct _GstRnn
   GstCaps *in_caps;             /* caps the state was made for */
   GstRnnFormat in_fmt;          /* written under the object lock (the
                                  * LATENCY query reads it) */
-  gboolean cfg_batch_first;     /* snapshots taken at start */
-  GstRnnMode cfg_mode;
-  guint cfg_window;             /* n-to-1, n-to-m: frames per window */
-  guint cfg_hop;                /* n-to-1, n-to-m: frames between starts */
-  guint cfg_steps;              /* 1-to-n, n-to-m */
-  GstRnnFeed cfg_feed;          /* resolved: never AUTO */
-  gboolean cfg_carry;
   guint batch;                  /* B */
   gsize in_frame_bytes;         /* B * F * 4 */
   gsize out_frame_bytes;        /* B * O * 4 */
   gboolean discont_pending;     /* mark the next output DISCONT */
 
-  /* Robustness, streaming thread. */
+  /* Robustness. */
   GstClockTime next_pts;        /* expected PTS of the next input buffer
                                  * (NONE: unknown) */
   GstClockTime frame_dur;       /* one frame, from the rate or the last
@@ -168,6 +134,50 @@ struct _GstRnn
   /* 1-to-n and n-to-m generation, sized in set_caps. */
   float *gen_in;                /* (steps, B, F_gen), time-major */
   float *gen_out;               /* (steps, B, O), time-major */
+} GstRnnStream;
+
+struct _GstRnn
+{
+  GstBaseTransform parent;
+
+  /* Property values.  Object lock. */
+  GstRnnSettings settings;
+
+  /* Requests from application threads.  Object lock, but reset. */
+  GstRnnRequests requests;
+
+  /* What transform_caps and the LATENCY query need from the loaded model
+   * and mode.  Written in start()/stop() and at a hot swap, read from any
+   * thread, under the object lock.  in_size == 0: no model is loaded. */
+  GstRnnMode run_mode;          /* mode snapshot taken at start */
+  guint in_size;                /* F (the encoder's in n-to-m) */
+  guint out_size;               /* O (the decoder's in n-to-m) */
+  gboolean windowed;            /* n-to-n: bidirectional model run window
+                                 * by window */
+  guint window_frames;          /* frames per window when windowed */
+  guint out_steps;              /* 1-to-n: output frames per input frame;
+                                 * n-to-m: frames per forecast */
+  guint run_window;             /* window and resolved feed in force: a */
+  GstRnnFeed run_feed;          /* hot-swapped model is checked with them */
+
+  /* Held by the streaming thread while it uses or replaces the model,
+   * the states and the stream buffers below (never while pushing), and by
+   * the "snapshot" and "restore" signals: a snapshot is therefore taken
+   * between two buffers.  Recursive, so that a bus sync handler running in
+   * the streaming thread may emit those signals.  Taken before the object
+   * lock, never after it. */
+  GRecMutex state_lock;
+
+  gboolean cfg_batch_first;     /* snapshots taken at start */
+  GstRnnMode cfg_mode;
+  guint cfg_window;             /* n-to-1, n-to-m: frames per window */
+  guint cfg_hop;                /* n-to-1, n-to-m: frames between starts */
+  guint cfg_steps;              /* 1-to-n, n-to-m */
+  GstRnnFeed cfg_feed;          /* resolved: never AUTO */
+  gboolean cfg_carry;
+
+  /* Per-stream runtime.  State lock. */
+  GstRnnStream stream;
 };
 
 /* The functions the element's files share.  None is exported: the plugin

@@ -955,11 +955,11 @@ gst_rnn_init (GstRnn * self)
   self->settings.partial_window = DEFAULT_PARTIAL_WINDOW;
   self->settings.non_finite = DEFAULT_NON_FINITE;
   self->settings.timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
-  self->win_pts = GST_CLOCK_TIME_NONE;
-  self->win_offset = GST_BUFFER_OFFSET_NONE;
-  self->discont_pending = TRUE;
-  self->next_pts = GST_CLOCK_TIME_NONE;
-  self->frame_dur = GST_CLOCK_TIME_NONE;
+  self->stream.win_pts = GST_CLOCK_TIME_NONE;
+  self->stream.win_offset = GST_BUFFER_OFFSET_NONE;
+  self->stream.discont_pending = TRUE;
+  self->stream.next_pts = GST_CLOCK_TIME_NONE;
+  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
   g_rec_mutex_init (&self->state_lock);
 }
 
@@ -1192,10 +1192,10 @@ gst_rnn_start (GstBaseTransform * trans)
         gst_rnn_feed_nick (feed), carry ? "state carried" : "zero state");
 
   g_rec_mutex_lock (&self->state_lock);
-  self->model = model;
-  self->decoder = decoder;
-  g_free (self->running_path);
-  self->running_path = path;
+  self->stream.model = model;
+  self->stream.decoder = decoder;
+  g_free (self->stream.running_path);
+  self->stream.running_path = path;
   self->cfg_batch_first = batch_first;
   self->cfg_mode = mode;
   self->cfg_window = window;
@@ -1203,12 +1203,12 @@ gst_rnn_start (GstBaseTransform * trans)
   self->cfg_steps = steps;
   self->cfg_feed = feed;
   self->cfg_carry = carry;
-  self->discont_pending = TRUE;
-  self->win_fill = 0;
-  self->frames_in = self->next_start = self->covered_end = 0;
-  self->next_pts = GST_CLOCK_TIME_NONE;
-  self->frame_dur = GST_CLOCK_TIME_NONE;
-  self->after_gap = FALSE;
+  self->stream.discont_pending = TRUE;
+  self->stream.win_fill = 0;
+  self->stream.frames_in = self->stream.next_start = self->stream.covered_end = 0;
+  self->stream.next_pts = GST_CLOCK_TIME_NONE;
+  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
+  self->stream.after_gap = FALSE;
   g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
@@ -1253,11 +1253,11 @@ gst_rnn_stop (GstBaseTransform * trans)
 
   g_rec_mutex_lock (&self->state_lock);
   gst_rnn_free_stream (self);
-  g_clear_pointer (&self->model, rnn_model_unref);
-  g_clear_pointer (&self->decoder, rnn_model_unref);
-  g_clear_pointer (&self->running_path, g_free);
-  self->win_fill = 0;
-  self->discont_pending = TRUE;
+  g_clear_pointer (&self->stream.model, rnn_model_unref);
+  g_clear_pointer (&self->stream.decoder, rnn_model_unref);
+  g_clear_pointer (&self->stream.running_path, g_free);
+  self->stream.win_fill = 0;
+  self->stream.discont_pending = TRUE;
   g_rec_mutex_unlock (&self->state_lock);
 
   return TRUE;
@@ -1296,9 +1296,9 @@ gst_rnn_transform_size (GstBaseTransform * trans, GstPadDirection direction,
 {
   GstRnn *self = GST_RNN (trans);
   gsize unit = direction == GST_PAD_SINK ?
-      self->in_frame_bytes : self->out_frame_bytes;
+      self->stream.in_frame_bytes : self->stream.out_frame_bytes;
   gsize other = direction == GST_PAD_SINK ?
-      self->out_frame_bytes : self->in_frame_bytes;
+      self->stream.out_frame_bytes : self->stream.in_frame_bytes;
 
   if (unit == 0 || size % unit != 0)
     return FALSE;
@@ -1344,12 +1344,12 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     goto map_failed;
   }
 
-  n = inmap.size / self->in_frame_bytes;
+  n = inmap.size / self->stream.in_frame_bytes;
   if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
-    g_assert (outmap.size == n * self->cfg_steps * self->out_frame_bytes);
+    g_assert (outmap.size == n * self->cfg_steps * self->stream.out_frame_bytes);
     ok = gst_rnn_generate_frames (self, inmap.data, outmap.data, n, &err);
   } else {
-    g_assert (outmap.size == n * self->out_frame_bytes);
+    g_assert (outmap.size == n * self->stream.out_frame_bytes);
     ok = gst_rnn_process (self, inmap.data, outmap.data, n, &err);
   }
 
@@ -1359,7 +1359,7 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   if (!ok)
     return gst_rnn_run_failed (self, err);
   if (self->cfg_mode == GST_RNN_MODE_N_TO_N
-      && !gst_rnn_check_state (self, self->state))
+      && !gst_rnn_check_state (self, self->stream.state))
     return GST_FLOW_ERROR;
 
   if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
@@ -1370,9 +1370,9 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     GST_BUFFER_OFFSET_END (outbuf) = end != GST_BUFFER_OFFSET_NONE ?
         end * self->cfg_steps : GST_BUFFER_OFFSET_NONE;
   }
-  if (self->discont_pending) {
+  if (self->stream.discont_pending) {
     GST_BUFFER_FLAG_SET (outbuf, GST_BUFFER_FLAG_DISCONT);
-    self->discont_pending = FALSE;
+    self->stream.discont_pending = FALSE;
   }
   GST_LOG_OBJECT (self, "processed %" G_GSIZE_FORMAT " frame(s) at %"
       GST_TIME_FORMAT, n, GST_TIME_ARGS (GST_BUFFER_PTS (inbuf)));
@@ -1399,7 +1399,7 @@ gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GST_OBJECT_UNLOCK (self);
 
   /* a gap found from the timestamps: say so downstream */
-  if (self->mark_discont)
+  if (self->stream.mark_discont)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
@@ -1408,7 +1408,7 @@ gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     return GST_FLOW_ERROR;
   }
   ret = gst_rnn_annotate (self, buf, map.data,
-      map.size / self->in_frame_bytes, post);
+      map.size / self->stream.in_frame_bytes, post);
   gst_buffer_unmap (buf, &map);
   return ret;
 }
@@ -1420,7 +1420,7 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
   GstFlowReturn ret;
   gboolean reset;
 
-  if (self->win_in != NULL)
+  if (self->stream.win_in != NULL)
     return gst_rnn_generate_window (self, outbuf);
   if (self->cfg_mode == GST_RNN_MODE_N_TO_M)
     return gst_rnn_generate_forecast (self, outbuf);
@@ -1465,10 +1465,10 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
       g_rec_mutex_lock (&self->state_lock);
-      gst_buffer_replace (&self->win_inbuf, NULL);
+      gst_buffer_replace (&self->stream.win_inbuf, NULL);
       gst_rnn_reset_state (self, "flush");
-      self->next_pts = GST_CLOCK_TIME_NONE;
-      self->after_gap = FALSE;
+      self->stream.next_pts = GST_CLOCK_TIME_NONE;
+      self->stream.after_gap = FALSE;
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
@@ -1476,8 +1476,8 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
         gst_rnn_drain_window (self);
       g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset_state (self, "new segment");
-      self->next_pts = GST_CLOCK_TIME_NONE;
-      self->after_gap = FALSE;
+      self->stream.next_pts = GST_CLOCK_TIME_NONE;
+      self->stream.after_gap = FALSE;
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:

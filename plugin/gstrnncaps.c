@@ -350,8 +350,8 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
   gboolean bf = self->cfg_batch_first;
   GstRnnMode mode = self->cfg_mode;
 
-  F = rnn_model_get_input_size (self->model);
-  O = rnn_model_get_output_size (self->decoder ? self->decoder : self->model);
+  F = rnn_model_get_input_size (self->stream.model);
+  O = rnn_model_get_output_size (self->stream.decoder ? self->stream.decoder : self->stream.model);
 
   if (!gst_rnn_parse_format (incaps, &in)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,

@@ -409,7 +409,7 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
   old_O = self->out_size;
   old_windowed = self->windowed;
   old_window_frames = self->window_frames;
-  tensors = self->in_fmt.tensors;
+  tensors = self->stream.in_fmt.tensors;
   GST_OBJECT_UNLOCK (self);
 
   windowed = mode == GST_RNN_MODE_N_TO_N && rnn_model_is_bidirectional (model);
@@ -418,7 +418,7 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
   t_mul = mode == GST_RNN_MODE_1_TO_N ? self->cfg_steps : 1;
   caps_change = mode != GST_RNN_MODE_N_TO_1 && (O != old_O || (tensors
           && window_frames != old_window_frames));
-  incaps = self->in_caps ? gst_caps_ref (self->in_caps) : NULL;
+  incaps = self->stream.in_caps ? gst_caps_ref (self->stream.in_caps) : NULL;
 
   if (caps_change && incaps) {
     GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, mode,
@@ -433,13 +433,13 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
       GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
           ("Model \"%s\" outputs %u values per stream and frame (the running "
               "model \"%s\": %u), and downstream does not accept the new "
-              "output format. Keeping \"%s\".", path, O, self->running_path,
-              old_O, self->running_path), ("refused caps: %s", str));
+              "output format. Keeping \"%s\".", path, O, self->stream.running_path,
+              old_O, self->stream.running_path), ("refused caps: %s", str));
       g_free (str);
       GST_OBJECT_LOCK (self);
       if (g_strcmp0 (self->settings.model_path, path) == 0) {
         g_free (self->settings.model_path);
-        self->settings.model_path = g_strdup (self->running_path);
+        self->settings.model_path = g_strdup (self->stream.running_path);
       }
       GST_OBJECT_UNLOCK (self);
     }
@@ -460,12 +460,12 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
     gst_rnn_drain_window (self);
 
   g_rec_mutex_lock (&self->state_lock);
-  g_clear_pointer (&self->model, rnn_model_unref);
-  g_clear_pointer (&self->decoder, rnn_model_unref);
-  self->model = model;
-  self->decoder = decoder;
-  previous = self->running_path;
-  self->running_path = path;
+  g_clear_pointer (&self->stream.model, rnn_model_unref);
+  g_clear_pointer (&self->stream.decoder, rnn_model_unref);
+  self->stream.model = model;
+  self->stream.decoder = decoder;
+  previous = self->stream.running_path;
+  self->stream.running_path = path;
 
   GST_OBJECT_LOCK (self);
   self->out_size = O;
@@ -473,7 +473,7 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
   self->window_frames = window_frames;
   GST_OBJECT_UNLOCK (self);
 
-  gst_buffer_replace (&self->win_inbuf, NULL);
+  gst_buffer_replace (&self->stream.win_inbuf, NULL);
   gst_rnn_free_stream (self);
   if (incaps) {
     GstCaps *outcaps = gst_pad_get_current_caps (srcpad);
@@ -532,7 +532,7 @@ void
 gst_rnn_swap_configure (GstRnn * self)
 {
   g_rec_mutex_lock (&self->state_lock);
-  if (self->state == NULL) {
+  if (self->stream.state == NULL) {
     GstPad *sink = GST_BASE_TRANSFORM_SINK_PAD (self);
     GstPad *src = GST_BASE_TRANSFORM_SRC_PAD (self);
     GstCaps *in = gst_pad_get_current_caps (sink);
@@ -559,11 +559,11 @@ gst_rnn_apply_restore (GstRnn * self)
   GST_OBJECT_LOCK (self);
   snap = g_steal_pointer (&self->requests.restore);
   GST_OBJECT_UNLOCK (self);
-  if (snap == NULL || self->state == NULL) {
+  if (snap == NULL || self->stream.state == NULL) {
     g_clear_pointer (&snap, g_bytes_unref);
     return;
   }
-  if (rnn_state_restore (self->state, snap, &err)) {
+  if (rnn_state_restore (self->stream.state, snap, &err)) {
     GST_INFO_OBJECT (self, "state restored from a snapshot of %"
         G_GSIZE_FORMAT " bytes", g_bytes_get_size (snap));
   } else {
@@ -581,8 +581,8 @@ gst_rnn_snapshot_action (GstRnn * self)
   GBytes *snap = NULL;
 
   g_rec_mutex_lock (&self->state_lock);
-  if (self->state != NULL)
-    snap = rnn_state_snapshot (self->state);
+  if (self->stream.state != NULL)
+    snap = rnn_state_snapshot (self->stream.state);
   g_rec_mutex_unlock (&self->state_lock);
 
   if (snap == NULL)
@@ -629,9 +629,9 @@ gst_rnn_restore_action (GstRnn * self, GBytes * snapshot)
   }
 
   g_rec_mutex_lock (&self->state_lock);
-  if (self->model != NULL) {
-    model = rnn_model_ref (self->model);
-    batch = self->state ? self->batch : 0;
+  if (self->stream.model != NULL) {
+    model = rnn_model_ref (self->stream.model);
+    batch = self->stream.state ? self->stream.batch : 0;
   }
   g_rec_mutex_unlock (&self->state_lock);
 

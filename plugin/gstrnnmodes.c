@@ -69,12 +69,12 @@ static void
 gst_rnn_copy_input (GstRnn * self, float *dst, gsize dst_T, gsize dst_t,
     const guint8 * src, gsize src_T, gsize src_t, gsize k)
 {
-  guint F = rnn_model_get_input_size (self->model);
+  guint F = rnn_model_get_input_size (self->stream.model);
 
   gst_rnn_copy_frames ((guint8 *) dst, dst_T, dst_t, FALSE, src, src_T, src_t,
-      self->cfg_batch_first, k, self->batch, F);
-  if (self->buf_nonfinite && self->buf_policy == GST_RNN_NON_FINITE_ZERO)
-    gst_rnn_sanitize (dst + dst_t * self->batch * F, k * self->batch * F);
+      self->cfg_batch_first, k, self->stream.batch, F);
+  if (self->stream.buf_nonfinite && self->stream.buf_policy == GST_RNN_NON_FINITE_ZERO)
+    gst_rnn_sanitize (dst + dst_t * self->stream.batch * F, k * self->stream.batch * F);
 }
 
 /* Run frames [@t0, @t1) of an input block of @n frames.  Goes through the
@@ -86,9 +86,9 @@ gst_rnn_process_range (GstRnn * self, const guint8 * in, guint8 * out,
 {
   RnnRunFlags flags = self->cfg_batch_first ? RNN_RUN_BATCH_FIRST : 0;
   gboolean bf = self->cfg_batch_first;
-  guint B = self->batch;
-  guint F = rnn_model_get_input_size (self->model);
-  guint O = rnn_model_get_output_size (self->model);
+  guint B = self->stream.batch;
+  guint F = rnn_model_get_input_size (self->stream.model);
+  guint O = rnn_model_get_output_size (self->stream.model);
   gsize t;
 
   if (t1 <= t0)
@@ -96,23 +96,23 @@ gst_rnn_process_range (GstRnn * self, const guint8 * in, guint8 * out,
   if (!sanitize && (!bf || (t0 == 0 && t1 == n))
       && ((guintptr) in % G_ALIGNOF (float)) == 0
       && ((guintptr) out % G_ALIGNOF (float)) == 0)
-    return rnn_state_process (self->state,
+    return rnn_state_process (self->stream.state,
         (const float *) (in + t0 * B * F * sizeof (float)), t1 - t0, flags,
         (float *) (out + t0 * B * O * sizeof (float)), err);
 
   GST_LOG_OBJECT (self, "frames [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT
       ") through scratch", t0, t1);
-  for (t = t0; t < t1; t += self->chunk_frames) {
-    gsize k = MIN (self->chunk_frames, t1 - t);
+  for (t = t0; t < t1; t += self->stream.chunk_frames) {
+    gsize k = MIN (self->stream.chunk_frames, t1 - t);
 
-    gst_rnn_copy_frames ((guint8 *) self->chunk_in, k, 0, bf, in, n, t, bf,
+    gst_rnn_copy_frames ((guint8 *) self->stream.chunk_in, k, 0, bf, in, n, t, bf,
         k, B, F);
     if (sanitize)
-      gst_rnn_sanitize (self->chunk_in, k * B * F);
-    if (!rnn_state_process (self->state, self->chunk_in, k, flags,
-            self->chunk_out, err))
+      gst_rnn_sanitize (self->stream.chunk_in, k * B * F);
+    if (!rnn_state_process (self->stream.state, self->stream.chunk_in, k, flags,
+            self->stream.chunk_out, err))
       return FALSE;
-    gst_rnn_copy_frames (out, n, t, bf, (const guint8 *) self->chunk_out, k,
+    gst_rnn_copy_frames (out, n, t, bf, (const guint8 *) self->stream.chunk_out, k,
         0, bf, k, B, O);
   }
   return TRUE;
@@ -128,9 +128,9 @@ gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out, gsize n,
 
   if (n == 0)
     return TRUE;
-  if (!self->buf_nonfinite)
+  if (!self->stream.buf_nonfinite)
     return gst_rnn_process_range (self, in, out, n, 0, n, FALSE, err);
-  if (self->buf_policy == GST_RNN_NON_FINITE_ZERO)
+  if (self->stream.buf_policy == GST_RNN_NON_FINITE_ZERO)
     return gst_rnn_process_range (self, in, out, n, 0, n, TRUE, err);
 
   /* reset-stream: cut the block after every frame that holds a non-finite
@@ -140,17 +140,17 @@ gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out, gsize n,
     gboolean any = FALSE;
 
     for (t = pos; t < n && !any; t++)
-      for (b = 0; b < self->batch && !any; b++)
+      for (b = 0; b < self->stream.batch && !any; b++)
         any = gst_rnn_frame_bad (self, in, n, t, b);
     /* t is one past the first bad frame, or n */
     if (!gst_rnn_process_range (self, in, out, n, pos, t, FALSE, err))
       return FALSE;
     if (any)
-      for (b = 0; b < self->batch; b++)
+      for (b = 0; b < self->stream.batch; b++)
         if (gst_rnn_frame_bad (self, in, n, t - 1, b)) {
           GST_LOG_OBJECT (self, "stream %u: reset after frame %" G_GSIZE_FORMAT,
               b, t - 1);
-          rnn_state_reset_stream (self->state, b);
+          rnn_state_reset_stream (self->stream.state, b);
         }
     pos = t;
   }
@@ -163,9 +163,9 @@ gboolean
 gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
     gsize n, GError ** err)
 {
-  guint B = self->batch;
-  guint F = rnn_model_get_input_size (self->model);
-  guint O = rnn_model_get_output_size (self->model);
+  guint B = self->stream.batch;
+  guint F = rnn_model_get_input_size (self->stream.model);
+  guint O = rnn_model_get_output_size (self->stream.model);
   guint steps = self->cfg_steps;
   gboolean bf = self->cfg_batch_first;
   gsize frame = (gsize) B * F;  /* floats in one step of gen_in */
@@ -174,35 +174,35 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
 
   for (t = 0; t < n; t++) {
     /* the input frame becomes step 0 of gen_in (steps, B, F) */
-    gst_rnn_copy_input (self, self->gen_in, steps, 0, in, n, t, 1);
+    gst_rnn_copy_input (self, self->stream.gen_in, steps, 0, in, n, t, 1);
     if (!self->cfg_carry)
-      rnn_state_reset (self->state);
+      rnn_state_reset (self->stream.state);
 
     if (self->cfg_feed == GST_RNN_FEED_FEEDBACK) {
       /* O == F: each output frame is the next step's input */
-      if (!rnn_state_process (self->state, self->gen_in, 1, RNN_RUN_NONE,
-              self->gen_out, err))
+      if (!rnn_state_process (self->stream.state, self->stream.gen_in, 1, RNN_RUN_NONE,
+              self->stream.gen_out, err))
         return FALSE;
       for (k = 1; k < steps; k++)
-        if (!rnn_state_process (self->state,
-                self->gen_out + (gsize) (k - 1) * B * O, 1, RNN_RUN_NONE,
-                self->gen_out + (gsize) k * B * O, err))
+        if (!rnn_state_process (self->stream.state,
+                self->stream.gen_out + (gsize) (k - 1) * B * O, 1, RNN_RUN_NONE,
+                self->stream.gen_out + (gsize) k * B * O, err))
           return FALSE;
     } else {
       /* repeat: the frame at every step; first: steps 1.. stay zero */
       if (self->cfg_feed == GST_RNN_FEED_REPEAT)
         for (k = 1; k < steps; k++)
-          memcpy (self->gen_in + k * frame, self->gen_in,
+          memcpy (self->stream.gen_in + k * frame, self->stream.gen_in,
               frame * sizeof (float));
-      if (!rnn_state_process (self->state, self->gen_in, steps, RNN_RUN_NONE,
-              self->gen_out, err))
+      if (!rnn_state_process (self->stream.state, self->stream.gen_in, steps, RNN_RUN_NONE,
+              self->stream.gen_out, err))
         return FALSE;
     }
     gst_rnn_copy_frames (out, n * steps, t * steps, bf,
-        (const guint8 *) self->gen_out, steps, 0, FALSE, steps, B, O);
+        (const guint8 *) self->stream.gen_out, steps, 0, FALSE, steps, B, O);
 
     /* the state carried to the next frame must not stay poisoned */
-    if (self->cfg_carry && !gst_rnn_guard_carried (self, self->gen_in, 1))
+    if (self->cfg_carry && !gst_rnn_guard_carried (self, self->stream.gen_in, 1))
       return FALSE;
   }
   return TRUE;
@@ -226,9 +226,9 @@ gst_rnn_run_partial (GstRnn * self)
 static GstFlowReturn
 gst_rnn_finish_window (GstRnn * self, GstBuffer ** outbuf)
 {
-  guint B = self->batch;
-  guint O = rnn_model_get_output_size (self->model);
-  gsize n = self->win_fill;
+  guint B = self->stream.batch;
+  guint O = rnn_model_get_output_size (self->stream.model);
+  gsize n = self->stream.win_fill;
   GError *err = NULL;
   GstMapInfo map;
   GstBuffer *buf;
@@ -237,33 +237,33 @@ gst_rnn_finish_window (GstRnn * self, GstBuffer ** outbuf)
   if (n == 0)
     return GST_FLOW_OK;
 
-  rnn_state_reset (self->state);
-  if (!rnn_state_process_window (self->state, self->win_in, n, RNN_RUN_NONE,
-          self->win_out, &err))
+  rnn_state_reset (self->stream.state);
+  if (!rnn_state_process_window (self->stream.state, self->stream.win_in, n, RNN_RUN_NONE,
+          self->stream.win_out, &err))
     return gst_rnn_run_failed (self, err);
 
-  buf = gst_buffer_new_allocate (NULL, n * self->out_frame_bytes, NULL);
+  buf = gst_buffer_new_allocate (NULL, n * self->stream.out_frame_bytes, NULL);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
   gst_rnn_copy_frames (map.data, n, 0, self->cfg_batch_first,
-      (const guint8 *) self->win_out, n, 0, FALSE, n, B, O);
+      (const guint8 *) self->stream.win_out, n, 0, FALSE, n, B, O);
   gst_buffer_unmap (buf, &map);
 
-  GST_BUFFER_PTS (buf) = self->win_pts;
+  GST_BUFFER_PTS (buf) = self->stream.win_pts;
   GST_BUFFER_DURATION (buf) = gst_rnn_frames_to_time (self, n);
-  GST_BUFFER_OFFSET (buf) = self->win_offset;
-  if (self->win_offset != GST_BUFFER_OFFSET_NONE)
-    GST_BUFFER_OFFSET_END (buf) = self->win_offset + n;
-  if (self->discont_pending) {
+  GST_BUFFER_OFFSET (buf) = self->stream.win_offset;
+  if (self->stream.win_offset != GST_BUFFER_OFFSET_NONE)
+    GST_BUFFER_OFFSET_END (buf) = self->stream.win_offset + n;
+  if (self->stream.discont_pending) {
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-    self->discont_pending = FALSE;
+    self->stream.discont_pending = FALSE;
   }
 
   GST_LOG_OBJECT (self, "window of %" G_GSIZE_FORMAT " frame(s) at %"
-      GST_TIME_FORMAT, n, GST_TIME_ARGS (self->win_pts));
+      GST_TIME_FORMAT, n, GST_TIME_ARGS (self->stream.win_pts));
 
-  self->win_fill = 0;
-  self->win_pts = GST_CLOCK_TIME_NONE;
-  self->win_offset = GST_BUFFER_OFFSET_NONE;
+  self->stream.win_fill = 0;
+  self->stream.win_pts = GST_CLOCK_TIME_NONE;
+  self->stream.win_offset = GST_BUFFER_OFFSET_NONE;
   *outbuf = buf;
   return GST_FLOW_OK;
 }
@@ -282,7 +282,7 @@ gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
 
   *outbuf = NULL;
 
-  if (self->win_inbuf == NULL) {
+  if (self->stream.win_inbuf == NULL) {
     GstBuffer *inbuf = trans->queued_buf;
     gboolean reset;
 
@@ -295,12 +295,12 @@ gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
       gst_buffer_unref (inbuf);
       return ret;
     }
-    self->win_inbuf = inbuf;
-    self->win_cursor = 0;
+    self->stream.win_inbuf = inbuf;
+    self->stream.win_cursor = 0;
     if (reset) {
       /* The frames collected so far end a sequence: run them now. */
       if (!gst_rnn_run_partial (self))
-        self->win_fill = 0;
+        self->stream.win_fill = 0;
       ret = gst_rnn_finish_window (self, outbuf);
       gst_rnn_reset_state (self, "discont or reset signal");
       gst_rnn_apply_restore (self);
@@ -311,41 +311,41 @@ gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
     }
   }
 
-  if (!gst_buffer_map (self->win_inbuf, &map, GST_MAP_READ)) {
+  if (!gst_buffer_map (self->stream.win_inbuf, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
         (NULL));
     return GST_FLOW_ERROR;
   }
-  n = map.size / self->in_frame_bytes;
+  n = map.size / self->stream.in_frame_bytes;
 
-  if (self->win_cursor < n) {
-    gsize k = MIN (window - self->win_fill, n - self->win_cursor);
+  if (self->stream.win_cursor < n) {
+    gsize k = MIN (window - self->stream.win_fill, n - self->stream.win_cursor);
 
-    if (self->win_fill == 0) {
-      GstClockTime pts = GST_BUFFER_PTS (self->win_inbuf);
-      guint64 offset = GST_BUFFER_OFFSET (self->win_inbuf);
+    if (self->stream.win_fill == 0) {
+      GstClockTime pts = GST_BUFFER_PTS (self->stream.win_inbuf);
+      guint64 offset = GST_BUFFER_OFFSET (self->stream.win_inbuf);
 
-      if (self->win_cursor == 0) {
-        self->win_pts = pts;
+      if (self->stream.win_cursor == 0) {
+        self->stream.win_pts = pts;
       } else {
-        GstClockTime d = gst_rnn_frames_to_time (self, self->win_cursor);
-        self->win_pts = GST_CLOCK_TIME_IS_VALID (pts)
+        GstClockTime d = gst_rnn_frames_to_time (self, self->stream.win_cursor);
+        self->stream.win_pts = GST_CLOCK_TIME_IS_VALID (pts)
             && GST_CLOCK_TIME_IS_VALID (d) ? pts + d : GST_CLOCK_TIME_NONE;
       }
-      self->win_offset = offset != GST_BUFFER_OFFSET_NONE ?
-          offset + self->win_cursor : GST_BUFFER_OFFSET_NONE;
+      self->stream.win_offset = offset != GST_BUFFER_OFFSET_NONE ?
+          offset + self->stream.win_cursor : GST_BUFFER_OFFSET_NONE;
     }
-    gst_rnn_copy_input (self, self->win_in, window, self->win_fill, map.data,
-        n, self->win_cursor, k);
-    self->win_fill += k;
-    self->win_cursor += k;
+    gst_rnn_copy_input (self, self->stream.win_in, window, self->stream.win_fill, map.data,
+        n, self->stream.win_cursor, k);
+    self->stream.win_fill += k;
+    self->stream.win_cursor += k;
   }
-  gst_buffer_unmap (self->win_inbuf, &map);
+  gst_buffer_unmap (self->stream.win_inbuf, &map);
 
-  if (self->win_cursor >= n)
-    gst_buffer_replace (&self->win_inbuf, NULL);
+  if (self->stream.win_cursor >= n)
+    gst_buffer_replace (&self->stream.win_inbuf, NULL);
 
-  if (self->win_fill == window)
+  if (self->stream.win_fill == window)
     return gst_rnn_finish_window (self, outbuf);
 
   return GST_FLOW_OK;
@@ -363,32 +363,32 @@ gst_rnn_ring_feed (GstRnn * self, const guint8 * data, gsize n,
   guint W = self->cfg_window;
 
   while (*cursor < n) {
-    guint64 i = self->frames_in;
-    guint64 end = self->next_start + W;
+    guint64 i = self->stream.frames_in;
+    guint64 end = self->stream.next_start + W;
     gsize k, j;
     guint slot;
 
-    if (i < self->next_start) {
-      k = MIN (n - *cursor, self->next_start - i);
-      self->frames_in += k;
+    if (i < self->stream.next_start) {
+      k = MIN (n - *cursor, self->stream.next_start - i);
+      self->stream.frames_in += k;
       *cursor += k;
       continue;
     }
     slot = i % W;
     k = MIN (n - *cursor, end - i);
     k = MIN (k, W - slot);
-    gst_rnn_copy_input (self, self->ring, W, slot, data, n, *cursor, k);
+    gst_rnn_copy_input (self, self->stream.ring, W, slot, data, n, *cursor, k);
     for (j = 0; j < k; j++) {
       GstClockTime d = gst_rnn_frames_to_time (self, *cursor + j);
 
-      self->ring_pts[slot + j] = GST_CLOCK_TIME_IS_VALID (pts)
+      self->stream.ring_pts[slot + j] = GST_CLOCK_TIME_IS_VALID (pts)
           && GST_CLOCK_TIME_IS_VALID (d) ? pts + d : GST_CLOCK_TIME_NONE;
-      self->ring_offset[slot + j] = offset != GST_BUFFER_OFFSET_NONE ?
+      self->stream.ring_offset[slot + j] = offset != GST_BUFFER_OFFSET_NONE ?
           offset + *cursor + j : GST_BUFFER_OFFSET_NONE;
     }
-    self->frames_in += k;
+    self->stream.frames_in += k;
     *cursor += k;
-    if (self->frames_in == end)
+    if (self->stream.frames_in == end)
       return TRUE;
   }
   return FALSE;
@@ -401,21 +401,21 @@ static gboolean
 gst_rnn_run_window (GstRnn * self, guint64 start, guint len, GError ** err)
 {
   guint W = self->cfg_window;
-  gsize frame = (gsize) self->batch * rnn_model_get_input_size (self->model);
+  gsize frame = (gsize) self->stream.batch * rnn_model_get_input_size (self->stream.model);
   guint slot = start % W;
   guint first = MIN (len, W - slot);
 
   /* unroll the ring into a time-major sequence */
-  memcpy (self->seq_in, self->ring + slot * frame,
+  memcpy (self->stream.seq_in, self->stream.ring + slot * frame,
       first * frame * sizeof (float));
   if (len > first)
-    memcpy (self->seq_in + first * frame, self->ring,
+    memcpy (self->stream.seq_in + first * frame, self->stream.ring,
         (len - first) * frame * sizeof (float));
 
   if (!self->cfg_carry)
-    rnn_state_reset (self->state);
-  return rnn_state_process_window (self->state, self->seq_in, len,
-      RNN_RUN_NO_HEAD, self->seq_out, err);
+    rnn_state_reset (self->stream.state);
+  return rnn_state_process_window (self->stream.state, self->stream.seq_in, len,
+      RNN_RUN_NO_HEAD, self->stream.seq_out, err);
 }
 
 /* n-to-1: pool the window's outputs (rnn.pooling) and apply the head:
@@ -423,14 +423,14 @@ gst_rnn_run_window (GstRnn * self, guint64 start, guint len, GError ** err)
 static void
 gst_rnn_pool_window (GstRnn * self, guint len)
 {
-  RnnModel *m = self->model;
-  guint B = self->batch;
+  RnnModel *m = self->stream.model;
+  guint B = self->stream.batch;
   guint R = rnn_model_get_rnn_output_size (m);
   gsize i, t;
 
   switch (rnn_model_get_pooling (m)) {
     case RNN_POOLING_LAST:
-      memcpy (self->pooled, self->seq_out + (gsize) (len - 1) * B * R,
+      memcpy (self->stream.pooled, self->stream.seq_out + (gsize) (len - 1) * B * R,
           (gsize) B * R * sizeof (float));
       break;
     case RNN_POOLING_MEAN:
@@ -438,8 +438,8 @@ gst_rnn_pool_window (GstRnn * self, guint len)
         double acc = 0.0;
 
         for (t = 0; t < len; t++)
-          acc += self->seq_out[t * B * R + i];
-        self->pooled[i] = (float) (acc / len);
+          acc += self->stream.seq_out[t * B * R + i];
+        self->stream.pooled[i] = (float) (acc / len);
       }
       break;
     case RNN_POOLING_FINAL_STATE:{
@@ -449,16 +449,16 @@ gst_rnn_pool_window (GstRnn * self, guint len)
       guint Hout = R / D;
       guint b, d;
 
-      rnn_state_get (self->state, self->h_buf, NULL);
+      rnn_state_get (self->stream.state, self->stream.h_buf, NULL);
       for (b = 0; b < B; b++)
         for (d = 0; d < D; d++)
-          memcpy (self->pooled + (gsize) b * R + d * Hout,
-              self->h_buf + (((gsize) (L - 1) * D + d) * B + b) * Hout,
+          memcpy (self->stream.pooled + (gsize) b * R + d * Hout,
+              self->stream.h_buf + (((gsize) (L - 1) * D + d) * B + b) * Hout,
               Hout * sizeof (float));
       break;
     }
   }
-  rnn_model_apply_head (m, self->pooled, B, self->scores);
+  rnn_model_apply_head (m, self->stream.pooled, B, self->stream.scores);
 }
 
 /* Bookkeeping after the window starting at next_start has run and its
@@ -467,9 +467,9 @@ gst_rnn_pool_window (GstRnn * self, guint len)
 static gboolean
 gst_rnn_window_done (GstRnn * self, guint len)
 {
-  self->covered_end = self->next_start + len;
-  self->next_start += self->cfg_hop;
-  return !self->cfg_carry || gst_rnn_guard_carried (self, self->seq_in, len);
+  self->stream.covered_end = self->stream.next_start + len;
+  self->stream.next_start += self->cfg_hop;
+  return !self->cfg_carry || gst_rnn_guard_carried (self, self->stream.seq_in, len);
 }
 
 /* n-to-1: run every window that ends in the @n frames at @data, the
@@ -486,10 +486,10 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf, const guint8 * data,
   gsize cursor = 0;
 
   while (gst_rnn_ring_feed (self, data, n, &cursor, pts, offset)) {
-    if (!gst_rnn_run_window (self, self->next_start, W, &err))
+    if (!gst_rnn_run_window (self, self->stream.next_start, W, &err))
       return gst_rnn_run_failed (self, err);
     gst_rnn_pool_window (self, W);
-    gst_rnn_emit_results (self, buf, self->next_start, W, post);
+    gst_rnn_emit_results (self, buf, self->stream.next_start, W, post);
     if (!gst_rnn_window_done (self, W))
       return GST_FLOW_ERROR;
   }
@@ -502,15 +502,15 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf, const guint8 * data,
 static GstFlowReturn
 gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
 {
-  RnnModel *enc = self->model, *dec = self->decoder;
-  guint B = self->batch;
+  RnnModel *enc = self->stream.model, *dec = self->stream.decoder;
+  guint B = self->stream.batch;
   guint steps = self->cfg_steps;
   guint O = rnn_model_get_output_size (dec);
   guint Fd = rnn_model_get_input_size (dec);
   guint R = rnn_model_get_rnn_output_size (enc);
-  guint last = (self->next_start + len - 1) % self->cfg_window;
-  GstClockTime pts = self->ring_pts[last];
-  guint64 offset = self->ring_offset[last];
+  guint last = (self->stream.next_start + len - 1) % self->cfg_window;
+  GstClockTime pts = self->stream.ring_pts[last];
+  guint64 offset = self->stream.ring_offset[last];
   GstClockTime frame_dur = gst_rnn_frames_to_time (self, 1);
   GError *err = NULL;
   GstMapInfo map;
@@ -519,40 +519,40 @@ gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
 
   /* the encoder's final state starts the decoder (same shapes: checked
    * at start) */
-  rnn_state_get (self->state, self->h_buf,
-      rnn_model_get_cell (enc) == RNN_CELL_LSTM ? self->c_buf : NULL);
-  rnn_state_set (self->dec_state, self->h_buf,
-      rnn_model_get_cell (enc) == RNN_CELL_LSTM ? self->c_buf : NULL);
+  rnn_state_get (self->stream.state, self->stream.h_buf,
+      rnn_model_get_cell (enc) == RNN_CELL_LSTM ? self->stream.c_buf : NULL);
+  rnn_state_set (self->stream.dec_state, self->stream.h_buf,
+      rnn_model_get_cell (enc) == RNN_CELL_LSTM ? self->stream.c_buf : NULL);
 
   if (self->cfg_feed == GST_RNN_FEED_CONTEXT) {
     /* the encoder's last top-layer output at every step */
-    const float *ctx = self->seq_out + (gsize) (len - 1) * B * R;
+    const float *ctx = self->stream.seq_out + (gsize) (len - 1) * B * R;
 
     g_assert (Fd == R);
     for (k = 0; k < steps; k++)
-      memcpy (self->gen_in + (gsize) k * B * Fd, ctx,
+      memcpy (self->stream.gen_in + (gsize) k * B * Fd, ctx,
           (gsize) B * R * sizeof (float));
-    if (!rnn_state_process (self->dec_state, self->gen_in, steps,
-            RNN_RUN_NONE, self->gen_out, &err))
+    if (!rnn_state_process (self->stream.dec_state, self->stream.gen_in, steps,
+            RNN_RUN_NONE, self->stream.gen_out, &err))
       return gst_rnn_run_failed (self, err);
   } else {
     /* the window's last frame, then each output (Fd == O) */
-    if (!rnn_state_process (self->dec_state,
-            self->seq_in + (gsize) (len - 1) * B * Fd, 1, RNN_RUN_NONE,
-            self->gen_out, &err))
+    if (!rnn_state_process (self->stream.dec_state,
+            self->stream.seq_in + (gsize) (len - 1) * B * Fd, 1, RNN_RUN_NONE,
+            self->stream.gen_out, &err))
       return gst_rnn_run_failed (self, err);
     for (k = 1; k < steps; k++)
-      if (!rnn_state_process (self->dec_state,
-              self->gen_out + (gsize) (k - 1) * B * O, 1, RNN_RUN_NONE,
-              self->gen_out + (gsize) k * B * O, &err))
+      if (!rnn_state_process (self->stream.dec_state,
+              self->stream.gen_out + (gsize) (k - 1) * B * O, 1, RNN_RUN_NONE,
+              self->stream.gen_out + (gsize) k * B * O, &err))
         return gst_rnn_run_failed (self, err);
   }
 
-  buf = gst_buffer_new_allocate (NULL, (gsize) steps * self->out_frame_bytes,
+  buf = gst_buffer_new_allocate (NULL, (gsize) steps * self->stream.out_frame_bytes,
       NULL);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
   gst_rnn_copy_frames (map.data, steps, 0, self->cfg_batch_first,
-      (const guint8 *) self->gen_out, steps, 0, FALSE, steps, B, O);
+      (const guint8 *) self->stream.gen_out, steps, 0, FALSE, steps, B, O);
   gst_buffer_unmap (buf, &map);
 
   GST_BUFFER_PTS (buf) = GST_CLOCK_TIME_IS_VALID (pts)
@@ -563,9 +563,9 @@ gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
     GST_BUFFER_OFFSET (buf) = offset + 1;
     GST_BUFFER_OFFSET_END (buf) = offset + 1 + steps;
   }
-  if (self->discont_pending) {
+  if (self->stream.discont_pending) {
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-    self->discont_pending = FALSE;
+    self->stream.discont_pending = FALSE;
   }
   GST_LOG_OBJECT (self, "forecast of %u frame(s) at %" GST_TIME_FORMAT
       " from a window of %u", steps, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
@@ -589,7 +589,7 @@ gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf)
 
   *outbuf = NULL;
 
-  if (self->win_inbuf == NULL) {
+  if (self->stream.win_inbuf == NULL) {
     GstBuffer *inbuf = trans->queued_buf;
     gboolean reset;
 
@@ -605,29 +605,29 @@ gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf)
     if (reset)
       gst_rnn_reset_state (self, "discont or reset signal");
     gst_rnn_apply_restore (self);
-    self->win_inbuf = inbuf;
-    self->win_cursor = 0;
+    self->stream.win_inbuf = inbuf;
+    self->stream.win_cursor = 0;
   }
 
-  if (!gst_buffer_map (self->win_inbuf, &map, GST_MAP_READ)) {
+  if (!gst_buffer_map (self->stream.win_inbuf, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
         (NULL));
     return GST_FLOW_ERROR;
   }
-  n = map.size / self->in_frame_bytes;
-  cursor = self->win_cursor;
+  n = map.size / self->stream.in_frame_bytes;
+  cursor = self->stream.win_cursor;
   complete = gst_rnn_ring_feed (self, map.data, n, &cursor,
-      GST_BUFFER_PTS (self->win_inbuf), GST_BUFFER_OFFSET (self->win_inbuf));
-  self->win_cursor = cursor;
-  gst_buffer_unmap (self->win_inbuf, &map);
+      GST_BUFFER_PTS (self->stream.win_inbuf), GST_BUFFER_OFFSET (self->stream.win_inbuf));
+  self->stream.win_cursor = cursor;
+  gst_buffer_unmap (self->stream.win_inbuf, &map);
 
-  if (self->win_cursor >= n)
-    gst_buffer_replace (&self->win_inbuf, NULL);
+  if (self->stream.win_cursor >= n)
+    gst_buffer_replace (&self->stream.win_inbuf, NULL);
 
   if (!complete)
     return GST_FLOW_OK;
 
-  if (!gst_rnn_run_window (self, self->next_start, W, &err))
+  if (!gst_rnn_run_window (self, self->stream.next_start, W, &err))
     return gst_rnn_run_failed (self, err);
   ret = gst_rnn_decode_window (self, W, outbuf);
   if (!gst_rnn_window_done (self, W) && ret == GST_FLOW_OK) {
@@ -649,10 +649,10 @@ gst_rnn_tail_due (GstRnn * self, guint * len)
   GST_OBJECT_UNLOCK (self);
 
   *len = 0;
-  if (self->ring == NULL || self->frames_in <= self->next_start
-      || self->frames_in <= self->covered_end)
+  if (self->stream.ring == NULL || self->stream.frames_in <= self->stream.next_start
+      || self->stream.frames_in <= self->stream.covered_end)
     return FALSE;
-  *len = (guint) (self->frames_in - self->next_start);
+  *len = (guint) (self->stream.frames_in - self->stream.next_start);
   if (policy != GST_RNN_PARTIAL_WINDOW_RUN) {
     GST_DEBUG_OBJECT (self, "dropping a partial window of %u frame(s)", *len);
     return FALSE;
@@ -676,7 +676,7 @@ gst_rnn_drain_tail (GstRnn * self)
     goto done;
 
   GST_DEBUG_OBJECT (self, "running a partial window of %u frame(s)", len);
-  if (!gst_rnn_run_window (self, self->next_start, len, &err)) {
+  if (!gst_rnn_run_window (self, self->stream.next_start, len, &err)) {
     ret = gst_rnn_run_failed (self, err);
     goto done;
   }
@@ -686,12 +686,12 @@ gst_rnn_drain_tail (GstRnn * self)
     post = self->settings.post_messages;
     GST_OBJECT_UNLOCK (self);
     gst_rnn_pool_window (self, len);
-    gst_rnn_emit_results (self, NULL, self->next_start, len, post);
+    gst_rnn_emit_results (self, NULL, self->stream.next_start, len, post);
   } else {
     ret = gst_rnn_decode_window (self, len, &buf);
   }
   gst_rnn_window_done (self, len);
-  self->frames_in = self->next_start = self->covered_end = 0;
+  self->stream.frames_in = self->stream.next_start = self->stream.covered_end = 0;
 
 done:
   g_rec_mutex_unlock (&self->state_lock);
@@ -709,15 +709,15 @@ gst_rnn_drain_window (GstRnn * self)
   GstFlowReturn ret = GST_FLOW_OK;
 
   g_rec_mutex_lock (&self->state_lock);
-  if (self->win_in == NULL || self->win_fill == 0) {
+  if (self->stream.win_in == NULL || self->stream.win_fill == 0) {
     /* nothing pending */
   } else if (!gst_rnn_run_partial (self)) {
     GST_DEBUG_OBJECT (self, "dropping a partial window of %u frame(s)",
-        self->win_fill);
-    self->win_fill = 0;
+        self->stream.win_fill);
+    self->stream.win_fill = 0;
   } else {
     GST_DEBUG_OBJECT (self, "draining a partial window of %u frame(s)",
-        self->win_fill);
+        self->stream.win_fill);
     ret = gst_rnn_finish_window (self, &buf);
   }
   g_rec_mutex_unlock (&self->state_lock);

@@ -57,10 +57,10 @@ gst_rnn_sanitize (float *p, gsize n)
 static inline gsize
 gst_rnn_in_offset (GstRnn * self, gsize n, gsize t, guint b)
 {
-  gsize fb = (gsize) rnn_model_get_input_size (self->model) * sizeof (float);
+  gsize fb = (gsize) rnn_model_get_input_size (self->stream.model) * sizeof (float);
 
   return self->cfg_batch_first ? ((gsize) b * n + t) * fb :
-      (t * self->batch + b) * fb;
+      (t * self->stream.batch + b) * fb;
 }
 
 /* Does stream @b of frame @t of an input block hold a non-finite value? */
@@ -69,7 +69,7 @@ gst_rnn_frame_bad (GstRnn * self, const guint8 * in, gsize n, gsize t,
     guint b)
 {
   return !gst_rnn_all_finite (in + gst_rnn_in_offset (self, n, t, b),
-      rnn_model_get_input_size (self->model));
+      rnn_model_get_input_size (self->stream.model));
 }
 
 /* Stream @b had a non-finite input value at frame @t of the current
@@ -83,21 +83,21 @@ gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
   GstClockTime ts, running_time = GST_CLOCK_TIME_NONE;
   const gchar *policy;
 
-  if (self->nf_now == NULL || self->nf_now[b])
+  if (self->stream.nf_now == NULL || self->stream.nf_now[b])
     return;
-  self->nf_now[b] = TRUE;
-  if (self->nf_before[b]) {
+  self->stream.nf_now[b] = TRUE;
+  if (self->stream.nf_before[b]) {
     GST_DEBUG_OBJECT (self, "stream %u: non-finite %s again", b,
         input ? "input" : "state");
     return;
   }
 
-  ts = t == G_MAXUINT64 ? self->buf_pts : gst_rnn_buffer_frame_time (self, t);
+  ts = t == G_MAXUINT64 ? self->stream.buf_pts : gst_rnn_buffer_frame_time (self, t);
   if (GST_CLOCK_TIME_IS_VALID (ts)
       && trans->segment.format == GST_FORMAT_TIME)
     running_time = gst_segment_to_running_time (&trans->segment,
         GST_FORMAT_TIME, ts);
-  policy = self->buf_policy == GST_RNN_NON_FINITE_ZERO ? "zero" :
+  policy = self->stream.buf_policy == GST_RNN_NON_FINITE_ZERO ? "zero" :
       "reset-stream";
 
   if (!input) {
@@ -107,22 +107,22 @@ gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
             "for the network): the stream's state was reset to zero.", b,
             GST_TIME_ARGS (ts)),
         ("non-finite=%s; buffer at %" GST_TIME_FORMAT, policy,
-            GST_TIME_ARGS (self->buf_pts)),
+            GST_TIME_ARGS (self->stream.buf_pts)),
         ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
             "running-time", G_TYPE_UINT64, running_time,
-            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
+            "buffer-timestamp", G_TYPE_UINT64, self->stream.buf_pts,
             "reason", G_TYPE_STRING, "state", "policy", G_TYPE_STRING, policy,
             NULL));
-  } else if (self->buf_policy == GST_RNN_NON_FINITE_ZERO) {
+  } else if (self->stream.buf_policy == GST_RNN_NON_FINITE_ZERO) {
     GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, DECODE,
         ("Stream %u has a non-finite input value (NaN or Inf) at %"
             GST_TIME_FORMAT ": non-finite values are replaced by 0.", b,
             GST_TIME_ARGS (ts)),
         ("non-finite=zero; frame %" G_GUINT64_FORMAT " of the buffer at %"
-            GST_TIME_FORMAT, t, GST_TIME_ARGS (self->buf_pts)),
+            GST_TIME_FORMAT, t, GST_TIME_ARGS (self->stream.buf_pts)),
         ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
             "running-time", G_TYPE_UINT64, running_time,
-            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
+            "buffer-timestamp", G_TYPE_UINT64, self->stream.buf_pts,
             "frame", G_TYPE_UINT64, t, "reason", G_TYPE_STRING, "input",
             "policy", G_TYPE_STRING, policy, NULL));
   } else {
@@ -132,10 +132,10 @@ gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
             "stream's state is reset to zero after it.", b,
             GST_TIME_ARGS (ts)),
         ("non-finite=reset-stream; frame %" G_GUINT64_FORMAT " of the buffer "
-            "at %" GST_TIME_FORMAT, t, GST_TIME_ARGS (self->buf_pts)),
+            "at %" GST_TIME_FORMAT, t, GST_TIME_ARGS (self->stream.buf_pts)),
         ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
             "running-time", G_TYPE_UINT64, running_time,
-            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
+            "buffer-timestamp", G_TYPE_UINT64, self->stream.buf_pts,
             "frame", G_TYPE_UINT64, t, "reason", G_TYPE_STRING, "input",
             "policy", G_TYPE_STRING, policy, NULL));
   }
@@ -147,30 +147,30 @@ gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
 static gboolean
 gst_rnn_scan_input (GstRnn * self, const guint8 * in, gsize n)
 {
-  guint F = rnn_model_get_input_size (self->model);
+  guint F = rnn_model_get_input_size (self->stream.model);
   guint b;
   gsize t;
 
-  self->buf_nonfinite = FALSE;
-  if (self->buf_policy == GST_RNN_NON_FINITE_PROPAGATE || n == 0
-      || gst_rnn_all_finite (in, n * self->batch * F))
+  self->stream.buf_nonfinite = FALSE;
+  if (self->stream.buf_policy == GST_RNN_NON_FINITE_PROPAGATE || n == 0
+      || gst_rnn_all_finite (in, n * self->stream.batch * F))
     return TRUE;
 
-  self->buf_nonfinite = TRUE;
-  for (b = 0; b < self->batch; b++) {
+  self->stream.buf_nonfinite = TRUE;
+  for (b = 0; b < self->stream.batch; b++) {
     for (t = 0; t < n; t++)
       if (gst_rnn_frame_bad (self, in, n, t, b))
         break;
     if (t == n)
       continue;
-    if (self->buf_policy == GST_RNN_NON_FINITE_ERROR) {
+    if (self->stream.buf_policy == GST_RNN_NON_FINITE_ERROR) {
       GstClockTime ts = gst_rnn_buffer_frame_time (self, t);
 
       GST_ELEMENT_ERROR (self, STREAM, DECODE,
           ("Stream %u has a non-finite input value (NaN or Inf) at %"
               GST_TIME_FORMAT " (frame %" G_GSIZE_FORMAT " of the buffer at %"
               GST_TIME_FORMAT "), and non-finite=error.", b,
-              GST_TIME_ARGS (ts), t, GST_TIME_ARGS (self->buf_pts)),
+              GST_TIME_ARGS (ts), t, GST_TIME_ARGS (self->stream.buf_pts)),
           ("set non-finite=reset-stream or zero to go on"));
       return FALSE;
     }
@@ -190,7 +190,7 @@ gst_rnn_check_state (GstRnn * self, RnnState * state)
   gsize nh, nc, hs, cs;
   guint B, b, ld, LD;
 
-  if (self->buf_policy == GST_RNN_NON_FINITE_PROPAGATE || state == NULL)
+  if (self->stream.buf_policy == GST_RNN_NON_FINITE_PROPAGATE || state == NULL)
     return TRUE;
 
   m = rnn_state_get_model (state);
@@ -200,29 +200,29 @@ gst_rnn_check_state (GstRnn * self, RnnState * state)
   LD = rnn_model_get_num_layers (m) * (rnn_model_is_bidirectional (m) ? 2 : 1);
   hs = nh / ((gsize) LD * B);
   cs = nc / ((gsize) LD * B);
-  rnn_state_get (state, self->h_buf, nc ? self->c_buf : NULL);
-  if (gst_rnn_all_finite ((const guint8 *) self->h_buf, nh)
-      && (nc == 0 || gst_rnn_all_finite ((const guint8 *) self->c_buf, nc)))
+  rnn_state_get (state, self->stream.h_buf, nc ? self->stream.c_buf : NULL);
+  if (gst_rnn_all_finite ((const guint8 *) self->stream.h_buf, nh)
+      && (nc == 0 || gst_rnn_all_finite ((const guint8 *) self->stream.c_buf, nc)))
     return TRUE;
 
   for (b = 0; b < B; b++) {
     gboolean bad = FALSE;
 
     for (ld = 0; ld < LD; ld++) {
-      bad |= !gst_rnn_all_finite ((const guint8 *) (self->h_buf +
+      bad |= !gst_rnn_all_finite ((const guint8 *) (self->stream.h_buf +
               ((gsize) ld * B + b) * hs), hs);
       if (nc)
-        bad |= !gst_rnn_all_finite ((const guint8 *) (self->c_buf +
+        bad |= !gst_rnn_all_finite ((const guint8 *) (self->stream.c_buf +
                 ((gsize) ld * B + b) * cs), cs);
     }
     if (!bad)
       continue;
-    if (self->buf_policy == GST_RNN_NON_FINITE_ERROR) {
+    if (self->stream.buf_policy == GST_RNN_NON_FINITE_ERROR) {
       GST_ELEMENT_ERROR (self, STREAM, DECODE,
           ("The state of stream %u became non-finite (NaN or Inf) in the "
               "buffer at %" GST_TIME_FORMAT " (its input values are too "
               "large for the network), and non-finite=error.", b,
-              GST_TIME_ARGS (self->buf_pts)),
+              GST_TIME_ARGS (self->stream.buf_pts)),
           ("set non-finite=reset-stream or zero to go on"));
       return FALSE;
     }
@@ -240,19 +240,19 @@ gst_rnn_check_state (GstRnn * self, RnnState * state)
 gboolean
 gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n)
 {
-  guint F = rnn_model_get_input_size (self->model);
-  guint B = self->batch;
+  guint F = rnn_model_get_input_size (self->stream.model);
+  guint B = self->stream.batch;
   guint b;
   gsize t;
 
-  if (self->buf_policy == GST_RNN_NON_FINITE_RESET_STREAM)
+  if (self->stream.buf_policy == GST_RNN_NON_FINITE_RESET_STREAM)
     for (b = 0; b < B; b++)
       for (t = 0; t < n; t++)
         if (!gst_rnn_all_finite ((const guint8 *) (in + (t * B + b) * F), F)) {
-          rnn_state_reset_stream (self->state, b);
+          rnn_state_reset_stream (self->stream.state, b);
           break;
         }
-  return gst_rnn_check_state (self, self->state);
+  return gst_rnn_check_state (self, self->stream.state);
 }
 
 /* At the start of input buffer @inbuf (@n frames): forget which streams
@@ -264,11 +264,11 @@ gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf, gsize n)
   GstMapInfo map;
   guint b;
 
-  for (b = 0; b < self->batch; b++) {
-    self->nf_before[b] = self->nf_now[b];
-    self->nf_now[b] = FALSE;
+  for (b = 0; b < self->stream.batch; b++) {
+    self->stream.nf_before[b] = self->stream.nf_now[b];
+    self->stream.nf_now[b] = FALSE;
   }
-  if (self->buf_policy != GST_RNN_NON_FINITE_PROPAGATE && n > 0) {
+  if (self->stream.buf_policy != GST_RNN_NON_FINITE_PROPAGATE && n > 0) {
     gboolean ok;
 
     if (!gst_buffer_map (inbuf, &map, GST_MAP_READ)) {

@@ -58,15 +58,15 @@ gst_rnn_set_result_fields (GstStructure * s, guint stream, GstClockTime ts,
 
 /* n-to-1: attach one result meta per stream to @buf (if any) and post one
  * element message per stream (if @post), for the window of @len frames
- * starting at frame @start whose scores are in self->scores. */
+ * starting at frame @start whose scores are in self->stream.scores. */
 void
 gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
     guint len, gboolean post)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  const char *const *labels = rnn_model_get_labels (self->model);
-  guint O = rnn_model_get_output_size (self->model);
-  GstClockTime ts = self->ring_pts[start % self->cfg_window];
+  const char *const *labels = rnn_model_get_labels (self->stream.model);
+  guint O = rnn_model_get_output_size (self->stream.model);
+  GstClockTime ts = self->stream.ring_pts[start % self->cfg_window];
   GstClockTime dur = gst_rnn_frames_to_time (self, len);
   GstClockTime running_time = GST_CLOCK_TIME_NONE;
   GstClockTime stream_time = GST_CLOCK_TIME_NONE;
@@ -80,8 +80,8 @@ gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
         GST_FORMAT_TIME, ts);
   }
 
-  for (b = 0; b < self->batch; b++) {
-    const float *sc = self->scores + (gsize) b * O;
+  for (b = 0; b < self->stream.batch; b++) {
+    const float *sc = self->stream.scores + (gsize) b * O;
     gchar index[16];
     const gchar *label;
     guint top = 0;

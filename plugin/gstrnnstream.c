@@ -24,50 +24,50 @@ void
 gst_rnn_reset_state (GstRnn * self, const gchar * why)
 {
   GST_DEBUG_OBJECT (self, "resetting state: %s", why);
-  if (self->state)
-    rnn_state_reset (self->state);
-  if (self->dec_state)
-    rnn_state_reset (self->dec_state);
-  self->win_fill = 0;
-  self->win_pts = GST_CLOCK_TIME_NONE;
-  self->win_offset = GST_BUFFER_OFFSET_NONE;
-  self->frames_in = 0;
-  self->next_start = 0;
-  self->covered_end = 0;
-  self->discont_pending = TRUE;
+  if (self->stream.state)
+    rnn_state_reset (self->stream.state);
+  if (self->stream.dec_state)
+    rnn_state_reset (self->stream.dec_state);
+  self->stream.win_fill = 0;
+  self->stream.win_pts = GST_CLOCK_TIME_NONE;
+  self->stream.win_offset = GST_BUFFER_OFFSET_NONE;
+  self->stream.frames_in = 0;
+  self->stream.next_start = 0;
+  self->stream.covered_end = 0;
+  self->stream.discont_pending = TRUE;
 }
 
 void
 gst_rnn_free_stream (GstRnn * self)
 {
-  g_clear_pointer (&self->state, rnn_state_free);
-  g_clear_pointer (&self->dec_state, rnn_state_free);
-  g_clear_pointer (&self->chunk_in, g_free);
-  g_clear_pointer (&self->chunk_out, g_free);
-  g_clear_pointer (&self->win_in, g_free);
-  g_clear_pointer (&self->win_out, g_free);
-  g_clear_pointer (&self->ring, g_free);
-  g_clear_pointer (&self->ring_pts, g_free);
-  g_clear_pointer (&self->ring_offset, g_free);
-  g_clear_pointer (&self->seq_in, g_free);
-  g_clear_pointer (&self->seq_out, g_free);
-  g_clear_pointer (&self->pooled, g_free);
-  g_clear_pointer (&self->scores, g_free);
-  g_clear_pointer (&self->h_buf, g_free);
-  g_clear_pointer (&self->c_buf, g_free);
-  g_clear_pointer (&self->gen_in, g_free);
-  g_clear_pointer (&self->gen_out, g_free);
-  g_clear_pointer (&self->nf_now, g_free);
-  g_clear_pointer (&self->nf_before, g_free);
-  self->frames_in = 0;
-  self->next_start = 0;
-  self->covered_end = 0;
-  gst_buffer_replace (&self->win_inbuf, NULL);
-  gst_caps_replace (&self->in_caps, NULL);
-  self->win_cursor = 0;
-  self->batch = 0;
-  self->in_frame_bytes = 0;
-  self->out_frame_bytes = 0;
+  g_clear_pointer (&self->stream.state, rnn_state_free);
+  g_clear_pointer (&self->stream.dec_state, rnn_state_free);
+  g_clear_pointer (&self->stream.chunk_in, g_free);
+  g_clear_pointer (&self->stream.chunk_out, g_free);
+  g_clear_pointer (&self->stream.win_in, g_free);
+  g_clear_pointer (&self->stream.win_out, g_free);
+  g_clear_pointer (&self->stream.ring, g_free);
+  g_clear_pointer (&self->stream.ring_pts, g_free);
+  g_clear_pointer (&self->stream.ring_offset, g_free);
+  g_clear_pointer (&self->stream.seq_in, g_free);
+  g_clear_pointer (&self->stream.seq_out, g_free);
+  g_clear_pointer (&self->stream.pooled, g_free);
+  g_clear_pointer (&self->stream.scores, g_free);
+  g_clear_pointer (&self->stream.h_buf, g_free);
+  g_clear_pointer (&self->stream.c_buf, g_free);
+  g_clear_pointer (&self->stream.gen_in, g_free);
+  g_clear_pointer (&self->stream.gen_out, g_free);
+  g_clear_pointer (&self->stream.nf_now, g_free);
+  g_clear_pointer (&self->stream.nf_before, g_free);
+  self->stream.frames_in = 0;
+  self->stream.next_start = 0;
+  self->stream.covered_end = 0;
+  gst_buffer_replace (&self->stream.win_inbuf, NULL);
+  gst_caps_replace (&self->stream.in_caps, NULL);
+  self->stream.win_cursor = 0;
+  self->stream.batch = 0;
+  self->stream.in_frame_bytes = 0;
+  self->stream.out_frame_bytes = 0;
 }
 
 /* Size the state and the scratch memory for @incaps -> @outcaps and the
@@ -82,17 +82,17 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
   GError *err = NULL;
   gboolean windowed;
 
-  if (self->model == NULL)
+  if (self->stream.model == NULL)
     return FALSE;
 
-  if (self->in_caps && self->state && gst_caps_is_equal (incaps,
-          self->in_caps)) {
+  if (self->stream.in_caps && self->stream.state && gst_caps_is_equal (incaps,
+          self->stream.in_caps)) {
     GST_DEBUG_OBJECT (self, "same caps, keeping the state");
     return TRUE;
   }
 
-  F = rnn_model_get_input_size (self->model);
-  O = rnn_model_get_output_size (self->decoder ? self->decoder : self->model);
+  F = rnn_model_get_input_size (self->stream.model);
+  O = rnn_model_get_output_size (self->stream.decoder ? self->stream.decoder : self->stream.model);
   GST_OBJECT_LOCK (self);
   windowed = self->windowed;
   window = self->window_frames;
@@ -117,19 +117,19 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
   GST_OBJECT_LOCK (self);
   threads = self->settings.threads;
   GST_OBJECT_UNLOCK (self);
-  self->state = rnn_state_new (self->model, B, max_frames, &err);
-  if (self->state != NULL && !rnn_state_set_threads (self->state, threads,
+  self->stream.state = rnn_state_new (self->stream.model, B, max_frames, &err);
+  if (self->stream.state != NULL && !rnn_state_set_threads (self->stream.state, threads,
           &err))
-    g_clear_pointer (&self->state, rnn_state_free);
-  if (self->state != NULL && mode == GST_RNN_MODE_N_TO_M) {
-    self->dec_state = rnn_state_new (self->decoder, B,
+    g_clear_pointer (&self->stream.state, rnn_state_free);
+  if (self->stream.state != NULL && mode == GST_RNN_MODE_N_TO_M) {
+    self->stream.dec_state = rnn_state_new (self->stream.decoder, B,
         MIN (self->cfg_steps, RNN_STATE_FRAMES), &err);
-    if (self->dec_state != NULL && !rnn_state_set_threads (self->dec_state,
+    if (self->stream.dec_state != NULL && !rnn_state_set_threads (self->stream.dec_state,
             threads, &err))
-      g_clear_pointer (&self->dec_state, rnn_state_free);
+      g_clear_pointer (&self->stream.dec_state, rnn_state_free);
   }
-  if (self->state == NULL || (mode == GST_RNN_MODE_N_TO_M
-          && self->dec_state == NULL)) {
+  if (self->stream.state == NULL || (mode == GST_RNN_MODE_N_TO_M
+          && self->stream.dec_state == NULL)) {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
         ("Could not create the state for %u streams: %s", B, err->message),
         (NULL));
@@ -138,46 +138,46 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
     return FALSE;
   }
 
-  self->batch = B;
+  self->stream.batch = B;
   GST_OBJECT_LOCK (self);
-  self->in_fmt = in;
+  self->stream.in_fmt = in;
   GST_OBJECT_UNLOCK (self);
-  self->in_frame_bytes = (gsize) B * F * sizeof (float);
-  self->out_frame_bytes = mode == GST_RNN_MODE_N_TO_1 ?
-      self->in_frame_bytes : (gsize) B * O * sizeof (float);
-  self->chunk_frames = max_frames;
-  self->chunk_in = g_new (float, (gsize) max_frames * B * F);
-  self->chunk_out = g_new (float, (gsize) max_frames * B * O);
+  self->stream.in_frame_bytes = (gsize) B * F * sizeof (float);
+  self->stream.out_frame_bytes = mode == GST_RNN_MODE_N_TO_1 ?
+      self->stream.in_frame_bytes : (gsize) B * O * sizeof (float);
+  self->stream.chunk_frames = max_frames;
+  self->stream.chunk_in = g_new (float, (gsize) max_frames * B * F);
+  self->stream.chunk_out = g_new (float, (gsize) max_frames * B * O);
   if (windowed) {
-    self->win_in = g_new (float, (gsize) window * B * F);
-    self->win_out = g_new (float, (gsize) window * B * O);
+    self->stream.win_in = g_new (float, (gsize) window * B * F);
+    self->stream.win_out = g_new (float, (gsize) window * B * O);
   }
   if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M) {
     guint W = self->cfg_window;
-    guint R = rnn_model_get_rnn_output_size (self->model);
+    guint R = rnn_model_get_rnn_output_size (self->stream.model);
 
-    self->ring = g_new (float, (gsize) W * B * F);
-    self->ring_pts = g_new (GstClockTime, W);
-    self->ring_offset = g_new (guint64, W);
-    self->seq_in = g_new (float, (gsize) W * B * F);
-    self->seq_out = g_new (float, (gsize) W * B * R);
-    self->pooled = g_new (float, (gsize) B * R);
-    self->scores = g_new (float, (gsize) B * O);
+    self->stream.ring = g_new (float, (gsize) W * B * F);
+    self->stream.ring_pts = g_new (GstClockTime, W);
+    self->stream.ring_offset = g_new (guint64, W);
+    self->stream.seq_in = g_new (float, (gsize) W * B * F);
+    self->stream.seq_out = g_new (float, (gsize) W * B * R);
+    self->stream.pooled = g_new (float, (gsize) B * R);
+    self->stream.scores = g_new (float, (gsize) B * O);
   }
   /* h_n, c_n: n-to-1 pooling, n-to-m hand-over, the non-finite check */
-  self->h_buf = g_new (float, rnn_model_get_h_size (self->model, B));
-  self->c_buf = g_new (float, MAX (1, rnn_model_get_c_size (self->model, B)));
-  self->nf_now = g_new0 (gboolean, B);
-  self->nf_before = g_new0 (gboolean, B);
+  self->stream.h_buf = g_new (float, rnn_model_get_h_size (self->stream.model, B));
+  self->stream.c_buf = g_new (float, MAX (1, rnn_model_get_c_size (self->stream.model, B)));
+  self->stream.nf_now = g_new0 (gboolean, B);
+  self->stream.nf_before = g_new0 (gboolean, B);
   if (mode == GST_RNN_MODE_1_TO_N || mode == GST_RNN_MODE_N_TO_M) {
-    RnnModel *gen = self->decoder ? self->decoder : self->model;
+    RnnModel *gen = self->stream.decoder ? self->stream.decoder : self->stream.model;
     guint Fg = rnn_model_get_input_size (gen);
 
     /* zero-filled: feed=first relies on the steps after the first */
-    self->gen_in = g_new0 (float, (gsize) self->cfg_steps * B * Fg);
-    self->gen_out = g_new0 (float, (gsize) self->cfg_steps * B * O);
+    self->stream.gen_in = g_new0 (float, (gsize) self->cfg_steps * B * Fg);
+    self->stream.gen_out = g_new0 (float, (gsize) self->cfg_steps * B * O);
   }
-  self->in_caps = gst_caps_ref (incaps);
+  self->stream.in_caps = gst_caps_ref (incaps);
 
   gst_rnn_reset_state (self, "caps changed");
 
@@ -202,26 +202,26 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
   gsize n;
 
   *reset = FALSE;
-  self->mark_discont = FALSE;
-  self->buf_nonfinite = FALSE;
-  if (self->state == NULL || self->in_frame_bytes == 0)
+  self->stream.mark_discont = FALSE;
+  self->stream.buf_nonfinite = FALSE;
+  if (self->stream.state == NULL || self->stream.in_frame_bytes == 0)
     return GST_FLOW_NOT_NEGOTIATED;
 
-  if (size % self->in_frame_bytes != 0) {
+  if (size % self->stream.in_frame_bytes != 0) {
     GST_ELEMENT_ERROR (self, STREAM, FORMAT,
         ("Buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of "
             "frames: one frame is %u stream(s) x %u floats = %" G_GSIZE_FORMAT
-            " bytes.", size, self->batch,
-            rnn_model_get_input_size (self->model), self->in_frame_bytes),
+            " bytes.", size, self->stream.batch,
+            rnn_model_get_input_size (self->stream.model), self->stream.in_frame_bytes),
         (NULL));
     return GST_FLOW_ERROR;
   }
-  n = size / self->in_frame_bytes;
+  n = size / self->stream.in_frame_bytes;
 
   GST_OBJECT_LOCK (self);
   reset_on_discont = self->settings.reset_on_discont;
   tolerance = self->settings.timestamp_tolerance;
-  self->buf_policy = self->settings.non_finite;
+  self->stream.buf_policy = self->settings.non_finite;
   GST_OBJECT_UNLOCK (self);
 
   if (g_atomic_int_compare_and_exchange (&self->requests.reset, 1, 0)) {
@@ -238,12 +238,12 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
     }
     if (!GST_BUFFER_IS_DISCONT (inbuf)) {
       /* tell downstream too */
-      self->discont_pending = TRUE;
-      self->mark_discont = TRUE;
+      self->stream.discont_pending = TRUE;
+      self->stream.mark_discont = TRUE;
     }
   }
 
   /* Non-finite input */
-  self->buf_pts = pts;
+  self->stream.buf_pts = pts;
   return gst_rnn_check_input (self, inbuf, n);
 }

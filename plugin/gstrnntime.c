@@ -17,10 +17,10 @@
 GstClockTime
 gst_rnn_frames_to_time (GstRnn * self, guint64 frames)
 {
-  if (self->in_fmt.steps_n <= 0)
+  if (self->stream.in_fmt.steps_n <= 0)
     return GST_CLOCK_TIME_NONE;
-  return gst_util_uint64_scale (frames, GST_SECOND * self->in_fmt.steps_d,
-      self->in_fmt.steps_n);
+  return gst_util_uint64_scale (frames, GST_SECOND * self->stream.in_fmt.steps_d,
+      self->stream.in_fmt.steps_n);
 }
 
 /* Time of frame @t of the current input buffer, or NONE. */
@@ -29,12 +29,12 @@ gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
 {
   GstClockTime d;
 
-  if (!GST_CLOCK_TIME_IS_VALID (self->buf_pts))
+  if (!GST_CLOCK_TIME_IS_VALID (self->stream.buf_pts))
     return GST_CLOCK_TIME_NONE;
   d = gst_rnn_frames_to_time (self, t);
-  if (!GST_CLOCK_TIME_IS_VALID (d) && GST_CLOCK_TIME_IS_VALID (self->frame_dur))
-    d = t * self->frame_dur;
-  return GST_CLOCK_TIME_IS_VALID (d) ? self->buf_pts + d :
+  if (!GST_CLOCK_TIME_IS_VALID (d) && GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur))
+    d = t * self->stream.frame_dur;
+  return GST_CLOCK_TIME_IS_VALID (d) ? self->stream.buf_pts + d :
       GST_CLOCK_TIME_NONE;
 }
 
@@ -52,35 +52,35 @@ gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
 
   /* Dropped or late data: the buffer does not start where the previous
    * one ended. */
-  if (self->in_fmt.steps_n > 0)
-    self->frame_dur = gst_rnn_frames_to_time (self, 1);
+  if (self->stream.in_fmt.steps_n > 0)
+    self->stream.frame_dur = gst_rnn_frames_to_time (self, 1);
   else if (GST_CLOCK_TIME_IS_VALID (dur) && n > 0)
-    self->frame_dur = dur / n;
+    self->stream.frame_dur = dur / n;
   if (GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (self->next_pts)) {
+      && GST_CLOCK_TIME_IS_VALID (self->stream.next_pts)) {
     gint64 tol = tolerance >= 0 ? tolerance :
-        GST_CLOCK_TIME_IS_VALID (self->frame_dur) ?
-        (gint64) (self->frame_dur / 2) : -1;
-    GstClockTimeDiff diff = GST_CLOCK_DIFF (self->next_pts, pts);
+        GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur) ?
+        (gint64) (self->stream.frame_dur / 2) : -1;
+    GstClockTimeDiff diff = GST_CLOCK_DIFF (self->stream.next_pts, pts);
 
     if (tol >= 0 && (diff > tol || diff < -tol)) {
       GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
           GST_TIME_FORMAT " was expected (%s%" GST_STIME_FORMAT " > %"
           G_GINT64_FORMAT " ns): handled as DISCONT", GST_TIME_ARGS (pts),
-          GST_TIME_ARGS (self->next_pts), diff > 0 ? "gap " : "overlap ",
+          GST_TIME_ARGS (self->stream.next_pts), diff > 0 ? "gap " : "overlap ",
           GST_STIME_ARGS (diff), tol);
       jump = TRUE;
     }
   }
   if (!GST_CLOCK_TIME_IS_VALID (dur))
     dur = gst_rnn_frames_to_time (self, n);
-  self->next_pts = GST_CLOCK_TIME_IS_VALID (pts)
+  self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (pts)
       && GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : GST_CLOCK_TIME_NONE;
 
   /* A GAP buffer has no real data: a discontinuity at both ends. */
   gap = GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP);
-  gap_end = self->after_gap && !gap;
-  self->after_gap = gap;
+  gap_end = self->stream.after_gap && !gap;
+  self->stream.after_gap = gap;
   if (gap || gap_end)
     GST_DEBUG_OBJECT (self, "%s: handled as DISCONT", gap ? "GAP buffer" :
         "first buffer after a GAP");
@@ -99,8 +99,8 @@ gst_rnn_latency (GstRnn * self)
 
   GST_OBJECT_LOCK (self);
   window = self->windowed ? self->window_frames : 0;
-  steps_n = self->in_fmt.steps_n;
-  steps_d = self->in_fmt.steps_d;
+  steps_n = self->stream.in_fmt.steps_n;
+  steps_d = self->stream.in_fmt.steps_d;
   GST_OBJECT_UNLOCK (self);
 
   if (window > 0 && steps_n > 0)
