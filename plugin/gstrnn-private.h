@@ -66,6 +66,32 @@ typedef struct
   gint reset;                   /* "reset" signal; atomic */
 } GstRnnRequests;
 
+/* The configuration in force: the mode and its parameters as start()
+ * resolved them from the properties, and the sizes of the running model.
+ * Written in start() and stop() and at a hot swap (out_size, windowed),
+ * under the object lock: transform_caps, fixate_caps, the LATENCY query
+ * and the 'model' property read it under that lock from any thread; the
+ * streaming thread, the only writer while data flows, reads it without.
+ * in_size == 0: no model is loaded. */
+typedef struct
+{
+  GstRnnMode mode;
+  gboolean batch_first;
+  guint window;                 /* frames per window in n-to-1 and n-to-m,
+                                 * and in n-to-n when windowed */
+  guint hop;                    /* n-to-1, n-to-m: frames between window
+                                 * starts (never 0) */
+  guint steps;                  /* 1-to-n: output frames per input frame;
+                                 * n-to-m: frames per forecast; else 1 */
+  GstRnnFeed feed;              /* resolved: auto only where unused
+                                 * (n-to-n, n-to-1) */
+  gboolean carry;               /* carry-state */
+  guint in_size;                /* F (the encoder's in n-to-m) */
+  guint out_size;               /* O (the decoder's in n-to-m) */
+  gboolean windowed;            /* n-to-n: a bidirectional model, run
+                                 * window by window */
+} GstRnnConfig;
+
 /* The per-stream runtime: the running model, the states and the scratch
  * memory made for the caps, and what is known of the stream so far.
  * Streaming thread only (start/stop, set_caps, buffers, serialized
@@ -146,19 +172,9 @@ struct _GstRnn
   /* Requests from application threads.  Object lock, but reset. */
   GstRnnRequests requests;
 
-  /* What transform_caps and the LATENCY query need from the loaded model
-   * and mode.  Written in start()/stop() and at a hot swap, read from any
-   * thread, under the object lock.  in_size == 0: no model is loaded. */
-  GstRnnMode run_mode;          /* mode snapshot taken at start */
-  guint in_size;                /* F (the encoder's in n-to-m) */
-  guint out_size;               /* O (the decoder's in n-to-m) */
-  gboolean windowed;            /* n-to-n: bidirectional model run window
-                                 * by window */
-  guint window_frames;          /* frames per window when windowed */
-  guint out_steps;              /* 1-to-n: output frames per input frame;
-                                 * n-to-m: frames per forecast */
-  guint run_window;             /* window and resolved feed in force: a */
-  GstRnnFeed run_feed;          /* hot-swapped model is checked with them */
+  /* Configuration in force.  Object lock; the streaming thread reads it
+   * without. */
+  GstRnnConfig config;
 
   /* Held by the streaming thread while it uses or replaces the model,
    * the states and the stream buffers below (never while pushing), and by
@@ -167,14 +183,6 @@ struct _GstRnn
    * the streaming thread may emit those signals.  Taken before the object
    * lock, never after it. */
   GRecMutex state_lock;
-
-  gboolean cfg_batch_first;     /* snapshots taken at start */
-  GstRnnMode cfg_mode;
-  guint cfg_window;             /* n-to-1, n-to-m: frames per window */
-  guint cfg_hop;                /* n-to-1, n-to-m: frames between starts */
-  guint cfg_steps;              /* 1-to-n, n-to-m */
-  GstRnnFeed cfg_feed;          /* resolved: never AUTO */
-  gboolean cfg_carry;
 
   /* Per-stream runtime.  State lock. */
   GstRnnStream stream;
@@ -247,8 +255,8 @@ RnnModel *gst_rnn_load_models (GstRnn * self, const gchar * path,
     GError ** error, gchar ** debug);
 void gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
     gchar * debug, const gchar * function, gint line);
-void gst_rnn_publish_config (GstRnn * self, GstRnnMode mode, RnnModel * model,
-    RnnModel * decoder, guint window, guint steps, GstRnnFeed feed);
+void gst_rnn_publish_config (GstRnn * self, const GstRnnSettings * s,
+    GstRnnFeed feed, RnnModel * model, RnnModel * decoder);
 void gst_rnn_set_model (GstRnn * self, const gchar * path);
 gboolean gst_rnn_swap_pending (GstRnn * self);
 void gst_rnn_swap_configure (GstRnn * self);

@@ -1128,11 +1128,8 @@ gst_rnn_start (GstBaseTransform * trans)
 {
   GstRnn *self = GST_RNN (trans);
   RnnModel *model = NULL, *decoder = NULL;
-  gchar *path = NULL;
-  GstRnnMode mode;
+  GstRnnSettings s = { NULL, };
   GstRnnFeed feed;
-  guint window, hop, steps;
-  gboolean batch_first, carry;
 
   /* Load the file the property names.  If the application sets another
    * file while this one loads, load that one instead. */
@@ -1142,28 +1139,23 @@ gst_rnn_start (GstBaseTransform * trans)
     gboolean same;
 
     GST_OBJECT_LOCK (self);
-    path = g_strdup (self->settings.model_path);
-    mode = self->settings.mode;
-    window = self->settings.window;
-    hop = self->settings.hop;
-    steps = self->settings.steps;
-    feed = self->settings.feed;
-    carry = self->settings.carry_state;
-    batch_first = self->settings.batch_first;
+    s = self->settings;
+    s.model_path = g_strdup (s.model_path);
     GST_OBJECT_UNLOCK (self);
+    feed = s.feed;
 
-    if (path == NULL || path[0] == '\0') {
+    if (s.model_path == NULL || s.model_path[0] == '\0') {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
           ("No model given: set the 'model' property to a safetensors "
               "file."), (NULL));
       goto failed;
     }
 
-    if (!gst_rnn_check_config (self, mode, window, &feed))
+    if (!gst_rnn_check_config (self, s.mode, s.window, &feed))
       goto failed;
 
-    model = gst_rnn_load_models (self, path, mode, window, feed, &decoder,
-        &err, &debug);
+    model = gst_rnn_load_models (self, s.model_path, s.mode, s.window, feed,
+        &decoder, &err, &debug);
     if (model == NULL) {
       gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug,
           GST_FUNCTION, __LINE__);
@@ -1172,37 +1164,30 @@ gst_rnn_start (GstBaseTransform * trans)
     }
 
     GST_OBJECT_LOCK (self);
-    same = g_strcmp0 (path, self->settings.model_path) == 0;
+    same = g_strcmp0 (s.model_path, self->settings.model_path) == 0;
     if (same)
-      gst_rnn_publish_config (self, mode, model, decoder, window, steps,
-          feed);
+      gst_rnn_publish_config (self, &s, feed, model, decoder);
     GST_OBJECT_UNLOCK (self);
     if (same)
       break;
     GST_INFO_OBJECT (self, "'model' changed while \"%s\" loaded: loading "
-        "the new file", path);
+        "the new file", s.model_path);
     g_clear_pointer (&model, rnn_model_unref);
     g_clear_pointer (&decoder, rnn_model_unref);
-    g_free (path);
+    g_free (s.model_path);
   }
 
-  if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M)
+  if (s.mode == GST_RNN_MODE_N_TO_1 || s.mode == GST_RNN_MODE_N_TO_M)
     GST_INFO_OBJECT (self, "window %u, hop %u%s, steps %u, feed %s, %s",
-        window, hop ? hop : window, hop ? "" : " (= window)", steps,
-        gst_rnn_feed_nick (feed), carry ? "state carried" : "zero state");
+        s.window, s.hop ? s.hop : s.window, s.hop ? "" : " (= window)",
+        s.steps, gst_rnn_feed_nick (feed),
+        s.carry_state ? "state carried" : "zero state");
 
   g_rec_mutex_lock (&self->state_lock);
   self->stream.model = model;
   self->stream.decoder = decoder;
   g_free (self->stream.running_path);
-  self->stream.running_path = path;
-  self->cfg_batch_first = batch_first;
-  self->cfg_mode = mode;
-  self->cfg_window = window;
-  self->cfg_hop = hop ? hop : window;
-  self->cfg_steps = steps;
-  self->cfg_feed = feed;
-  self->cfg_carry = carry;
+  self->stream.running_path = s.model_path;
   self->stream.discont_pending = TRUE;
   self->stream.win_fill = 0;
   self->stream.frames_in = self->stream.next_start = self->stream.covered_end = 0;
@@ -1214,13 +1199,13 @@ gst_rnn_start (GstBaseTransform * trans)
 
   /* n-to-1 annotates the input buffers in place; the others make new
    * output buffers. */
-  gst_base_transform_set_in_place (trans, mode == GST_RNN_MODE_N_TO_1);
+  gst_base_transform_set_in_place (trans, s.mode == GST_RNN_MODE_N_TO_1);
   return TRUE;
 
 failed:
   g_clear_pointer (&model, rnn_model_unref);
   g_clear_pointer (&decoder, rnn_model_unref);
-  g_free (path);
+  g_free (s.model_path);
   return FALSE;
 }
 
@@ -1232,12 +1217,11 @@ gst_rnn_stop (GstBaseTransform * trans)
   GBytes *restore;
 
   GST_OBJECT_LOCK (self);
-  self->in_size = 0;
-  self->out_size = 0;
-  self->windowed = FALSE;
-  self->window_frames = 0;
-  self->out_steps = 1;
-  self->run_mode = GST_RNN_MODE_N_TO_N;
+  self->config.in_size = 0;
+  self->config.out_size = 0;
+  self->config.windowed = FALSE;
+  self->config.steps = 1;
+  self->config.mode = GST_RNN_MODE_N_TO_N;
   /* a swap or restore not consumed yet dies with the stream; the 'model'
    * property already names the swapped-in file, loaded on the next
    * start */
@@ -1304,13 +1288,13 @@ gst_rnn_transform_size (GstBaseTransform * trans, GstPadDirection direction,
     return FALSE;
   *othersize = size / unit * other;
   /* 1-to-n: steps output frames per input frame */
-  if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
+  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
     if (direction == GST_PAD_SINK)
-      *othersize *= self->cfg_steps;
-    else if ((size / unit) % self->cfg_steps != 0)
+      *othersize *= self->config.steps;
+    else if ((size / unit) % self->config.steps != 0)
       return FALSE;
     else
-      *othersize /= self->cfg_steps;
+      *othersize /= self->config.steps;
   }
   return TRUE;
 }
@@ -1345,8 +1329,8 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   }
 
   n = inmap.size / self->stream.in_frame_bytes;
-  if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
-    g_assert (outmap.size == n * self->cfg_steps * self->stream.out_frame_bytes);
+  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
+    g_assert (outmap.size == n * self->config.steps * self->stream.out_frame_bytes);
     ok = gst_rnn_generate_frames (self, inmap.data, outmap.data, n, &err);
   } else {
     g_assert (outmap.size == n * self->stream.out_frame_bytes);
@@ -1358,17 +1342,17 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
 
   if (!ok)
     return gst_rnn_run_failed (self, err);
-  if (self->cfg_mode == GST_RNN_MODE_N_TO_N
+  if (self->config.mode == GST_RNN_MODE_N_TO_N
       && !gst_rnn_check_state (self, self->stream.state))
     return GST_FLOW_ERROR;
 
-  if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
+  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
     guint64 off = GST_BUFFER_OFFSET (inbuf), end = GST_BUFFER_OFFSET_END (inbuf);
 
     GST_BUFFER_OFFSET (outbuf) = off != GST_BUFFER_OFFSET_NONE ?
-        off * self->cfg_steps : GST_BUFFER_OFFSET_NONE;
+        off * self->config.steps : GST_BUFFER_OFFSET_NONE;
     GST_BUFFER_OFFSET_END (outbuf) = end != GST_BUFFER_OFFSET_NONE ?
-        end * self->cfg_steps : GST_BUFFER_OFFSET_NONE;
+        end * self->config.steps : GST_BUFFER_OFFSET_NONE;
   }
   if (self->stream.discont_pending) {
     GST_BUFFER_FLAG_SET (outbuf, GST_BUFFER_FLAG_DISCONT);
@@ -1422,7 +1406,7 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
 
   if (self->stream.win_in != NULL)
     return gst_rnn_generate_window (self, outbuf);
-  if (self->cfg_mode == GST_RNN_MODE_N_TO_M)
+  if (self->config.mode == GST_RNN_MODE_N_TO_M)
     return gst_rnn_generate_forecast (self, outbuf);
 
   if (trans->queued_buf != NULL) {
@@ -1460,7 +1444,7 @@ static gboolean
 gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstRnn *self = GST_RNN (trans);
-  gboolean n_to_n = self->cfg_mode == GST_RNN_MODE_N_TO_N;
+  gboolean n_to_n = self->config.mode == GST_RNN_MODE_N_TO_N;
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:

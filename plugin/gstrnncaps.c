@@ -275,13 +275,13 @@ gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
   GstCaps *ret;
 
   GST_OBJECT_LOCK (self);
-  mode = self->in_size > 0 ? self->run_mode : self->settings.mode;
-  in_size = self->in_size;
-  out_size = self->out_size;
-  out_T = self->windowed ? self->window_frames : 0;
+  mode = self->config.in_size > 0 ? self->config.mode : self->settings.mode;
+  in_size = self->config.in_size;
+  out_size = self->config.out_size;
+  out_T = self->config.windowed ? self->config.window : 0;
   if (mode == GST_RNN_MODE_N_TO_M)
-    out_T = self->out_steps;
-  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->out_steps : 1;
+    out_T = self->config.steps;
+  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
   batch_first = self->settings.batch_first;
   GST_OBJECT_UNLOCK (self);
 
@@ -320,7 +320,7 @@ gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps)
 
   /* n-to-1 passes the input through as it is */
   GST_OBJECT_LOCK (self);
-  passthrough = self->run_mode == GST_RNN_MODE_N_TO_1;
+  passthrough = self->config.mode == GST_RNN_MODE_N_TO_1;
   GST_OBJECT_UNLOCK (self);
   if (passthrough)
     return othercaps;
@@ -347,8 +347,8 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
 {
   GstRnnFormat in, out;
   guint F, O, B, expect;
-  gboolean bf = self->cfg_batch_first;
-  GstRnnMode mode = self->cfg_mode;
+  gboolean bf = self->config.batch_first;
+  GstRnnMode mode = self->config.mode;
 
   F = rnn_model_get_input_size (self->stream.model);
   O = rnn_model_get_output_size (self->stream.decoder ? self->stream.decoder : self->stream.model);

@@ -275,22 +275,26 @@ gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
       line);
 }
 
-/* The sizes and flags that transform_caps, the LATENCY query and a hot
- * swap need, from a model about to run.  Call with the object lock. */
+/* Put in force the properties @s, with the resolved @feed, for @model
+ * (and @decoder) about to run.  Call with the object lock. */
 void
-gst_rnn_publish_config (GstRnn * self, GstRnnMode mode, RnnModel * model,
-    RnnModel * decoder, guint window, guint steps, GstRnnFeed feed)
+gst_rnn_publish_config (GstRnn * self, const GstRnnSettings * s,
+    GstRnnFeed feed, RnnModel * model, RnnModel * decoder)
 {
-  self->run_mode = mode;
-  self->in_size = rnn_model_get_input_size (model);
-  self->out_size = rnn_model_get_output_size (decoder ? decoder : model);
-  self->windowed = mode == GST_RNN_MODE_N_TO_N
+  GstRnnConfig *c = &self->config;
+
+  c->mode = s->mode;
+  c->batch_first = s->batch_first;
+  c->window = s->window;
+  c->hop = s->hop ? s->hop : s->window;
+  c->steps = (s->mode == GST_RNN_MODE_1_TO_N
+      || s->mode == GST_RNN_MODE_N_TO_M) ? s->steps : 1;
+  c->feed = feed;
+  c->carry = s->carry_state;
+  c->in_size = rnn_model_get_input_size (model);
+  c->out_size = rnn_model_get_output_size (decoder ? decoder : model);
+  c->windowed = s->mode == GST_RNN_MODE_N_TO_N
       && rnn_model_is_bidirectional (model);
-  self->window_frames = self->windowed ? window : 0;
-  self->out_steps = (mode == GST_RNN_MODE_1_TO_N
-      || mode == GST_RNN_MODE_N_TO_M) ? steps : 1;
-  self->run_window = window;
-  self->run_feed = feed;
 }
 
 /* Setting 'model'.  Not running: remembered for the next start.  Running:
@@ -308,16 +312,16 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
   GError *err = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (self->in_size == 0) {
+  if (self->config.in_size == 0) {
     g_free (self->settings.model_path);
     self->settings.model_path = g_strdup (path);
     GST_OBJECT_UNLOCK (self);
     return;
   }
-  mode = self->run_mode;
-  window = self->run_window;
-  feed = self->run_feed;
-  in_size = self->in_size;
+  mode = self->config.mode;
+  window = self->config.window;
+  feed = self->config.feed;
+  in_size = self->config.in_size;
   running = g_strdup (self->settings.model_path);
   GST_OBJECT_UNLOCK (self);
 
@@ -357,7 +361,7 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
   }
 
   GST_OBJECT_LOCK (self);
-  if (self->in_size == 0) {
+  if (self->config.in_size == 0) {
     /* stopped meanwhile: the next start loads it */
     g_free (self->settings.model_path);
     self->settings.model_path = g_strdup (path);
@@ -404,18 +408,18 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
   gchar *previous;
 
   GST_OBJECT_LOCK (self);
-  mode = self->run_mode;
-  window = self->run_window;
-  old_O = self->out_size;
-  old_windowed = self->windowed;
-  old_window_frames = self->window_frames;
+  mode = self->config.mode;
+  window = self->config.window;
+  old_O = self->config.out_size;
+  old_windowed = self->config.windowed;
+  old_window_frames = old_windowed ? window : 0;
   tensors = self->stream.in_fmt.tensors;
   GST_OBJECT_UNLOCK (self);
 
   windowed = mode == GST_RNN_MODE_N_TO_N && rnn_model_is_bidirectional (model);
   window_frames = windowed ? window : 0;
-  out_T = mode == GST_RNN_MODE_N_TO_M ? self->cfg_steps : window_frames;
-  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->cfg_steps : 1;
+  out_T = mode == GST_RNN_MODE_N_TO_M ? self->config.steps : window_frames;
+  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
   caps_change = mode != GST_RNN_MODE_N_TO_1 && (O != old_O || (tensors
           && window_frames != old_window_frames));
   incaps = self->stream.in_caps ? gst_caps_ref (self->stream.in_caps) : NULL;
@@ -423,7 +427,7 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
   if (caps_change && incaps) {
     GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, mode,
         rnn_model_get_input_size (model), O, out_T, t_mul,
-        self->cfg_batch_first);
+        self->config.batch_first);
     GstCaps *peer = gst_pad_peer_query_caps (srcpad, want);
     gboolean ok = !gst_caps_is_empty (peer);
 
@@ -468,9 +472,8 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
   self->stream.running_path = path;
 
   GST_OBJECT_LOCK (self);
-  self->out_size = O;
-  self->windowed = windowed;
-  self->window_frames = window_frames;
+  self->config.out_size = O;
+  self->config.windowed = windowed;
   GST_OBJECT_UNLOCK (self);
 
   gst_buffer_replace (&self->stream.win_inbuf, NULL);

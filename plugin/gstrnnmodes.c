@@ -72,7 +72,7 @@ gst_rnn_copy_input (GstRnn * self, float *dst, gsize dst_T, gsize dst_t,
   guint F = rnn_model_get_input_size (self->stream.model);
 
   gst_rnn_copy_frames ((guint8 *) dst, dst_T, dst_t, FALSE, src, src_T, src_t,
-      self->cfg_batch_first, k, self->stream.batch, F);
+      self->config.batch_first, k, self->stream.batch, F);
   if (self->stream.buf_nonfinite && self->stream.buf_policy == GST_RNN_NON_FINITE_ZERO)
     gst_rnn_sanitize (dst + dst_t * self->stream.batch * F, k * self->stream.batch * F);
 }
@@ -84,8 +84,8 @@ static gboolean
 gst_rnn_process_range (GstRnn * self, const guint8 * in, guint8 * out,
     gsize n, gsize t0, gsize t1, gboolean sanitize, GError ** err)
 {
-  RnnRunFlags flags = self->cfg_batch_first ? RNN_RUN_BATCH_FIRST : 0;
-  gboolean bf = self->cfg_batch_first;
+  RnnRunFlags flags = self->config.batch_first ? RNN_RUN_BATCH_FIRST : 0;
+  gboolean bf = self->config.batch_first;
   guint B = self->stream.batch;
   guint F = rnn_model_get_input_size (self->stream.model);
   guint O = rnn_model_get_output_size (self->stream.model);
@@ -166,8 +166,8 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
   guint B = self->stream.batch;
   guint F = rnn_model_get_input_size (self->stream.model);
   guint O = rnn_model_get_output_size (self->stream.model);
-  guint steps = self->cfg_steps;
-  gboolean bf = self->cfg_batch_first;
+  guint steps = self->config.steps;
+  gboolean bf = self->config.batch_first;
   gsize frame = (gsize) B * F;  /* floats in one step of gen_in */
   gsize t;
   guint k;
@@ -175,10 +175,10 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
   for (t = 0; t < n; t++) {
     /* the input frame becomes step 0 of gen_in (steps, B, F) */
     gst_rnn_copy_input (self, self->stream.gen_in, steps, 0, in, n, t, 1);
-    if (!self->cfg_carry)
+    if (!self->config.carry)
       rnn_state_reset (self->stream.state);
 
-    if (self->cfg_feed == GST_RNN_FEED_FEEDBACK) {
+    if (self->config.feed == GST_RNN_FEED_FEEDBACK) {
       /* O == F: each output frame is the next step's input */
       if (!rnn_state_process (self->stream.state, self->stream.gen_in, 1, RNN_RUN_NONE,
               self->stream.gen_out, err))
@@ -190,7 +190,7 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
           return FALSE;
     } else {
       /* repeat: the frame at every step; first: steps 1.. stay zero */
-      if (self->cfg_feed == GST_RNN_FEED_REPEAT)
+      if (self->config.feed == GST_RNN_FEED_REPEAT)
         for (k = 1; k < steps; k++)
           memcpy (self->stream.gen_in + k * frame, self->stream.gen_in,
               frame * sizeof (float));
@@ -202,7 +202,7 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
         (const guint8 *) self->stream.gen_out, steps, 0, FALSE, steps, B, O);
 
     /* the state carried to the next frame must not stay poisoned */
-    if (self->cfg_carry && !gst_rnn_guard_carried (self, self->stream.gen_in, 1))
+    if (self->config.carry && !gst_rnn_guard_carried (self, self->stream.gen_in, 1))
       return FALSE;
   }
   return TRUE;
@@ -244,7 +244,7 @@ gst_rnn_finish_window (GstRnn * self, GstBuffer ** outbuf)
 
   buf = gst_buffer_new_allocate (NULL, n * self->stream.out_frame_bytes, NULL);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  gst_rnn_copy_frames (map.data, n, 0, self->cfg_batch_first,
+  gst_rnn_copy_frames (map.data, n, 0, self->config.batch_first,
       (const guint8 *) self->stream.win_out, n, 0, FALSE, n, B, O);
   gst_buffer_unmap (buf, &map);
 
@@ -275,7 +275,7 @@ GstFlowReturn
 gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  guint window = self->window_frames;
+  guint window = self->config.window;
   GstFlowReturn ret;
   GstMapInfo map;
   gsize n;
@@ -360,7 +360,7 @@ static gboolean
 gst_rnn_ring_feed (GstRnn * self, const guint8 * data, gsize n,
     gsize * cursor, GstClockTime pts, guint64 offset)
 {
-  guint W = self->cfg_window;
+  guint W = self->config.window;
 
   while (*cursor < n) {
     guint64 i = self->stream.frames_in;
@@ -400,7 +400,7 @@ gst_rnn_ring_feed (GstRnn * self, const guint8 * data, gsize n,
 static gboolean
 gst_rnn_run_window (GstRnn * self, guint64 start, guint len, GError ** err)
 {
-  guint W = self->cfg_window;
+  guint W = self->config.window;
   gsize frame = (gsize) self->stream.batch * rnn_model_get_input_size (self->stream.model);
   guint slot = start % W;
   guint first = MIN (len, W - slot);
@@ -412,7 +412,7 @@ gst_rnn_run_window (GstRnn * self, guint64 start, guint len, GError ** err)
     memcpy (self->stream.seq_in + first * frame, self->stream.ring,
         (len - first) * frame * sizeof (float));
 
-  if (!self->cfg_carry)
+  if (!self->config.carry)
     rnn_state_reset (self->stream.state);
   return rnn_state_process_window (self->stream.state, self->stream.seq_in, len,
       RNN_RUN_NO_HEAD, self->stream.seq_out, err);
@@ -468,8 +468,8 @@ static gboolean
 gst_rnn_window_done (GstRnn * self, guint len)
 {
   self->stream.covered_end = self->stream.next_start + len;
-  self->stream.next_start += self->cfg_hop;
-  return !self->cfg_carry || gst_rnn_guard_carried (self, self->stream.seq_in, len);
+  self->stream.next_start += self->config.hop;
+  return !self->config.carry || gst_rnn_guard_carried (self, self->stream.seq_in, len);
 }
 
 /* n-to-1: run every window that ends in the @n frames at @data, the
@@ -481,7 +481,7 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf, const guint8 * data,
 {
   GstClockTime pts = GST_BUFFER_PTS (buf);
   guint64 offset = GST_BUFFER_OFFSET (buf);
-  guint W = self->cfg_window;
+  guint W = self->config.window;
   GError *err = NULL;
   gsize cursor = 0;
 
@@ -504,11 +504,11 @@ gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
 {
   RnnModel *enc = self->stream.model, *dec = self->stream.decoder;
   guint B = self->stream.batch;
-  guint steps = self->cfg_steps;
+  guint steps = self->config.steps;
   guint O = rnn_model_get_output_size (dec);
   guint Fd = rnn_model_get_input_size (dec);
   guint R = rnn_model_get_rnn_output_size (enc);
-  guint last = (self->stream.next_start + len - 1) % self->cfg_window;
+  guint last = (self->stream.next_start + len - 1) % self->config.window;
   GstClockTime pts = self->stream.ring_pts[last];
   guint64 offset = self->stream.ring_offset[last];
   GstClockTime frame_dur = gst_rnn_frames_to_time (self, 1);
@@ -524,7 +524,7 @@ gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
   rnn_state_set (self->stream.dec_state, self->stream.h_buf,
       rnn_model_get_cell (enc) == RNN_CELL_LSTM ? self->stream.c_buf : NULL);
 
-  if (self->cfg_feed == GST_RNN_FEED_CONTEXT) {
+  if (self->config.feed == GST_RNN_FEED_CONTEXT) {
     /* the encoder's last top-layer output at every step */
     const float *ctx = self->stream.seq_out + (gsize) (len - 1) * B * R;
 
@@ -551,7 +551,7 @@ gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
   buf = gst_buffer_new_allocate (NULL, (gsize) steps * self->stream.out_frame_bytes,
       NULL);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  gst_rnn_copy_frames (map.data, steps, 0, self->cfg_batch_first,
+  gst_rnn_copy_frames (map.data, steps, 0, self->config.batch_first,
       (const guint8 *) self->stream.gen_out, steps, 0, FALSE, steps, B, O);
   gst_buffer_unmap (buf, &map);
 
@@ -580,7 +580,7 @@ GstFlowReturn
 gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  guint W = self->cfg_window;
+  guint W = self->config.window;
   GError *err = NULL;
   GstFlowReturn ret;
   GstMapInfo map;
@@ -681,7 +681,7 @@ gst_rnn_drain_tail (GstRnn * self)
     goto done;
   }
 
-  if (self->cfg_mode == GST_RNN_MODE_N_TO_1) {
+  if (self->config.mode == GST_RNN_MODE_N_TO_1) {
     GST_OBJECT_LOCK (self);
     post = self->settings.post_messages;
     GST_OBJECT_UNLOCK (self);

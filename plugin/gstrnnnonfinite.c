@@ -59,7 +59,7 @@ gst_rnn_in_offset (GstRnn * self, gsize n, gsize t, guint b)
 {
   gsize fb = (gsize) rnn_model_get_input_size (self->stream.model) * sizeof (float);
 
-  return self->cfg_batch_first ? ((gsize) b * n + t) * fb :
+  return self->config.batch_first ? ((gsize) b * n + t) * fb :
       (t * self->stream.batch + b) * fb;
 }
 

@@ -66,7 +66,7 @@ gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   const char *const *labels = rnn_model_get_labels (self->stream.model);
   guint O = rnn_model_get_output_size (self->stream.model);
-  GstClockTime ts = self->stream.ring_pts[start % self->cfg_window];
+  GstClockTime ts = self->stream.ring_pts[start % self->config.window];
   GstClockTime dur = gst_rnn_frames_to_time (self, len);
   GstClockTime running_time = GST_CLOCK_TIME_NONE;
   GstClockTime stream_time = GST_CLOCK_TIME_NONE;

@@ -77,8 +77,8 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
 {
   GstRnnFormat in;
   guint F, O, B, window, max_frames, threads;
-  gboolean bf = self->cfg_batch_first;
-  GstRnnMode mode = self->cfg_mode;
+  gboolean bf = self->config.batch_first;
+  GstRnnMode mode = self->config.mode;
   GError *err = NULL;
   gboolean windowed;
 
@@ -94,8 +94,8 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
   F = rnn_model_get_input_size (self->stream.model);
   O = rnn_model_get_output_size (self->stream.decoder ? self->stream.decoder : self->stream.model);
   GST_OBJECT_LOCK (self);
-  windowed = self->windowed;
-  window = self->window_frames;
+  windowed = self->config.windowed;
+  window = self->config.window;
   GST_OBJECT_UNLOCK (self);
 
   if (!gst_rnn_check_caps (self, incaps, outcaps, &in, &B))
@@ -108,10 +108,10 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
       max_frames = windowed ? window : RNN_STATE_FRAMES;
       break;
     case GST_RNN_MODE_1_TO_N:
-      max_frames = MIN (self->cfg_steps, RNN_STATE_FRAMES);
+      max_frames = MIN (self->config.steps, RNN_STATE_FRAMES);
       break;
     default:
-      max_frames = self->cfg_window;
+      max_frames = self->config.window;
       break;
   }
   GST_OBJECT_LOCK (self);
@@ -123,7 +123,7 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
     g_clear_pointer (&self->stream.state, rnn_state_free);
   if (self->stream.state != NULL && mode == GST_RNN_MODE_N_TO_M) {
     self->stream.dec_state = rnn_state_new (self->stream.decoder, B,
-        MIN (self->cfg_steps, RNN_STATE_FRAMES), &err);
+        MIN (self->config.steps, RNN_STATE_FRAMES), &err);
     if (self->stream.dec_state != NULL && !rnn_state_set_threads (self->stream.dec_state,
             threads, &err))
       g_clear_pointer (&self->stream.dec_state, rnn_state_free);
@@ -153,7 +153,7 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
     self->stream.win_out = g_new (float, (gsize) window * B * O);
   }
   if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M) {
-    guint W = self->cfg_window;
+    guint W = self->config.window;
     guint R = rnn_model_get_rnn_output_size (self->stream.model);
 
     self->stream.ring = g_new (float, (gsize) W * B * F);
@@ -174,8 +174,8 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
     guint Fg = rnn_model_get_input_size (gen);
 
     /* zero-filled: feed=first relies on the steps after the first */
-    self->stream.gen_in = g_new0 (float, (gsize) self->cfg_steps * B * Fg);
-    self->stream.gen_out = g_new0 (float, (gsize) self->cfg_steps * B * O);
+    self->stream.gen_in = g_new0 (float, (gsize) self->config.steps * B * Fg);
+    self->stream.gen_out = g_new0 (float, (gsize) self->config.steps * B * O);
   }
   self->stream.in_caps = gst_caps_ref (incaps);
 

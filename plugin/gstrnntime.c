@@ -98,7 +98,7 @@ gst_rnn_latency (GstRnn * self)
   gint steps_n, steps_d;
 
   GST_OBJECT_LOCK (self);
-  window = self->windowed ? self->window_frames : 0;
+  window = self->config.windowed ? self->config.window : 0;
   steps_n = self->stream.in_fmt.steps_n;
   steps_d = self->stream.in_fmt.steps_d;
   GST_OBJECT_UNLOCK (self);
