@@ -1190,7 +1190,8 @@ gst_rnn_start (GstBaseTransform * trans)
   self->stream.running_path = s.model_path;
   self->stream.discont_pending = TRUE;
   self->stream.win_fill = 0;
-  self->stream.frames_in = self->stream.next_start = self->stream.covered_end = 0;
+  self->stream.frames_in = self->stream.next_start =
+      self->stream.covered_end = 0;
   self->stream.next_pts = GST_CLOCK_TIME_NONE;
   self->stream.frame_dur = GST_CLOCK_TIME_NONE;
   self->stream.after_gap = FALSE;
@@ -1330,7 +1331,8 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
 
   n = inmap.size / self->stream.in_frame_bytes;
   if (self->config.mode == GST_RNN_MODE_1_TO_N) {
-    g_assert (outmap.size == n * self->config.steps * self->stream.out_frame_bytes);
+    g_assert (outmap.size ==
+        n * self->config.steps * self->stream.out_frame_bytes);
     ok = gst_rnn_generate_frames (self, inmap.data, outmap.data, n, &err);
   } else {
     g_assert (outmap.size == n * self->stream.out_frame_bytes);
@@ -1347,7 +1349,8 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     return GST_FLOW_ERROR;
 
   if (self->config.mode == GST_RNN_MODE_1_TO_N) {
-    guint64 off = GST_BUFFER_OFFSET (inbuf), end = GST_BUFFER_OFFSET_END (inbuf);
+    guint64 off = GST_BUFFER_OFFSET (inbuf);
+    guint64 end = GST_BUFFER_OFFSET_END (inbuf);
 
     GST_BUFFER_OFFSET (outbuf) = off != GST_BUFFER_OFFSET_NONE ?
         off * self->config.steps : GST_BUFFER_OFFSET_NONE;

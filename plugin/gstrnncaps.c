@@ -351,7 +351,8 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
   GstRnnMode mode = self->config.mode;
 
   F = rnn_model_get_input_size (self->stream.model);
-  O = rnn_model_get_output_size (self->stream.decoder ? self->stream.decoder : self->stream.model);
+  O = rnn_model_get_output_size (self->stream.decoder ?
+      self->stream.decoder : self->stream.model);
 
   if (!gst_rnn_parse_format (incaps, &in)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,

@@ -437,8 +437,9 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
       GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
           ("Model \"%s\" outputs %u values per stream and frame (the running "
               "model \"%s\": %u), and downstream does not accept the new "
-              "output format. Keeping \"%s\".", path, O, self->stream.running_path,
-              old_O, self->stream.running_path), ("refused caps: %s", str));
+              "output format. Keeping \"%s\".", path, O,
+              self->stream.running_path, old_O, self->stream.running_path),
+          ("refused caps: %s", str));
       g_free (str);
       GST_OBJECT_LOCK (self);
       if (g_strcmp0 (self->settings.model_path, path) == 0) {

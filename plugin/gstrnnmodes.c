@@ -73,8 +73,10 @@ gst_rnn_copy_input (GstRnn * self, float *dst, gsize dst_T, gsize dst_t,
 
   gst_rnn_copy_frames ((guint8 *) dst, dst_T, dst_t, FALSE, src, src_T, src_t,
       self->config.batch_first, k, self->stream.batch, F);
-  if (self->stream.buf_nonfinite && self->stream.buf_policy == GST_RNN_NON_FINITE_ZERO)
-    gst_rnn_sanitize (dst + dst_t * self->stream.batch * F, k * self->stream.batch * F);
+  if (self->stream.buf_nonfinite
+      && self->stream.buf_policy == GST_RNN_NON_FINITE_ZERO)
+    gst_rnn_sanitize (dst + dst_t * self->stream.batch * F,
+        k * self->stream.batch * F);
 }
 
 /* Run frames [@t0, @t1) of an input block of @n frames.  Goes through the
@@ -105,15 +107,15 @@ gst_rnn_process_range (GstRnn * self, const guint8 * in, guint8 * out,
   for (t = t0; t < t1; t += self->stream.chunk_frames) {
     gsize k = MIN (self->stream.chunk_frames, t1 - t);
 
-    gst_rnn_copy_frames ((guint8 *) self->stream.chunk_in, k, 0, bf, in, n, t, bf,
-        k, B, F);
+    gst_rnn_copy_frames ((guint8 *) self->stream.chunk_in, k, 0, bf, in, n,
+        t, bf, k, B, F);
     if (sanitize)
       gst_rnn_sanitize (self->stream.chunk_in, k * B * F);
     if (!rnn_state_process (self->stream.state, self->stream.chunk_in, k, flags,
             self->stream.chunk_out, err))
       return FALSE;
-    gst_rnn_copy_frames (out, n, t, bf, (const guint8 *) self->stream.chunk_out, k,
-        0, bf, k, B, O);
+    gst_rnn_copy_frames (out, n, t, bf,
+        (const guint8 *) self->stream.chunk_out, k, 0, bf, k, B, O);
   }
   return TRUE;
 }
@@ -180,8 +182,8 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
 
     if (self->config.feed == GST_RNN_FEED_FEEDBACK) {
       /* O == F: each output frame is the next step's input */
-      if (!rnn_state_process (self->stream.state, self->stream.gen_in, 1, RNN_RUN_NONE,
-              self->stream.gen_out, err))
+      if (!rnn_state_process (self->stream.state, self->stream.gen_in, 1,
+              RNN_RUN_NONE, self->stream.gen_out, err))
         return FALSE;
       for (k = 1; k < steps; k++)
         if (!rnn_state_process (self->stream.state,
@@ -194,15 +196,16 @@ gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
         for (k = 1; k < steps; k++)
           memcpy (self->stream.gen_in + k * frame, self->stream.gen_in,
               frame * sizeof (float));
-      if (!rnn_state_process (self->stream.state, self->stream.gen_in, steps, RNN_RUN_NONE,
-              self->stream.gen_out, err))
+      if (!rnn_state_process (self->stream.state, self->stream.gen_in, steps,
+              RNN_RUN_NONE, self->stream.gen_out, err))
         return FALSE;
     }
     gst_rnn_copy_frames (out, n * steps, t * steps, bf,
         (const guint8 *) self->stream.gen_out, steps, 0, FALSE, steps, B, O);
 
     /* the state carried to the next frame must not stay poisoned */
-    if (self->config.carry && !gst_rnn_guard_carried (self, self->stream.gen_in, 1))
+    if (self->config.carry
+        && !gst_rnn_guard_carried (self, self->stream.gen_in, 1))
       return FALSE;
   }
   return TRUE;
@@ -238,8 +241,8 @@ gst_rnn_finish_window (GstRnn * self, GstBuffer ** outbuf)
     return GST_FLOW_OK;
 
   rnn_state_reset (self->stream.state);
-  if (!rnn_state_process_window (self->stream.state, self->stream.win_in, n, RNN_RUN_NONE,
-          self->stream.win_out, &err))
+  if (!rnn_state_process_window (self->stream.state, self->stream.win_in, n,
+          RNN_RUN_NONE, self->stream.win_out, &err))
     return gst_rnn_run_failed (self, err);
 
   buf = gst_buffer_new_allocate (NULL, n * self->stream.out_frame_bytes, NULL);
@@ -335,8 +338,8 @@ gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
       self->stream.win_offset = offset != GST_BUFFER_OFFSET_NONE ?
           offset + self->stream.win_cursor : GST_BUFFER_OFFSET_NONE;
     }
-    gst_rnn_copy_input (self, self->stream.win_in, window, self->stream.win_fill, map.data,
-        n, self->stream.win_cursor, k);
+    gst_rnn_copy_input (self, self->stream.win_in, window,
+        self->stream.win_fill, map.data, n, self->stream.win_cursor, k);
     self->stream.win_fill += k;
     self->stream.win_cursor += k;
   }
@@ -401,7 +404,8 @@ static gboolean
 gst_rnn_run_window (GstRnn * self, guint64 start, guint len, GError ** err)
 {
   guint W = self->config.window;
-  gsize frame = (gsize) self->stream.batch * rnn_model_get_input_size (self->stream.model);
+  gsize frame = (gsize) self->stream.batch *
+      rnn_model_get_input_size (self->stream.model);
   guint slot = start % W;
   guint first = MIN (len, W - slot);
 
@@ -430,7 +434,8 @@ gst_rnn_pool_window (GstRnn * self, guint len)
 
   switch (rnn_model_get_pooling (m)) {
     case RNN_POOLING_LAST:
-      memcpy (self->stream.pooled, self->stream.seq_out + (gsize) (len - 1) * B * R,
+      memcpy (self->stream.pooled,
+          self->stream.seq_out + (gsize) (len - 1) * B * R,
           (gsize) B * R * sizeof (float));
       break;
     case RNN_POOLING_MEAN:
@@ -469,7 +474,8 @@ gst_rnn_window_done (GstRnn * self, guint len)
 {
   self->stream.covered_end = self->stream.next_start + len;
   self->stream.next_start += self->config.hop;
-  return !self->config.carry || gst_rnn_guard_carried (self, self->stream.seq_in, len);
+  return !self->config.carry
+      || gst_rnn_guard_carried (self, self->stream.seq_in, len);
 }
 
 /* n-to-1: run every window that ends in the @n frames at @data, the
@@ -548,8 +554,8 @@ gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
         return gst_rnn_run_failed (self, err);
   }
 
-  buf = gst_buffer_new_allocate (NULL, (gsize) steps * self->stream.out_frame_bytes,
-      NULL);
+  buf = gst_buffer_new_allocate (NULL,
+      (gsize) steps * self->stream.out_frame_bytes, NULL);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
   gst_rnn_copy_frames (map.data, steps, 0, self->config.batch_first,
       (const guint8 *) self->stream.gen_out, steps, 0, FALSE, steps, B, O);
@@ -617,7 +623,8 @@ gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf)
   n = map.size / self->stream.in_frame_bytes;
   cursor = self->stream.win_cursor;
   complete = gst_rnn_ring_feed (self, map.data, n, &cursor,
-      GST_BUFFER_PTS (self->stream.win_inbuf), GST_BUFFER_OFFSET (self->stream.win_inbuf));
+      GST_BUFFER_PTS (self->stream.win_inbuf),
+      GST_BUFFER_OFFSET (self->stream.win_inbuf));
   self->stream.win_cursor = cursor;
   gst_buffer_unmap (self->stream.win_inbuf, &map);
 
@@ -649,7 +656,8 @@ gst_rnn_tail_due (GstRnn * self, guint * len)
   GST_OBJECT_UNLOCK (self);
 
   *len = 0;
-  if (self->stream.ring == NULL || self->stream.frames_in <= self->stream.next_start
+  if (self->stream.ring == NULL
+      || self->stream.frames_in <= self->stream.next_start
       || self->stream.frames_in <= self->stream.covered_end)
     return FALSE;
   *len = (guint) (self->stream.frames_in - self->stream.next_start);
@@ -691,7 +699,8 @@ gst_rnn_drain_tail (GstRnn * self)
     ret = gst_rnn_decode_window (self, len, &buf);
   }
   gst_rnn_window_done (self, len);
-  self->stream.frames_in = self->stream.next_start = self->stream.covered_end = 0;
+  self->stream.frames_in = self->stream.next_start =
+      self->stream.covered_end = 0;
 
 done:
   g_rec_mutex_unlock (&self->state_lock);

@@ -57,7 +57,8 @@ gst_rnn_sanitize (float *p, gsize n)
 static inline gsize
 gst_rnn_in_offset (GstRnn * self, gsize n, gsize t, guint b)
 {
-  gsize fb = (gsize) rnn_model_get_input_size (self->stream.model) * sizeof (float);
+  gsize fb = (gsize) rnn_model_get_input_size (self->stream.model) *
+      sizeof (float);
 
   return self->config.batch_first ? ((gsize) b * n + t) * fb :
       (t * self->stream.batch + b) * fb;
@@ -92,7 +93,8 @@ gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
     return;
   }
 
-  ts = t == G_MAXUINT64 ? self->stream.buf_pts : gst_rnn_buffer_frame_time (self, t);
+  ts = t == G_MAXUINT64 ? self->stream.buf_pts :
+      gst_rnn_buffer_frame_time (self, t);
   if (GST_CLOCK_TIME_IS_VALID (ts)
       && trans->segment.format == GST_FORMAT_TIME)
     running_time = gst_segment_to_running_time (&trans->segment,
@@ -202,7 +204,8 @@ gst_rnn_check_state (GstRnn * self, RnnState * state)
   cs = nc / ((gsize) LD * B);
   rnn_state_get (state, self->stream.h_buf, nc ? self->stream.c_buf : NULL);
   if (gst_rnn_all_finite ((const guint8 *) self->stream.h_buf, nh)
-      && (nc == 0 || gst_rnn_all_finite ((const guint8 *) self->stream.c_buf, nc)))
+      && (nc == 0
+          || gst_rnn_all_finite ((const guint8 *) self->stream.c_buf, nc)))
     return TRUE;
 
   for (b = 0; b < B; b++) {

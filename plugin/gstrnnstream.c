@@ -92,7 +92,8 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
   }
 
   F = rnn_model_get_input_size (self->stream.model);
-  O = rnn_model_get_output_size (self->stream.decoder ? self->stream.decoder : self->stream.model);
+  O = rnn_model_get_output_size (self->stream.decoder ?
+      self->stream.decoder : self->stream.model);
   GST_OBJECT_LOCK (self);
   windowed = self->config.windowed;
   window = self->config.window;
@@ -212,7 +213,8 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
         ("Buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of "
             "frames: one frame is %u stream(s) x %u floats = %" G_GSIZE_FORMAT
             " bytes.", size, self->stream.batch,
-            rnn_model_get_input_size (self->stream.model), self->stream.in_frame_bytes),
+            rnn_model_get_input_size (self->stream.model),
+            self->stream.in_frame_bytes),
         (NULL));
     return GST_FLOW_ERROR;
   }

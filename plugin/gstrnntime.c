@@ -19,8 +19,8 @@ gst_rnn_frames_to_time (GstRnn * self, guint64 frames)
 {
   if (self->stream.in_fmt.steps_n <= 0)
     return GST_CLOCK_TIME_NONE;
-  return gst_util_uint64_scale (frames, GST_SECOND * self->stream.in_fmt.steps_d,
-      self->stream.in_fmt.steps_n);
+  return gst_util_uint64_scale (frames,
+      GST_SECOND * self->stream.in_fmt.steps_d, self->stream.in_fmt.steps_n);
 }
 
 /* Time of frame @t of the current input buffer, or NONE. */
@@ -32,7 +32,8 @@ gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
   if (!GST_CLOCK_TIME_IS_VALID (self->stream.buf_pts))
     return GST_CLOCK_TIME_NONE;
   d = gst_rnn_frames_to_time (self, t);
-  if (!GST_CLOCK_TIME_IS_VALID (d) && GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur))
+  if (!GST_CLOCK_TIME_IS_VALID (d)
+      && GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur))
     d = t * self->stream.frame_dur;
   return GST_CLOCK_TIME_IS_VALID (d) ? self->stream.buf_pts + d :
       GST_CLOCK_TIME_NONE;
