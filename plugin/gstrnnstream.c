@@ -70,92 +70,78 @@ gst_rnn_free_stream (GstRnn * self)
   self->stream.out_frame_bytes = 0;
 }
 
-/* Size the state and the scratch memory for @incaps -> @outcaps and the
- * running model.  Streaming thread, state_lock held. */
-gboolean
-gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
+/* Frames per call to the core: what the states and the unaligned-memory
+ * fallback are sized for. */
+static guint
+gst_rnn_max_frames (GstRnn * self)
 {
-  GstRnnFormat in;
-  guint F, O, B, window, max_frames, threads;
-  gboolean bf = self->config.batch_first;
-  GstRnnMode mode = self->config.mode;
-  GError *err = NULL;
-  gboolean windowed;
-
-  if (self->stream.model == NULL)
-    return FALSE;
-
-  if (self->stream.in_caps && self->stream.state && gst_caps_is_equal (incaps,
-          self->stream.in_caps)) {
-    GST_DEBUG_OBJECT (self, "same caps, keeping the state");
-    return TRUE;
-  }
-
-  F = rnn_model_get_input_size (self->stream.model);
-  O = rnn_model_get_output_size (self->stream.decoder ?
-      self->stream.decoder : self->stream.model);
-  GST_OBJECT_LOCK (self);
-  windowed = self->config.windowed;
-  window = self->config.window;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!gst_rnn_check_caps (self, incaps, outcaps, &in, &B))
-    return FALSE;
-
-  gst_rnn_free_stream (self);
-
-  switch (mode) {
+  switch (self->config.mode) {
     case GST_RNN_MODE_N_TO_N:
-      max_frames = windowed ? window : RNN_STATE_FRAMES;
-      break;
+      return self->config.windowed ? self->config.window : RNN_STATE_FRAMES;
     case GST_RNN_MODE_1_TO_N:
-      max_frames = MIN (self->config.steps, RNN_STATE_FRAMES);
-      break;
+      return MIN (self->config.steps, RNN_STATE_FRAMES);
     default:
-      max_frames = self->config.window;
-      break;
+      return self->config.window;
   }
+}
+
+/* The states of @B streams, for @max_frames frames per call: the
+ * network's (the encoder's in n-to-m) and, in n-to-m, the decoder's.
+ * Posts an error and returns FALSE when the core cannot make them. */
+static gboolean
+gst_rnn_make_states (GstRnn * self, guint B, guint max_frames)
+{
+  gboolean n_to_m = self->config.mode == GST_RNN_MODE_N_TO_M;
+  GError *err = NULL;
+  guint threads;
+
   GST_OBJECT_LOCK (self);
   threads = self->settings.threads;
   GST_OBJECT_UNLOCK (self);
-  self->stream.state = rnn_state_new (self->stream.model, B, max_frames, &err);
-  if (self->stream.state != NULL && !rnn_state_set_threads (self->stream.state, threads,
-          &err))
+  self->stream.state = rnn_state_new (self->stream.model, B, max_frames,
+      &err);
+  if (self->stream.state != NULL
+      && !rnn_state_set_threads (self->stream.state, threads, &err))
     g_clear_pointer (&self->stream.state, rnn_state_free);
-  if (self->stream.state != NULL && mode == GST_RNN_MODE_N_TO_M) {
+  if (self->stream.state != NULL && n_to_m) {
     self->stream.dec_state = rnn_state_new (self->stream.decoder, B,
         MIN (self->config.steps, RNN_STATE_FRAMES), &err);
-    if (self->stream.dec_state != NULL && !rnn_state_set_threads (self->stream.dec_state,
-            threads, &err))
+    if (self->stream.dec_state != NULL
+        && !rnn_state_set_threads (self->stream.dec_state, threads, &err))
       g_clear_pointer (&self->stream.dec_state, rnn_state_free);
   }
-  if (self->stream.state == NULL || (mode == GST_RNN_MODE_N_TO_M
+  if (self->stream.state == NULL || (n_to_m
           && self->stream.dec_state == NULL)) {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
         ("Could not create the state for %u streams: %s", B, err->message),
         (NULL));
     g_clear_error (&err);
-    gst_rnn_free_stream (self);
     return FALSE;
   }
+  return TRUE;
+}
 
-  self->stream.batch = B;
-  GST_OBJECT_LOCK (self);
-  self->stream.in_fmt = in;
-  GST_OBJECT_UNLOCK (self);
-  self->stream.in_frame_bytes = (gsize) B * F * sizeof (float);
-  self->stream.out_frame_bytes = mode == GST_RNN_MODE_N_TO_1 ?
-      self->stream.in_frame_bytes : (gsize) B * O * sizeof (float);
+/* The scratch memory of the mode paths for @B streams and @max_frames
+ * frames per call; shapes in GstRnnStream. */
+static void
+gst_rnn_alloc_scratch (GstRnn * self, guint B, guint max_frames)
+{
+  RnnModel *model = self->stream.model;
+  RnnModel *gen = self->stream.decoder ? self->stream.decoder : model;
+  GstRnnMode mode = self->config.mode;
+  guint F = rnn_model_get_input_size (model);
+  guint O = rnn_model_get_output_size (gen);
+  guint W = self->config.window;
+
   self->stream.chunk_frames = max_frames;
   self->stream.chunk_in = g_new (float, (gsize) max_frames * B * F);
   self->stream.chunk_out = g_new (float, (gsize) max_frames * B * O);
-  if (windowed) {
-    self->stream.win_in = g_new (float, (gsize) window * B * F);
-    self->stream.win_out = g_new (float, (gsize) window * B * O);
+  if (self->config.windowed) {
+    self->stream.win_in = g_new (float, (gsize) W * B * F);
+    self->stream.win_out = g_new (float, (gsize) W * B * O);
   }
   if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M) {
-    guint W = self->config.window;
-    guint R = rnn_model_get_rnn_output_size (self->stream.model);
+    guint R = rnn_model_get_rnn_output_size (model);
 
     self->stream.ring = g_new (float, (gsize) W * B * F);
     self->stream.ring_pts = g_new (GstClockTime, W);
@@ -166,26 +152,69 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
     self->stream.scores = g_new (float, (gsize) B * O);
   }
   /* h_n, c_n: n-to-1 pooling, n-to-m hand-over, the non-finite check */
-  self->stream.h_buf = g_new (float, rnn_model_get_h_size (self->stream.model, B));
-  self->stream.c_buf = g_new (float, MAX (1, rnn_model_get_c_size (self->stream.model, B)));
+  self->stream.h_buf = g_new (float, rnn_model_get_h_size (model, B));
+  self->stream.c_buf = g_new (float,
+      MAX (1, rnn_model_get_c_size (model, B)));
   self->stream.nf_now = g_new0 (gboolean, B);
   self->stream.nf_before = g_new0 (gboolean, B);
   if (mode == GST_RNN_MODE_1_TO_N || mode == GST_RNN_MODE_N_TO_M) {
-    RnnModel *gen = self->stream.decoder ? self->stream.decoder : self->stream.model;
     guint Fg = rnn_model_get_input_size (gen);
+    gsize steps = self->config.steps;
 
     /* zero-filled: feed=first relies on the steps after the first */
-    self->stream.gen_in = g_new0 (float, (gsize) self->config.steps * B * Fg);
-    self->stream.gen_out = g_new0 (float, (gsize) self->config.steps * B * O);
+    self->stream.gen_in = g_new0 (float, steps * B * Fg);
+    self->stream.gen_out = g_new0 (float, steps * B * O);
   }
+}
+
+/* Size the state and the scratch memory for @incaps -> @outcaps and the
+ * running model.  Streaming thread, state_lock held. */
+gboolean
+gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
+{
+  GstRnnMode mode = self->config.mode;
+  GstRnnFormat in;
+  guint F, O, B, max_frames;
+
+  if (self->stream.model == NULL)
+    return FALSE;
+
+  if (self->stream.in_caps && self->stream.state
+      && gst_caps_is_equal (incaps, self->stream.in_caps)) {
+    GST_DEBUG_OBJECT (self, "same caps, keeping the state");
+    return TRUE;
+  }
+
+  if (!gst_rnn_check_caps (self, incaps, outcaps, &in, &B))
+    return FALSE;
+
+  gst_rnn_free_stream (self);
+  max_frames = gst_rnn_max_frames (self);
+  if (!gst_rnn_make_states (self, B, max_frames)) {
+    gst_rnn_free_stream (self);
+    return FALSE;
+  }
+
+  F = rnn_model_get_input_size (self->stream.model);
+  O = rnn_model_get_output_size (self->stream.decoder ?
+      self->stream.decoder : self->stream.model);
+  self->stream.batch = B;
+  GST_OBJECT_LOCK (self);
+  self->stream.in_fmt = in;
+  GST_OBJECT_UNLOCK (self);
+  self->stream.in_frame_bytes = (gsize) B * F * sizeof (float);
+  self->stream.out_frame_bytes = mode == GST_RNN_MODE_N_TO_1 ?
+      self->stream.in_frame_bytes : (gsize) B * O * sizeof (float);
+  gst_rnn_alloc_scratch (self, B, max_frames);
   self->stream.in_caps = gst_caps_ref (incaps);
 
   gst_rnn_reset_state (self, "caps changed");
 
   GST_INFO_OBJECT (self, "%u stream(s) of %u -> %u floats per frame, %s, "
-      "%d/%d steps/s, mode %s%s", B, F, O, bf ? "(B, T, F)" : "(T, B, F)",
-      in.steps_n, in.steps_d, gst_rnn_mode_nick (mode),
-      windowed ? ", windowed" : "");
+      "%d/%d steps/s, mode %s%s", B, F, O,
+      self->config.batch_first ? "(B, T, F)" : "(T, B, F)", in.steps_n,
+      in.steps_d, gst_rnn_mode_nick (mode),
+      self->config.windowed ? ", windowed" : "");
   return TRUE;
 }
 
