@@ -390,6 +390,92 @@ done:
   g_free (running);
 }
 
+/* A hot swap whose output caps change: does downstream accept those of
+ * @model (@O values per stream and frame, @window_frames per tensor when
+ * windowed) for @incaps?  If not, warn, and let the 'model' property
+ * name the running file again, unless another was set meanwhile. */
+static gboolean
+gst_rnn_downstream_accepts (GstRnn * self, GstCaps * incaps,
+    RnnModel * model, guint O, guint window_frames, const gchar * path)
+{
+  GstRnnMode mode = self->config.mode;
+  guint out_T = mode == GST_RNN_MODE_N_TO_M ? self->config.steps :
+      window_frames;
+  guint t_mul = mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
+  GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, mode,
+      rnn_model_get_input_size (model), O, out_T, t_mul,
+      self->config.batch_first);
+  GstCaps *peer = gst_pad_peer_query_caps (GST_BASE_TRANSFORM_SRC_PAD (self),
+      want);
+  gboolean ok = !gst_caps_is_empty (peer);
+
+  if (!ok) {
+    gchar *str = gst_caps_to_string (want);
+
+    GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
+        ("Model \"%s\" outputs %u values per stream and frame (the running "
+            "model \"%s\": %u), and downstream does not accept the new "
+            "output format. Keeping \"%s\".", path, O,
+            self->stream.running_path, self->config.out_size,
+            self->stream.running_path), ("refused caps: %s", str));
+    g_free (str);
+    GST_OBJECT_LOCK (self);
+    if (g_strcmp0 (self->settings.model_path, path) == 0) {
+      g_free (self->settings.model_path);
+      self->settings.model_path = g_strdup (self->stream.running_path);
+    }
+    GST_OBJECT_UNLOCK (self);
+  }
+  gst_caps_unref (peer);
+  gst_caps_unref (want);
+  return ok;
+}
+
+/* Make @model (and @decoder), loaded from @path, the running model, with
+ * a state made anew for @incaps (NULL: no caps yet): at once, or, when
+ * @renegotiate, after the base class has renegotiated the output caps.
+ * Takes the models and @path; returns the previous model's path. */
+static gchar *
+gst_rnn_install_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
+    gchar * path, gboolean windowed, GstCaps * incaps, gboolean renegotiate)
+{
+  GstPad *srcpad = GST_BASE_TRANSFORM_SRC_PAD (self);
+  gchar *previous;
+
+  g_rec_mutex_lock (&self->state_lock);
+  g_clear_pointer (&self->stream.model, rnn_model_unref);
+  g_clear_pointer (&self->stream.decoder, rnn_model_unref);
+  self->stream.model = model;
+  self->stream.decoder = decoder;
+  previous = self->stream.running_path;
+  self->stream.running_path = path;
+
+  GST_OBJECT_LOCK (self);
+  self->config.out_size = rnn_model_get_output_size (decoder ? decoder :
+      model);
+  self->config.windowed = windowed;
+  GST_OBJECT_UNLOCK (self);
+
+  gst_buffer_replace (&self->stream.win_inbuf, NULL);
+  gst_rnn_free_stream (self);
+  if (incaps) {
+    GstCaps *outcaps = gst_pad_get_current_caps (srcpad);
+
+    if (renegotiate || outcaps == NULL) {
+      /* the base class renegotiates before the buffer; set_caps then
+       * makes the state */
+      gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
+    } else {
+      gst_rnn_configure (self, incaps, outcaps);
+    }
+    if (outcaps)
+      gst_caps_unref (outcaps);
+  }
+  gst_rnn_reset_state (self, "model changed");
+  g_rec_mutex_unlock (&self->state_lock);
+  return previous;
+}
+
 /* Streaming thread, between two input buffers: switch to the loaded
  * @model (and @decoder), taking them and @path.  The state is reset; the
  * output caps are renegotiated when the output width changes, which
@@ -398,10 +484,8 @@ static void
 gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
     gchar * path)
 {
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstPad *srcpad = GST_BASE_TRANSFORM_SRC_PAD (self);
   guint O = rnn_model_get_output_size (decoder ? decoder : model);
-  guint old_O, old_window_frames, window, window_frames, out_T, t_mul;
+  guint old_O, old_window_frames, window, window_frames;
   gboolean old_windowed, windowed, caps_change, tensors;
   GstRnnMode mode;
   GstCaps *incaps;
@@ -418,45 +502,17 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
 
   windowed = mode == GST_RNN_MODE_N_TO_N && rnn_model_is_bidirectional (model);
   window_frames = windowed ? window : 0;
-  out_T = mode == GST_RNN_MODE_N_TO_M ? self->config.steps : window_frames;
-  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
   caps_change = mode != GST_RNN_MODE_N_TO_1 && (O != old_O || (tensors
           && window_frames != old_window_frames));
   incaps = self->stream.in_caps ? gst_caps_ref (self->stream.in_caps) : NULL;
 
-  if (caps_change && incaps) {
-    GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, mode,
-        rnn_model_get_input_size (model), O, out_T, t_mul,
-        self->config.batch_first);
-    GstCaps *peer = gst_pad_peer_query_caps (srcpad, want);
-    gboolean ok = !gst_caps_is_empty (peer);
-
-    if (!ok) {
-      gchar *str = gst_caps_to_string (want);
-
-      GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
-          ("Model \"%s\" outputs %u values per stream and frame (the running "
-              "model \"%s\": %u), and downstream does not accept the new "
-              "output format. Keeping \"%s\".", path, O,
-              self->stream.running_path, old_O, self->stream.running_path),
-          ("refused caps: %s", str));
-      g_free (str);
-      GST_OBJECT_LOCK (self);
-      if (g_strcmp0 (self->settings.model_path, path) == 0) {
-        g_free (self->settings.model_path);
-        self->settings.model_path = g_strdup (self->stream.running_path);
-      }
-      GST_OBJECT_UNLOCK (self);
-    }
-    gst_caps_unref (peer);
-    gst_caps_unref (want);
-    if (!ok) {
-      rnn_model_unref (model);
-      g_clear_pointer (&decoder, rnn_model_unref);
-      g_free (path);
-      gst_caps_unref (incaps);
-      return;
-    }
+  if (caps_change && incaps && !gst_rnn_downstream_accepts (self, incaps,
+          model, O, window_frames, path)) {
+    rnn_model_unref (model);
+    g_clear_pointer (&decoder, rnn_model_unref);
+    g_free (path);
+    gst_caps_unref (incaps);
+    return;
   }
 
   /* A bidirectional model's collected frames end a sequence: run them
@@ -464,37 +520,10 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
   if (old_windowed)
     gst_rnn_drain_window (self);
 
-  g_rec_mutex_lock (&self->state_lock);
-  g_clear_pointer (&self->stream.model, rnn_model_unref);
-  g_clear_pointer (&self->stream.decoder, rnn_model_unref);
-  self->stream.model = model;
-  self->stream.decoder = decoder;
-  previous = self->stream.running_path;
-  self->stream.running_path = path;
-
-  GST_OBJECT_LOCK (self);
-  self->config.out_size = O;
-  self->config.windowed = windowed;
-  GST_OBJECT_UNLOCK (self);
-
-  gst_buffer_replace (&self->stream.win_inbuf, NULL);
-  gst_rnn_free_stream (self);
-  if (incaps) {
-    GstCaps *outcaps = gst_pad_get_current_caps (srcpad);
-
-    if (caps_change || outcaps == NULL) {
-      /* the base class renegotiates before the buffer; set_caps then
-       * makes the state */
-      gst_base_transform_reconfigure_src (trans);
-    } else {
-      gst_rnn_configure (self, incaps, outcaps);
-    }
-    if (outcaps)
-      gst_caps_unref (outcaps);
+  previous = gst_rnn_install_model (self, model, decoder, path, windowed,
+      incaps, caps_change);
+  if (incaps)
     gst_caps_unref (incaps);
-  }
-  gst_rnn_reset_state (self, "model changed");
-  g_rec_mutex_unlock (&self->state_lock);
 
   GST_INFO_OBJECT (self, "switched from \"%s\" to \"%s\" (output %u -> %u "
       "values per stream%s)", previous, path, old_O, O,
