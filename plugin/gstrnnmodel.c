@@ -150,62 +150,61 @@ gst_rnn_check_seq2seq (const gchar * path, RnnModel * enc, RnnModel * dec,
   return TRUE;
 }
 
-/* Load the network(s) in @path and check that they can run in @mode with
- * @window and the resolved @feed.  Returns the model (the encoder in
- * n-to-m, the decoder in *@decoder) or NULL with @error set in the
- * GST_RESOURCE_ERROR domain (text for the user, naming the file and the
- * reason) and maybe *@debug.  Touches no element state: called by start()
- * and, for a hot swap, by the thread setting the property. */
-RnnModel *
-gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
-    guint window, GstRnnFeed feed, RnnModel ** decoder, GError ** error,
-    gchar ** debug)
+/* n-to-m: load the encoder and the decoder from @path and check that they
+ * fit each other and @feed.  Returns the encoder and *@decoder, or NULL
+ * with @error set (and maybe *@debug), as gst_rnn_load_models(). */
+static RnnModel *
+gst_rnn_load_seq2seq (const gchar * path, GstRnnFeed feed,
+    RnnModel ** decoder, GError ** error, gchar ** debug)
 {
-  RnnModel *model = NULL, *dec = NULL;
+  /* One file, two recurrent modules; the head (if any) belongs to the
+   * decoder and is found as for any model (rnn.head, else the one
+   * Linear layer whose input fits). */
+  RnnLoadOptions enc_opt = {.prefix = "encoder.",.no_head = TRUE };
+  RnnLoadOptions dec_opt = {.prefix = "decoder." };
+  RnnModel *model, *dec;
   GError *err = NULL;
-  gboolean bidirectional;
 
-  *decoder = NULL;
-  *debug = NULL;
-  if (mode == GST_RNN_MODE_N_TO_M) {
-    /* One file, two recurrent modules; the head (if any) belongs to the
-     * decoder and is found as for any model (rnn.head, else the one
-     * Linear layer whose input fits). */
-    RnnLoadOptions enc_opt = {.prefix = "encoder.",.no_head = TRUE };
-    RnnLoadOptions dec_opt = {.prefix = "decoder." };
-
-    model = rnn_model_load (path, &enc_opt, &err);
-    if (model == NULL) {
-      if (g_error_matches (err, RNN_ERROR, RNN_ERROR_MODEL))
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
-            "mode=n-to-m needs an encoder-decoder model (keys 'encoder.*' "
-            "and 'decoder.*'), but the encoder of \"%s\" cannot be "
-            "loaded: %s", path, err->message);
-      else
-        gst_rnn_load_error (path, err, error, debug);
-      g_clear_error (&err);
-      return NULL;
-    }
-    dec = rnn_model_load (path, &dec_opt, &err);
-    if (dec == NULL) {
+  model = rnn_model_load (path, &enc_opt, &err);
+  if (model == NULL) {
+    if (g_error_matches (err, RNN_ERROR, RNN_ERROR_MODEL))
       g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
-          "mode=n-to-m needs an encoder-decoder model, but \"%s\" has no "
-          "usable decoder (keys 'decoder.*'): %s", path, err->message);
-      g_clear_error (&err);
-      goto failed;
-    }
-    if (!gst_rnn_check_seq2seq (path, model, dec, feed, error))
-      goto failed;
-  } else {
-    model = rnn_model_load (path, NULL, &err);
-    if (model == NULL) {
+          "mode=n-to-m needs an encoder-decoder model (keys 'encoder.*' "
+          "and 'decoder.*'), but the encoder of \"%s\" cannot be "
+          "loaded: %s", path, err->message);
+    else
       gst_rnn_load_error (path, err, error, debug);
-      g_clear_error (&err);
-      return NULL;
-    }
+    g_clear_error (&err);
+    return NULL;
   }
+  dec = rnn_model_load (path, &dec_opt, &err);
+  if (dec == NULL) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
+        "mode=n-to-m needs an encoder-decoder model, but \"%s\" has no "
+        "usable decoder (keys 'decoder.*'): %s", path, err->message);
+    g_clear_error (&err);
+    rnn_model_unref (model);
+    return NULL;
+  }
+  if (!gst_rnn_check_seq2seq (path, model, dec, feed, error)) {
+    rnn_model_unref (model);
+    rnn_model_unref (dec);
+    return NULL;
+  }
+  *decoder = dec;
+  return model;
+}
 
-  bidirectional = rnn_model_is_bidirectional (model);
+/* Can @model (from @path) run in @mode with @window and @feed?  A
+ * bidirectional model needs a window in n-to-n and cannot generate in
+ * 1-to-n; 1-to-n with feed=feedback needs as many outputs as inputs.
+ * Sets @error (RESOURCE, SETTINGS) otherwise. */
+static gboolean
+gst_rnn_check_mode (GstRnn * self, const gchar * path, RnnModel * model,
+    GstRnnMode mode, guint window, GstRnnFeed feed, GError ** error)
+{
+  gboolean bidirectional = rnn_model_is_bidirectional (model);
+
   switch (mode) {
     case GST_RNN_MODE_N_TO_N:
       if (bidirectional && window == 0) {
@@ -215,7 +214,7 @@ gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
             "cannot run frame by frame on a stream. Set window=N to run "
             "it on independent windows of N frames (adds N frames of "
             "latency).", path);
-        goto failed;
+        return FALSE;
       }
       if (!bidirectional && window > 0)
         GST_INFO_OBJECT (self, "window=%u ignored: the model is "
@@ -228,7 +227,7 @@ gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
             "frames one step at a time, which a bidirectional network "
             "cannot do (its reverse direction needs the whole "
             "sequence). Use a unidirectional model.", path);
-        goto failed;
+        return FALSE;
       }
       if (feed == GST_RNN_FEED_FEEDBACK && rnn_model_get_output_size (model)
           != rnn_model_get_input_size (model)) {
@@ -237,7 +236,7 @@ gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
             "the model's output size (%u) must equal its input size (%u) "
             "(model \"%s\").", rnn_model_get_output_size (model),
             rnn_model_get_input_size (model), path);
-        goto failed;
+        return FALSE;
       }
       break;
     case GST_RNN_MODE_N_TO_1:
@@ -245,21 +244,54 @@ gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
       break;
   }
 
+  return TRUE;
+}
+
+/* Load the network(s) in @path and check that they can run in @mode with
+ * @window and the resolved @feed.  Returns the model (the encoder in
+ * n-to-m, the decoder in *@decoder) or NULL with @error set in the
+ * GST_RESOURCE_ERROR domain (text for the user, naming the file and the
+ * reason) and maybe *@debug.  Touches no element state: called by start()
+ * and, for a hot swap, by the thread setting the property. */
+RnnModel *
+gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
+    guint window, GstRnnFeed feed, RnnModel ** decoder, GError ** error,
+    gchar ** debug)
+{
+  RnnModel *model, *dec = NULL;
+  GError *err = NULL;
+
+  *decoder = NULL;
+  *debug = NULL;
+  if (mode == GST_RNN_MODE_N_TO_M) {
+    model = gst_rnn_load_seq2seq (path, feed, &dec, error, debug);
+    if (model == NULL)
+      return NULL;
+  } else {
+    model = rnn_model_load (path, NULL, &err);
+    if (model == NULL) {
+      gst_rnn_load_error (path, err, error, debug);
+      g_clear_error (&err);
+      return NULL;
+    }
+  }
+
+  if (!gst_rnn_check_mode (self, path, model, mode, window, feed, error)) {
+    rnn_model_unref (model);
+    g_clear_pointer (&dec, rnn_model_unref);
+    return NULL;
+  }
+
   GST_INFO_OBJECT (self, "loaded \"%s\": %s, input %u, hidden %u, proj %u, "
       "%u layer(s), %s, %s, output %u; mode %s", path,
       rnn_cell_name (rnn_model_get_cell (model)),
       rnn_model_get_input_size (model), rnn_model_get_hidden_size (model),
       rnn_model_get_proj_size (model), rnn_model_get_num_layers (model),
-      bidirectional ? "bidirectional" : "unidirectional",
+      rnn_model_is_bidirectional (model) ? "bidirectional" : "unidirectional",
       rnn_model_has_head (model) ? "with head" : "no head",
       rnn_model_get_output_size (dec ? dec : model), gst_rnn_mode_nick (mode));
   *decoder = dec;
   return model;
-
-failed:
-  g_clear_pointer (&model, rnn_model_unref);
-  g_clear_pointer (&dec, rnn_model_unref);
-  return NULL;
 }
 
 /* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
