@@ -329,6 +329,43 @@ gst_rnn_publish_config (GstRnn * self, const GstRnnSettings * s,
       && rnn_model_is_bidirectional (model);
 }
 
+/* Leave @model (and @decoder), loaded from @path, for the streaming thread
+ * to switch to at the next buffer; 'model' names @path from now on.  If
+ * the element stopped meanwhile, the next start loads @path instead.
+ * Takes the models. */
+static void
+gst_rnn_request_swap (GstRnn * self, const gchar * path, RnnModel * model,
+    RnnModel * decoder)
+{
+  RnnModel *old_model, *old_decoder;
+
+  GST_OBJECT_LOCK (self);
+  if (self->config.in_size == 0) {
+    /* stopped meanwhile: the next start loads it */
+    g_free (self->settings.model_path);
+    self->settings.model_path = g_strdup (path);
+    GST_OBJECT_UNLOCK (self);
+    rnn_model_unref (model);
+    g_clear_pointer (&decoder, rnn_model_unref);
+    return;
+  }
+  old_model = self->requests.model;
+  old_decoder = self->requests.decoder;
+  self->requests.model = model;
+  self->requests.decoder = decoder;
+  g_free (self->requests.path);
+  self->requests.path = g_strdup (path);
+  g_free (self->settings.model_path);
+  self->settings.model_path = g_strdup (path);
+  GST_OBJECT_UNLOCK (self);
+
+  if (old_model) {
+    GST_INFO_OBJECT (self, "a model set before was never used: replaced");
+    rnn_model_unref (old_model);
+  }
+  g_clear_pointer (&old_decoder, rnn_model_unref);
+}
+
 /* Setting 'model'.  Not running: remembered for the next start.  Running:
  * load and check the file here, in the caller's thread, and leave it for
  * the streaming thread to switch to at the next buffer; a file that cannot
@@ -336,7 +373,7 @@ gst_rnn_publish_config (GstRnn * self, const GstRnnSettings * s,
 void
 gst_rnn_set_model (GstRnn * self, const gchar * path)
 {
-  RnnModel *model, *decoder = NULL, *old_model, *old_decoder;
+  RnnModel *model, *decoder = NULL;
   GstRnnMode mode;
   GstRnnFeed feed;
   guint window, in_size, F;
@@ -392,31 +429,7 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
     goto done;
   }
 
-  GST_OBJECT_LOCK (self);
-  if (self->config.in_size == 0) {
-    /* stopped meanwhile: the next start loads it */
-    g_free (self->settings.model_path);
-    self->settings.model_path = g_strdup (path);
-    GST_OBJECT_UNLOCK (self);
-    rnn_model_unref (model);
-    g_clear_pointer (&decoder, rnn_model_unref);
-    goto done;
-  }
-  old_model = self->requests.model;
-  old_decoder = self->requests.decoder;
-  self->requests.model = model;
-  self->requests.decoder = decoder;
-  g_free (self->requests.path);
-  self->requests.path = g_strdup (path);
-  g_free (self->settings.model_path);
-  self->settings.model_path = g_strdup (path);
-  GST_OBJECT_UNLOCK (self);
-
-  if (old_model) {
-    GST_INFO_OBJECT (self, "a model set before was never used: replaced");
-    rnn_model_unref (old_model);
-  }
-  g_clear_pointer (&old_decoder, rnn_model_unref);
+  gst_rnn_request_swap (self, path, model, decoder);
 
 done:
   g_free (running);
