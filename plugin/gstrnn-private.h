@@ -248,15 +248,8 @@ GstFlowReturn gst_rnn_drain_tail (GstRnn * self);
 GstFlowReturn gst_rnn_drain_window (GstRnn * self);
 
 /* gstrnnmodel.c */
-gboolean gst_rnn_check_config (GstRnn * self, GstRnnMode mode, guint window,
-    GstRnnFeed * feed);
-RnnModel *gst_rnn_load_models (GstRnn * self, const gchar * path,
-    GstRnnMode mode, guint window, GstRnnFeed feed, RnnModel ** decoder,
-    GError ** error, gchar ** debug);
-void gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
-    gchar * debug, const gchar * function, gint line);
-void gst_rnn_publish_config (GstRnn * self, const GstRnnSettings * s,
-    GstRnnFeed feed, RnnModel * model, RnnModel * decoder);
+RnnModel *gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder,
+    gchar ** path);
 void gst_rnn_set_model (GstRnn * self, const gchar * path);
 gboolean gst_rnn_swap_pending (GstRnn * self);
 void gst_rnn_swap_configure (GstRnn * self);

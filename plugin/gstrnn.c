@@ -1127,67 +1127,18 @@ static gboolean
 gst_rnn_start (GstBaseTransform * trans)
 {
   GstRnn *self = GST_RNN (trans);
-  RnnModel *model = NULL, *decoder = NULL;
-  GstRnnSettings s = { NULL, };
-  GstRnnFeed feed;
+  RnnModel *model, *decoder;
+  gchar *path;
 
-  /* Load the file the property names.  If the application sets another
-   * file while this one loads, load that one instead. */
-  for (;;) {
-    GError *err = NULL;
-    gchar *debug = NULL;
-    gboolean same;
-
-    GST_OBJECT_LOCK (self);
-    s = self->settings;
-    s.model_path = g_strdup (s.model_path);
-    GST_OBJECT_UNLOCK (self);
-    feed = s.feed;
-
-    if (s.model_path == NULL || s.model_path[0] == '\0') {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No model given: set the 'model' property to a safetensors "
-              "file."), (NULL));
-      goto failed;
-    }
-
-    if (!gst_rnn_check_config (self, s.mode, s.window, &feed))
-      goto failed;
-
-    model = gst_rnn_load_models (self, s.model_path, s.mode, s.window, feed,
-        &decoder, &err, &debug);
-    if (model == NULL) {
-      gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug,
-          GST_FUNCTION, __LINE__);
-      g_clear_error (&err);
-      goto failed;
-    }
-
-    GST_OBJECT_LOCK (self);
-    same = g_strcmp0 (s.model_path, self->settings.model_path) == 0;
-    if (same)
-      gst_rnn_publish_config (self, &s, feed, model, decoder);
-    GST_OBJECT_UNLOCK (self);
-    if (same)
-      break;
-    GST_INFO_OBJECT (self, "'model' changed while \"%s\" loaded: loading "
-        "the new file", s.model_path);
-    g_clear_pointer (&model, rnn_model_unref);
-    g_clear_pointer (&decoder, rnn_model_unref);
-    g_free (s.model_path);
-  }
-
-  if (s.mode == GST_RNN_MODE_N_TO_1 || s.mode == GST_RNN_MODE_N_TO_M)
-    GST_INFO_OBJECT (self, "window %u, hop %u%s, steps %u, feed %s, %s",
-        s.window, s.hop ? s.hop : s.window, s.hop ? "" : " (= window)",
-        s.steps, gst_rnn_feed_nick (feed),
-        s.carry_state ? "state carried" : "zero state");
+  model = gst_rnn_load_configured (self, &decoder, &path);
+  if (model == NULL)
+    return FALSE;
 
   g_rec_mutex_lock (&self->state_lock);
   self->stream.model = model;
   self->stream.decoder = decoder;
   g_free (self->stream.running_path);
-  self->stream.running_path = s.model_path;
+  self->stream.running_path = path;
   self->stream.discont_pending = TRUE;
   self->stream.win_fill = 0;
   self->stream.frames_in = self->stream.next_start =
@@ -1200,14 +1151,9 @@ gst_rnn_start (GstBaseTransform * trans)
 
   /* n-to-1 annotates the input buffers in place; the others make new
    * output buffers. */
-  gst_base_transform_set_in_place (trans, s.mode == GST_RNN_MODE_N_TO_1);
+  gst_base_transform_set_in_place (trans,
+      self->config.mode == GST_RNN_MODE_N_TO_1);
   return TRUE;
-
-failed:
-  g_clear_pointer (&model, rnn_model_unref);
-  g_clear_pointer (&decoder, rnn_model_unref);
-  g_free (s.model_path);
-  return FALSE;
 }
 
 static gboolean

@@ -40,7 +40,7 @@ gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
 
 /* Check the property combination of @mode and resolve feed=auto.  Posts
  * an error naming the property and returns FALSE on a bad one. */
-gboolean
+static gboolean
 gst_rnn_check_config (GstRnn * self, GstRnnMode mode, guint window,
     GstRnnFeed * feed)
 {
@@ -253,7 +253,7 @@ gst_rnn_check_mode (GstRnn * self, const gchar * path, RnnModel * model,
  * GST_RESOURCE_ERROR domain (text for the user, naming the file and the
  * reason) and maybe *@debug.  Touches no element state: called by start()
  * and, for a hot swap, by the thread setting the property. */
-RnnModel *
+static RnnModel *
 gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
     guint window, GstRnnFeed feed, RnnModel ** decoder, GError ** error,
     gchar ** debug)
@@ -296,7 +296,7 @@ gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
 
 /* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
  * takes @debug. */
-void
+static void
 gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
     gchar * debug, const gchar * function, gint line)
 {
@@ -309,7 +309,7 @@ gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
 
 /* Put in force the properties @s, with the resolved @feed, for @model
  * (and @decoder) about to run.  Call with the object lock. */
-void
+static void
 gst_rnn_publish_config (GstRnn * self, const GstRnnSettings * s,
     GstRnnFeed feed, RnnModel * model, RnnModel * decoder)
 {
@@ -327,6 +327,79 @@ gst_rnn_publish_config (GstRnn * self, const GstRnnSettings * s,
   c->out_size = rnn_model_get_output_size (decoder ? decoder : model);
   c->windowed = s->mode == GST_RNN_MODE_N_TO_N
       && rnn_model_is_bidirectional (model);
+}
+
+/* start(): load the file that 'model' names, check it against the other
+ * properties and put them in force (GstRnnConfig).  If the application
+ * sets another file while this one loads, load that one instead.  Returns
+ * the model, *@decoder and the file's *@path (to free), or NULL with an
+ * ERROR posted. */
+RnnModel *
+gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
+{
+  RnnModel *model = NULL;
+  GstRnnSettings s = { NULL, };
+  GstRnnFeed feed;
+
+  *decoder = NULL;
+  for (;;) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+    gboolean same;
+
+    GST_OBJECT_LOCK (self);
+    s = self->settings;
+    s.model_path = g_strdup (s.model_path);
+    GST_OBJECT_UNLOCK (self);
+    feed = s.feed;
+
+    if (s.model_path == NULL || s.model_path[0] == '\0') {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No model given: set the 'model' property to a safetensors "
+              "file."), (NULL));
+      goto failed;
+    }
+
+    if (!gst_rnn_check_config (self, s.mode, s.window, &feed))
+      goto failed;
+
+    model = gst_rnn_load_models (self, s.model_path, s.mode, s.window, feed,
+        decoder, &err, &debug);
+    if (model == NULL) {
+      gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug,
+          GST_FUNCTION, __LINE__);
+      g_clear_error (&err);
+      goto failed;
+    }
+
+    GST_OBJECT_LOCK (self);
+    same = g_strcmp0 (s.model_path, self->settings.model_path) == 0;
+    if (same)
+      gst_rnn_publish_config (self, &s, feed, model, *decoder);
+    GST_OBJECT_UNLOCK (self);
+    if (same)
+      break;
+    GST_INFO_OBJECT (self, "'model' changed while \"%s\" loaded: loading "
+        "the new file", s.model_path);
+    g_clear_pointer (&model, rnn_model_unref);
+    g_clear_pointer (decoder, rnn_model_unref);
+    g_free (s.model_path);
+  }
+
+  if (s.mode == GST_RNN_MODE_N_TO_1 || s.mode == GST_RNN_MODE_N_TO_M)
+    GST_INFO_OBJECT (self, "window %u, hop %u%s, steps %u, feed %s, %s",
+        s.window, s.hop ? s.hop : s.window, s.hop ? "" : " (= window)",
+        s.steps, gst_rnn_feed_nick (feed),
+        s.carry_state ? "state carried" : "zero state");
+
+  *path = s.model_path;
+  return model;
+
+failed:
+  g_clear_pointer (&model, rnn_model_unref);
+  g_clear_pointer (decoder, rnn_model_unref);
+  g_free (s.model_path);
+  return NULL;
 }
 
 /* Leave @model (and @decoder), loaded from @path, for the streaming thread
