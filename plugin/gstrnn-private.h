@@ -31,6 +31,20 @@ typedef struct
   gint steps_n, steps_d;        /* time steps per second; 0/1 = unknown */
 } GstRnnFormat;
 
+/* How caps map across the element: for a model of in_size inputs and
+ * out_size outputs (0: no model loaded) run in mode, out_T output frames
+ * per tensor (0: as many as the input) and t_mul output frames per input
+ * frame, in the layout batch_first. */
+typedef struct
+{
+  GstRnnMode mode;
+  guint in_size;
+  guint out_size;
+  guint out_T;
+  guint t_mul;
+  gboolean batch_first;
+} GstRnnCapsMap;
+
 /* The property values.  Protected by the object lock.  batch_first,
  * mode, window, hop, steps, feed, carry_state and threads only change in
  * NULL or READY; the others at any time (model_path: a hot swap, see
@@ -218,8 +232,7 @@ gboolean gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n);
 
 /* gstrnncaps.c */
 GstCaps *gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
-    GstRnnMode mode, guint in_size, guint out_size, guint out_T, guint t_mul,
-    gboolean batch_first);
+    const GstRnnCapsMap * m);
 GstCaps *gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter);
 GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);

@@ -128,20 +128,85 @@ gst_rnn_map_rate (GstStructure * s, GstPadDirection direction, guint mul)
   return TRUE;
 }
 
-/* What the caps on one side map to on the other, for a model of @in_size
- * inputs and @out_size outputs (0: no model loaded), @out_T output frames
- * per tensor (0: as the input) and @t_mul output frames per input frame.
- * @caps is not ANY. */
+/* An audio/x-raw structure @s mapped to the other side, into its copy
+ * @ns: B x F channels become B x O.  FALSE: nothing on the other side
+ * corresponds. */
+static gboolean
+gst_rnn_map_audio (GstStructure * ns, const GstStructure * s,
+    GstPadDirection direction, const GstRnnCapsMap * m)
+{
+  gint channels, other = -1;
+
+  gst_structure_remove_field (ns, "channel-mask");
+  if (m->in_size > 0 && gst_structure_get_int (s, "channels", &channels)
+      && channels > 0) {
+    if (direction == GST_PAD_SINK) {
+      /* Not a multiple: leave the output open so that set_caps runs
+       * and says which numbers clash. */
+      if (channels % m->in_size == 0)
+        other = channels / m->in_size * m->out_size;
+    } else {
+      if (channels % m->out_size != 0)
+        return FALSE;
+      other = channels / m->out_size * m->in_size;
+    }
+  }
+  if (other > 0) {
+    gst_structure_set (ns, "channels", G_TYPE_INT, other, NULL);
+    if (other > 2)
+      gst_structure_set (ns, "channel-mask", GST_TYPE_BITMASK,
+          (guint64) 0, NULL);
+  } else {
+    gst_structure_set (ns, "channels", GST_TYPE_INT_RANGE, 1, G_MAXINT,
+        NULL);
+  }
+  return gst_rnn_map_rate (ns, direction, m->t_mul);
+}
+
+/* An other/tensors structure @s mapped to the other side, into its copy
+ * @ns.  FALSE: nothing on the other side corresponds. */
+static gboolean
+gst_rnn_map_tensors (GstStructure * ns, const GstStructure * s,
+    GstPadDirection direction, const GstRnnCapsMap * m)
+{
+  const gchar *str = gst_structure_get_string (s, "dimensions");
+  guint dims[GST_RNN_MAX_DIMS], rank;
+
+  if (m->in_size > 0 && str && gst_rnn_parse_dims (str, dims, &rank)) {
+    if (gst_rnn_map_dims (dims, &rank, direction, m->batch_first,
+            m->in_size, m->out_size, m->out_T, m->t_mul)) {
+      gchar *d = gst_rnn_dims_to_string (dims, rank);
+      gst_structure_set (ns, "dimensions", G_TYPE_STRING, d, NULL);
+      g_free (d);
+    } else if (direction == GST_PAD_SRC && m->out_T == 0) {
+      return FALSE;
+    } else {
+      gst_structure_remove_field (ns, "dimensions");
+    }
+  } else {
+    gst_structure_remove_field (ns, "dimensions");
+  }
+  /* n-to-m: one tensor per window, at no fixed rate. */
+  if (m->mode == GST_RNN_MODE_N_TO_M) {
+    if (direction == GST_PAD_SINK)
+      gst_structure_set (ns, "framerate", GST_TYPE_FRACTION, 0, 1, NULL);
+    else
+      gst_structure_remove_field (ns, "framerate");
+  }
+  return TRUE;
+}
+
+/* What the caps on one side map to on the other under @m.  @caps is not
+ * ANY. */
 GstCaps *
-gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps, GstRnnMode mode,
-    guint in_size, guint out_size, guint out_T, guint t_mul,
-    gboolean batch_first)
+gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
+    const GstRnnCapsMap * m)
 {
   GstCaps *ret;
   guint i, n;
 
   /* n-to-1 passes the input through: same caps on both sides. */
-  if (mode == GST_RNN_MODE_N_TO_1)
+  if (m->mode == GST_RNN_MODE_N_TO_1)
     return gst_caps_ref (caps);
 
   ret = gst_caps_new_empty ();
@@ -149,70 +214,18 @@ gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps, GstRnnMode mode,
   for (i = 0; i < n; i++) {
     const GstStructure *s = gst_caps_get_structure (caps, i);
     GstStructure *ns = gst_structure_copy (s);
+    gboolean ok;
 
-    if (gst_structure_has_name (s, "audio/x-raw")) {
-      gint channels, other = -1;
-
-      gst_structure_remove_field (ns, "channel-mask");
-      if (in_size > 0 && gst_structure_get_int (s, "channels", &channels)
-          && channels > 0) {
-        if (direction == GST_PAD_SINK) {
-          /* Not a multiple: leave the output open so that set_caps runs
-           * and says which numbers clash. */
-          if (channels % in_size == 0)
-            other = channels / in_size * out_size;
-        } else {
-          if (channels % out_size != 0) {
-            gst_structure_free (ns);
-            continue;
-          }
-          other = channels / out_size * in_size;
-        }
-      }
-      if (other > 0) {
-        gst_structure_set (ns, "channels", G_TYPE_INT, other, NULL);
-        if (other > 2)
-          gst_structure_set (ns, "channel-mask", GST_TYPE_BITMASK,
-              (guint64) 0, NULL);
-      } else {
-        gst_structure_set (ns, "channels", GST_TYPE_INT_RANGE, 1, G_MAXINT,
-            NULL);
-      }
-      if (!gst_rnn_map_rate (ns, direction, t_mul)) {
-        gst_structure_free (ns);
-        continue;
-      }
-    } else if (gst_structure_has_name (s, "other/tensors")) {
-      const gchar *str = gst_structure_get_string (s, "dimensions");
-      guint dims[GST_RNN_MAX_DIMS], rank;
-
-      if (in_size > 0 && str && gst_rnn_parse_dims (str, dims, &rank)) {
-        if (gst_rnn_map_dims (dims, &rank, direction, batch_first, in_size,
-                out_size, out_T, t_mul)) {
-          gchar *d = gst_rnn_dims_to_string (dims, rank);
-          gst_structure_set (ns, "dimensions", G_TYPE_STRING, d, NULL);
-          g_free (d);
-        } else if (direction == GST_PAD_SRC && out_T == 0) {
-          gst_structure_free (ns);
-          continue;
-        } else {
-          gst_structure_remove_field (ns, "dimensions");
-        }
-      } else {
-        gst_structure_remove_field (ns, "dimensions");
-      }
-      /* n-to-m: one tensor per window, at no fixed rate. */
-      if (mode == GST_RNN_MODE_N_TO_M) {
-        if (direction == GST_PAD_SINK)
-          gst_structure_set (ns, "framerate", GST_TYPE_FRACTION, 0, 1, NULL);
-        else
-          gst_structure_remove_field (ns, "framerate");
-      }
-    } else {
+    if (gst_structure_has_name (s, "audio/x-raw"))
+      ok = gst_rnn_map_audio (ns, s, direction, m);
+    else if (gst_structure_has_name (s, "other/tensors"))
+      ok = gst_rnn_map_tensors (ns, s, direction, m);
+    else
+      ok = FALSE;
+    if (ok)
+      ret = gst_caps_merge_structure (ret, ns);
+    else
       gst_structure_free (ns);
-      continue;
-    }
-    ret = gst_caps_merge_structure (ret, ns);
   }
   return ret;
 }
@@ -269,20 +282,19 @@ gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  guint in_size, out_size, out_T, t_mul;
-  gboolean batch_first;
-  GstRnnMode mode;
+  GstRnnCapsMap m;
   GstCaps *ret;
 
   GST_OBJECT_LOCK (self);
-  mode = self->config.in_size > 0 ? self->config.mode : self->settings.mode;
-  in_size = self->config.in_size;
-  out_size = self->config.out_size;
-  out_T = self->config.windowed ? self->config.window : 0;
-  if (mode == GST_RNN_MODE_N_TO_M)
-    out_T = self->config.steps;
-  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
-  batch_first = self->settings.batch_first;
+  m.mode = self->config.in_size > 0 ? self->config.mode :
+      self->settings.mode;
+  m.in_size = self->config.in_size;
+  m.out_size = self->config.out_size;
+  m.out_T = self->config.windowed ? self->config.window : 0;
+  if (m.mode == GST_RNN_MODE_N_TO_M)
+    m.out_T = self->config.steps;
+  m.t_mul = m.mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
+  m.batch_first = self->settings.batch_first;
   GST_OBJECT_UNLOCK (self);
 
   if (gst_caps_is_any (caps)) {
@@ -291,8 +303,7 @@ gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
         GST_BASE_TRANSFORM_SINK_PAD (trans);
     ret = gst_pad_get_pad_template_caps (other);
   } else {
-    ret = gst_rnn_map_caps (direction, caps, mode, in_size, out_size, out_T,
-        t_mul, batch_first);
+    ret = gst_rnn_map_caps (direction, caps, &m);
   }
 
   if (filter) {

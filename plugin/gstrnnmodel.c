@@ -517,12 +517,15 @@ gst_rnn_downstream_accepts (GstRnn * self, GstCaps * incaps,
     RnnModel * model, guint O, guint window_frames, const gchar * path)
 {
   GstRnnMode mode = self->config.mode;
-  guint out_T = mode == GST_RNN_MODE_N_TO_M ? self->config.steps :
-      window_frames;
-  guint t_mul = mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
-  GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, mode,
-      rnn_model_get_input_size (model), O, out_T, t_mul,
-      self->config.batch_first);
+  GstRnnCapsMap m = {
+    .mode = mode,
+    .in_size = rnn_model_get_input_size (model),
+    .out_size = O,
+    .out_T = mode == GST_RNN_MODE_N_TO_M ? self->config.steps : window_frames,
+    .t_mul = mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1,
+    .batch_first = self->config.batch_first,
+  };
+  GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, &m);
   GstCaps *peer = gst_pad_peer_query_caps (GST_BASE_TRANSFORM_SRC_PAD (self),
       want);
   gboolean ok = !gst_caps_is_empty (peer);
