@@ -11,433 +11,51 @@
  * @title: rnn
  *
  * Runs a recurrent neural network (PyTorch `nn.RNN`, `nn.LSTM` or `nn.GRU`,
- * optionally followed by a `nn.Linear` head) saved as a safetensors file
- * on a stream.  #GstRnn:mode chooses how input frames (time steps) map to
- * output:
- *
- * * `n-to-n` (default): one output frame per input frame, the hidden state
- *   kept alive from buffer to buffer.  Pushing a sequence as one buffer or
- *   as any number of buffers of any sizes gives the same numbers as
- *   PyTorch running the whole sequence.
- * * `n-to-1`: one result per window (classification, detection), attached
- *   to the unchanged input and posted on the bus.
- * * `1-to-n`: #GstRnn:steps output frames generated from every input frame.
- * * `n-to-m`: encoder-decoder; each window is encoded and a decoder
- *   forecasts #GstRnn:steps frames.
- *
- * ## Caps
- *
- * * `audio/x-raw, format=F32LE, layout=interleaved`: one audio frame is one
- *   time step.  `channels` must be B x F, where F is the model's input size:
- *   the channels carry B independent streams (batch entries) of F features
- *   each.  In n-to-n the output has the same rate and B x O channels, O
- *   being the head's width (or the top layer's width when there is no
- *   head); the other modes are described below.  When the channel count is
- *   not a multiple of F, negotiation fails with an error naming both
- *   numbers.
- *
- * * `other/tensors, format=static, num_tensors=1, types=float32` (the
- *   NNStreamer tensor stream).  Dimensions are written innermost first, as
- *   NNStreamer does.  With #GstRnn:batch-first=false a buffer is (T, B, F)
- *   and `dimensions` is `C:T` (or `C`, `C:1`, `C:T:1:1`) with C = B x F; the
- *   output is `B*O:T`.  With #GstRnn:batch-first=true a buffer is (B, T, F)
- *   and `dimensions` is `F:T:B`; the output is `O:T:B`.  The element
- *   processes any whole number of frames per buffer; in n-to-n the output
- *   buffer has as many frames as the input buffer.  `framerate` is copied.
- *   In caps strings write `dimensions=(string)4:1`: an untyped `4:1` parses
- *   as a flagset.
- *
- * ## Layout
- *
- * With #GstRnn:batch-first=false (the default) a buffer of T frames is
- * (T, B, F) row-major, which is plain interleaved audio.  With
- * #GstRnn:batch-first=true it is (B, T, F), as PyTorch's
- * `batch_first=True`: each stream's T frames are contiguous.  The output
- * uses the same layout as the input.
- *
- * ## State
- *
- * The hidden state (and the LSTM cell state) starts at zero and is carried
- * from buffer to buffer (in n-to-1, n-to-m and 1-to-n, see
- * #GstRnn:carry-state).  It is reset to zero, and a pending window is
- * dropped,
- *
- * * on FLUSH_STOP (flushing seek),
- * * on every SEGMENT event (a new segment, e.g. after a seek),
- * * when the caps change,
- * * when the element stops (PAUSED to READY),
- * * on a buffer flagged DISCONT, on a buffer that does not start where the
- *   previous one ended (dropped or late data) and around GAP buffers,
- *   unless #GstRnn:reset-on-discont is false (see "Dropped, late and
- *   missing data" below),
- * * when the application emits the #GstRnn::reset action signal,
- * * when #GstRnn:model is set while playing (hot swap, below).
- *
- * One stream alone is reset after a non-finite input value or state (see
- * #GstRnn:non-finite).  The state can be saved and restored with the
- * #GstRnn::snapshot and #GstRnn::restore action signals.
- *
- * The first output buffer after a reset carries the DISCONT flag (in
- * n-to-1 the buffers pass through with their own flags, plus DISCONT on a
- * buffer found to follow a timestamp gap).
- *
- * ## N-vs-1: one result per window (mode=n-to-1)
- *
- * Every #GstRnn:hop frames (default: the window) a window of
- * #GstRnn:window frames is run as one sequence, from a zero state (the way
- * such models are trained) unless #GstRnn:carry-state is true.  Its result
- * is the head (Linear + activation, `rnn.head_activation`) applied to the
- * top layer's outputs pooled as the model's metadata `rnn.pooling` says:
- * `last` (the output at the window's last frame, the default),
- * `final-state` (the top layer's final hidden state h_n, both directions
- * joined for a bidirectional model: forward state after the last frame,
- * reverse state after the first) or `mean` (the mean of the outputs over
- * the window).  Bidirectional models are fine here.
- *
- * The input passes through unchanged (same caps, same data, same
- * timestamps): the result is an annotation.  For every window and every
- * stream of the batch, the buffer in which the window ends gets a custom
- * meta named `GstRnnResultMeta` (gst_meta_register_custom(), no tags, so
- * `audioconvert` and other elements keep it), and, when
- * #GstRnn:post-messages is true (default), an element message named `rnn`
- * is posted on the bus (`gst-launch-1.0 -m` prints it).  Both carry a
- * structure with
- *
- * * `stream` (guint): the stream (batch entry) index, 0 .. B-1,
- * * `timestamp` (guint64): time of the window's first frame,
- * * `duration` (guint64): the window's duration,
- * * `frames` (guint): frames in the window,
- * * `scores` (GstValueArray of gfloat): the O outputs of the head,
- * * `class` (guint): the index of the largest score,
- * * `label` (string): its name from the model's `rnn.labels`, else the
- *   index as text,
- * * `confidence` (gfloat): the largest score,
- *
- * and the message adds `running-time` and `stream-time` of the window
- * start, as `level` does.  In C read the metas with
- * gst_buffer_iterate_meta_filtered() (several per buffer when B > 1 or
- * several windows end in one buffer; they come in window, then stream,
- * order) or gst_buffer_get_custom_meta() (the first).  From Python,
- * `buf.get_custom_meta("GstRnnResultMeta").get_structure()` reads the
- * first result of a buffer; PyGObject cannot iterate over the others, so
- * with several results per buffer read the bus messages
- * (tests/plugin/read_meta.py shows both).
- *
- * The element adds no latency in this mode: it holds no data (a result is
- * known when the buffer holding the window's last frame arrives, and rides
- * on that buffer).
- *
- * ## 1-vs-N: generation (mode=1-to-n)
- *
- * Every input frame drives #GstRnn:steps output frames of a unidirectional
- * model, starting from a zero state (or, with #GstRnn:carry-state, from the
- * state the previous frame left).  #GstRnn:feed chooses the model's input
- * at each step: `repeat` (the input frame at every step, the default),
- * `first` (the input frame at the first step, zeros after) or `feedback`
- * (the input frame at the first step, then the previous step's output;
- * the output size must equal the input size).  The output caps have the
- * input rate x steps and B x O channels (tensors: T x steps frames per
- * tensor); an output buffer holds the frames generated from one input
- * buffer and carries its timestamp and duration, so each input frame's
- * time is divided evenly between its steps; offsets are multiplied by
- * steps.  No latency is added.
- *
- * ## N-vs-M: encoder-decoder (mode=n-to-m)
- *
- * The model file holds two recurrent modules of the same cell kind, layer
- * count and sizes: the encoder under the key prefix `encoder.` and the
- * decoder under `decoder.` (a PyTorch module with attributes `encoder` and
- * `decoder`), plus an optional head for the decoder, found as for any
- * model: the `rnn.head` metadata, else the one Linear layer whose input
- * width fits (e.g. `fc.`).  The encoder runs over each window
- * (#GstRnn:window, #GstRnn:hop; from a zero state unless
- * #GstRnn:carry-state), its final state (h_n, c_n) becomes the decoder's
- * initial state, and the decoder generates #GstRnn:steps frames fed as
- * #GstRnn:feed says: `context` (the encoder's last top-layer output at
- * every step, the default; decoder input size = encoder hidden size) or
- * `feedback` (the window's last input frame, then each output; decoder
- * input = output = encoder input size).
- *
- * The output is a sequence of forecasts: one buffer of #GstRnn:steps
- * frames per window, with the input's rate and B x O channels (tensors:
- * `B*O:steps`, or `O:steps:B` batch-first, with framerate 0/1), stamped as
- * the continuation of the window: timestamp = the end of the window's
- * last frame, duration = steps frames, offset = the input offset there.
- * With steps = hop the forecasts tile the time line; with steps > hop
- * consecutive forecasts overlap, with steps < hop there are gaps.  A
- * forecast is pushed when its window's last frame arrives, i.e. at its
- * own timestamp: no latency is added.
- *
- * ## Windows and the end of the stream
- *
- * In n-to-1 and n-to-m, frames that fill no window when the stream ends
- * are dropped by default (the models are trained on whole windows);
- * #GstRnn:partial-window=run runs them at EOS as one shorter window
- * starting at the next window start, provided some of them were not
- * covered by an earlier window (in n-to-1 the result is then only posted
- * on the bus: the buffer it ended in has already left).  Resets always
- * drop a pending window.
- *
- * ## Bidirectional models in n-to-n
- *
- * The reverse direction of a bidirectional model reads the sequence from
- * its end, so it cannot run frame by frame.  Such a model is refused unless
- * #GstRnn:window is set: with window=N the element collects N frames, runs
- * them as one independent sequence (from a zero state) and outputs them,
- * which adds N frames of latency (reported in the LATENCY query).  At EOS,
- * on a DISCONT buffer, a new segment or a caps change, a partial window is
- * run as a shorter sequence (unless #GstRnn:partial-window=drop); on a
- * flush it is dropped.  1-to-n and the n-to-m decoder refuse bidirectional
- * models.
- *
- * ## Timestamps
- *
- * In n-to-n, output buffers carry the timestamps, duration and offsets of
- * the input buffer they come from.  With a window an output buffer is one
- * window; its timestamp is the time of the window's first frame.  The
- * other modes are described above.  The element does no QoS by default;
- * enabling the base class's #GstBaseTransform:qos lets it skip late
- * buffers: the next buffer then starts later than expected, which resets
- * the state (see below).
- *
- * ## Robustness: what is guaranteed
- *
- * A model file may come from anyone and a live pipeline runs for weeks.
- * The element is built and tested (tests/plugin/test-rnn-robust.c,
- * test-rnn-soak.c, under valgrind and AddressSanitizer) so that:
- *
- * ### Model files
- *
- * A file that is not a model the core can run (truncated, malformed,
- * inconsistent shapes, NaN or Inf weights, ...; the loader is fuzzed) is
- * refused with an ERROR message naming the file and the exact reason when
- * the element starts, or with a WARNING when it is set while playing (see
- * below).  Nothing of it is ever run.
- *
- * ### Non-finite values (#GstRnn:non-finite)
- *
- * A NaN or infinite input value must not leave a stream's state poisoned
- * forever (in PyTorch one NaN makes every later output of that stream
- * NaN).  Every input buffer is scanned (one pass, no allocation, not
- * measurable next to the network) and, after each run, the state of every
- * stream (h, and c for an LSTM) is checked:
- *
- * * `reset-stream` (default): a frame holding a non-finite value in
- *   stream b is computed as it is (its output in stream b is what the
- *   network gives, usually NaN), then stream b's state is reset to zero,
- *   right after that frame: the following frames of stream b, in the same
- *   buffer and after, are computed as after a DISCONT.  Other streams are
- *   untouched.  A state that becomes non-finite although its input was
- *   finite (values so large that the network overflows) is reset at the
- *   end of that buffer.  Where a window is run as a whole (n-to-1, n-to-m,
- *   bidirectional n-to-n) the window's result for that stream is what the
- *   network gives, and a carried state (#GstRnn:carry-state, 1-to-n with
- *   carry) is reset after that window or input frame.
- * * `zero`: non-finite input values are replaced by 0 before they reach
- *   the network (in n-to-1 the buffer itself passes through unchanged);
- *   a state that still becomes non-finite is reset as above.
- * * `propagate`: no check; the element computes exactly what PyTorch
- *   would, and a NaN stays in the stream's state until the next reset.
- * * `error`: a non-finite input value, or a state that becomes non-finite,
- *   stops the stream with a STREAM DECODE error naming the stream, the
- *   time and the frame.
- *
- * With `reset-stream` and `zero` a WARNING message says what happened,
- * e.g. "Stream 1 has a non-finite input value (NaN or Inf) at
- * 0:00:00.130000000: that frame is computed as it is and the stream's
- * state is reset to zero after it.".  Its details structure
- * (gst_message_parse_warning_details()) has `stream` (guint),
- * `timestamp` (guint64, the time of the first bad frame or of the
- * buffer), `running-time`, `buffer-timestamp`, `frame` (guint64, index in
- * the buffer; input only), `reason` ("input" or "state") and `policy`.
- * One warning is posted per stream and per run of consecutive buffers
- * holding non-finite values in that stream, so a stream that stays NaN
- * does not flood the bus.
- *
- * ### Dropped, late and missing data
- *
- * The element knows where the next buffer should start: the previous
- * buffer's timestamp plus its duration (or its frame count at the caps'
- * rate).  A buffer that starts elsewhere by more than
- * #GstRnn:timestamp-tolerance (default: half a frame), later (data was
- * dropped, e.g. by a QoS-enabled element upstream or a network source) or
- * earlier (data repeated), is a discontinuity, handled as a buffer flagged
- * DISCONT: the state is reset (unless #GstRnn:reset-on-discont is false)
- * and the output is flagged DISCONT; the element logs it (INFO).  A
- * buffer flagged GAP holds no real data: it is a discontinuity at both
- * ends, the state is reset before it and before the first non-GAP buffer
- * after it.  Its frames are computed as any others (the output is not
- * flagged GAP: the network's answer to filler is not neutral data).
- * Buffers without a timestamp, or without a duration when the rate is
- * unknown (tensors at framerate 0/1), are not checked.  Half a frame
- * suits sources that stamp buffers from their sample count; a source
- * whose timestamps jitter more needs a larger tolerance.
- *
- * ### Hot model swap
- *
- * Setting #GstRnn:model in PAUSED or PLAYING loads and checks the new file
- * in the thread that sets the property, outside any lock the streaming
- * thread takes, so buffers keep flowing meanwhile.  The streaming thread
- * switches models between two input buffers: every buffer is computed
- * entirely by one model, none is dropped or computed twice.  At the
- * switch:
- *
- * * the state of every stream is reset (the first output after it is
- *   flagged DISCONT; in n-to-1 and n-to-m a window in progress is
- *   dropped; a bidirectional model's pending frames are first run, as a
- *   shorter window, with the model they came for);
- * * if the output width (or, for tensors, the window) changes, the output
- *   caps are renegotiated before the first buffer of the new model;
- *   LATENCY is posted if the latency changes;
- * * an element message `rnn-model-changed` (fields `model`,
- *   `previous-model`, `output-size`) is posted.
- *
- * The running model stays, a WARNING names the file and the reason, and
- * the property keeps its previous value, when the new file cannot be
- * loaded, does not fit the mode (e.g. a plain model in n-to-m, a
- * bidirectional one in n-to-n without a window), reads another number of
- * values per frame (the input caps cannot change while playing: the
- * warning names both sizes), or outputs a width downstream does not
- * accept.  Setting the same file again reloads it (and resets the state).
- * Setting the property from several threads is safe; the last file set
- * wins.  Tested by a thread switching between two models and junk files
- * while buffers flow: every output equals, bit for bit, one model's.
- *
- * ### State snapshots
- *
- * The #GstRnn::snapshot action signal returns the state of every stream
- * (the encoder's in n-to-m) as bytes with a small versioned header naming
- * the model (rnn_state_snapshot()), taken between two buffers.  The
- * #GstRnn::restore action signal makes the next buffer start from such a
- * snapshot, after any reset due at that buffer (so a source's first
- * buffer, flagged DISCONT, does not wipe it).  A snapshot of another model
- * (other shapes or other weights) or of another number of streams is
- * refused: restore returns FALSE and posts a WARNING with the reason
- * ("snapshot was taken with other weights", "snapshot batch is 2, this
- * state has 3").  Both signals may be emitted from any thread (a bus sync
- * handler included), in PAUSED or PLAYING; restore may also be emitted in
- * NULL or READY (the snapshot is then checked at the first buffer).  The
- * state is what carries a stream across buffers in n-to-n, and across
- * windows or frames with #GstRnn:carry-state; without it, windows start
- * from zero and a restore has no effect.
- * |[
- * GBytes *snap = NULL;
- * gboolean ok = FALSE;
- *
- * g_signal_emit_by_name (rnn, "snapshot", &snap);   // before stopping
- * // ... save it, restart, build a new pipeline, set it to PLAYING ...
- * g_signal_emit_by_name (rnn, "restore", snap, &ok); // before the data
- * g_bytes_unref (snap);
- * ]|
- * Stopping after half a sequence, restoring into a new pipeline and
- * running the second half gives the same outputs, bit for bit, as a run
- * that never stopped.
- *
- * ### Long runs
- *
- * Once the caps are set the element allocates nothing per buffer but the
- * output buffer (messages aside).  A soak test runs one hour of stream
- * time (100 Hz in the element tests, 16 kHz in suite `soak`) in buffers of
- * varying sizes: every output equals the core's, bit for bit, snapshots
- * through the element equal the core's, and resident memory after a
- * warm-up and at the end differ by less than 1 MB.
- *
- * ### Threads
- *
- * Properties may be set and the action signals emitted from any thread.
- * The streaming thread never holds a lock while pushing downstream, so a
- * snapshot does not wait for a blocked sink.
+ * optionally followed by a `nn.Linear` head, saved as a safetensors file)
+ * on F32 audio or NNStreamer float32 tensors, one time step per frame,
+ * keeping the hidden state of every stream across buffers.  #GstRnn:mode
+ * chooses how input frames map to output: `n-to-n` gives one output frame
+ * per input frame; `n-to-1` attaches one result per window to the
+ * unchanged input as a `GstRnnResultMeta` and posts it on the bus as an
+ * `rnn` element message; `1-to-n` generates #GstRnn:steps frames from
+ * every input frame; `n-to-m` encodes each window and forecasts
+ * #GstRnn:steps frames.
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=4 sample-rate=100 ! \
- *     rnn model=model.safetensors ! filesink location=out.f32
- * ]| Runs a model with input size 4 (or 2 streams of a model with input
- * size 2) over a raw file of 32-bit floats, 4 per frame, and writes the
- * outputs as raw floats.
+ * gst-launch-1.0 audiotestsrc wave=square num-buffers=4 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
+ *     rnn model=examples/models/waveform-gru.safetensors ! \
+ *     filesink location=probabilities.f32
+ * ]| n-to-n: the probabilities of 5 waveforms for every sample.
  * |[
- * gst-launch-1.0 audiotestsrc is-live=true wave=sine freq=2 \
- *         samplesperbuffer=10 ! \
- *     audio/x-raw,format=F32LE,channels=1,rate=100 ! \
- *     rnn model=model.safetensors ! fakesink
- * ]| Runs a model with input size 1 on a live 100 Hz signal, 10 frames per
- * buffer.
+ * gst-launch-1.0 -m audiotestsrc is-live=true wave=square \
+ *         samplesperbuffer=800 num-buffers=10 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
+ *     rnn mode=n-to-1 window=400 \
+ *         model=examples/models/waveform-gru.safetensors ! \
+ *     fakesink
+ * ]| n-to-1: the waveform of every 50 ms window, printed as `rnn` messages.
  * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     audio/x-raw,format=F32LE,layout=interleaved,rate=100,channels=12,channel-mask=(bitmask)0 ! \
- *     queue ! rawaudioparse use-sink-caps=true ! \
- *     rnn model=model.safetensors ! filesink location=out.f32
- * ]| rawaudioparse has no default channel positions beyond 8 channels: for
- * wider frames give it unpositioned caps from upstream.
+ * gst-launch-1.0 audiotestsrc wave=saw freq=0.5 samplesperbuffer=10 \
+ *         num-buffers=2 ! \
+ *     audio/x-raw,format=F32LE,rate=10,channels=1 ! \
+ *     rnn mode=1-to-n steps=64 model=examples/models/pluck-gru.safetensors ! \
+ *     filesink location=plucks.f32
+ * ]| 1-to-n: 64 frames of a tone generated from every control frame.
  * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=2 sample-rate=100 ! \
- *     rnn model=bidirectional.safetensors window=50 ! filesink location=out.f32
- * ]| Runs a bidirectional model on independent windows of 50 frames
- * (0.5 s of latency).
- * |[
- * gst-launch-1.0 -m filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn mode=n-to-1 window=20 model=classifier.safetensors ! \
- *     audioconvert ! audio/x-raw,format=S16LE ! fakesink
- * ]| Classifies windows of 20 frames (0.2 s) of a 3-feature stream; every
- * result is printed as an `rnn` element message such as
- * `rnn, stream=(uint)0, timestamp=(guint64)200000000,
- * duration=(guint64)200000000, frames=(uint)20, scores=(float)< 0.42,
- * 0.22, 0.35 >, class=(uint)0, label=(string)yes, confidence=(float)0.42,
- * running-time=(guint64)200000000, stream-time=(guint64)200000000;` and
- * rides on the (converted) audio buffers as a `GstRnnResultMeta`.
- * |[
- * gst-launch-1.0 -m audiotestsrc is-live=true wave=sine freq=2 \
- *         samplesperbuffer=10 num-buffers=100 ! \
- *     audio/x-raw,format=F32LE,channels=9,rate=100 ! \
- *     rnn mode=n-to-1 window=50 hop=25 model=classifier.safetensors ! \
- *     fakesink sync=true
- * ]| Three streams of a 3-input classifier, live: a result per stream every
- * 0.25 s for the last 0.5 s.
- * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn mode=1-to-n steps=4 feed=feedback model=generator.safetensors ! \
- *     audio/x-raw,rate=400 ! filesink location=out.f32
- * ]| Generates 4 frames per input frame, each step fed the previous
- * output: the output runs at 400 frames per second.
- * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn mode=n-to-m window=10 hop=5 steps=5 model=seq2seq.safetensors ! \
+ * gst-launch-1.0 audiotestsrc wave=sine freq=3 samplesperbuffer=25 \
+ *         num-buffers=20 ! \
+ *     audio/x-raw,format=F32LE,rate=100,channels=1 ! \
+ *     rnn mode=n-to-m window=50 hop=25 steps=25 \
+ *         model=examples/models/sine-forecast-gru.safetensors ! \
  *     filesink location=forecast.f32
- * ]| Encodes the last 10 frames every 5 frames and forecasts the next 5:
- * the forecasts follow each other without gaps or overlaps.
- * |[
- * gst-launch-1.0 udpsrc port=5004 \
- *         caps="application/x-rtp,media=audio,clock-rate=16000,encoding-name=L16,channels=1" ! \
- *     rtpjitterbuffer ! rtpL16depay ! audioconvert ! \
- *     audio/x-raw,format=F32LE ! \
- *     rnn model=model.safetensors ! fakesink
- * ]| A mono 16 kHz RTP stream: the state restarts where packets were lost
- * (the depayloader flags DISCONT, or the timestamps jump) instead of
- * running across the hole.
- * |[
- * gst-launch-1.0 -m filesrc location=sensor.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn model=model.safetensors non-finite=zero ! filesink location=out.f32
- * ]| NaN or Inf readings count as 0, with a WARNING naming the stream and
- * the time (`-m` prints it).
+ * ]| n-to-m: every 25 frames, the last 50 encoded and the next 25 forecast.
  */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
-
-#include <string.h>
 
 #include "gstrnn-private.h"
 
@@ -562,17 +180,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:model:
    *
-   * Path of the safetensors file holding the PyTorch state_dict of an
-   * RNN, LSTM or GRU (and an optional Linear head).  Loaded when the
-   * element goes from READY to PAUSED; a missing or unusable file makes
-   * that state change fail with an error naming the file and the reason.
-   *
-   * May be set in PAUSED or PLAYING: the new file is loaded and checked in
-   * the thread that sets the property, and the streaming thread switches
-   * to it before the next input buffer, resetting the state (see "Hot
-   * model swap" in the element documentation).  A file that cannot be
-   * used leaves the running model in place, posts a WARNING message and
-   * the property keeps its previous value.
+   * Path of the safetensors file holding the network, loaded going to
+   * PAUSED, or swapped in at the next buffer when set in PAUSED or PLAYING.
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
@@ -588,16 +197,14 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:batch-first:
    *
-   * Layout of a buffer of T frames: false is (T, B, F), i.e. plain
-   * interleaved audio where each frame holds F features of each of the B
-   * streams; true is (B, T, F) as PyTorch's `batch_first=True`.  The
-   * output uses the same layout.
+   * Whether a buffer of T frames is (B, T, F), as PyTorch's
+   * `batch_first=True`, rather than (T, B, F), plain interleaved audio.
    */
   g_object_class_install_property (gobject_class, PROP_BATCH_FIRST,
       g_param_spec_boolean ("batch-first", "Batch first",
           "Buffer layout: FALSE = (T, B, F) time-major, plain interleaved "
           "audio; TRUE = (B, T, F), each stream's frames contiguous, as "
-          "PyTorch's batch_first=True.  Output uses the same layout",
+          "PyTorch's batch_first=True; the output uses the same layout",
           DEFAULT_BATCH_FIRST,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -605,13 +212,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:mode:
    *
-   * How input frames map to output frames: `n-to-n` (one output frame
-   * per input frame), `n-to-1` (one result per window of #GstRnn:window
-   * frames, attached to the unchanged input as a meta and posted on the
-   * bus), `1-to-n` (#GstRnn:steps frames generated from every input frame)
-   * or `n-to-m` (an encoder reads each window, a decoder forecasts
-   * #GstRnn:steps frames).  See the element documentation for the caps and
-   * timestamps of each mode.
+   * How input frames map to output frames.
    */
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
@@ -627,12 +228,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:reset-on-discont:
    *
-   * Whether a buffer flagged DISCONT (data was lost or skipped upstream)
-   * resets the state to zero (and drops a pending window) before it is
-   * processed.  The same holds for the discontinuities the element finds
-   * itself: a buffer that does not start where the previous one ended
-   * (#GstRnn:timestamp-tolerance) and GAP buffers.  Set to false to carry
-   * the state across such gaps (the output is still flagged DISCONT).
+   * Whether a discontinuity (a DISCONT or GAP buffer, a timestamp jump)
+   * resets the state to zero.
    */
   g_object_class_install_property (gobject_class, PROP_RESET_ON_DISCONT,
       g_param_spec_boolean ("reset-on-discont", "Reset on discont",
@@ -645,13 +242,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:window:
    *
-   * Frames per window.  In `n-to-1` and `n-to-m` it is required (>= 1):
-   * every #GstRnn:hop frames a window of this many frames is run as one
-   * sequence.  In `n-to-n` it only matters for a bidirectional model,
-   * which needs the whole sequence: with 0 such a model is refused, with N
-   * the element runs it on consecutive independent windows of N frames,
-   * adding N frames of latency; unidirectional models run frame by frame
-   * and ignore it.  Ignored in `1-to-n`.
+   * Frames per window in `n-to-1` and `n-to-m`, and in `n-to-n` for a
+   * bidirectional model, which then runs on independent windows.
    */
   g_object_class_install_property (gobject_class, PROP_WINDOW,
       g_param_spec_uint ("window", "Window",
@@ -666,10 +258,7 @@ gst_rnn_class_init (GstRnnClass * klass)
    * GstRnn:hop:
    *
    * Frames between the starts of consecutive windows in `n-to-1` and
-   * `n-to-m`.  0 means #GstRnn:window (back-to-back windows); smaller
-   * values make windows overlap (every frame is then run once per window
-   * that contains it); larger values leave frames between windows
-   * unprocessed.
+   * `n-to-m` (0: #GstRnn:window).
    */
   g_object_class_install_property (gobject_class, PROP_HOP,
       g_param_spec_uint ("hop", "Hop",
@@ -682,9 +271,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:steps:
    *
-   * Frames generated: in `1-to-n` per input frame (the output rate is the
-   * input rate x steps), in `n-to-m` per window (one forecast of this many
-   * frames).  Ignored in the other modes.
+   * Frames generated per input frame in `1-to-n`, or per window in
+   * `n-to-m`.
    */
   g_object_class_install_property (gobject_class, PROP_STEPS,
       g_param_spec_uint ("steps", "Steps",
@@ -697,18 +285,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:feed:
    *
-   * What the generating network reads at each step.  In `1-to-n`:
-   * `repeat` (the input frame at every step, the default), `first` (the
-   * input frame at the first step, zeros after) or `feedback` (the input
-   * frame at the first step, then the previous step's output; needs the
-   * model's output size to equal its input size).  In `n-to-m`: `context`
-   * (the encoder's final top-layer output at every step, the default;
-   * needs the decoder's input size to equal the encoder's output width) or
-   * `feedback` (the window's last input frame at the first step, then the
-   * previous output; needs decoder input = output = encoder input size).
-   * `auto` picks the mode's default.  Any other combination, or a value
-   * other than `auto` in n-to-n or n-to-1, makes the element fail to start
-   * with an error naming this property.
+   * What the generating network (`1-to-n`, the `n-to-m` decoder) reads at
+   * each step.
    */
   g_object_class_install_property (gobject_class, PROP_FEED,
       g_param_spec_enum ("feed", "Feed",
@@ -722,12 +300,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:carry-state:
    *
-   * In `n-to-1` and `n-to-m` every window normally runs from a zero state,
-   * the way such models are trained, and in `1-to-n` every input frame
-   * starts from a zero state.  With true the state left by the previous
-   * window (the encoder's in n-to-m) or input frame is carried into the
-   * next one instead, as PyTorch's `out, h = rnn(x, h)` in a loop.
-   * (`n-to-n` always carries.)
+   * Whether each window (`n-to-1`, `n-to-m`) or input frame (`1-to-n`)
+   * starts from the state the previous one left instead of zero.
    */
   g_object_class_install_property (gobject_class, PROP_CARRY_STATE,
       g_param_spec_boolean ("carry-state", "Carry state",
@@ -741,14 +315,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:threads:
    *
-   * Threads for the matrix products of this element's streams (1 to 8;
-   * default 1).  With 2 on a 2-core machine, the rows of every weight
-   * matrix are split between the cores, so each reads half of the
-   * recurrent weights from its own cache: a batch-1 LSTM with 256 hidden
-   * units runs about 2x faster per step (see the README's Speed section);
-   * small models (under 129 rows of weights) are not split.  Outputs are
-   * identical to one thread.  The worker threads spin briefly between
-   * steps, then sleep.  Applied when the stream starts.
+   * Threads that share each matrix product of the network, with outputs
+   * identical to one thread's.
    */
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
@@ -761,9 +329,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:post-messages:
    *
-   * In `n-to-1`, post every result as an element message named `rnn` on
-   * the bus (`gst-launch-1.0 -m` prints them).  The result meta on the
-   * buffers is attached either way.
+   * Whether `n-to-1` posts every result as an `rnn` element message.
    */
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
@@ -775,14 +341,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:partial-window:
    *
-   * What happens at the end of the stream (EOS) to frames that did not
-   * fill a window: `drop` them, or `run` them as one shorter window.
-   * `auto` (default) runs them in `n-to-n` (a bidirectional model's last
-   * window, as before) and drops them in `n-to-1` and `n-to-m`, whose
-   * models are trained on whole windows.  In `n-to-1` a partial result can
-   * only be posted on the bus: the buffer it ends in has already left.
-   * Flushes, new segments, DISCONT buffers and the #GstRnn::reset signal
-   * always drop a pending window in n-to-1 and n-to-m.
+   * What happens at EOS to frames that fill no window.
    */
   g_object_class_install_property (gobject_class, PROP_PARTIAL_WINDOW,
       g_param_spec_enum ("partial-window", "Partial window",
@@ -795,27 +354,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:non-finite:
    *
-   * What happens to non-finite input values (NaN, +Inf, -Inf):
-   *
-   * * `reset-stream` (default): the frame is computed as PyTorch would
-   *   compute it (its output in that stream is usually NaN), then that
-   *   stream's state is reset to zero, so the following frames are
-   *   computed as after a DISCONT; the other streams are not touched.  A
-   *   state that becomes non-finite although the input was finite (values
-   *   so large that the network overflows) is reset too.
-   * * `propagate`: nothing is checked, as in PyTorch: a NaN stays in the
-   *   stream's state, and every later output of that stream is NaN, until
-   *   the next reset.
-   * * `zero`: non-finite input values are replaced by 0 before computing
-   *   (in n-to-1 only what the network reads: the buffer passes through
-   *   unchanged); a state that becomes non-finite is reset.
-   * * `error`: a non-finite input value, or a state that becomes
-   *   non-finite, stops the stream with an error naming the stream and
-   *   the time.
-   *
-   * With `reset-stream` and `zero`, a WARNING message names the stream,
-   * the time and what was done; see "Non-finite values" in the element
-   * documentation.
+   * What happens to NaN and infinite input values, and to a state that
+   * becomes non-finite.
    */
   g_object_class_install_property (gobject_class, PROP_NON_FINITE,
       g_param_spec_enum ("non-finite", "Non-finite",
@@ -830,17 +370,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:timestamp-tolerance:
    *
-   * A buffer whose timestamp differs from the end of the previous buffer
-   * (its timestamp plus its duration, or its frame count at the caps'
-   * rate) by more than this many nanoseconds is a discontinuity: frames
-   * were dropped or arrived late.  It is handled as a buffer flagged
-   * DISCONT (the state is reset unless #GstRnn:reset-on-discont is false)
-   * and the output is flagged DISCONT.  -1 (default) means half a frame,
-   * right for sources that stamp buffers from their sample count (audio
-   * sources, parsers, RTP depayloaders, an application counting frames).
-   * A source whose timestamps jitter (e.g. capture times of network
-   * packets) needs more, e.g. 40 ms as audiobasesink's
-   * alignment-threshold.  G_MAXINT64 turns the check off.
+   * How far in nanoseconds a buffer may start from the end of the previous
+   * one before it is a discontinuity (-1: half a frame).
    */
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
       g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
@@ -856,9 +387,8 @@ gst_rnn_class_init (GstRnnClass * klass)
    * GstRnn::reset:
    * @rnn: the #GstRnn
    *
-   * Action signal: reset the state of every stream to zero before the next
-   * buffer is processed.  May be emitted from any thread.  The next output
-   * buffer carries the DISCONT flag.
+   * Action signal: reset the state of every stream to zero at the next
+   * buffer.
    */
   gst_rnn_signals[SIGNAL_RESET] =
       g_signal_new_class_handler ("reset", G_TYPE_FROM_CLASS (klass),
@@ -869,13 +399,10 @@ gst_rnn_class_init (GstRnnClass * klass)
    * GstRnn::snapshot:
    * @rnn: the #GstRnn
    *
-   * Action signal: a copy of the hidden state of every stream (the
-   * encoder's in n-to-m), as bytes with a small versioned header naming
-   * the model (see rnn_state_snapshot()), taken between two buffers.
-   * Works in PAUSED and PLAYING once the caps are known.
+   * Action signal: the state of every stream, taken between two buffers.
    *
-   * Returns: (transfer full) (nullable): the snapshot, or %NULL when the
-   * element has no state yet (no caps received)
+   * Returns: (transfer full) (nullable): the snapshot (see
+   * rnn_state_snapshot()), or %NULL before the caps are known
    */
   gst_rnn_signals[SIGNAL_SNAPSHOT] =
       g_signal_new_class_handler ("snapshot", G_TYPE_FROM_CLASS (klass),
@@ -888,12 +415,7 @@ gst_rnn_class_init (GstRnnClass * klass)
    * @rnn: the #GstRnn
    * @snapshot: bytes from #GstRnn::snapshot
    *
-   * Action signal: the next buffer starts from the state in @snapshot
-   * (after any reset due at that buffer, such as its DISCONT flag).  The
-   * snapshot must come from the same model (same weights) and the same
-   * number of streams: otherwise it is refused, a WARNING message says
-   * why, and %FALSE is returned.  In NULL or READY the model is not
-   * loaded yet: the snapshot is kept and checked at the first buffer.
+   * Action signal: start the next buffer from the state in @snapshot.
    *
    * Returns: %TRUE if the snapshot was accepted
    */
