@@ -159,8 +159,8 @@ gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out, gsize n,
   return TRUE;
 }
 
-/* 1-to-n: every one of the @n input frames at @in drives cfg_steps output
- * frames, written to @out in the buffer layout. */
+/* 1-to-n: every one of the @n input frames at @in drives config.steps
+ * output frames, written to @out in the buffer layout. */
 gboolean
 gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
     gsize n, GError ** err)
@@ -503,7 +503,7 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf, const guint8 * data,
 }
 
 /* n-to-m: decode the window that just ran through the encoder (@len
- * frames, the last input frame in seq_in) into a new buffer of cfg_steps
+ * frames, the last input frame in seq_in) into a new buffer of config.steps
  * frames stamped as the continuation after the window. */
 static GstFlowReturn
 gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
