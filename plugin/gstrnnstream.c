@@ -37,6 +37,8 @@ gst_rnn_reset_state (GstRnn * self, const gchar * why)
   self->stream.discont_pending = TRUE;
 }
 
+/* Free the states and the scratch memory, before they are made anew for
+ * other caps or another model, and at stop.  State lock held. */
 void
 gst_rnn_free_stream (GstRnn * self)
 {
