@@ -11,438 +11,55 @@
  * @title: rnn
  *
  * Runs a recurrent neural network (PyTorch `nn.RNN`, `nn.LSTM` or `nn.GRU`,
- * optionally followed by a `nn.Linear` head) saved as a safetensors file
- * on a stream.  #GstRnn:mode chooses how input frames (time steps) map to
- * output:
- *
- * * `n-to-n` (default): one output frame per input frame, the hidden state
- *   kept alive from buffer to buffer.  Pushing a sequence as one buffer or
- *   as any number of buffers of any sizes gives the same numbers as
- *   PyTorch running the whole sequence.
- * * `n-to-1`: one result per window (classification, detection), attached
- *   to the unchanged input and posted on the bus.
- * * `1-to-n`: #GstRnn:steps output frames generated from every input frame.
- * * `n-to-m`: encoder-decoder; each window is encoded and a decoder
- *   forecasts #GstRnn:steps frames.
- *
- * ## Caps
- *
- * * `audio/x-raw, format=F32LE, layout=interleaved`: one audio frame is one
- *   time step.  `channels` must be B x F, where F is the model's input size:
- *   the channels carry B independent streams (batch entries) of F features
- *   each.  In n-to-n the output has the same rate and B x O channels, O
- *   being the head's width (or the top layer's width when there is no
- *   head); the other modes are described below.  When the channel count is
- *   not a multiple of F, negotiation fails with an error naming both
- *   numbers.
- *
- * * `other/tensors, format=static, num_tensors=1, types=float32` (the
- *   NNStreamer tensor stream).  Dimensions are written innermost first, as
- *   NNStreamer does.  With #GstRnn:batch-first=false a buffer is (T, B, F)
- *   and `dimensions` is `C:T` (or `C`, `C:1`, `C:T:1:1`) with C = B x F; the
- *   output is `B*O:T`.  With #GstRnn:batch-first=true a buffer is (B, T, F)
- *   and `dimensions` is `F:T:B`; the output is `O:T:B`.  The element
- *   processes any whole number of frames per buffer; in n-to-n the output
- *   buffer has as many frames as the input buffer.  `framerate` is copied.
- *   In caps strings write `dimensions=(string)4:1`: an untyped `4:1` parses
- *   as a flagset.
- *
- * ## Layout
- *
- * With #GstRnn:batch-first=false (the default) a buffer of T frames is
- * (T, B, F) row-major, which is plain interleaved audio.  With
- * #GstRnn:batch-first=true it is (B, T, F), as PyTorch's
- * `batch_first=True`: each stream's T frames are contiguous.  The output
- * uses the same layout as the input.
- *
- * ## State
- *
- * The hidden state (and the LSTM cell state) starts at zero and is carried
- * from buffer to buffer (in n-to-1, n-to-m and 1-to-n, see
- * #GstRnn:carry-state).  It is reset to zero, and a pending window is
- * dropped,
- *
- * * on FLUSH_STOP (flushing seek),
- * * on every SEGMENT event (a new segment, e.g. after a seek),
- * * when the caps change,
- * * when the element stops (PAUSED to READY),
- * * on a buffer flagged DISCONT, on a buffer that does not start where the
- *   previous one ended (dropped or late data) and around GAP buffers,
- *   unless #GstRnn:reset-on-discont is false (see "Dropped, late and
- *   missing data" below),
- * * when the application emits the #GstRnn::reset action signal,
- * * when #GstRnn:model is set while playing (hot swap, below).
- *
- * One stream alone is reset after a non-finite input value or state (see
- * #GstRnn:non-finite).  The state can be saved and restored with the
- * #GstRnn::snapshot and #GstRnn::restore action signals.
- *
- * The first output buffer after a reset carries the DISCONT flag (in
- * n-to-1 the buffers pass through with their own flags, plus DISCONT on a
- * buffer found to follow a timestamp gap).
- *
- * ## N-vs-1: one result per window (mode=n-to-1)
- *
- * Every #GstRnn:hop frames (default: the window) a window of
- * #GstRnn:window frames is run as one sequence, from a zero state (the way
- * such models are trained) unless #GstRnn:carry-state is true.  Its result
- * is the head (Linear + activation, `rnn.head_activation`) applied to the
- * top layer's outputs pooled as the model's metadata `rnn.pooling` says:
- * `last` (the output at the window's last frame, the default),
- * `final-state` (the top layer's final hidden state h_n, both directions
- * joined for a bidirectional model: forward state after the last frame,
- * reverse state after the first) or `mean` (the mean of the outputs over
- * the window).  Bidirectional models are fine here.
- *
- * The input passes through unchanged (same caps, same data, same
- * timestamps): the result is an annotation.  For every window and every
- * stream of the batch, the buffer in which the window ends gets a custom
- * meta named `GstRnnResultMeta` (gst_meta_register_custom(), no tags, so
- * `audioconvert` and other elements keep it), and, when
- * #GstRnn:post-messages is true (default), an element message named `rnn`
- * is posted on the bus (`gst-launch-1.0 -m` prints it).  Both carry a
- * structure with
- *
- * * `stream` (guint): the stream (batch entry) index, 0 .. B-1,
- * * `timestamp` (guint64): time of the window's first frame,
- * * `duration` (guint64): the window's duration,
- * * `frames` (guint): frames in the window,
- * * `scores` (GstValueArray of gfloat): the O outputs of the head,
- * * `class` (guint): the index of the largest score,
- * * `label` (string): its name from the model's `rnn.labels`, else the
- *   index as text,
- * * `confidence` (gfloat): the largest score,
- *
- * and the message adds `running-time` and `stream-time` of the window
- * start, as `level` does.  In C read the metas with
- * gst_buffer_iterate_meta_filtered() (several per buffer when B > 1 or
- * several windows end in one buffer; they come in window, then stream,
- * order) or gst_buffer_get_custom_meta() (the first).  From Python,
- * `buf.get_custom_meta("GstRnnResultMeta").get_structure()` reads the
- * first result of a buffer; PyGObject cannot iterate over the others, so
- * with several results per buffer read the bus messages
- * (tests/plugin/read_meta.py shows both).
- *
- * The element adds no latency in this mode: it holds no data (a result is
- * known when the buffer holding the window's last frame arrives, and rides
- * on that buffer).
- *
- * ## 1-vs-N: generation (mode=1-to-n)
- *
- * Every input frame drives #GstRnn:steps output frames of a unidirectional
- * model, starting from a zero state (or, with #GstRnn:carry-state, from the
- * state the previous frame left).  #GstRnn:feed chooses the model's input
- * at each step: `repeat` (the input frame at every step, the default),
- * `first` (the input frame at the first step, zeros after) or `feedback`
- * (the input frame at the first step, then the previous step's output;
- * the output size must equal the input size).  The output caps have the
- * input rate x steps and B x O channels (tensors: T x steps frames per
- * tensor); an output buffer holds the frames generated from one input
- * buffer and carries its timestamp and duration, so each input frame's
- * time is divided evenly between its steps; offsets are multiplied by
- * steps.  No latency is added.
- *
- * ## N-vs-M: encoder-decoder (mode=n-to-m)
- *
- * The model file holds two recurrent modules of the same cell kind, layer
- * count and sizes: the encoder under the key prefix `encoder.` and the
- * decoder under `decoder.` (a PyTorch module with attributes `encoder` and
- * `decoder`), plus an optional head for the decoder, found as for any
- * model: the `rnn.head` metadata, else the one Linear layer whose input
- * width fits (e.g. `fc.`).  The encoder runs over each window
- * (#GstRnn:window, #GstRnn:hop; from a zero state unless
- * #GstRnn:carry-state), its final state (h_n, c_n) becomes the decoder's
- * initial state, and the decoder generates #GstRnn:steps frames fed as
- * #GstRnn:feed says: `context` (the encoder's last top-layer output at
- * every step, the default; decoder input size = encoder hidden size) or
- * `feedback` (the window's last input frame, then each output; decoder
- * input = output = encoder input size).
- *
- * The output is a sequence of forecasts: one buffer of #GstRnn:steps
- * frames per window, with the input's rate and B x O channels (tensors:
- * `B*O:steps`, or `O:steps:B` batch-first, with framerate 0/1), stamped as
- * the continuation of the window: timestamp = the end of the window's
- * last frame, duration = steps frames, offset = the input offset there.
- * With steps = hop the forecasts tile the time line; with steps > hop
- * consecutive forecasts overlap, with steps < hop there are gaps.  A
- * forecast is pushed when its window's last frame arrives, i.e. at its
- * own timestamp: no latency is added.
- *
- * ## Windows and the end of the stream
- *
- * In n-to-1 and n-to-m, frames that fill no window when the stream ends
- * are dropped by default (the models are trained on whole windows);
- * #GstRnn:partial-window=run runs them at EOS as one shorter window
- * starting at the next window start, provided some of them were not
- * covered by an earlier window (in n-to-1 the result is then only posted
- * on the bus: the buffer it ended in has already left).  Resets always
- * drop a pending window.
- *
- * ## Bidirectional models in n-to-n
- *
- * The reverse direction of a bidirectional model reads the sequence from
- * its end, so it cannot run frame by frame.  Such a model is refused unless
- * #GstRnn:window is set: with window=N the element collects N frames, runs
- * them as one independent sequence (from a zero state) and outputs them,
- * which adds N frames of latency (reported in the LATENCY query).  At EOS,
- * on a DISCONT buffer, a new segment or a caps change, a partial window is
- * run as a shorter sequence (unless #GstRnn:partial-window=drop); on a
- * flush it is dropped.  1-to-n and the n-to-m decoder refuse bidirectional
- * models.
- *
- * ## Timestamps
- *
- * In n-to-n, output buffers carry the timestamps, duration and offsets of
- * the input buffer they come from.  With a window an output buffer is one
- * window; its timestamp is the time of the window's first frame.  The
- * other modes are described above.  The element does no QoS by default;
- * enabling the base class's #GstBaseTransform:qos lets it skip late
- * buffers: the next buffer then starts later than expected, which resets
- * the state (see below).
- *
- * ## Robustness: what is guaranteed
- *
- * A model file may come from anyone and a live pipeline runs for weeks.
- * The element is built and tested (tests/plugin/test-rnn-robust.c,
- * test-rnn-soak.c, under valgrind and AddressSanitizer) so that:
- *
- * ### Model files
- *
- * A file that is not a model the core can run (truncated, malformed,
- * inconsistent shapes, NaN or Inf weights, ...; the loader is fuzzed) is
- * refused with an ERROR message naming the file and the exact reason when
- * the element starts, or with a WARNING when it is set while playing (see
- * below).  Nothing of it is ever run.
- *
- * ### Non-finite values (#GstRnn:non-finite)
- *
- * A NaN or infinite input value must not leave a stream's state poisoned
- * forever (in PyTorch one NaN makes every later output of that stream
- * NaN).  Every input buffer is scanned (one pass, no allocation, not
- * measurable next to the network) and, after each run, the state of every
- * stream (h, and c for an LSTM) is checked:
- *
- * * `reset-stream` (default): a frame holding a non-finite value in
- *   stream b is computed as it is (its output in stream b is what the
- *   network gives, usually NaN), then stream b's state is reset to zero,
- *   right after that frame: the following frames of stream b, in the same
- *   buffer and after, are computed as after a DISCONT.  Other streams are
- *   untouched.  A state that becomes non-finite although its input was
- *   finite (values so large that the network overflows) is reset at the
- *   end of that buffer.  Where a window is run as a whole (n-to-1, n-to-m,
- *   bidirectional n-to-n) the window's result for that stream is what the
- *   network gives, and a carried state (#GstRnn:carry-state, 1-to-n with
- *   carry) is reset after that window or input frame.
- * * `zero`: non-finite input values are replaced by 0 before they reach
- *   the network (in n-to-1 the buffer itself passes through unchanged);
- *   a state that still becomes non-finite is reset as above.
- * * `propagate`: no check; the element computes exactly what PyTorch
- *   would, and a NaN stays in the stream's state until the next reset.
- * * `error`: a non-finite input value, or a state that becomes non-finite,
- *   stops the stream with a STREAM DECODE error naming the stream, the
- *   time and the frame.
- *
- * With `reset-stream` and `zero` a WARNING message says what happened,
- * e.g. "Stream 1 has a non-finite input value (NaN or Inf) at
- * 0:00:00.130000000: that frame is computed as it is and the stream's
- * state is reset to zero after it.".  Its details structure
- * (gst_message_parse_warning_details()) has `stream` (guint),
- * `timestamp` (guint64, the time of the first bad frame or of the
- * buffer), `running-time`, `buffer-timestamp`, `frame` (guint64, index in
- * the buffer; input only), `reason` ("input" or "state") and `policy`.
- * One warning is posted per stream and per run of consecutive buffers
- * holding non-finite values in that stream, so a stream that stays NaN
- * does not flood the bus.
- *
- * ### Dropped, late and missing data
- *
- * The element knows where the next buffer should start: the previous
- * buffer's timestamp plus its duration (or its frame count at the caps'
- * rate).  A buffer that starts elsewhere by more than
- * #GstRnn:timestamp-tolerance (default: half a frame), later (data was
- * dropped, e.g. by a QoS-enabled element upstream or a network source) or
- * earlier (data repeated), is a discontinuity, handled as a buffer flagged
- * DISCONT: the state is reset (unless #GstRnn:reset-on-discont is false)
- * and the output is flagged DISCONT; the element logs it (INFO).  A
- * buffer flagged GAP holds no real data: it is a discontinuity at both
- * ends, the state is reset before it and before the first non-GAP buffer
- * after it.  Its frames are computed as any others (the output is not
- * flagged GAP: the network's answer to filler is not neutral data).
- * Buffers without a timestamp, or without a duration when the rate is
- * unknown (tensors at framerate 0/1), are not checked.  Half a frame
- * suits sources that stamp buffers from their sample count; a source
- * whose timestamps jitter more needs a larger tolerance.
- *
- * ### Hot model swap
- *
- * Setting #GstRnn:model in PAUSED or PLAYING loads and checks the new file
- * in the thread that sets the property, outside any lock the streaming
- * thread takes, so buffers keep flowing meanwhile.  The streaming thread
- * switches models between two input buffers: every buffer is computed
- * entirely by one model, none is dropped or computed twice.  At the
- * switch:
- *
- * * the state of every stream is reset (the first output after it is
- *   flagged DISCONT; in n-to-1 and n-to-m a window in progress is
- *   dropped; a bidirectional model's pending frames are first run, as a
- *   shorter window, with the model they came for);
- * * if the output width (or, for tensors, the window) changes, the output
- *   caps are renegotiated before the first buffer of the new model;
- *   LATENCY is posted if the latency changes;
- * * an element message `rnn-model-changed` (fields `model`,
- *   `previous-model`, `output-size`) is posted.
- *
- * The running model stays, a WARNING names the file and the reason, and
- * the property keeps its previous value, when the new file cannot be
- * loaded, does not fit the mode (e.g. a plain model in n-to-m, a
- * bidirectional one in n-to-n without a window), reads another number of
- * values per frame (the input caps cannot change while playing: the
- * warning names both sizes), or outputs a width downstream does not
- * accept.  Setting the same file again reloads it (and resets the state).
- * Setting the property from several threads is safe; the last file set
- * wins.  Tested by a thread switching between two models and junk files
- * while buffers flow: every output equals, bit for bit, one model's.
- *
- * ### State snapshots
- *
- * The #GstRnn::snapshot action signal returns the state of every stream
- * (the encoder's in n-to-m) as bytes with a small versioned header naming
- * the model (rnn_state_snapshot()), taken between two buffers.  The
- * #GstRnn::restore action signal makes the next buffer start from such a
- * snapshot, after any reset due at that buffer (so a source's first
- * buffer, flagged DISCONT, does not wipe it).  A snapshot of another model
- * (other shapes or other weights) or of another number of streams is
- * refused: restore returns FALSE and posts a WARNING with the reason
- * ("snapshot was taken with other weights", "snapshot batch is 2, this
- * state has 3").  Both signals may be emitted from any thread (a bus sync
- * handler included), in PAUSED or PLAYING; restore may also be emitted in
- * NULL or READY (the snapshot is then checked at the first buffer).  The
- * state is what carries a stream across buffers in n-to-n, and across
- * windows or frames with #GstRnn:carry-state; without it, windows start
- * from zero and a restore has no effect.
- * |[
- * GBytes *snap = NULL;
- * gboolean ok = FALSE;
- *
- * g_signal_emit_by_name (rnn, "snapshot", &snap);   // before stopping
- * // ... save it, restart, build a new pipeline, set it to PLAYING ...
- * g_signal_emit_by_name (rnn, "restore", snap, &ok); // before the data
- * g_bytes_unref (snap);
- * ]|
- * Stopping after half a sequence, restoring into a new pipeline and
- * running the second half gives the same outputs, bit for bit, as a run
- * that never stopped.
- *
- * ### Long runs
- *
- * Once the caps are set the element allocates nothing per buffer but the
- * output buffer (messages aside).  A soak test runs one hour of stream
- * time (100 Hz in the element tests, 16 kHz in suite `soak`) in buffers of
- * varying sizes: every output equals the core's, bit for bit, snapshots
- * through the element equal the core's, and resident memory after a
- * warm-up and at the end differ by less than 1 MB.
- *
- * ### Threads
- *
- * Properties may be set and the action signals emitted from any thread.
- * The streaming thread never holds a lock while pushing downstream, so a
- * snapshot does not wait for a blocked sink.
+ * optionally followed by a `nn.Linear` head, saved as a safetensors file)
+ * on F32 audio or NNStreamer float32 tensors, one time step per frame,
+ * keeping the hidden state of every stream across buffers.  #GstRnn:mode
+ * chooses how input frames map to output: `n-to-n` gives one output frame
+ * per input frame; `n-to-1` attaches one result per window to the
+ * unchanged input as a `GstRnnResultMeta` and posts it on the bus as an
+ * `rnn` element message; `1-to-n` generates #GstRnn:steps frames from
+ * every input frame; `n-to-m` encodes each window and forecasts
+ * #GstRnn:steps frames.
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=4 sample-rate=100 ! \
- *     rnn model=model.safetensors ! filesink location=out.f32
- * ]| Runs a model with input size 4 (or 2 streams of a model with input
- * size 2) over a raw file of 32-bit floats, 4 per frame, and writes the
- * outputs as raw floats.
+ * gst-launch-1.0 audiotestsrc wave=square num-buffers=4 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
+ *     rnn model=examples/models/waveform-gru.safetensors ! \
+ *     filesink location=probabilities.f32
+ * ]| n-to-n: the probabilities of 5 waveforms for every sample.
  * |[
- * gst-launch-1.0 audiotestsrc is-live=true wave=sine freq=2 \
- *         samplesperbuffer=10 ! \
- *     audio/x-raw,format=F32LE,channels=1,rate=100 ! \
- *     rnn model=model.safetensors ! fakesink
- * ]| Runs a model with input size 1 on a live 100 Hz signal, 10 frames per
- * buffer.
+ * gst-launch-1.0 -m audiotestsrc is-live=true wave=square \
+ *         samplesperbuffer=800 num-buffers=10 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
+ *     rnn mode=n-to-1 window=400 \
+ *         model=examples/models/waveform-gru.safetensors ! \
+ *     fakesink
+ * ]| n-to-1: the waveform of every 50 ms window, printed as `rnn` messages.
  * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     audio/x-raw,format=F32LE,layout=interleaved,rate=100,channels=12,channel-mask=(bitmask)0 ! \
- *     queue ! rawaudioparse use-sink-caps=true ! \
- *     rnn model=model.safetensors ! filesink location=out.f32
- * ]| rawaudioparse has no default channel positions beyond 8 channels: for
- * wider frames give it unpositioned caps from upstream.
+ * gst-launch-1.0 audiotestsrc wave=saw freq=0.5 samplesperbuffer=10 \
+ *         num-buffers=2 ! \
+ *     audio/x-raw,format=F32LE,rate=10,channels=1 ! \
+ *     rnn mode=1-to-n steps=64 model=examples/models/pluck-gru.safetensors ! \
+ *     filesink location=plucks.f32
+ * ]| 1-to-n: 64 frames of a tone generated from every control frame.
  * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=2 sample-rate=100 ! \
- *     rnn model=bidirectional.safetensors window=50 ! filesink location=out.f32
- * ]| Runs a bidirectional model on independent windows of 50 frames
- * (0.5 s of latency).
- * |[
- * gst-launch-1.0 -m filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn mode=n-to-1 window=20 model=classifier.safetensors ! \
- *     audioconvert ! audio/x-raw,format=S16LE ! fakesink
- * ]| Classifies windows of 20 frames (0.2 s) of a 3-feature stream; every
- * result is printed as an `rnn` element message such as
- * `rnn, stream=(uint)0, timestamp=(guint64)200000000,
- * duration=(guint64)200000000, frames=(uint)20, scores=(float)< 0.42,
- * 0.22, 0.35 >, class=(uint)0, label=(string)yes, confidence=(float)0.42,
- * running-time=(guint64)200000000, stream-time=(guint64)200000000;` and
- * rides on the (converted) audio buffers as a `GstRnnResultMeta`.
- * |[
- * gst-launch-1.0 -m audiotestsrc is-live=true wave=sine freq=2 \
- *         samplesperbuffer=10 num-buffers=100 ! \
- *     audio/x-raw,format=F32LE,channels=9,rate=100 ! \
- *     rnn mode=n-to-1 window=50 hop=25 model=classifier.safetensors ! \
- *     fakesink sync=true
- * ]| Three streams of a 3-input classifier, live: a result per stream every
- * 0.25 s for the last 0.5 s.
- * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn mode=1-to-n steps=4 feed=feedback model=generator.safetensors ! \
- *     audio/x-raw,rate=400 ! filesink location=out.f32
- * ]| Generates 4 frames per input frame, each step fed the previous
- * output: the output runs at 400 frames per second.
- * |[
- * gst-launch-1.0 filesrc location=in.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn mode=n-to-m window=10 hop=5 steps=5 model=seq2seq.safetensors ! \
+ * gst-launch-1.0 audiotestsrc wave=sine freq=3 samplesperbuffer=25 \
+ *         num-buffers=20 ! \
+ *     audio/x-raw,format=F32LE,rate=100,channels=1 ! \
+ *     rnn mode=n-to-m window=50 hop=25 steps=25 \
+ *         model=examples/models/sine-forecast-gru.safetensors ! \
  *     filesink location=forecast.f32
- * ]| Encodes the last 10 frames every 5 frames and forecasts the next 5:
- * the forecasts follow each other without gaps or overlaps.
- * |[
- * gst-launch-1.0 udpsrc port=5004 \
- *         caps="application/x-rtp,media=audio,clock-rate=16000,encoding-name=L16,channels=1" ! \
- *     rtpjitterbuffer ! rtpL16depay ! audioconvert ! \
- *     audio/x-raw,format=F32LE ! \
- *     rnn model=model.safetensors ! fakesink
- * ]| A mono 16 kHz RTP stream: the state restarts where packets were lost
- * (the depayloader flags DISCONT, or the timestamps jump) instead of
- * running across the hole.
- * |[
- * gst-launch-1.0 -m filesrc location=sensor.f32 ! \
- *     rawaudioparse use-sink-caps=false format=pcm pcm-format=f32le \
- *         num-channels=3 sample-rate=100 ! \
- *     rnn model=model.safetensors non-finite=zero ! filesink location=out.f32
- * ]| NaN or Inf readings count as 0, with a WARNING naming the stream and
- * the time (`-m` prints it).
+ * ]| n-to-m: every 25 frames, the last 50 encoded and the next 25 forecast.
  */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include <string.h>
+#include "gstrnn-private.h"
 
-#include "gstrnn.h"
-
-GST_DEBUG_CATEGORY_STATIC (gst_rnn_debug);
-#define GST_CAT_DEFAULT gst_rnn_debug
+GST_DEBUG_CATEGORY (gst_rnn_debug);
 
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
 #define RNN_F32_FORMAT "F32LE"
@@ -456,10 +73,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_rnn_debug);
   "channels = (int) [ 1, MAX ]; " \
   "other/tensors, format = (string) static, num_tensors = (int) 1, " \
   "types = (string) float32, framerate = (fraction) [ 0/1, MAX ]"
-
-/* Frames the state's scratch memory is sized for outside windowed mode;
- * the core splits longer buffers internally. */
-#define RNN_STATE_FRAMES 256
 
 enum
 {
@@ -513,116 +126,6 @@ static GstStaticPadTemplate gst_rnn_src_template =
 GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS (RNN_CAPS));
 
-GType
-gst_rnn_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_RNN_MODE_N_TO_N, "One output frame per input frame", "n-to-n"},
-    {GST_RNN_MODE_N_TO_1, "One result per window, attached to the "
-          "unchanged input as a meta and posted on the bus", "n-to-1"},
-    {GST_RNN_MODE_1_TO_N, "'steps' output frames generated from every "
-          "input frame", "1-to-n"},
-    {GST_RNN_MODE_N_TO_M, "Encoder-decoder: 'steps' frames forecast from "
-          "every window", "n-to-m"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstRnnMode", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-GType
-gst_rnn_feed_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_RNN_FEED_AUTO, "The mode's default: repeat in 1-to-n, context in "
-          "n-to-m", "auto"},
-    {GST_RNN_FEED_REPEAT, "1-to-n: the input frame at every step", "repeat"},
-    {GST_RNN_FEED_FIRST, "1-to-n: the input frame at the first step, zeros "
-          "after", "first"},
-    {GST_RNN_FEED_FEEDBACK, "The previous step's output (the first step "
-          "gets the input frame, in n-to-m the window's last frame)",
-        "feedback"},
-    {GST_RNN_FEED_CONTEXT, "n-to-m: the encoder's final top-layer output at "
-          "every step", "context"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstRnnFeed", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-GType
-gst_rnn_partial_window_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_RNN_PARTIAL_WINDOW_AUTO, "The mode's default: run in n-to-n, drop "
-          "in n-to-1 and n-to-m", "auto"},
-    {GST_RNN_PARTIAL_WINDOW_DROP, "Drop the frames of an incomplete window",
-        "drop"},
-    {GST_RNN_PARTIAL_WINDOW_RUN, "Run an incomplete window as a shorter "
-          "sequence", "run"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstRnnPartialWindow", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-GType
-gst_rnn_non_finite_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_RNN_NON_FINITE_RESET_STREAM, "Compute the frame as PyTorch would, "
-          "then reset that stream's state to zero, and warn; a state that "
-          "turns non-finite is reset too", "reset-stream"},
-    {GST_RNN_NON_FINITE_PROPAGATE, "No check: compute as PyTorch would, a "
-          "NaN stays in the state until the next reset", "propagate"},
-    {GST_RNN_NON_FINITE_ZERO, "Replace non-finite input values by 0, and "
-          "warn; a state that turns non-finite is reset", "zero"},
-    {GST_RNN_NON_FINITE_ERROR, "Fail with a stream error", "error"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstRnnNonFinite", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-/* The custom meta of n-to-1 results: no tags, so that elements which
- * drop metas tied to the audio format (audioconvert, ...) keep it. */
-static const GstMetaInfo *
-gst_rnn_result_meta_get_info (void)
-{
-  static gsize info = 0;
-
-  if (g_once_init_enter (&info)) {
-    const gchar *tags[] = { NULL };
-    const GstMetaInfo *i = gst_meta_get_info (GST_RNN_RESULT_META_NAME);
-
-    if (i == NULL)
-      i = gst_meta_register_custom (GST_RNN_RESULT_META_NAME, tags, NULL,
-          NULL, NULL);
-    g_once_init_leave (&info, (gsize) i);
-  }
-  return (const GstMetaInfo *) info;
-}
-
 #define gst_rnn_parent_class parent_class
 G_DEFINE_TYPE (GstRnn, gst_rnn, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (rnn, "rnn", GST_RANK_NONE, GST_TYPE_RNN);
@@ -659,9 +162,6 @@ static gboolean gst_rnn_query (GstBaseTransform * trans,
 static GstFlowReturn gst_rnn_submit_input_buffer (GstBaseTransform * trans,
     gboolean is_discont, GstBuffer * input);
 static void gst_rnn_reset_action (GstRnn * self);
-static GBytes *gst_rnn_snapshot_action (GstRnn * self);
-static gboolean gst_rnn_restore_action (GstRnn * self, GBytes * snapshot);
-static void gst_rnn_set_model (GstRnn * self, const gchar * path);
 
 static void
 gst_rnn_class_init (GstRnnClass * klass)
@@ -680,17 +180,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:model:
    *
-   * Path of the safetensors file holding the PyTorch state_dict of an
-   * RNN, LSTM or GRU (and an optional Linear head).  Loaded when the
-   * element goes from READY to PAUSED; a missing or unusable file makes
-   * that state change fail with an error naming the file and the reason.
-   *
-   * May be set in PAUSED or PLAYING: the new file is loaded and checked in
-   * the thread that sets the property, and the streaming thread switches
-   * to it before the next input buffer, resetting the state (see "Hot
-   * model swap" in the element documentation).  A file that cannot be
-   * used leaves the running model in place, posts a WARNING message and
-   * the property keeps its previous value.
+   * Path of the safetensors file holding the network, loaded going to
+   * PAUSED, or swapped in at the next buffer when set in PAUSED or PLAYING.
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
@@ -706,16 +197,14 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:batch-first:
    *
-   * Layout of a buffer of T frames: false is (T, B, F), i.e. plain
-   * interleaved audio where each frame holds F features of each of the B
-   * streams; true is (B, T, F) as PyTorch's `batch_first=True`.  The
-   * output uses the same layout.
+   * Whether a buffer of T frames is (B, T, F), as PyTorch's
+   * `batch_first=True`, rather than (T, B, F), plain interleaved audio.
    */
   g_object_class_install_property (gobject_class, PROP_BATCH_FIRST,
       g_param_spec_boolean ("batch-first", "Batch first",
           "Buffer layout: FALSE = (T, B, F) time-major, plain interleaved "
           "audio; TRUE = (B, T, F), each stream's frames contiguous, as "
-          "PyTorch's batch_first=True.  Output uses the same layout",
+          "PyTorch's batch_first=True; the output uses the same layout",
           DEFAULT_BATCH_FIRST,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -723,13 +212,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:mode:
    *
-   * How input frames map to output frames: `n-to-n` (one output frame
-   * per input frame), `n-to-1` (one result per window of #GstRnn:window
-   * frames, attached to the unchanged input as a meta and posted on the
-   * bus), `1-to-n` (#GstRnn:steps frames generated from every input frame)
-   * or `n-to-m` (an encoder reads each window, a decoder forecasts
-   * #GstRnn:steps frames).  See the element documentation for the caps and
-   * timestamps of each mode.
+   * How input frames map to output frames.
    */
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
@@ -745,12 +228,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:reset-on-discont:
    *
-   * Whether a buffer flagged DISCONT (data was lost or skipped upstream)
-   * resets the state to zero (and drops a pending window) before it is
-   * processed.  The same holds for the discontinuities the element finds
-   * itself: a buffer that does not start where the previous one ended
-   * (#GstRnn:timestamp-tolerance) and GAP buffers.  Set to false to carry
-   * the state across such gaps (the output is still flagged DISCONT).
+   * Whether a discontinuity (a DISCONT or GAP buffer, a timestamp jump)
+   * resets the state to zero.
    */
   g_object_class_install_property (gobject_class, PROP_RESET_ON_DISCONT,
       g_param_spec_boolean ("reset-on-discont", "Reset on discont",
@@ -763,13 +242,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:window:
    *
-   * Frames per window.  In `n-to-1` and `n-to-m` it is required (>= 1):
-   * every #GstRnn:hop frames a window of this many frames is run as one
-   * sequence.  In `n-to-n` it only matters for a bidirectional model,
-   * which needs the whole sequence: with 0 such a model is refused, with N
-   * the element runs it on consecutive independent windows of N frames,
-   * adding N frames of latency; unidirectional models run frame by frame
-   * and ignore it.  Ignored in `1-to-n`.
+   * Frames per window in `n-to-1` and `n-to-m`, and in `n-to-n` for a
+   * bidirectional model, which then runs on independent windows.
    */
   g_object_class_install_property (gobject_class, PROP_WINDOW,
       g_param_spec_uint ("window", "Window",
@@ -784,10 +258,7 @@ gst_rnn_class_init (GstRnnClass * klass)
    * GstRnn:hop:
    *
    * Frames between the starts of consecutive windows in `n-to-1` and
-   * `n-to-m`.  0 means #GstRnn:window (back-to-back windows); smaller
-   * values make windows overlap (every frame is then run once per window
-   * that contains it); larger values leave frames between windows
-   * unprocessed.
+   * `n-to-m` (0: #GstRnn:window).
    */
   g_object_class_install_property (gobject_class, PROP_HOP,
       g_param_spec_uint ("hop", "Hop",
@@ -800,9 +271,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:steps:
    *
-   * Frames generated: in `1-to-n` per input frame (the output rate is the
-   * input rate x steps), in `n-to-m` per window (one forecast of this many
-   * frames).  Ignored in the other modes.
+   * Frames generated per input frame in `1-to-n`, or per window in
+   * `n-to-m`.
    */
   g_object_class_install_property (gobject_class, PROP_STEPS,
       g_param_spec_uint ("steps", "Steps",
@@ -815,18 +285,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:feed:
    *
-   * What the generating network reads at each step.  In `1-to-n`:
-   * `repeat` (the input frame at every step, the default), `first` (the
-   * input frame at the first step, zeros after) or `feedback` (the input
-   * frame at the first step, then the previous step's output; needs the
-   * model's output size to equal its input size).  In `n-to-m`: `context`
-   * (the encoder's final top-layer output at every step, the default;
-   * needs the decoder's input size to equal the encoder's output width) or
-   * `feedback` (the window's last input frame at the first step, then the
-   * previous output; needs decoder input = output = encoder input size).
-   * `auto` picks the mode's default.  Any other combination, or a value
-   * other than `auto` in n-to-n or n-to-1, makes the element fail to start
-   * with an error naming this property.
+   * What the generating network (`1-to-n`, the `n-to-m` decoder) reads at
+   * each step.
    */
   g_object_class_install_property (gobject_class, PROP_FEED,
       g_param_spec_enum ("feed", "Feed",
@@ -840,12 +300,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:carry-state:
    *
-   * In `n-to-1` and `n-to-m` every window normally runs from a zero state,
-   * the way such models are trained, and in `1-to-n` every input frame
-   * starts from a zero state.  With true the state left by the previous
-   * window (the encoder's in n-to-m) or input frame is carried into the
-   * next one instead, as PyTorch's `out, h = rnn(x, h)` in a loop.
-   * (`n-to-n` always carries.)
+   * Whether each window (`n-to-1`, `n-to-m`) or input frame (`1-to-n`)
+   * starts from the state the previous one left instead of zero.
    */
   g_object_class_install_property (gobject_class, PROP_CARRY_STATE,
       g_param_spec_boolean ("carry-state", "Carry state",
@@ -859,14 +315,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:threads:
    *
-   * Threads for the matrix products of this element's streams (1 to 8;
-   * default 1).  With 2 on a 2-core machine, the rows of every weight
-   * matrix are split between the cores, so each reads half of the
-   * recurrent weights from its own cache: a batch-1 LSTM with 256 hidden
-   * units runs about 2x faster per step (see the README's Speed section);
-   * small models (under 129 rows of weights) are not split.  Outputs are
-   * identical to one thread.  The worker threads spin briefly between
-   * steps, then sleep.  Applied when the stream starts.
+   * Threads that share each matrix product of the network, with outputs
+   * identical to one thread's.
    */
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
@@ -879,9 +329,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:post-messages:
    *
-   * In `n-to-1`, post every result as an element message named `rnn` on
-   * the bus (`gst-launch-1.0 -m` prints them).  The result meta on the
-   * buffers is attached either way.
+   * Whether `n-to-1` posts every result as an `rnn` element message.
    */
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
@@ -893,14 +341,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:partial-window:
    *
-   * What happens at the end of the stream (EOS) to frames that did not
-   * fill a window: `drop` them, or `run` them as one shorter window.
-   * `auto` (default) runs them in `n-to-n` (a bidirectional model's last
-   * window, as before) and drops them in `n-to-1` and `n-to-m`, whose
-   * models are trained on whole windows.  In `n-to-1` a partial result can
-   * only be posted on the bus: the buffer it ends in has already left.
-   * Flushes, new segments, DISCONT buffers and the #GstRnn::reset signal
-   * always drop a pending window in n-to-1 and n-to-m.
+   * What happens at EOS to frames that fill no window.
    */
   g_object_class_install_property (gobject_class, PROP_PARTIAL_WINDOW,
       g_param_spec_enum ("partial-window", "Partial window",
@@ -913,27 +354,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:non-finite:
    *
-   * What happens to non-finite input values (NaN, +Inf, -Inf):
-   *
-   * * `reset-stream` (default): the frame is computed as PyTorch would
-   *   compute it (its output in that stream is usually NaN), then that
-   *   stream's state is reset to zero, so the following frames are
-   *   computed as after a DISCONT; the other streams are not touched.  A
-   *   state that becomes non-finite although the input was finite (values
-   *   so large that the network overflows) is reset too.
-   * * `propagate`: nothing is checked, as in PyTorch: a NaN stays in the
-   *   stream's state, and every later output of that stream is NaN, until
-   *   the next reset.
-   * * `zero`: non-finite input values are replaced by 0 before computing
-   *   (in n-to-1 only what the network reads: the buffer passes through
-   *   unchanged); a state that becomes non-finite is reset.
-   * * `error`: a non-finite input value, or a state that becomes
-   *   non-finite, stops the stream with an error naming the stream and
-   *   the time.
-   *
-   * With `reset-stream` and `zero`, a WARNING message names the stream,
-   * the time and what was done; see "Non-finite values" in the element
-   * documentation.
+   * What happens to NaN and infinite input values, and to a state that
+   * becomes non-finite.
    */
   g_object_class_install_property (gobject_class, PROP_NON_FINITE,
       g_param_spec_enum ("non-finite", "Non-finite",
@@ -948,17 +370,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   /**
    * GstRnn:timestamp-tolerance:
    *
-   * A buffer whose timestamp differs from the end of the previous buffer
-   * (its timestamp plus its duration, or its frame count at the caps'
-   * rate) by more than this many nanoseconds is a discontinuity: frames
-   * were dropped or arrived late.  It is handled as a buffer flagged
-   * DISCONT (the state is reset unless #GstRnn:reset-on-discont is false)
-   * and the output is flagged DISCONT.  -1 (default) means half a frame,
-   * right for sources that stamp buffers from their sample count (audio
-   * sources, parsers, RTP depayloaders, an application counting frames).
-   * A source whose timestamps jitter (e.g. capture times of network
-   * packets) needs more, e.g. 40 ms as audiobasesink's
-   * alignment-threshold.  G_MAXINT64 turns the check off.
+   * How far in nanoseconds a buffer may start from the end of the previous
+   * one before it is a discontinuity (-1: half a frame).
    */
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
       g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
@@ -974,9 +387,8 @@ gst_rnn_class_init (GstRnnClass * klass)
    * GstRnn::reset:
    * @rnn: the #GstRnn
    *
-   * Action signal: reset the state of every stream to zero before the next
-   * buffer is processed.  May be emitted from any thread.  The next output
-   * buffer carries the DISCONT flag.
+   * Action signal: reset the state of every stream to zero at the next
+   * buffer.
    */
   gst_rnn_signals[SIGNAL_RESET] =
       g_signal_new_class_handler ("reset", G_TYPE_FROM_CLASS (klass),
@@ -987,13 +399,10 @@ gst_rnn_class_init (GstRnnClass * klass)
    * GstRnn::snapshot:
    * @rnn: the #GstRnn
    *
-   * Action signal: a copy of the hidden state of every stream (the
-   * encoder's in n-to-m), as bytes with a small versioned header naming
-   * the model (see rnn_state_snapshot()), taken between two buffers.
-   * Works in PAUSED and PLAYING once the caps are known.
+   * Action signal: the state of every stream, taken between two buffers.
    *
-   * Returns: (transfer full) (nullable): the snapshot, or %NULL when the
-   * element has no state yet (no caps received)
+   * Returns: (transfer full) (nullable): the snapshot (see
+   * rnn_state_snapshot()), or %NULL before the caps are known
    */
   gst_rnn_signals[SIGNAL_SNAPSHOT] =
       g_signal_new_class_handler ("snapshot", G_TYPE_FROM_CLASS (klass),
@@ -1006,12 +415,7 @@ gst_rnn_class_init (GstRnnClass * klass)
    * @rnn: the #GstRnn
    * @snapshot: bytes from #GstRnn::snapshot
    *
-   * Action signal: the next buffer starts from the state in @snapshot
-   * (after any reset due at that buffer, such as its DISCONT flag).  The
-   * snapshot must come from the same model (same weights) and the same
-   * number of streams: otherwise it is refused, a WARNING message says
-   * why, and %FALSE is returned.  In NULL or READY the model is not
-   * loaded yet: the snapshot is kept and checked at the first buffer.
+   * Action signal: start the next buffer from the state in @snapshot.
    *
    * Returns: %TRUE if the snapshot was accepted
    */
@@ -1059,25 +463,25 @@ gst_rnn_class_init (GstRnnClass * klass)
 static void
 gst_rnn_init (GstRnn * self)
 {
-  self->model_path = g_strdup (DEFAULT_MODEL);
-  self->batch_first = DEFAULT_BATCH_FIRST;
-  self->mode = DEFAULT_MODE;
-  self->reset_on_discont = DEFAULT_RESET_ON_DISCONT;
-  self->window = DEFAULT_WINDOW;
-  self->hop = DEFAULT_HOP;
-  self->steps = DEFAULT_STEPS;
-  self->feed = DEFAULT_FEED;
-  self->carry_state = DEFAULT_CARRY_STATE;
-  self->threads = DEFAULT_THREADS;
-  self->post_messages = DEFAULT_POST_MESSAGES;
-  self->partial_window = DEFAULT_PARTIAL_WINDOW;
-  self->non_finite = DEFAULT_NON_FINITE;
-  self->timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
-  self->win_pts = GST_CLOCK_TIME_NONE;
-  self->win_offset = GST_BUFFER_OFFSET_NONE;
-  self->discont_pending = TRUE;
-  self->next_pts = GST_CLOCK_TIME_NONE;
-  self->frame_dur = GST_CLOCK_TIME_NONE;
+  self->settings.model_path = g_strdup (DEFAULT_MODEL);
+  self->settings.batch_first = DEFAULT_BATCH_FIRST;
+  self->settings.mode = DEFAULT_MODE;
+  self->settings.reset_on_discont = DEFAULT_RESET_ON_DISCONT;
+  self->settings.window = DEFAULT_WINDOW;
+  self->settings.hop = DEFAULT_HOP;
+  self->settings.steps = DEFAULT_STEPS;
+  self->settings.feed = DEFAULT_FEED;
+  self->settings.carry_state = DEFAULT_CARRY_STATE;
+  self->settings.threads = DEFAULT_THREADS;
+  self->settings.post_messages = DEFAULT_POST_MESSAGES;
+  self->settings.partial_window = DEFAULT_PARTIAL_WINDOW;
+  self->settings.non_finite = DEFAULT_NON_FINITE;
+  self->settings.timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
+  self->stream.win_pts = GST_CLOCK_TIME_NONE;
+  self->stream.win_offset = GST_BUFFER_OFFSET_NONE;
+  self->stream.discont_pending = TRUE;
+  self->stream.next_pts = GST_CLOCK_TIME_NONE;
+  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
   g_rec_mutex_init (&self->state_lock);
 }
 
@@ -1086,23 +490,14 @@ gst_rnn_finalize (GObject * object)
 {
   GstRnn *self = GST_RNN (object);
 
-  g_free (self->model_path);
-  g_clear_pointer (&self->pending_model, rnn_model_unref);
-  g_clear_pointer (&self->pending_decoder, rnn_model_unref);
-  g_free (self->pending_path);
-  g_clear_pointer (&self->pending_restore, g_bytes_unref);
+  g_free (self->settings.model_path);
+  g_clear_pointer (&self->requests.model, rnn_model_unref);
+  g_clear_pointer (&self->requests.decoder, rnn_model_unref);
+  g_free (self->requests.path);
+  g_clear_pointer (&self->requests.restore, g_bytes_unref);
   g_rec_mutex_clear (&self->state_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
-}
-
-static const gchar *
-gst_rnn_mode_nick (GstRnnMode mode)
-{
-  GEnumClass *klass = g_type_class_peek (GST_TYPE_RNN_MODE);
-  GEnumValue *value = klass ? g_enum_get_value (klass, mode) : NULL;
-
-  return value ? value->value_nick : "unknown";
 }
 
 /* Properties that need a reload or renegotiation only change in NULL or
@@ -1134,50 +529,50 @@ gst_rnn_set_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_BATCH_FIRST:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->batch_first = g_value_get_boolean (value);
+        self->settings.batch_first = g_value_get_boolean (value);
       break;
     case PROP_MODE:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->mode = g_value_get_enum (value);
+        self->settings.mode = g_value_get_enum (value);
       break;
     case PROP_RESET_ON_DISCONT:
-      self->reset_on_discont = g_value_get_boolean (value);
+      self->settings.reset_on_discont = g_value_get_boolean (value);
       break;
     case PROP_WINDOW:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->window = g_value_get_uint (value);
+        self->settings.window = g_value_get_uint (value);
       break;
     case PROP_HOP:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->hop = g_value_get_uint (value);
+        self->settings.hop = g_value_get_uint (value);
       break;
     case PROP_STEPS:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->steps = g_value_get_uint (value);
+        self->settings.steps = g_value_get_uint (value);
       break;
     case PROP_FEED:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->feed = g_value_get_enum (value);
+        self->settings.feed = g_value_get_enum (value);
       break;
     case PROP_CARRY_STATE:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->carry_state = g_value_get_boolean (value);
+        self->settings.carry_state = g_value_get_boolean (value);
       break;
     case PROP_THREADS:
       if (gst_rnn_check_mutable_ready (self, pspec))
-        self->threads = g_value_get_uint (value);
+        self->settings.threads = g_value_get_uint (value);
       break;
     case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
+      self->settings.post_messages = g_value_get_boolean (value);
       break;
     case PROP_PARTIAL_WINDOW:
-      self->partial_window = g_value_get_enum (value);
+      self->settings.partial_window = g_value_get_enum (value);
       break;
     case PROP_NON_FINITE:
-      self->non_finite = g_value_get_enum (value);
+      self->settings.non_finite = g_value_get_enum (value);
       break;
     case PROP_TIMESTAMP_TOLERANCE:
-      self->timestamp_tolerance = g_value_get_int64 (value);
+      self->settings.timestamp_tolerance = g_value_get_int64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1195,46 +590,46 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MODEL:
-      g_value_set_string (value, self->model_path);
+      g_value_set_string (value, self->settings.model_path);
       break;
     case PROP_BATCH_FIRST:
-      g_value_set_boolean (value, self->batch_first);
+      g_value_set_boolean (value, self->settings.batch_first);
       break;
     case PROP_MODE:
-      g_value_set_enum (value, self->mode);
+      g_value_set_enum (value, self->settings.mode);
       break;
     case PROP_RESET_ON_DISCONT:
-      g_value_set_boolean (value, self->reset_on_discont);
+      g_value_set_boolean (value, self->settings.reset_on_discont);
       break;
     case PROP_WINDOW:
-      g_value_set_uint (value, self->window);
+      g_value_set_uint (value, self->settings.window);
       break;
     case PROP_HOP:
-      g_value_set_uint (value, self->hop);
+      g_value_set_uint (value, self->settings.hop);
       break;
     case PROP_STEPS:
-      g_value_set_uint (value, self->steps);
+      g_value_set_uint (value, self->settings.steps);
       break;
     case PROP_FEED:
-      g_value_set_enum (value, self->feed);
+      g_value_set_enum (value, self->settings.feed);
       break;
     case PROP_CARRY_STATE:
-      g_value_set_boolean (value, self->carry_state);
+      g_value_set_boolean (value, self->settings.carry_state);
       break;
     case PROP_THREADS:
-      g_value_set_uint (value, self->threads);
+      g_value_set_uint (value, self->settings.threads);
       break;
     case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
+      g_value_set_boolean (value, self->settings.post_messages);
       break;
     case PROP_PARTIAL_WINDOW:
-      g_value_set_enum (value, self->partial_window);
+      g_value_set_enum (value, self->settings.partial_window);
       break;
     case PROP_NON_FINITE:
-      g_value_set_enum (value, self->non_finite);
+      g_value_set_enum (value, self->settings.non_finite);
       break;
     case PROP_TIMESTAMP_TOLERANCE:
-      g_value_set_int64 (value, self->timestamp_tolerance);
+      g_value_set_int64 (value, self->settings.timestamp_tolerance);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1243,453 +638,44 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* ------------------------------------------------------------ state */
-
 static void
 gst_rnn_reset_action (GstRnn * self)
 {
   GST_INFO_OBJECT (self, "reset requested");
-  g_atomic_int_set (&self->reset_requested, 1);
-}
-
-/* Zero the state of every stream; the next output is marked DISCONT.
- * Streaming thread (or with the stream lock held). */
-static void
-gst_rnn_reset_state (GstRnn * self, const gchar * why)
-{
-  GST_DEBUG_OBJECT (self, "resetting state: %s", why);
-  if (self->state)
-    rnn_state_reset (self->state);
-  if (self->dec_state)
-    rnn_state_reset (self->dec_state);
-  self->win_fill = 0;
-  self->win_pts = GST_CLOCK_TIME_NONE;
-  self->win_offset = GST_BUFFER_OFFSET_NONE;
-  self->frames_in = 0;
-  self->next_start = 0;
-  self->covered_end = 0;
-  self->discont_pending = TRUE;
-}
-
-static void
-gst_rnn_free_stream (GstRnn * self)
-{
-  g_clear_pointer (&self->state, rnn_state_free);
-  g_clear_pointer (&self->dec_state, rnn_state_free);
-  g_clear_pointer (&self->chunk_in, g_free);
-  g_clear_pointer (&self->chunk_out, g_free);
-  g_clear_pointer (&self->win_in, g_free);
-  g_clear_pointer (&self->win_out, g_free);
-  g_clear_pointer (&self->ring, g_free);
-  g_clear_pointer (&self->ring_pts, g_free);
-  g_clear_pointer (&self->ring_offset, g_free);
-  g_clear_pointer (&self->seq_in, g_free);
-  g_clear_pointer (&self->seq_out, g_free);
-  g_clear_pointer (&self->pooled, g_free);
-  g_clear_pointer (&self->scores, g_free);
-  g_clear_pointer (&self->h_buf, g_free);
-  g_clear_pointer (&self->c_buf, g_free);
-  g_clear_pointer (&self->gen_in, g_free);
-  g_clear_pointer (&self->gen_out, g_free);
-  g_clear_pointer (&self->nf_now, g_free);
-  g_clear_pointer (&self->nf_before, g_free);
-  self->frames_in = 0;
-  self->next_start = 0;
-  self->covered_end = 0;
-  gst_buffer_replace (&self->win_inbuf, NULL);
-  gst_caps_replace (&self->in_caps, NULL);
-  self->win_cursor = 0;
-  self->batch = 0;
-  self->in_frame_bytes = 0;
-  self->out_frame_bytes = 0;
-}
-
-/* Turn a core load error for @path into an element error (domain
- * GST_RESOURCE_ERROR) with the code and debug text the element posts. */
-static void
-gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
-    gchar ** debug)
-{
-  if (g_error_matches (err, RNN_ERROR, RNN_ERROR_IO)) {
-    if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
-          "Could not load model \"%s\": %s", path, err->message);
-      *debug = g_strdup ("the file does not exist");
-    } else {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
-          "Could not load model \"%s\": %s", path, err->message);
-    }
-  } else {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
-        "Could not load model \"%s\": %s", path, err->message);
-    *debug = g_strdup_printf ("the file is not a model the rnn core can run "
-        "(error %d)", err->code);
-  }
-}
-
-static const gchar *
-gst_rnn_feed_nick (GstRnnFeed feed)
-{
-  GEnumClass *klass = g_type_class_peek (GST_TYPE_RNN_FEED);
-  GEnumValue *value = klass ? g_enum_get_value (klass, feed) : NULL;
-
-  return value ? value->value_nick : "unknown";
-}
-
-/* Check the property combination of @mode and resolve feed=auto.  Posts
- * an error naming the property and returns FALSE on a bad one. */
-static gboolean
-gst_rnn_check_config (GstRnn * self, GstRnnMode mode, guint window,
-    GstRnnFeed * feed)
-{
-  const gchar *mode_nick = gst_rnn_mode_nick (mode);
-
-  switch (mode) {
-    case GST_RNN_MODE_N_TO_N:
-    case GST_RNN_MODE_N_TO_1:
-      if (*feed != GST_RNN_FEED_AUTO) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("Property 'feed' (%s) does not apply to mode=%s: it chooses "
-                "the input of generation steps in modes 1-to-n and n-to-m. "
-                "Leave it at 'auto'.", gst_rnn_feed_nick (*feed), mode_nick),
-            (NULL));
-        return FALSE;
-      }
-      break;
-    case GST_RNN_MODE_1_TO_N:
-      if (*feed == GST_RNN_FEED_AUTO)
-        *feed = GST_RNN_FEED_REPEAT;
-      if (*feed == GST_RNN_FEED_CONTEXT) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("Property 'feed' is 'context', which needs an encoder "
-                "(mode=n-to-m); mode=1-to-n takes feed=repeat, first or "
-                "feedback."), (NULL));
-        return FALSE;
-      }
-      break;
-    case GST_RNN_MODE_N_TO_M:
-      if (*feed == GST_RNN_FEED_AUTO)
-        *feed = GST_RNN_FEED_CONTEXT;
-      if (*feed != GST_RNN_FEED_CONTEXT && *feed != GST_RNN_FEED_FEEDBACK) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("Property 'feed' is '%s', which mode=n-to-m does not take: the "
-                "decoder is fed feed=context or feed=feedback.",
-                gst_rnn_feed_nick (*feed)), (NULL));
-        return FALSE;
-      }
-      break;
-  }
-
-  if ((mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M)
-      && window == 0) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mode=%s needs a window: set the 'window' property to the number "
-            "of frames per window (>= 1).", mode_nick), (NULL));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* n-to-m: the encoder's final state must fit the decoder, and the feed
- * must fit both.  Sets @error (RESOURCE, SETTINGS) otherwise. */
-static gboolean
-gst_rnn_check_seq2seq (const gchar * path, RnnModel * enc, RnnModel * dec,
-    GstRnnFeed feed, GError ** error)
-{
-  if (rnn_model_is_bidirectional (dec)) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "The decoder of \"%s\" is bidirectional: it generates frame by "
-        "frame, which a bidirectional network cannot do.", path);
-    return FALSE;
-  }
-  if (rnn_model_get_cell (enc) != rnn_model_get_cell (dec)
-      || rnn_model_get_num_layers (enc) != rnn_model_get_num_layers (dec)
-      || rnn_model_is_bidirectional (enc)
-      || rnn_model_get_hidden_size (enc) != rnn_model_get_hidden_size (dec)
-      || rnn_model_get_proj_size (enc) != rnn_model_get_proj_size (dec)) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "The encoder's final state cannot initialise the decoder in \"%s\": "
-        "encoder %s, %u layer(s), %u direction(s), hidden %u, proj %u "
-        "(h_n %" G_GSIZE_FORMAT " values per stream) vs decoder %s, %u "
-        "layer(s), 1 direction, hidden %u, proj %u (h0 %" G_GSIZE_FORMAT
-        " values per stream). They need the same cell, layers, "
-        "directions and sizes.", path,
-        rnn_cell_name (rnn_model_get_cell (enc)),
-        rnn_model_get_num_layers (enc),
-        rnn_model_is_bidirectional (enc) ? 2 : 1,
-        rnn_model_get_hidden_size (enc), rnn_model_get_proj_size (enc),
-        rnn_model_get_h_size (enc, 1),
-        rnn_cell_name (rnn_model_get_cell (dec)),
-        rnn_model_get_num_layers (dec), rnn_model_get_hidden_size (dec),
-        rnn_model_get_proj_size (dec), rnn_model_get_h_size (dec, 1));
-    return FALSE;
-  }
-  if (feed == GST_RNN_FEED_CONTEXT && rnn_model_get_input_size (dec) !=
-      rnn_model_get_rnn_output_size (enc)) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "feed=context feeds the encoder's top-layer output (%u values) to "
-        "the decoder at every step, but the decoder's input size is %u "
-        "(model \"%s\").", rnn_model_get_rnn_output_size (enc),
-        rnn_model_get_input_size (dec), path);
-    return FALSE;
-  }
-  if (feed == GST_RNN_FEED_FEEDBACK && (rnn_model_get_input_size (dec) !=
-          rnn_model_get_output_size (dec) || rnn_model_get_input_size (dec) !=
-          rnn_model_get_input_size (enc))) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "feed=feedback feeds the window's last input frame and then each "
-        "output back to the decoder, so the decoder's input size (%u), "
-        "its output size (%u) and the encoder's input size (%u) must be "
-        "equal (model \"%s\").", rnn_model_get_input_size (dec),
-        rnn_model_get_output_size (dec), rnn_model_get_input_size (enc),
-        path);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Load the network(s) in @path and check that they can run in @mode with
- * @window and the resolved @feed.  Returns the model (the encoder in
- * n-to-m, the decoder in *@decoder) or NULL with @error set in the
- * GST_RESOURCE_ERROR domain (text for the user, naming the file and the
- * reason) and maybe *@debug.  Touches no element state: called by start()
- * and, for a hot swap, by the thread setting the property. */
-static RnnModel *
-gst_rnn_load_models (GstRnn * self, const gchar * path, GstRnnMode mode,
-    guint window, GstRnnFeed feed, RnnModel ** decoder, GError ** error,
-    gchar ** debug)
-{
-  RnnModel *model = NULL, *dec = NULL;
-  GError *err = NULL;
-  gboolean bidirectional;
-
-  *decoder = NULL;
-  *debug = NULL;
-  if (mode == GST_RNN_MODE_N_TO_M) {
-    /* One file, two recurrent modules; the head (if any) belongs to the
-     * decoder and is found as for any model (rnn.head, else the one
-     * Linear layer whose input fits). */
-    RnnLoadOptions enc_opt = {.prefix = "encoder.",.no_head = TRUE };
-    RnnLoadOptions dec_opt = {.prefix = "decoder." };
-
-    model = rnn_model_load (path, &enc_opt, &err);
-    if (model == NULL) {
-      if (g_error_matches (err, RNN_ERROR, RNN_ERROR_MODEL))
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
-            "mode=n-to-m needs an encoder-decoder model (keys 'encoder.*' "
-            "and 'decoder.*'), but the encoder of \"%s\" cannot be "
-            "loaded: %s", path, err->message);
-      else
-        gst_rnn_load_error (path, err, error, debug);
-      g_clear_error (&err);
-      return NULL;
-    }
-    dec = rnn_model_load (path, &dec_opt, &err);
-    if (dec == NULL) {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
-          "mode=n-to-m needs an encoder-decoder model, but \"%s\" has no "
-          "usable decoder (keys 'decoder.*'): %s", path, err->message);
-      g_clear_error (&err);
-      goto failed;
-    }
-    if (!gst_rnn_check_seq2seq (path, model, dec, feed, error))
-      goto failed;
-  } else {
-    model = rnn_model_load (path, NULL, &err);
-    if (model == NULL) {
-      gst_rnn_load_error (path, err, error, debug);
-      g_clear_error (&err);
-      return NULL;
-    }
-  }
-
-  bidirectional = rnn_model_is_bidirectional (model);
-  switch (mode) {
-    case GST_RNN_MODE_N_TO_N:
-      if (bidirectional && window == 0) {
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            "Model \"%s\" is bidirectional: its reverse direction reads the "
-            "sequence from the end, so it needs the whole sequence and "
-            "cannot run frame by frame on a stream. Set window=N to run "
-            "it on independent windows of N frames (adds N frames of "
-            "latency).", path);
-        goto failed;
-      }
-      if (!bidirectional && window > 0)
-        GST_INFO_OBJECT (self, "window=%u ignored: the model is "
-            "unidirectional and runs frame by frame", window);
-      break;
-    case GST_RNN_MODE_1_TO_N:
-      if (bidirectional) {
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            "Model \"%s\" is bidirectional, but mode=1-to-n generates "
-            "frames one step at a time, which a bidirectional network "
-            "cannot do (its reverse direction needs the whole "
-            "sequence). Use a unidirectional model.", path);
-        goto failed;
-      }
-      if (feed == GST_RNN_FEED_FEEDBACK && rnn_model_get_output_size (model)
-          != rnn_model_get_input_size (model)) {
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            "feed=feedback feeds each output back as the next input, so "
-            "the model's output size (%u) must equal its input size (%u) "
-            "(model \"%s\").", rnn_model_get_output_size (model),
-            rnn_model_get_input_size (model), path);
-        goto failed;
-      }
-      break;
-    case GST_RNN_MODE_N_TO_1:
-    case GST_RNN_MODE_N_TO_M:
-      break;
-  }
-
-  GST_INFO_OBJECT (self, "loaded \"%s\": %s, input %u, hidden %u, proj %u, "
-      "%u layer(s), %s, %s, output %u; mode %s", path,
-      rnn_cell_name (rnn_model_get_cell (model)),
-      rnn_model_get_input_size (model), rnn_model_get_hidden_size (model),
-      rnn_model_get_proj_size (model), rnn_model_get_num_layers (model),
-      bidirectional ? "bidirectional" : "unidirectional",
-      rnn_model_has_head (model) ? "with head" : "no head",
-      rnn_model_get_output_size (dec ? dec : model), gst_rnn_mode_nick (mode));
-  *decoder = dec;
-  return model;
-
-failed:
-  g_clear_pointer (&model, rnn_model_unref);
-  g_clear_pointer (&dec, rnn_model_unref);
-  return NULL;
-}
-
-/* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
- * takes @debug. */
-static void
-gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
-    gchar * debug, const gchar * function, gint line)
-{
-  GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, type == GST_MESSAGE_ERROR ?
-      GST_LEVEL_ERROR : GST_LEVEL_WARNING, self, "%s", error->message);
-  gst_element_message_full (GST_ELEMENT (self), type, error->domain,
-      error->code, g_strdup (error->message), debug, __FILE__, function,
-      line);
-}
-
-/* The sizes and flags that transform_caps, the LATENCY query and a hot
- * swap need, from a model about to run.  Call with the object lock. */
-static void
-gst_rnn_publish_config (GstRnn * self, GstRnnMode mode, RnnModel * model,
-    RnnModel * decoder, guint window, guint steps, GstRnnFeed feed)
-{
-  self->run_mode = mode;
-  self->in_size = rnn_model_get_input_size (model);
-  self->out_size = rnn_model_get_output_size (decoder ? decoder : model);
-  self->windowed = mode == GST_RNN_MODE_N_TO_N
-      && rnn_model_is_bidirectional (model);
-  self->window_frames = self->windowed ? window : 0;
-  self->out_steps = (mode == GST_RNN_MODE_1_TO_N
-      || mode == GST_RNN_MODE_N_TO_M) ? steps : 1;
-  self->run_window = window;
-  self->run_feed = feed;
+  g_atomic_int_set (&self->requests.reset, 1);
 }
 
 static gboolean
 gst_rnn_start (GstBaseTransform * trans)
 {
   GstRnn *self = GST_RNN (trans);
-  RnnModel *model = NULL, *decoder = NULL;
-  gchar *path = NULL;
-  GstRnnMode mode;
-  GstRnnFeed feed;
-  guint window, hop, steps;
-  gboolean batch_first, carry;
+  RnnModel *model, *decoder;
+  gchar *path;
 
-  /* Load the file the property names.  If the application sets another
-   * file while this one loads, load that one instead. */
-  for (;;) {
-    GError *err = NULL;
-    gchar *debug = NULL;
-    gboolean same;
-
-    GST_OBJECT_LOCK (self);
-    path = g_strdup (self->model_path);
-    mode = self->mode;
-    window = self->window;
-    hop = self->hop;
-    steps = self->steps;
-    feed = self->feed;
-    carry = self->carry_state;
-    batch_first = self->batch_first;
-    GST_OBJECT_UNLOCK (self);
-
-    if (path == NULL || path[0] == '\0') {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No model given: set the 'model' property to a safetensors "
-              "file."), (NULL));
-      goto failed;
-    }
-
-    if (!gst_rnn_check_config (self, mode, window, &feed))
-      goto failed;
-
-    model = gst_rnn_load_models (self, path, mode, window, feed, &decoder,
-        &err, &debug);
-    if (model == NULL) {
-      gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug,
-          GST_FUNCTION, __LINE__);
-      g_clear_error (&err);
-      goto failed;
-    }
-
-    GST_OBJECT_LOCK (self);
-    same = g_strcmp0 (path, self->model_path) == 0;
-    if (same)
-      gst_rnn_publish_config (self, mode, model, decoder, window, steps,
-          feed);
-    GST_OBJECT_UNLOCK (self);
-    if (same)
-      break;
-    GST_INFO_OBJECT (self, "'model' changed while \"%s\" loaded: loading "
-        "the new file", path);
-    g_clear_pointer (&model, rnn_model_unref);
-    g_clear_pointer (&decoder, rnn_model_unref);
-    g_free (path);
-  }
-
-  if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M)
-    GST_INFO_OBJECT (self, "window %u, hop %u%s, steps %u, feed %s, %s",
-        window, hop ? hop : window, hop ? "" : " (= window)", steps,
-        gst_rnn_feed_nick (feed), carry ? "state carried" : "zero state");
+  model = gst_rnn_load_configured (self, &decoder, &path);
+  if (model == NULL)
+    return FALSE;
 
   g_rec_mutex_lock (&self->state_lock);
-  self->model = model;
-  self->decoder = decoder;
-  g_free (self->running_path);
-  self->running_path = path;
-  self->cfg_batch_first = batch_first;
-  self->cfg_mode = mode;
-  self->cfg_window = window;
-  self->cfg_hop = hop ? hop : window;
-  self->cfg_steps = steps;
-  self->cfg_feed = feed;
-  self->cfg_carry = carry;
-  self->discont_pending = TRUE;
-  self->win_fill = 0;
-  self->frames_in = self->next_start = self->covered_end = 0;
-  self->next_pts = GST_CLOCK_TIME_NONE;
-  self->frame_dur = GST_CLOCK_TIME_NONE;
-  self->after_gap = FALSE;
-  g_atomic_int_set (&self->reset_requested, 0);
+  self->stream.model = model;
+  self->stream.decoder = decoder;
+  g_free (self->stream.running_path);
+  self->stream.running_path = path;
+  self->stream.discont_pending = TRUE;
+  self->stream.win_fill = 0;
+  self->stream.frames_in = self->stream.next_start =
+      self->stream.covered_end = 0;
+  self->stream.next_pts = GST_CLOCK_TIME_NONE;
+  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
+  self->stream.after_gap = FALSE;
+  g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
   /* n-to-1 annotates the input buffers in place; the others make new
    * output buffers. */
-  gst_base_transform_set_in_place (trans, mode == GST_RNN_MODE_N_TO_1);
+  gst_base_transform_set_in_place (trans,
+      self->config.mode == GST_RNN_MODE_N_TO_1);
   return TRUE;
-
-failed:
-  g_clear_pointer (&model, rnn_model_unref);
-  g_clear_pointer (&decoder, rnn_model_unref);
-  g_free (path);
-  return FALSE;
 }
 
 static gboolean
@@ -1700,19 +686,18 @@ gst_rnn_stop (GstBaseTransform * trans)
   GBytes *restore;
 
   GST_OBJECT_LOCK (self);
-  self->in_size = 0;
-  self->out_size = 0;
-  self->windowed = FALSE;
-  self->window_frames = 0;
-  self->out_steps = 1;
-  self->run_mode = GST_RNN_MODE_N_TO_N;
+  self->config.in_size = 0;
+  self->config.out_size = 0;
+  self->config.windowed = FALSE;
+  self->config.steps = 1;
+  self->config.mode = GST_RNN_MODE_N_TO_N;
   /* a swap or restore not consumed yet dies with the stream; the 'model'
    * property already names the swapped-in file, loaded on the next
    * start */
-  pending = g_steal_pointer (&self->pending_model);
-  pending_dec = g_steal_pointer (&self->pending_decoder);
-  g_clear_pointer (&self->pending_path, g_free);
-  restore = g_steal_pointer (&self->pending_restore);
+  pending = g_steal_pointer (&self->requests.model);
+  pending_dec = g_steal_pointer (&self->requests.decoder);
+  g_clear_pointer (&self->requests.path, g_free);
+  restore = g_steal_pointer (&self->requests.restore);
   GST_OBJECT_UNLOCK (self);
 
   g_clear_pointer (&pending, rnn_model_unref);
@@ -1721,338 +706,29 @@ gst_rnn_stop (GstBaseTransform * trans)
 
   g_rec_mutex_lock (&self->state_lock);
   gst_rnn_free_stream (self);
-  g_clear_pointer (&self->model, rnn_model_unref);
-  g_clear_pointer (&self->decoder, rnn_model_unref);
-  g_clear_pointer (&self->running_path, g_free);
-  self->win_fill = 0;
-  self->discont_pending = TRUE;
+  g_clear_pointer (&self->stream.model, rnn_model_unref);
+  g_clear_pointer (&self->stream.decoder, rnn_model_unref);
+  g_clear_pointer (&self->stream.running_path, g_free);
+  self->stream.win_fill = 0;
+  self->stream.discont_pending = TRUE;
   g_rec_mutex_unlock (&self->state_lock);
 
   return TRUE;
-}
-
-/* ------------------------------------------------------------- caps */
-
-/* Parse "C:T:1:1" (innermost first).  Returns FALSE on a malformed
- * string. */
-static gboolean
-gst_rnn_parse_dims (const gchar * str, guint * dims, guint * rank)
-{
-  gchar **parts;
-  guint i, n;
-  gboolean ok = TRUE;
-
-  if (str == NULL)
-    return FALSE;
-  parts = g_strsplit (str, ":", -1);
-  n = g_strv_length (parts);
-  if (n == 0 || n > GST_RNN_MAX_DIMS)
-    ok = FALSE;
-  for (i = 0; ok && i < n; i++) {
-    guint64 v;
-    gchar *s = g_strstrip (parts[i]);
-
-    if (!g_ascii_string_to_unsigned (s, 10, 1, G_MAXINT, &v, NULL))
-      ok = FALSE;
-    else
-      dims[i] = (guint) v;
-  }
-  *rank = n;
-  g_strfreev (parts);
-  return ok;
-}
-
-static gchar *
-gst_rnn_dims_to_string (const guint * dims, guint rank)
-{
-  GString *s = g_string_new (NULL);
-  guint i;
-
-  for (i = 0; i < rank; i++)
-    g_string_append_printf (s, "%s%u", i ? ":" : "", dims[i]);
-  return g_string_free (s, FALSE);
-}
-
-/* Map fixed tensor dimensions across the element.  @out_T > 0: every
- * output tensor has that many frames (windowed n-to-n, n-to-m); @t_mul > 1:
- * the output has t_mul frames per input frame (1-to-n).  Returns FALSE when
- * no dimensions on the other side correspond. */
-static gboolean
-gst_rnn_map_dims (guint * dims, guint * rank, GstPadDirection direction,
-    gboolean batch_first, guint in_size, guint out_size, guint out_T,
-    guint t_mul)
-{
-  guint from = direction == GST_PAD_SINK ? in_size : out_size;
-  guint to = direction == GST_PAD_SINK ? out_size : in_size;
-
-  if (batch_first) {
-    /* (B, T, F) is F:T:B */
-    if (dims[0] != from)
-      return FALSE;
-    dims[0] = to;
-  } else {
-    /* (T, B, F) is (B*F):T */
-    if (dims[0] % from != 0)
-      return FALSE;
-    dims[0] = dims[0] / from * to;
-  }
-
-  if (*rank < 2 && (out_T > 0 || t_mul > 1)) {
-    dims[1] = 1;
-    *rank = 2;
-  }
-  if (out_T > 0) {
-    if (direction != GST_PAD_SINK)
-      return FALSE;             /* any T upstream: caller drops the field */
-    dims[1] = out_T;
-  } else if (t_mul > 1) {
-    if (direction == GST_PAD_SINK) {
-      if (dims[1] > G_MAXINT / t_mul)
-        return FALSE;
-      dims[1] *= t_mul;
-    } else {
-      if (dims[1] % t_mul != 0)
-        return FALSE;
-      dims[1] /= t_mul;
-    }
-  }
-  return TRUE;
-}
-
-/* 1-to-n: the output rate is the input rate x @mul.  FALSE: no rate on the
- * other side corresponds. */
-static gboolean
-gst_rnn_map_rate (GstStructure * s, GstPadDirection direction, guint mul)
-{
-  gint rate;
-
-  if (mul <= 1 || !gst_structure_has_field (s, "rate"))
-    return TRUE;
-  if (gst_structure_get_int (s, "rate", &rate)) {
-    if (direction == GST_PAD_SINK) {
-      if (rate > G_MAXINT / (gint) mul)
-        return FALSE;
-      rate *= mul;
-    } else {
-      if (rate % mul != 0)
-        return FALSE;
-      rate /= mul;
-    }
-    gst_structure_set (s, "rate", G_TYPE_INT, rate, NULL);
-  } else {
-    gst_structure_set (s, "rate", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
-  }
-  return TRUE;
-}
-
-/* What the caps on one side map to on the other, for a model of @in_size
- * inputs and @out_size outputs (0: no model loaded), @out_T output frames
- * per tensor (0: as the input) and @t_mul output frames per input frame.
- * @caps is not ANY. */
-static GstCaps *
-gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps, GstRnnMode mode,
-    guint in_size, guint out_size, guint out_T, guint t_mul,
-    gboolean batch_first)
-{
-  GstCaps *ret;
-  guint i, n;
-
-  /* n-to-1 passes the input through: same caps on both sides. */
-  if (mode == GST_RNN_MODE_N_TO_1)
-    return gst_caps_ref (caps);
-
-  ret = gst_caps_new_empty ();
-  n = gst_caps_get_size (caps);
-  for (i = 0; i < n; i++) {
-    const GstStructure *s = gst_caps_get_structure (caps, i);
-    GstStructure *ns = gst_structure_copy (s);
-
-    if (gst_structure_has_name (s, "audio/x-raw")) {
-      gint channels, other = -1;
-
-      gst_structure_remove_field (ns, "channel-mask");
-      if (in_size > 0 && gst_structure_get_int (s, "channels", &channels)
-          && channels > 0) {
-        if (direction == GST_PAD_SINK) {
-          /* Not a multiple: leave the output open so that set_caps runs
-           * and says which numbers clash. */
-          if (channels % in_size == 0)
-            other = channels / in_size * out_size;
-        } else {
-          if (channels % out_size != 0) {
-            gst_structure_free (ns);
-            continue;
-          }
-          other = channels / out_size * in_size;
-        }
-      }
-      if (other > 0) {
-        gst_structure_set (ns, "channels", G_TYPE_INT, other, NULL);
-        if (other > 2)
-          gst_structure_set (ns, "channel-mask", GST_TYPE_BITMASK,
-              (guint64) 0, NULL);
-      } else {
-        gst_structure_set (ns, "channels", GST_TYPE_INT_RANGE, 1, G_MAXINT,
-            NULL);
-      }
-      if (!gst_rnn_map_rate (ns, direction, t_mul)) {
-        gst_structure_free (ns);
-        continue;
-      }
-    } else if (gst_structure_has_name (s, "other/tensors")) {
-      const gchar *str = gst_structure_get_string (s, "dimensions");
-      guint dims[GST_RNN_MAX_DIMS], rank;
-
-      if (in_size > 0 && str && gst_rnn_parse_dims (str, dims, &rank)) {
-        if (gst_rnn_map_dims (dims, &rank, direction, batch_first, in_size,
-                out_size, out_T, t_mul)) {
-          gchar *d = gst_rnn_dims_to_string (dims, rank);
-          gst_structure_set (ns, "dimensions", G_TYPE_STRING, d, NULL);
-          g_free (d);
-        } else if (direction == GST_PAD_SRC && out_T == 0) {
-          gst_structure_free (ns);
-          continue;
-        } else {
-          gst_structure_remove_field (ns, "dimensions");
-        }
-      } else {
-        gst_structure_remove_field (ns, "dimensions");
-      }
-      /* n-to-m: one tensor per window, at no fixed rate. */
-      if (mode == GST_RNN_MODE_N_TO_M) {
-        if (direction == GST_PAD_SINK)
-          gst_structure_set (ns, "framerate", GST_TYPE_FRACTION, 0, 1, NULL);
-        else
-          gst_structure_remove_field (ns, "framerate");
-      }
-    } else {
-      gst_structure_free (ns);
-      continue;
-    }
-    ret = gst_caps_merge_structure (ret, ns);
-  }
-  return ret;
 }
 
 static GstCaps *
 gst_rnn_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter)
 {
-  GstRnn *self = GST_RNN (trans);
-  guint in_size, out_size, out_T, t_mul;
-  gboolean batch_first;
-  GstRnnMode mode;
-  GstCaps *ret;
-
-  GST_OBJECT_LOCK (self);
-  mode = self->in_size > 0 ? self->run_mode : self->mode;
-  in_size = self->in_size;
-  out_size = self->out_size;
-  out_T = self->windowed ? self->window_frames : 0;
-  if (mode == GST_RNN_MODE_N_TO_M)
-    out_T = self->out_steps;
-  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->out_steps : 1;
-  batch_first = self->batch_first;
-  GST_OBJECT_UNLOCK (self);
-
-  if (gst_caps_is_any (caps)) {
-    GstPad *other = direction == GST_PAD_SINK ?
-        GST_BASE_TRANSFORM_SRC_PAD (trans) :
-        GST_BASE_TRANSFORM_SINK_PAD (trans);
-    ret = gst_pad_get_pad_template_caps (other);
-  } else {
-    ret = gst_rnn_map_caps (direction, caps, mode, in_size, out_size, out_T,
-        t_mul, batch_first);
-  }
-
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret,
-        GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-  GST_DEBUG_OBJECT (self, "%s caps %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
-  return ret;
+  return gst_rnn_caps_transform (GST_RNN (trans), direction, caps, filter);
 }
 
 static GstCaps *
 gst_rnn_fixate_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, GstCaps * othercaps)
 {
-  GstStructure *s;
-  gint channels;
-  gboolean passthrough;
-
-  othercaps = gst_caps_truncate (othercaps);
-  othercaps = gst_caps_make_writable (othercaps);
-  othercaps = gst_caps_fixate (othercaps);
-
-  /* n-to-1 passes the input through as it is */
-  GST_OBJECT_LOCK (trans);
-  passthrough = GST_RNN (trans)->run_mode == GST_RNN_MODE_N_TO_1;
-  GST_OBJECT_UNLOCK (trans);
-  if (passthrough)
-    return othercaps;
-
-  /* More than two channels of unpositioned audio need an explicit zero
-   * channel-mask for GstAudioInfo-based peers. */
-  s = gst_caps_get_structure (othercaps, 0);
-  if (gst_structure_has_name (s, "audio/x-raw")
-      && gst_structure_get_int (s, "channels", &channels) && channels > 2
-      && !gst_structure_has_field (s, "channel-mask"))
-    gst_structure_set (s, "channel-mask", GST_TYPE_BITMASK, (guint64) 0,
-        NULL);
-
-  return othercaps;
+  return gst_rnn_caps_fixate (GST_RNN (trans), othercaps);
 }
-
-static gboolean
-gst_rnn_parse_format (GstCaps * caps, GstRnnFormat * fmt)
-{
-  const GstStructure *s;
-
-  memset (fmt, 0, sizeof (*fmt));
-  fmt->steps_d = 1;
-  if (caps == NULL || gst_caps_get_size (caps) < 1)
-    return FALSE;
-  s = gst_caps_get_structure (caps, 0);
-
-  if (gst_structure_has_name (s, "audio/x-raw")) {
-    gint channels, rate;
-
-    if (!gst_structure_get_int (s, "channels", &channels)
-        || !gst_structure_get_int (s, "rate", &rate) || channels <= 0
-        || rate <= 0)
-      return FALSE;
-    fmt->width = channels;
-    fmt->steps_n = rate;
-    fmt->steps_d = 1;
-    return TRUE;
-  }
-
-  if (gst_structure_has_name (s, "other/tensors")) {
-    gint fps_n = 0, fps_d = 1;
-    guint frames;
-
-    fmt->tensors = TRUE;
-    if (!gst_rnn_parse_dims (gst_structure_get_string (s, "dimensions"),
-            fmt->dims, &fmt->rank))
-      return FALSE;
-    fmt->width = fmt->dims[0];
-    frames = fmt->rank > 1 ? fmt->dims[1] : 1;
-    if (gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d)
-        && fps_n > 0 && fps_d > 0 && (guint64) fps_n * frames <= G_MAXINT) {
-      fmt->steps_n = fps_n * frames;
-      fmt->steps_d = fps_d;
-    }
-    return TRUE;
-  }
-  return FALSE;
-}
-
-static gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
-    GstCaps * outcaps);
 
 static gboolean
 gst_rnn_set_caps (GstBaseTransform * trans, GstCaps * incaps,
@@ -2067,205 +743,27 @@ gst_rnn_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   return ret;
 }
 
-/* Size the state and the scratch memory for @incaps -> @outcaps and the
- * running model.  Streaming thread, state_lock held. */
-static gboolean
-gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
-{
-  GstRnnFormat in, out;
-  guint F, O, B, window, max_frames, expect, threads;
-  gboolean bf = self->cfg_batch_first;
-  GstRnnMode mode = self->cfg_mode;
-  GError *err = NULL;
-  gboolean windowed;
-
-  if (self->model == NULL)
-    return FALSE;
-
-  if (self->in_caps && self->state && gst_caps_is_equal (incaps,
-          self->in_caps)) {
-    GST_DEBUG_OBJECT (self, "same caps, keeping the state");
-    return TRUE;
-  }
-
-  F = rnn_model_get_input_size (self->model);
-  O = rnn_model_get_output_size (self->decoder ? self->decoder : self->model);
-  GST_OBJECT_LOCK (self);
-  windowed = self->windowed;
-  window = self->window_frames;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!gst_rnn_parse_format (incaps, &in)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("Could not parse the input caps (tensor dimensions must be a "
-            "string such as dimensions=(string)4:1)."),
-        ("in %" GST_PTR_FORMAT, incaps));
-    return FALSE;
-  }
-
-  if (in.tensors && bf) {
-    guint i;
-
-    if (in.width != F) {
-      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-          ("Input tensor's innermost dimension is %u but the model's input "
-              "size is %u (batch-first tensors are F:T:B).", in.width, F),
-          (NULL));
-      return FALSE;
-    }
-    B = 1;
-    for (i = 2; i < in.rank; i++)
-      B *= in.dims[i];
-    expect = O;
-  } else {
-    if (in.width % F != 0) {
-      if (in.tensors)
-        GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-            ("Input tensor's innermost dimension %u is not a multiple of the "
-                "model's input size %u (it must be B x %u for B streams).",
-                in.width, F, F), (NULL));
-      else
-        GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-            ("Input has %u channels, which is not a multiple of the model's "
-                "input size %u (channels must be B x %u for B streams).",
-                in.width, F, F), (NULL));
-      return FALSE;
-    }
-    B = in.width / F;
-    expect = B * O;
-  }
-
-  if (!gst_rnn_parse_format (outcaps, &out)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("Could not parse the output caps."),
-        ("out %" GST_PTR_FORMAT, outcaps));
-    return FALSE;
-  }
-  if (mode == GST_RNN_MODE_N_TO_1) {
-    /* the input passes through */
-    if (out.width != in.width || out.tensors != in.tensors) {
-      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-          ("mode=n-to-1 passes the input through, but the output caps have "
-              "width %u and the input %u.", out.width, in.width),
-          ("out %" GST_PTR_FORMAT, outcaps));
-      return FALSE;
-    }
-  } else if (out.width != expect || out.tensors != in.tensors) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("Output caps have width %u but %u streams of the model's output "
-            "size %u need %u.", out.width, B, O, B * O),
-        ("out %" GST_PTR_FORMAT, outcaps));
-    return FALSE;
-  }
-
-  gst_rnn_free_stream (self);
-
-  switch (mode) {
-    case GST_RNN_MODE_N_TO_N:
-      max_frames = windowed ? window : RNN_STATE_FRAMES;
-      break;
-    case GST_RNN_MODE_1_TO_N:
-      max_frames = MIN (self->cfg_steps, RNN_STATE_FRAMES);
-      break;
-    default:
-      max_frames = self->cfg_window;
-      break;
-  }
-  GST_OBJECT_LOCK (self);
-  threads = self->threads;
-  GST_OBJECT_UNLOCK (self);
-  self->state = rnn_state_new (self->model, B, max_frames, &err);
-  if (self->state != NULL && !rnn_state_set_threads (self->state, threads,
-          &err))
-    g_clear_pointer (&self->state, rnn_state_free);
-  if (self->state != NULL && mode == GST_RNN_MODE_N_TO_M) {
-    self->dec_state = rnn_state_new (self->decoder, B,
-        MIN (self->cfg_steps, RNN_STATE_FRAMES), &err);
-    if (self->dec_state != NULL && !rnn_state_set_threads (self->dec_state,
-            threads, &err))
-      g_clear_pointer (&self->dec_state, rnn_state_free);
-  }
-  if (self->state == NULL || (mode == GST_RNN_MODE_N_TO_M
-          && self->dec_state == NULL)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
-        ("Could not create the state for %u streams: %s", B, err->message),
-        (NULL));
-    g_clear_error (&err);
-    gst_rnn_free_stream (self);
-    return FALSE;
-  }
-
-  self->batch = B;
-  GST_OBJECT_LOCK (self);
-  self->in_fmt = in;
-  GST_OBJECT_UNLOCK (self);
-  self->in_frame_bytes = (gsize) B * F * sizeof (float);
-  self->out_frame_bytes = mode == GST_RNN_MODE_N_TO_1 ?
-      self->in_frame_bytes : (gsize) B * O * sizeof (float);
-  self->chunk_frames = max_frames;
-  self->chunk_in = g_new (float, (gsize) max_frames * B * F);
-  self->chunk_out = g_new (float, (gsize) max_frames * B * O);
-  if (windowed) {
-    self->win_in = g_new (float, (gsize) window * B * F);
-    self->win_out = g_new (float, (gsize) window * B * O);
-  }
-  if (mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M) {
-    guint W = self->cfg_window;
-    guint R = rnn_model_get_rnn_output_size (self->model);
-
-    self->ring = g_new (float, (gsize) W * B * F);
-    self->ring_pts = g_new (GstClockTime, W);
-    self->ring_offset = g_new (guint64, W);
-    self->seq_in = g_new (float, (gsize) W * B * F);
-    self->seq_out = g_new (float, (gsize) W * B * R);
-    self->pooled = g_new (float, (gsize) B * R);
-    self->scores = g_new (float, (gsize) B * O);
-  }
-  /* h_n, c_n: n-to-1 pooling, n-to-m hand-over, the non-finite check */
-  self->h_buf = g_new (float, rnn_model_get_h_size (self->model, B));
-  self->c_buf = g_new (float, MAX (1, rnn_model_get_c_size (self->model, B)));
-  self->nf_now = g_new0 (gboolean, B);
-  self->nf_before = g_new0 (gboolean, B);
-  if (mode == GST_RNN_MODE_1_TO_N || mode == GST_RNN_MODE_N_TO_M) {
-    RnnModel *gen = self->decoder ? self->decoder : self->model;
-    guint Fg = rnn_model_get_input_size (gen);
-
-    /* zero-filled: feed=first relies on the steps after the first */
-    self->gen_in = g_new0 (float, (gsize) self->cfg_steps * B * Fg);
-    self->gen_out = g_new0 (float, (gsize) self->cfg_steps * B * O);
-  }
-  self->in_caps = gst_caps_ref (incaps);
-
-  gst_rnn_reset_state (self, "caps changed");
-
-  GST_INFO_OBJECT (self, "%u stream(s) of %u -> %u floats per frame, %s, "
-      "%d/%d steps/s, mode %s%s", B, F, O, bf ? "(B, T, F)" : "(T, B, F)",
-      in.steps_n, in.steps_d, gst_rnn_mode_nick (mode),
-      windowed ? ", windowed" : "");
-  return TRUE;
-}
-
 static gboolean
 gst_rnn_transform_size (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, gsize size, GstCaps * othercaps, gsize * othersize)
 {
   GstRnn *self = GST_RNN (trans);
   gsize unit = direction == GST_PAD_SINK ?
-      self->in_frame_bytes : self->out_frame_bytes;
+      self->stream.in_frame_bytes : self->stream.out_frame_bytes;
   gsize other = direction == GST_PAD_SINK ?
-      self->out_frame_bytes : self->in_frame_bytes;
+      self->stream.out_frame_bytes : self->stream.in_frame_bytes;
 
   if (unit == 0 || size % unit != 0)
     return FALSE;
   *othersize = size / unit * other;
   /* 1-to-n: steps output frames per input frame */
-  if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
+  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
     if (direction == GST_PAD_SINK)
-      *othersize *= self->cfg_steps;
-    else if ((size / unit) % self->cfg_steps != 0)
+      *othersize *= self->config.steps;
+    else if ((size / unit) % self->config.steps != 0)
       return FALSE;
     else
-      *othersize /= self->cfg_steps;
+      *othersize /= self->config.steps;
   }
   return TRUE;
 }
@@ -2280,599 +778,6 @@ gst_rnn_decide_allocation (GstBaseTransform * trans, GstQuery * query)
 
   return GST_BASE_TRANSFORM_CLASS (parent_class)->decide_allocation (trans,
       query);
-}
-
-/* ------------------------------------------------------------ frames */
-
-/* Copy @n frames of @B streams of @W floats from @src (a block of @src_T
- * frames, layout @src_bf, starting at frame @src_t) to @dst (block of @dst_T
- * frames, layout @dst_bf, starting at @dst_t).  Byte pointers: either side
- * may be unaligned. */
-static void
-gst_rnn_copy_frames (guint8 * dst, gsize dst_T, gsize dst_t, gboolean dst_bf,
-    const guint8 * src, gsize src_T, gsize src_t, gboolean src_bf,
-    gsize n, guint B, guint W)
-{
-  gsize fb = (gsize) W * sizeof (float);
-  gsize t;
-  guint b;
-
-  if (!dst_bf && !src_bf) {
-    memcpy (dst + dst_t * B * fb, src + src_t * B * fb, n * B * fb);
-  } else if (dst_bf && src_bf) {
-    for (b = 0; b < B; b++)
-      memcpy (dst + (b * dst_T + dst_t) * fb, src + (b * src_T + src_t) * fb,
-          n * fb);
-  } else {
-    for (t = 0; t < n; t++) {
-      for (b = 0; b < B; b++) {
-        gsize di = dst_bf ? b * dst_T + dst_t + t : (dst_t + t) * B + b;
-        gsize si = src_bf ? b * src_T + src_t + t : (src_t + t) * B + b;
-        memcpy (dst + di * fb, src + si * fb, fb);
-      }
-    }
-  }
-}
-
-static GstFlowReturn
-gst_rnn_run_failed (GstRnn * self, GError * err)
-{
-  if (err == NULL)
-    return GST_FLOW_ERROR;      /* already posted (non-finite=error) */
-  GST_ELEMENT_ERROR (self, STREAM, FAILED,
-      ("The model failed to run: %s", err ? err->message : "unknown error"),
-      (NULL));
-  g_clear_error (&err);
-  return GST_FLOW_ERROR;
-}
-
-static GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
-
-/* ------------------------------------------------------ non-finite values
- *
- * A float is NaN or +-Inf when its 8 exponent bits are all ones.  Adding
- * one to the exponent field then carries into the sign bit: the OR of
- * (u & 0x7f800000) + 0x00800000 over a block has bit 31 set iff the block
- * holds a non-finite value.  Branch-free, so it vectorises; reads through
- * memcpy so any alignment is fine. */
-
-static gboolean
-gst_rnn_all_finite (const guint8 * p, gsize n)
-{
-  guint32 acc = 0;
-  gsize i;
-
-  for (i = 0; i < n; i++) {
-    guint32 u;
-
-    memcpy (&u, p + 4 * i, 4);
-    acc |= (u & 0x7f800000u) + 0x00800000u;
-  }
-  return (acc & 0x80000000u) == 0;
-}
-
-/* Replace the non-finite values among @n floats by 0. */
-static void
-gst_rnn_sanitize (float *p, gsize n)
-{
-  gsize i;
-
-  for (i = 0; i < n; i++) {
-    guint32 u;
-
-    memcpy (&u, &p[i], 4);
-    if ((u & 0x7f800000u) == 0x7f800000u)
-      p[i] = 0.0f;
-  }
-}
-
-/* Byte offset of stream @b's frame @t in an input block of @n frames in
- * the buffer layout. */
-static inline gsize
-gst_rnn_in_offset (GstRnn * self, gsize n, gsize t, guint b)
-{
-  gsize fb = (gsize) rnn_model_get_input_size (self->model) * sizeof (float);
-
-  return self->cfg_batch_first ? ((gsize) b * n + t) * fb :
-      (t * self->batch + b) * fb;
-}
-
-/* Does stream @b of frame @t of an input block hold a non-finite value? */
-static inline gboolean
-gst_rnn_frame_bad (GstRnn * self, const guint8 * in, gsize n, gsize t,
-    guint b)
-{
-  return !gst_rnn_all_finite (in + gst_rnn_in_offset (self, n, t, b),
-      rnn_model_get_input_size (self->model));
-}
-
-/* Time of frame @t of the current input buffer, or NONE. */
-static GstClockTime
-gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
-{
-  GstClockTime d;
-
-  if (!GST_CLOCK_TIME_IS_VALID (self->buf_pts))
-    return GST_CLOCK_TIME_NONE;
-  d = gst_rnn_frames_to_time (self, t);
-  if (!GST_CLOCK_TIME_IS_VALID (d) && GST_CLOCK_TIME_IS_VALID (self->frame_dur))
-    d = t * self->frame_dur;
-  return GST_CLOCK_TIME_IS_VALID (d) ? self->buf_pts + d :
-      GST_CLOCK_TIME_NONE;
-}
-
-/* Stream @b had a non-finite input value at frame @t of the current
- * buffer (@input), or its state turned non-finite and was reset (@t is
- * then G_MAXUINT64 when the frame is not known).  Posts one WARNING per
- * run of consecutive buffers in which this happens to the stream. */
-static void
-gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstClockTime ts, running_time = GST_CLOCK_TIME_NONE;
-  const gchar *policy;
-
-  if (self->nf_now == NULL || self->nf_now[b])
-    return;
-  self->nf_now[b] = TRUE;
-  if (self->nf_before[b]) {
-    GST_DEBUG_OBJECT (self, "stream %u: non-finite %s again", b,
-        input ? "input" : "state");
-    return;
-  }
-
-  ts = t == G_MAXUINT64 ? self->buf_pts : gst_rnn_buffer_frame_time (self, t);
-  if (GST_CLOCK_TIME_IS_VALID (ts)
-      && trans->segment.format == GST_FORMAT_TIME)
-    running_time = gst_segment_to_running_time (&trans->segment,
-        GST_FORMAT_TIME, ts);
-  policy = self->buf_policy == GST_RNN_NON_FINITE_ZERO ? "zero" :
-      "reset-stream";
-
-  if (!input) {
-    GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, DECODE,
-        ("The state of stream %u became non-finite (NaN or Inf) at %"
-            GST_TIME_FORMAT " although its input was finite (values too large "
-            "for the network): the stream's state was reset to zero.", b,
-            GST_TIME_ARGS (ts)),
-        ("non-finite=%s; buffer at %" GST_TIME_FORMAT, policy,
-            GST_TIME_ARGS (self->buf_pts)),
-        ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
-            "running-time", G_TYPE_UINT64, running_time,
-            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
-            "reason", G_TYPE_STRING, "state", "policy", G_TYPE_STRING, policy,
-            NULL));
-  } else if (self->buf_policy == GST_RNN_NON_FINITE_ZERO) {
-    GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, DECODE,
-        ("Stream %u has a non-finite input value (NaN or Inf) at %"
-            GST_TIME_FORMAT ": non-finite values are replaced by 0.", b,
-            GST_TIME_ARGS (ts)),
-        ("non-finite=zero; frame %" G_GUINT64_FORMAT " of the buffer at %"
-            GST_TIME_FORMAT, t, GST_TIME_ARGS (self->buf_pts)),
-        ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
-            "running-time", G_TYPE_UINT64, running_time,
-            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
-            "frame", G_TYPE_UINT64, t, "reason", G_TYPE_STRING, "input",
-            "policy", G_TYPE_STRING, policy, NULL));
-  } else {
-    GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, DECODE,
-        ("Stream %u has a non-finite input value (NaN or Inf) at %"
-            GST_TIME_FORMAT ": that frame is computed as it is and the "
-            "stream's state is reset to zero after it.", b,
-            GST_TIME_ARGS (ts)),
-        ("non-finite=reset-stream; frame %" G_GUINT64_FORMAT " of the buffer "
-            "at %" GST_TIME_FORMAT, t, GST_TIME_ARGS (self->buf_pts)),
-        ("stream", G_TYPE_UINT, b, "timestamp", G_TYPE_UINT64, ts,
-            "running-time", G_TYPE_UINT64, running_time,
-            "buffer-timestamp", G_TYPE_UINT64, self->buf_pts,
-            "frame", G_TYPE_UINT64, t, "reason", G_TYPE_STRING, "input",
-            "policy", G_TYPE_STRING, policy, NULL));
-  }
-}
-
-/* Scan an input buffer of @n frames for non-finite values.  Sets
- * buf_nonfinite; warns per stream (reset-stream, zero) or posts an error
- * and returns FALSE (error). */
-static gboolean
-gst_rnn_scan_input (GstRnn * self, const guint8 * in, gsize n)
-{
-  guint F = rnn_model_get_input_size (self->model);
-  guint b;
-  gsize t;
-
-  self->buf_nonfinite = FALSE;
-  if (self->buf_policy == GST_RNN_NON_FINITE_PROPAGATE || n == 0
-      || gst_rnn_all_finite (in, n * self->batch * F))
-    return TRUE;
-
-  self->buf_nonfinite = TRUE;
-  for (b = 0; b < self->batch; b++) {
-    for (t = 0; t < n; t++)
-      if (gst_rnn_frame_bad (self, in, n, t, b))
-        break;
-    if (t == n)
-      continue;
-    if (self->buf_policy == GST_RNN_NON_FINITE_ERROR) {
-      GstClockTime ts = gst_rnn_buffer_frame_time (self, t);
-
-      GST_ELEMENT_ERROR (self, STREAM, DECODE,
-          ("Stream %u has a non-finite input value (NaN or Inf) at %"
-              GST_TIME_FORMAT " (frame %" G_GSIZE_FORMAT " of the buffer at %"
-              GST_TIME_FORMAT "), and non-finite=error.", b,
-              GST_TIME_ARGS (ts), t, GST_TIME_ARGS (self->buf_pts)),
-          ("set non-finite=reset-stream or zero to go on"));
-      return FALSE;
-    }
-    gst_rnn_warn_non_finite (self, b, t, TRUE);
-  }
-  return TRUE;
-}
-
-/* After a run of @state: a stream whose state (h, or c of an LSTM) holds a
- * non-finite value is reset to zero, and warned about (reset-stream,
- * zero); with non-finite=error that posts an error and returns FALSE.
- * Costs a copy of the state. */
-static gboolean
-gst_rnn_check_state (GstRnn * self, RnnState * state)
-{
-  RnnModel *m;
-  gsize nh, nc, hs, cs;
-  guint B, b, ld, LD;
-
-  if (self->buf_policy == GST_RNN_NON_FINITE_PROPAGATE || state == NULL)
-    return TRUE;
-
-  m = rnn_state_get_model (state);
-  B = rnn_state_get_batch (state);
-  nh = rnn_model_get_h_size (m, B);
-  nc = rnn_model_get_c_size (m, B);
-  LD = rnn_model_get_num_layers (m) * (rnn_model_is_bidirectional (m) ? 2 : 1);
-  hs = nh / ((gsize) LD * B);
-  cs = nc / ((gsize) LD * B);
-  rnn_state_get (state, self->h_buf, nc ? self->c_buf : NULL);
-  if (gst_rnn_all_finite ((const guint8 *) self->h_buf, nh)
-      && (nc == 0 || gst_rnn_all_finite ((const guint8 *) self->c_buf, nc)))
-    return TRUE;
-
-  for (b = 0; b < B; b++) {
-    gboolean bad = FALSE;
-
-    for (ld = 0; ld < LD; ld++) {
-      bad |= !gst_rnn_all_finite ((const guint8 *) (self->h_buf +
-              ((gsize) ld * B + b) * hs), hs);
-      if (nc)
-        bad |= !gst_rnn_all_finite ((const guint8 *) (self->c_buf +
-                ((gsize) ld * B + b) * cs), cs);
-    }
-    if (!bad)
-      continue;
-    if (self->buf_policy == GST_RNN_NON_FINITE_ERROR) {
-      GST_ELEMENT_ERROR (self, STREAM, DECODE,
-          ("The state of stream %u became non-finite (NaN or Inf) in the "
-              "buffer at %" GST_TIME_FORMAT " (its input values are too "
-              "large for the network), and non-finite=error.", b,
-              GST_TIME_ARGS (self->buf_pts)),
-          ("set non-finite=reset-stream or zero to go on"));
-      return FALSE;
-    }
-    GST_DEBUG_OBJECT (self, "stream %u: non-finite state, resetting", b);
-    rnn_state_reset_stream (state, b);
-    gst_rnn_warn_non_finite (self, b, G_MAXUINT64, FALSE);
-  }
-  return TRUE;
-}
-
-/* A window (or frame) of @n frames, time-major at @in, has just run from
- * a carried state: with reset-stream, a stream whose input held a
- * non-finite value starts the next one from zero; then the state is
- * checked.  Returns FALSE on error. */
-static gboolean
-gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n)
-{
-  guint F = rnn_model_get_input_size (self->model);
-  guint B = self->batch;
-  guint b;
-  gsize t;
-
-  if (self->buf_policy == GST_RNN_NON_FINITE_RESET_STREAM)
-    for (b = 0; b < B; b++)
-      for (t = 0; t < n; t++)
-        if (!gst_rnn_all_finite ((const guint8 *) (in + (t * B + b) * F), F)) {
-          rnn_state_reset_stream (self->state, b);
-          break;
-        }
-  return gst_rnn_check_state (self, self->state);
-}
-
-/* Copy @k input frames into time-major scratch memory (@dst of @dst_T
- * frames, at frame @dst_t), replacing non-finite values by 0 under
- * non-finite=zero. */
-static void
-gst_rnn_copy_input (GstRnn * self, float *dst, gsize dst_T, gsize dst_t,
-    const guint8 * src, gsize src_T, gsize src_t, gsize k)
-{
-  guint F = rnn_model_get_input_size (self->model);
-
-  gst_rnn_copy_frames ((guint8 *) dst, dst_T, dst_t, FALSE, src, src_T, src_t,
-      self->cfg_batch_first, k, self->batch, F);
-  if (self->buf_nonfinite && self->buf_policy == GST_RNN_NON_FINITE_ZERO)
-    gst_rnn_sanitize (dst + dst_t * self->batch * F, k * self->batch * F);
-}
-
-/* ------------------------------------------------------------ buffers */
-
-/* Checks and resets due at the start of an input buffer: frame size,
- * reset signal, DISCONT and GAP flags, timestamp jumps and non-finite
- * input.  *@reset: the caller must reset the state (then call
- * gst_rnn_apply_restore()).  State lock held. */
-static GstFlowReturn
-gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
-{
-  gsize size = gst_buffer_get_size (inbuf);
-  GstClockTime pts = GST_BUFFER_PTS (inbuf);
-  GstClockTime dur = GST_BUFFER_DURATION (inbuf);
-  gboolean reset_on_discont, gap, jump = FALSE, gap_end, discont;
-  gint64 tolerance;
-  GstMapInfo map;
-  gsize n;
-  guint b;
-
-  *reset = FALSE;
-  self->mark_discont = FALSE;
-  self->buf_nonfinite = FALSE;
-  if (self->state == NULL || self->in_frame_bytes == 0)
-    return GST_FLOW_NOT_NEGOTIATED;
-
-  if (size % self->in_frame_bytes != 0) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of "
-            "frames: one frame is %u stream(s) x %u floats = %" G_GSIZE_FORMAT
-            " bytes.", size, self->batch,
-            rnn_model_get_input_size (self->model), self->in_frame_bytes),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  n = size / self->in_frame_bytes;
-
-  GST_OBJECT_LOCK (self);
-  reset_on_discont = self->reset_on_discont;
-  tolerance = self->timestamp_tolerance;
-  self->buf_policy = self->non_finite;
-  GST_OBJECT_UNLOCK (self);
-
-  if (g_atomic_int_compare_and_exchange (&self->reset_requested, 1, 0)) {
-    GST_INFO_OBJECT (self, "resetting on the reset signal");
-    *reset = TRUE;
-  }
-
-  /* Dropped or late data: the buffer does not start where the previous
-   * one ended. */
-  if (self->in_fmt.steps_n > 0)
-    self->frame_dur = gst_rnn_frames_to_time (self, 1);
-  else if (GST_CLOCK_TIME_IS_VALID (dur) && n > 0)
-    self->frame_dur = dur / n;
-  if (GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (self->next_pts)) {
-    gint64 tol = tolerance >= 0 ? tolerance :
-        GST_CLOCK_TIME_IS_VALID (self->frame_dur) ?
-        (gint64) (self->frame_dur / 2) : -1;
-    GstClockTimeDiff diff = GST_CLOCK_DIFF (self->next_pts, pts);
-
-    if (tol >= 0 && (diff > tol || diff < -tol)) {
-      GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
-          GST_TIME_FORMAT " was expected (%s%" GST_STIME_FORMAT " > %"
-          G_GINT64_FORMAT " ns): handled as DISCONT", GST_TIME_ARGS (pts),
-          GST_TIME_ARGS (self->next_pts), diff > 0 ? "gap " : "overlap ",
-          GST_STIME_ARGS (diff), tol);
-      jump = TRUE;
-    }
-  }
-  if (!GST_CLOCK_TIME_IS_VALID (dur))
-    dur = gst_rnn_frames_to_time (self, n);
-  self->next_pts = GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : GST_CLOCK_TIME_NONE;
-
-  /* A GAP buffer has no real data: a discontinuity at both ends. */
-  gap = GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP);
-  gap_end = self->after_gap && !gap;
-  self->after_gap = gap;
-  if (gap || gap_end)
-    GST_DEBUG_OBJECT (self, "%s: handled as DISCONT", gap ? "GAP buffer" :
-        "first buffer after a GAP");
-
-  discont = GST_BUFFER_IS_DISCONT (inbuf) || jump || gap || gap_end;
-  if (discont) {
-    if (reset_on_discont) {
-      GST_DEBUG_OBJECT (self, "discontinuity: resetting");
-      *reset = TRUE;
-    } else {
-      GST_DEBUG_OBJECT (self, "discontinuity: keeping the state");
-    }
-    if (!GST_BUFFER_IS_DISCONT (inbuf)) {
-      /* tell downstream too */
-      self->discont_pending = TRUE;
-      self->mark_discont = TRUE;
-    }
-  }
-
-  /* Non-finite input */
-  self->buf_pts = pts;
-  for (b = 0; b < self->batch; b++) {
-    self->nf_before[b] = self->nf_now[b];
-    self->nf_now[b] = FALSE;
-  }
-  if (self->buf_policy != GST_RNN_NON_FINITE_PROPAGATE && n > 0) {
-    gboolean ok;
-
-    if (!gst_buffer_map (inbuf, &map, GST_MAP_READ)) {
-      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-          (NULL));
-      return GST_FLOW_ERROR;
-    }
-    ok = gst_rnn_scan_input (self, map.data, n);
-    gst_buffer_unmap (inbuf, &map);
-    if (!ok)
-      return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
-}
-
-/* A "restore" request is applied at a buffer boundary, after the resets
- * due there.  State lock held. */
-static void
-gst_rnn_apply_restore (GstRnn * self)
-{
-  GBytes *snap;
-  GError *err = NULL;
-
-  GST_OBJECT_LOCK (self);
-  snap = g_steal_pointer (&self->pending_restore);
-  GST_OBJECT_UNLOCK (self);
-  if (snap == NULL || self->state == NULL) {
-    g_clear_pointer (&snap, g_bytes_unref);
-    return;
-  }
-  if (rnn_state_restore (self->state, snap, &err)) {
-    GST_INFO_OBJECT (self, "state restored from a snapshot of %"
-        G_GSIZE_FORMAT " bytes", g_bytes_get_size (snap));
-  } else {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Could not restore the state: %s", err->message),
-        ("the snapshot was accepted before the model or the caps changed"));
-    g_clear_error (&err);
-  }
-  g_bytes_unref (snap);
-}
-
-/* Run frames [@t0, @t1) of an input block of @n frames.  Goes through the
- * aligned scratch buffers when the memory is not float-aligned, when a
- * batch-first block is cut, or to replace non-finite values (@sanitize). */
-static gboolean
-gst_rnn_process_range (GstRnn * self, const guint8 * in, guint8 * out,
-    gsize n, gsize t0, gsize t1, gboolean sanitize, GError ** err)
-{
-  RnnRunFlags flags = self->cfg_batch_first ? RNN_RUN_BATCH_FIRST : 0;
-  gboolean bf = self->cfg_batch_first;
-  guint B = self->batch;
-  guint F = rnn_model_get_input_size (self->model);
-  guint O = rnn_model_get_output_size (self->model);
-  gsize t;
-
-  if (t1 <= t0)
-    return TRUE;
-  if (!sanitize && (!bf || (t0 == 0 && t1 == n))
-      && ((guintptr) in % G_ALIGNOF (float)) == 0
-      && ((guintptr) out % G_ALIGNOF (float)) == 0)
-    return rnn_state_process (self->state,
-        (const float *) (in + t0 * B * F * sizeof (float)), t1 - t0, flags,
-        (float *) (out + t0 * B * O * sizeof (float)), err);
-
-  GST_LOG_OBJECT (self, "frames [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT
-      ") through scratch", t0, t1);
-  for (t = t0; t < t1; t += self->chunk_frames) {
-    gsize k = MIN (self->chunk_frames, t1 - t);
-
-    gst_rnn_copy_frames ((guint8 *) self->chunk_in, k, 0, bf, in, n, t, bf,
-        k, B, F);
-    if (sanitize)
-      gst_rnn_sanitize (self->chunk_in, k * B * F);
-    if (!rnn_state_process (self->state, self->chunk_in, k, flags,
-            self->chunk_out, err))
-      return FALSE;
-    gst_rnn_copy_frames (out, n, t, bf, (const guint8 *) self->chunk_out, k,
-        0, bf, k, B, O);
-  }
-  return TRUE;
-}
-
-/* n-to-n: run the @n frames at @in, applying the non-finite policy. */
-static gboolean
-gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out, gsize n,
-    GError ** err)
-{
-  gsize pos = 0;
-  guint b;
-
-  if (n == 0)
-    return TRUE;
-  if (!self->buf_nonfinite)
-    return gst_rnn_process_range (self, in, out, n, 0, n, FALSE, err);
-  if (self->buf_policy == GST_RNN_NON_FINITE_ZERO)
-    return gst_rnn_process_range (self, in, out, n, 0, n, TRUE, err);
-
-  /* reset-stream: cut the block after every frame that holds a non-finite
-   * value and reset the streams concerned there. */
-  while (pos < n) {
-    gsize t;
-    gboolean any = FALSE;
-
-    for (t = pos; t < n && !any; t++)
-      for (b = 0; b < self->batch && !any; b++)
-        any = gst_rnn_frame_bad (self, in, n, t, b);
-    /* t is one past the first bad frame, or n */
-    if (!gst_rnn_process_range (self, in, out, n, pos, t, FALSE, err))
-      return FALSE;
-    if (any)
-      for (b = 0; b < self->batch; b++)
-        if (gst_rnn_frame_bad (self, in, n, t - 1, b)) {
-          GST_LOG_OBJECT (self, "stream %u: reset after frame %" G_GSIZE_FORMAT,
-              b, t - 1);
-          rnn_state_reset_stream (self->state, b);
-        }
-    pos = t;
-  }
-  return TRUE;
-}
-
-/* 1-to-n: every one of the @n input frames at @in drives cfg_steps output
- * frames, written to @out in the buffer layout. */
-static gboolean
-gst_rnn_generate_frames (GstRnn * self, const guint8 * in, guint8 * out,
-    gsize n, GError ** err)
-{
-  guint B = self->batch;
-  guint F = rnn_model_get_input_size (self->model);
-  guint O = rnn_model_get_output_size (self->model);
-  guint steps = self->cfg_steps;
-  gboolean bf = self->cfg_batch_first;
-  gsize frame = (gsize) B * F;  /* floats in one step of gen_in */
-  gsize t;
-  guint k;
-
-  for (t = 0; t < n; t++) {
-    /* the input frame becomes step 0 of gen_in (steps, B, F) */
-    gst_rnn_copy_input (self, self->gen_in, steps, 0, in, n, t, 1);
-    if (!self->cfg_carry)
-      rnn_state_reset (self->state);
-
-    if (self->cfg_feed == GST_RNN_FEED_FEEDBACK) {
-      /* O == F: each output frame is the next step's input */
-      if (!rnn_state_process (self->state, self->gen_in, 1, RNN_RUN_NONE,
-              self->gen_out, err))
-        return FALSE;
-      for (k = 1; k < steps; k++)
-        if (!rnn_state_process (self->state,
-                self->gen_out + (gsize) (k - 1) * B * O, 1, RNN_RUN_NONE,
-                self->gen_out + (gsize) k * B * O, err))
-          return FALSE;
-    } else {
-      /* repeat: the frame at every step; first: steps 1.. stay zero */
-      if (self->cfg_feed == GST_RNN_FEED_REPEAT)
-        for (k = 1; k < steps; k++)
-          memcpy (self->gen_in + k * frame, self->gen_in,
-              frame * sizeof (float));
-      if (!rnn_state_process (self->state, self->gen_in, steps, RNN_RUN_NONE,
-              self->gen_out, err))
-        return FALSE;
-    }
-    gst_rnn_copy_frames (out, n * steps, t * steps, bf,
-        (const guint8 *) self->gen_out, steps, 0, FALSE, steps, B, O);
-
-    /* the state carried to the next frame must not stay poisoned */
-    if (self->cfg_carry && !gst_rnn_guard_carried (self, self->gen_in, 1))
-      return FALSE;
-  }
-  return TRUE;
 }
 
 static GstFlowReturn
@@ -2892,12 +797,13 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     goto map_failed;
   }
 
-  n = inmap.size / self->in_frame_bytes;
-  if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
-    g_assert (outmap.size == n * self->cfg_steps * self->out_frame_bytes);
+  n = inmap.size / self->stream.in_frame_bytes;
+  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
+    g_assert (outmap.size ==
+        n * self->config.steps * self->stream.out_frame_bytes);
     ok = gst_rnn_generate_frames (self, inmap.data, outmap.data, n, &err);
   } else {
-    g_assert (outmap.size == n * self->out_frame_bytes);
+    g_assert (outmap.size == n * self->stream.out_frame_bytes);
     ok = gst_rnn_process (self, inmap.data, outmap.data, n, &err);
   }
 
@@ -2906,21 +812,22 @@ gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
 
   if (!ok)
     return gst_rnn_run_failed (self, err);
-  if (self->cfg_mode == GST_RNN_MODE_N_TO_N
-      && !gst_rnn_check_state (self, self->state))
+  if (self->config.mode == GST_RNN_MODE_N_TO_N
+      && !gst_rnn_check_state (self, self->stream.state))
     return GST_FLOW_ERROR;
 
-  if (self->cfg_mode == GST_RNN_MODE_1_TO_N) {
-    guint64 off = GST_BUFFER_OFFSET (inbuf), end = GST_BUFFER_OFFSET_END (inbuf);
+  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
+    guint64 off = GST_BUFFER_OFFSET (inbuf);
+    guint64 end = GST_BUFFER_OFFSET_END (inbuf);
 
     GST_BUFFER_OFFSET (outbuf) = off != GST_BUFFER_OFFSET_NONE ?
-        off * self->cfg_steps : GST_BUFFER_OFFSET_NONE;
+        off * self->config.steps : GST_BUFFER_OFFSET_NONE;
     GST_BUFFER_OFFSET_END (outbuf) = end != GST_BUFFER_OFFSET_NONE ?
-        end * self->cfg_steps : GST_BUFFER_OFFSET_NONE;
+        end * self->config.steps : GST_BUFFER_OFFSET_NONE;
   }
-  if (self->discont_pending) {
+  if (self->stream.discont_pending) {
     GST_BUFFER_FLAG_SET (outbuf, GST_BUFFER_FLAG_DISCONT);
-    self->discont_pending = FALSE;
+    self->stream.discont_pending = FALSE;
   }
   GST_LOG_OBJECT (self, "processed %" G_GSIZE_FORMAT " frame(s) at %"
       GST_TIME_FORMAT, n, GST_TIME_ARGS (GST_BUFFER_PTS (inbuf)));
@@ -2932,389 +839,22 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
-
-/* Duration of @frames time steps, or NONE when the rate is unknown. */
-static GstClockTime
-gst_rnn_frames_to_time (GstRnn * self, guint64 frames)
-{
-  if (self->in_fmt.steps_n <= 0)
-    return GST_CLOCK_TIME_NONE;
-  return gst_util_uint64_scale (frames, GST_SECOND * self->in_fmt.steps_d,
-      self->in_fmt.steps_n);
-}
-
-/* n-to-n windowed: is a partial window run (partial-window=auto|run) or
- * dropped? */
-static gboolean
-gst_rnn_run_partial (GstRnn * self)
-{
-  GstRnnPartialWindow policy;
-
-  GST_OBJECT_LOCK (self);
-  policy = self->partial_window;
-  GST_OBJECT_UNLOCK (self);
-  return policy != GST_RNN_PARTIAL_WINDOW_DROP;
-}
-
-/* Run the collected (possibly partial) window as one independent sequence
- * and wrap the result in a new buffer. */
-static GstFlowReturn
-gst_rnn_finish_window (GstRnn * self, GstBuffer ** outbuf)
-{
-  guint B = self->batch;
-  guint O = rnn_model_get_output_size (self->model);
-  gsize n = self->win_fill;
-  GError *err = NULL;
-  GstMapInfo map;
-  GstBuffer *buf;
-
-  *outbuf = NULL;
-  if (n == 0)
-    return GST_FLOW_OK;
-
-  rnn_state_reset (self->state);
-  if (!rnn_state_process_window (self->state, self->win_in, n, RNN_RUN_NONE,
-          self->win_out, &err))
-    return gst_rnn_run_failed (self, err);
-
-  buf = gst_buffer_new_allocate (NULL, n * self->out_frame_bytes, NULL);
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  gst_rnn_copy_frames (map.data, n, 0, self->cfg_batch_first,
-      (const guint8 *) self->win_out, n, 0, FALSE, n, B, O);
-  gst_buffer_unmap (buf, &map);
-
-  GST_BUFFER_PTS (buf) = self->win_pts;
-  GST_BUFFER_DURATION (buf) = gst_rnn_frames_to_time (self, n);
-  GST_BUFFER_OFFSET (buf) = self->win_offset;
-  if (self->win_offset != GST_BUFFER_OFFSET_NONE)
-    GST_BUFFER_OFFSET_END (buf) = self->win_offset + n;
-  if (self->discont_pending) {
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-    self->discont_pending = FALSE;
-  }
-
-  GST_LOG_OBJECT (self, "window of %" G_GSIZE_FORMAT " frame(s) at %"
-      GST_TIME_FORMAT, n, GST_TIME_ARGS (self->win_pts));
-
-  self->win_fill = 0;
-  self->win_pts = GST_CLOCK_TIME_NONE;
-  self->win_offset = GST_BUFFER_OFFSET_NONE;
-  *outbuf = buf;
-  return GST_FLOW_OK;
-}
-
-/* Windowed mode: cut the input into windows; one output buffer per full
- * window.  Called repeatedly by the base class until it returns no
- * buffer. */
-static GstFlowReturn
-gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  guint window = self->window_frames;
-  GstFlowReturn ret;
-  GstMapInfo map;
-  gsize n;
-
-  *outbuf = NULL;
-
-  if (self->win_inbuf == NULL) {
-    GstBuffer *inbuf = trans->queued_buf;
-    gboolean reset;
-
-    trans->queued_buf = NULL;
-    if (inbuf == NULL)
-      return GST_FLOW_OK;
-
-    ret = gst_rnn_begin_buffer (self, inbuf, &reset);
-    if (ret != GST_FLOW_OK) {
-      gst_buffer_unref (inbuf);
-      return ret;
-    }
-    self->win_inbuf = inbuf;
-    self->win_cursor = 0;
-    if (reset) {
-      /* The frames collected so far end a sequence: run them now. */
-      if (!gst_rnn_run_partial (self))
-        self->win_fill = 0;
-      ret = gst_rnn_finish_window (self, outbuf);
-      gst_rnn_reset_state (self, "discont or reset signal");
-      gst_rnn_apply_restore (self);
-      if (ret != GST_FLOW_OK || *outbuf != NULL)
-        return ret;
-    } else {
-      gst_rnn_apply_restore (self);
-    }
-  }
-
-  if (!gst_buffer_map (self->win_inbuf, &map, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  n = map.size / self->in_frame_bytes;
-
-  if (self->win_cursor < n) {
-    gsize k = MIN (window - self->win_fill, n - self->win_cursor);
-
-    if (self->win_fill == 0) {
-      GstClockTime pts = GST_BUFFER_PTS (self->win_inbuf);
-      guint64 offset = GST_BUFFER_OFFSET (self->win_inbuf);
-
-      if (self->win_cursor == 0) {
-        self->win_pts = pts;
-      } else {
-        GstClockTime d = gst_rnn_frames_to_time (self, self->win_cursor);
-        self->win_pts = GST_CLOCK_TIME_IS_VALID (pts)
-            && GST_CLOCK_TIME_IS_VALID (d) ? pts + d : GST_CLOCK_TIME_NONE;
-      }
-      self->win_offset = offset != GST_BUFFER_OFFSET_NONE ?
-          offset + self->win_cursor : GST_BUFFER_OFFSET_NONE;
-    }
-    gst_rnn_copy_input (self, self->win_in, window, self->win_fill, map.data,
-        n, self->win_cursor, k);
-    self->win_fill += k;
-    self->win_cursor += k;
-  }
-  gst_buffer_unmap (self->win_inbuf, &map);
-
-  if (self->win_cursor >= n)
-    gst_buffer_replace (&self->win_inbuf, NULL);
-
-  if (self->win_fill == window)
-    return gst_rnn_finish_window (self, outbuf);
-
-  return GST_FLOW_OK;
-}
-
-/* ------------------------------------------- n-to-1 and n-to-m windows */
-
-/* Copy the frames of an input buffer (@n frames at @data, starting at
- * *@cursor) into the ring until a window is complete or the buffer ends.
- * Frames before the next window's start (hop > window) are skipped.
- * Returns TRUE when frames [next_start, next_start + window) are all in
- * the ring. */
-static gboolean
-gst_rnn_ring_feed (GstRnn * self, const guint8 * data, gsize n,
-    gsize * cursor, GstClockTime pts, guint64 offset)
-{
-  guint W = self->cfg_window;
-
-  while (*cursor < n) {
-    guint64 i = self->frames_in;
-    guint64 end = self->next_start + W;
-    gsize k, j;
-    guint slot;
-
-    if (i < self->next_start) {
-      k = MIN (n - *cursor, self->next_start - i);
-      self->frames_in += k;
-      *cursor += k;
-      continue;
-    }
-    slot = i % W;
-    k = MIN (n - *cursor, end - i);
-    k = MIN (k, W - slot);
-    gst_rnn_copy_input (self, self->ring, W, slot, data, n, *cursor, k);
-    for (j = 0; j < k; j++) {
-      GstClockTime d = gst_rnn_frames_to_time (self, *cursor + j);
-
-      self->ring_pts[slot + j] = GST_CLOCK_TIME_IS_VALID (pts)
-          && GST_CLOCK_TIME_IS_VALID (d) ? pts + d : GST_CLOCK_TIME_NONE;
-      self->ring_offset[slot + j] = offset != GST_BUFFER_OFFSET_NONE ?
-          offset + *cursor + j : GST_BUFFER_OFFSET_NONE;
-    }
-    self->frames_in += k;
-    *cursor += k;
-    if (self->frames_in == end)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* Run the @len frames starting at frame @start (all in the ring) through
- * the network, from a zero state unless carry-state: the top layer's
- * outputs land in seq_out (len, B, R), the final state in the state. */
-static gboolean
-gst_rnn_run_window (GstRnn * self, guint64 start, guint len, GError ** err)
-{
-  guint W = self->cfg_window;
-  gsize frame = (gsize) self->batch * rnn_model_get_input_size (self->model);
-  guint slot = start % W;
-  guint first = MIN (len, W - slot);
-
-  /* unroll the ring into a time-major sequence */
-  memcpy (self->seq_in, self->ring + slot * frame,
-      first * frame * sizeof (float));
-  if (len > first)
-    memcpy (self->seq_in + first * frame, self->ring,
-        (len - first) * frame * sizeof (float));
-
-  if (!self->cfg_carry)
-    rnn_state_reset (self->state);
-  return rnn_state_process_window (self->state, self->seq_in, len,
-      RNN_RUN_NO_HEAD, self->seq_out, err);
-}
-
-/* n-to-1: pool the window's outputs (rnn.pooling) and apply the head:
- * scores (B, O). */
-static void
-gst_rnn_pool_window (GstRnn * self, guint len)
-{
-  RnnModel *m = self->model;
-  guint B = self->batch;
-  guint R = rnn_model_get_rnn_output_size (m);
-  gsize i, t;
-
-  switch (rnn_model_get_pooling (m)) {
-    case RNN_POOLING_LAST:
-      memcpy (self->pooled, self->seq_out + (gsize) (len - 1) * B * R,
-          (gsize) B * R * sizeof (float));
-      break;
-    case RNN_POOLING_MEAN:
-      for (i = 0; i < (gsize) B * R; i++) {
-        double acc = 0.0;
-
-        for (t = 0; t < len; t++)
-          acc += self->seq_out[t * B * R + i];
-        self->pooled[i] = (float) (acc / len);
-      }
-      break;
-    case RNN_POOLING_FINAL_STATE:{
-      /* h_n is (L * D, B, H_out): the top layer's directions, joined */
-      guint L = rnn_model_get_num_layers (m);
-      guint D = rnn_model_is_bidirectional (m) ? 2 : 1;
-      guint Hout = R / D;
-      guint b, d;
-
-      rnn_state_get (self->state, self->h_buf, NULL);
-      for (b = 0; b < B; b++)
-        for (d = 0; d < D; d++)
-          memcpy (self->pooled + (gsize) b * R + d * Hout,
-              self->h_buf + (((gsize) (L - 1) * D + d) * B + b) * Hout,
-              Hout * sizeof (float));
-      break;
-    }
-  }
-  rnn_model_apply_head (m, self->pooled, B, self->scores);
-}
-
-static void
-gst_rnn_set_result_fields (GstStructure * s, guint stream, GstClockTime ts,
-    GstClockTime duration, guint frames, const float *scores, guint O,
-    guint top, const gchar * label)
-{
-  GValue arr = G_VALUE_INIT;
-  guint i;
-
-  g_value_init (&arr, GST_TYPE_ARRAY);
-  for (i = 0; i < O; i++) {
-    GValue v = G_VALUE_INIT;
-
-    g_value_init (&v, G_TYPE_FLOAT);
-    g_value_set_float (&v, scores[i]);
-    gst_value_array_append_and_take_value (&arr, &v);
-  }
-  gst_structure_set (s, "stream", G_TYPE_UINT, stream,
-      "timestamp", G_TYPE_UINT64, ts, "duration", G_TYPE_UINT64, duration,
-      "frames", G_TYPE_UINT, frames, NULL);
-  gst_structure_take_value (s, "scores", &arr);
-  gst_structure_set (s, "class", G_TYPE_UINT, top, "label", G_TYPE_STRING,
-      label, "confidence", G_TYPE_FLOAT, scores[top], NULL);
-}
-
-/* n-to-1: attach one result meta per stream to @buf (if any) and post one
- * element message per stream (if @post), for the window of @len frames
- * starting at frame @start whose scores are in self->scores. */
-static void
-gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
-    guint len, gboolean post)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  const char *const *labels = rnn_model_get_labels (self->model);
-  guint O = rnn_model_get_output_size (self->model);
-  GstClockTime ts = self->ring_pts[start % self->cfg_window];
-  GstClockTime dur = gst_rnn_frames_to_time (self, len);
-  GstClockTime running_time = GST_CLOCK_TIME_NONE;
-  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
-  guint b, i;
-
-  if (post && GST_CLOCK_TIME_IS_VALID (ts)
-      && trans->segment.format == GST_FORMAT_TIME) {
-    running_time = gst_segment_to_running_time (&trans->segment,
-        GST_FORMAT_TIME, ts);
-    stream_time = gst_segment_to_stream_time (&trans->segment,
-        GST_FORMAT_TIME, ts);
-  }
-
-  for (b = 0; b < self->batch; b++) {
-    const float *sc = self->scores + (gsize) b * O;
-    gchar index[16];
-    const gchar *label;
-    guint top = 0;
-
-    for (i = 1; i < O; i++)
-      if (sc[i] > sc[top])
-        top = i;
-    if (labels) {
-      label = labels[top];
-    } else {
-      g_snprintf (index, sizeof (index), "%u", top);
-      label = index;
-    }
-    GST_LOG_OBJECT (self, "stream %u, window at %" GST_TIME_FORMAT
-        " (%u frames): class %u '%s' %f", b, GST_TIME_ARGS (ts), len, top,
-        label, sc[top]);
-
-    if (buf) {
-      GstCustomMeta *meta = gst_buffer_add_custom_meta (buf,
-          GST_RNN_RESULT_META_NAME);
-
-      gst_rnn_set_result_fields (gst_custom_meta_get_structure (meta), b, ts,
-          dur, len, sc, O, top, label);
-    }
-    if (post) {
-      GstStructure *s = gst_structure_new_empty ("rnn");
-
-      gst_rnn_set_result_fields (s, b, ts, dur, len, sc, O, top, label);
-      gst_structure_set (s, "running-time", G_TYPE_UINT64, running_time,
-          "stream-time", G_TYPE_UINT64, stream_time, NULL);
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_element (GST_OBJECT (self), s));
-    }
-  }
-}
-
-/* Bookkeeping after the window starting at next_start has run and its
- * result is out.  A carried state must not stay poisoned: FALSE when
- * non-finite=error found it so (the error is posted). */
-static gboolean
-gst_rnn_window_done (GstRnn * self, guint len)
-{
-  self->covered_end = self->next_start + len;
-  self->next_start += self->cfg_hop;
-  return !self->cfg_carry || gst_rnn_guard_carried (self, self->seq_in, len);
-}
-
 /* n-to-1: read the buffer, run every window that ends in it and attach
  * the results.  The data is not touched. */
 static GstFlowReturn
 gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstRnn *self = GST_RNN (trans);
-  GstClockTime pts = GST_BUFFER_PTS (buf);
-  guint64 offset = GST_BUFFER_OFFSET (buf);
-  guint W = self->cfg_window;
-  GError *err = NULL;
+  GstFlowReturn ret;
   GstMapInfo map;
   gboolean post;
-  gsize n, cursor = 0;
 
   GST_OBJECT_LOCK (self);
-  post = self->post_messages;
+  post = self->settings.post_messages;
   GST_OBJECT_UNLOCK (self);
 
   /* a gap found from the timestamps: say so downstream */
-  if (self->mark_discont)
+  if (self->stream.mark_discont)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
@@ -3322,226 +862,9 @@ gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         (NULL));
     return GST_FLOW_ERROR;
   }
-  n = map.size / self->in_frame_bytes;
-
-  while (gst_rnn_ring_feed (self, map.data, n, &cursor, pts, offset)) {
-    if (!gst_rnn_run_window (self, self->next_start, W, &err)) {
-      gst_buffer_unmap (buf, &map);
-      return gst_rnn_run_failed (self, err);
-    }
-    gst_rnn_pool_window (self, W);
-    gst_rnn_emit_results (self, buf, self->next_start, W, post);
-    if (!gst_rnn_window_done (self, W)) {
-      gst_buffer_unmap (buf, &map);
-      return GST_FLOW_ERROR;
-    }
-  }
+  ret = gst_rnn_annotate (self, buf, map.data,
+      map.size / self->stream.in_frame_bytes, post);
   gst_buffer_unmap (buf, &map);
-  return GST_FLOW_OK;
-}
-
-/* n-to-m: decode the window that just ran through the encoder (@len
- * frames, the last input frame in seq_in) into a new buffer of cfg_steps
- * frames stamped as the continuation after the window. */
-static GstFlowReturn
-gst_rnn_decode_window (GstRnn * self, guint len, GstBuffer ** outbuf)
-{
-  RnnModel *enc = self->model, *dec = self->decoder;
-  guint B = self->batch;
-  guint steps = self->cfg_steps;
-  guint O = rnn_model_get_output_size (dec);
-  guint Fd = rnn_model_get_input_size (dec);
-  guint R = rnn_model_get_rnn_output_size (enc);
-  guint last = (self->next_start + len - 1) % self->cfg_window;
-  GstClockTime pts = self->ring_pts[last];
-  guint64 offset = self->ring_offset[last];
-  GstClockTime frame_dur = gst_rnn_frames_to_time (self, 1);
-  GError *err = NULL;
-  GstMapInfo map;
-  GstBuffer *buf;
-  guint k;
-
-  /* the encoder's final state starts the decoder (same shapes: checked
-   * at start) */
-  rnn_state_get (self->state, self->h_buf,
-      rnn_model_get_cell (enc) == RNN_CELL_LSTM ? self->c_buf : NULL);
-  rnn_state_set (self->dec_state, self->h_buf,
-      rnn_model_get_cell (enc) == RNN_CELL_LSTM ? self->c_buf : NULL);
-
-  if (self->cfg_feed == GST_RNN_FEED_CONTEXT) {
-    /* the encoder's last top-layer output at every step */
-    const float *ctx = self->seq_out + (gsize) (len - 1) * B * R;
-
-    g_assert (Fd == R);
-    for (k = 0; k < steps; k++)
-      memcpy (self->gen_in + (gsize) k * B * Fd, ctx,
-          (gsize) B * R * sizeof (float));
-    if (!rnn_state_process (self->dec_state, self->gen_in, steps,
-            RNN_RUN_NONE, self->gen_out, &err))
-      return gst_rnn_run_failed (self, err);
-  } else {
-    /* the window's last frame, then each output (Fd == O) */
-    if (!rnn_state_process (self->dec_state,
-            self->seq_in + (gsize) (len - 1) * B * Fd, 1, RNN_RUN_NONE,
-            self->gen_out, &err))
-      return gst_rnn_run_failed (self, err);
-    for (k = 1; k < steps; k++)
-      if (!rnn_state_process (self->dec_state,
-              self->gen_out + (gsize) (k - 1) * B * O, 1, RNN_RUN_NONE,
-              self->gen_out + (gsize) k * B * O, &err))
-        return gst_rnn_run_failed (self, err);
-  }
-
-  buf = gst_buffer_new_allocate (NULL, (gsize) steps * self->out_frame_bytes,
-      NULL);
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  gst_rnn_copy_frames (map.data, steps, 0, self->cfg_batch_first,
-      (const guint8 *) self->gen_out, steps, 0, FALSE, steps, B, O);
-  gst_buffer_unmap (buf, &map);
-
-  GST_BUFFER_PTS (buf) = GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (frame_dur) ? pts + frame_dur :
-      GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (buf) = gst_rnn_frames_to_time (self, steps);
-  if (offset != GST_BUFFER_OFFSET_NONE) {
-    GST_BUFFER_OFFSET (buf) = offset + 1;
-    GST_BUFFER_OFFSET_END (buf) = offset + 1 + steps;
-  }
-  if (self->discont_pending) {
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-    self->discont_pending = FALSE;
-  }
-  GST_LOG_OBJECT (self, "forecast of %u frame(s) at %" GST_TIME_FORMAT
-      " from a window of %u", steps, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
-      len);
-  *outbuf = buf;
-  return GST_FLOW_OK;
-}
-
-/* n-to-m: cut the input into windows; one forecast buffer per window.
- * Called repeatedly by the base class until it returns no buffer. */
-static GstFlowReturn
-gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  guint W = self->cfg_window;
-  GError *err = NULL;
-  GstFlowReturn ret;
-  GstMapInfo map;
-  gboolean complete;
-  gsize n, cursor;
-
-  *outbuf = NULL;
-
-  if (self->win_inbuf == NULL) {
-    GstBuffer *inbuf = trans->queued_buf;
-    gboolean reset;
-
-    trans->queued_buf = NULL;
-    if (inbuf == NULL)
-      return GST_FLOW_OK;
-
-    ret = gst_rnn_begin_buffer (self, inbuf, &reset);
-    if (ret != GST_FLOW_OK) {
-      gst_buffer_unref (inbuf);
-      return ret;
-    }
-    if (reset)
-      gst_rnn_reset_state (self, "discont or reset signal");
-    gst_rnn_apply_restore (self);
-    self->win_inbuf = inbuf;
-    self->win_cursor = 0;
-  }
-
-  if (!gst_buffer_map (self->win_inbuf, &map, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  n = map.size / self->in_frame_bytes;
-  cursor = self->win_cursor;
-  complete = gst_rnn_ring_feed (self, map.data, n, &cursor,
-      GST_BUFFER_PTS (self->win_inbuf), GST_BUFFER_OFFSET (self->win_inbuf));
-  self->win_cursor = cursor;
-  gst_buffer_unmap (self->win_inbuf, &map);
-
-  if (self->win_cursor >= n)
-    gst_buffer_replace (&self->win_inbuf, NULL);
-
-  if (!complete)
-    return GST_FLOW_OK;
-
-  if (!gst_rnn_run_window (self, self->next_start, W, &err))
-    return gst_rnn_run_failed (self, err);
-  ret = gst_rnn_decode_window (self, W, outbuf);
-  if (!gst_rnn_window_done (self, W) && ret == GST_FLOW_OK) {
-    gst_buffer_replace (outbuf, NULL);
-    ret = GST_FLOW_ERROR;
-  }
-  return ret;
-}
-
-/* Is the end-of-stream tail [next_start, frames_in) to be run?  It must
- * hold frames no earlier window covered. */
-static gboolean
-gst_rnn_tail_due (GstRnn * self, guint * len)
-{
-  GstRnnPartialWindow policy;
-
-  GST_OBJECT_LOCK (self);
-  policy = self->partial_window;
-  GST_OBJECT_UNLOCK (self);
-
-  *len = 0;
-  if (self->ring == NULL || self->frames_in <= self->next_start
-      || self->frames_in <= self->covered_end)
-    return FALSE;
-  *len = (guint) (self->frames_in - self->next_start);
-  if (policy != GST_RNN_PARTIAL_WINDOW_RUN) {
-    GST_DEBUG_OBJECT (self, "dropping a partial window of %u frame(s)", *len);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* EOS in n-to-1 / n-to-m: run the partial window if due.  n-to-1 can only
- * post its result (the buffers are gone); n-to-m pushes a forecast. */
-static GstFlowReturn
-gst_rnn_drain_tail (GstRnn * self)
-{
-  GError *err = NULL;
-  GstBuffer *buf = NULL;
-  GstFlowReturn ret = GST_FLOW_OK;
-  gboolean post;
-  guint len;
-
-  g_rec_mutex_lock (&self->state_lock);
-  if (!gst_rnn_tail_due (self, &len))
-    goto done;
-
-  GST_DEBUG_OBJECT (self, "running a partial window of %u frame(s)", len);
-  if (!gst_rnn_run_window (self, self->next_start, len, &err)) {
-    ret = gst_rnn_run_failed (self, err);
-    goto done;
-  }
-
-  if (self->cfg_mode == GST_RNN_MODE_N_TO_1) {
-    GST_OBJECT_LOCK (self);
-    post = self->post_messages;
-    GST_OBJECT_UNLOCK (self);
-    gst_rnn_pool_window (self, len);
-    gst_rnn_emit_results (self, NULL, self->next_start, len, post);
-  } else {
-    ret = gst_rnn_decode_window (self, len, &buf);
-  }
-  gst_rnn_window_done (self, len);
-  self->frames_in = self->next_start = self->covered_end = 0;
-
-done:
-  g_rec_mutex_unlock (&self->state_lock);
-  /* never push with the state lock held: downstream may block */
-  if (buf != NULL)
-    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
   return ret;
 }
 
@@ -3552,9 +875,9 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
   GstFlowReturn ret;
   gboolean reset;
 
-  if (self->win_in != NULL)
+  if (self->stream.win_in != NULL)
     return gst_rnn_generate_window (self, outbuf);
-  if (self->cfg_mode == GST_RNN_MODE_N_TO_M)
+  if (self->config.mode == GST_RNN_MODE_N_TO_M)
     return gst_rnn_generate_forecast (self, outbuf);
 
   if (trans->queued_buf != NULL) {
@@ -3588,46 +911,19 @@ gst_rnn_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
   return ret;
 }
 
-/* Run a partial window before an event that ends the sequence. */
-static GstFlowReturn
-gst_rnn_drain_window (GstRnn * self)
-{
-  GstBuffer *buf = NULL;
-  GstFlowReturn ret = GST_FLOW_OK;
-
-  g_rec_mutex_lock (&self->state_lock);
-  if (self->win_in == NULL || self->win_fill == 0) {
-    /* nothing pending */
-  } else if (!gst_rnn_run_partial (self)) {
-    GST_DEBUG_OBJECT (self, "dropping a partial window of %u frame(s)",
-        self->win_fill);
-    self->win_fill = 0;
-  } else {
-    GST_DEBUG_OBJECT (self, "draining a partial window of %u frame(s)",
-        self->win_fill);
-    ret = gst_rnn_finish_window (self, &buf);
-  }
-  g_rec_mutex_unlock (&self->state_lock);
-
-  /* never push with the state lock held: downstream may block */
-  if (ret == GST_FLOW_OK && buf != NULL)
-    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
-  return ret;
-}
-
 static gboolean
 gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstRnn *self = GST_RNN (trans);
-  gboolean n_to_n = self->cfg_mode == GST_RNN_MODE_N_TO_N;
+  gboolean n_to_n = self->config.mode == GST_RNN_MODE_N_TO_N;
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
       g_rec_mutex_lock (&self->state_lock);
-      gst_buffer_replace (&self->win_inbuf, NULL);
+      gst_buffer_replace (&self->stream.win_inbuf, NULL);
       gst_rnn_reset_state (self, "flush");
-      self->next_pts = GST_CLOCK_TIME_NONE;
-      self->after_gap = FALSE;
+      self->stream.next_pts = GST_CLOCK_TIME_NONE;
+      self->stream.after_gap = FALSE;
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
@@ -3635,8 +931,8 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
         gst_rnn_drain_window (self);
       g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset_state (self, "new segment");
-      self->next_pts = GST_CLOCK_TIME_NONE;
-      self->after_gap = FALSE;
+      self->stream.next_pts = GST_CLOCK_TIME_NONE;
+      self->stream.after_gap = FALSE;
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:
@@ -3668,19 +964,8 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
 
   if (ret && direction == GST_PAD_SRC
       && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    GstClockTime min, max, ours = gst_rnn_latency (self);
     gboolean live;
-    GstClockTime min, max, ours = 0;
-    guint window;
-    gint steps_n, steps_d;
-
-    GST_OBJECT_LOCK (self);
-    window = self->windowed ? self->window_frames : 0;
-    steps_n = self->in_fmt.steps_n;
-    steps_d = self->in_fmt.steps_d;
-    GST_OBJECT_UNLOCK (self);
-
-    if (window > 0 && steps_n > 0)
-      ours = gst_util_uint64_scale (window, GST_SECOND * steps_d, steps_n);
 
     gst_query_parse_latency (query, &live, &min, &max);
     min += ours;
@@ -3694,355 +979,20 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
   return ret;
 }
 
-/* ------------------------------------------------------- hot model swap */
-
-/* Setting 'model'.  Not running: remembered for the next start.  Running:
- * load and check the file here, in the caller's thread, and leave it for
- * the streaming thread to switch to at the next buffer; a file that cannot
- * replace the running model is refused with a WARNING. */
-static void
-gst_rnn_set_model (GstRnn * self, const gchar * path)
-{
-  RnnModel *model, *decoder = NULL, *old_model, *old_decoder;
-  GstRnnMode mode;
-  GstRnnFeed feed;
-  guint window, in_size, F;
-  gchar *running, *debug = NULL;
-  GError *err = NULL;
-
-  GST_OBJECT_LOCK (self);
-  if (self->in_size == 0) {
-    g_free (self->model_path);
-    self->model_path = g_strdup (path);
-    GST_OBJECT_UNLOCK (self);
-    return;
-  }
-  mode = self->run_mode;
-  window = self->run_window;
-  feed = self->run_feed;
-  in_size = self->in_size;
-  running = g_strdup (self->model_path);
-  GST_OBJECT_UNLOCK (self);
-
-  if (path == NULL || path[0] == '\0') {
-    GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
-        ("No model given: keeping \"%s\" (the model cannot be unset while "
-            "the element runs).", running), (NULL));
-    goto done;
-  }
-
-  GST_INFO_OBJECT (self, "loading \"%s\" to replace \"%s\"", path, running);
-  model = gst_rnn_load_models (self, path, mode, window, feed, &decoder, &err,
-      &debug);
-  if (model == NULL) {
-    GError *w = g_error_new (err->domain, err->code, "%s Keeping the running "
-        "model \"%s\".", err->message, running);
-
-    gst_rnn_post_gerror (self, GST_MESSAGE_WARNING, w, debug, GST_FUNCTION,
-        __LINE__);
-    g_error_free (w);
-    g_error_free (err);
-    goto done;
-  }
-  g_free (debug);
-
-  F = rnn_model_get_input_size (model);
-  if (F != in_size) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Model \"%s\" reads %u values per stream and frame but the running "
-            "model \"%s\" reads %u: the input format cannot change while the "
-            "element runs. Keeping \"%s\" (set the new model in the READY "
-            "state to use it).", path, F, running, in_size, running),
-        (NULL));
-    rnn_model_unref (model);
-    g_clear_pointer (&decoder, rnn_model_unref);
-    goto done;
-  }
-
-  GST_OBJECT_LOCK (self);
-  if (self->in_size == 0) {
-    /* stopped meanwhile: the next start loads it */
-    g_free (self->model_path);
-    self->model_path = g_strdup (path);
-    GST_OBJECT_UNLOCK (self);
-    rnn_model_unref (model);
-    g_clear_pointer (&decoder, rnn_model_unref);
-    goto done;
-  }
-  old_model = self->pending_model;
-  old_decoder = self->pending_decoder;
-  self->pending_model = model;
-  self->pending_decoder = decoder;
-  g_free (self->pending_path);
-  self->pending_path = g_strdup (path);
-  g_free (self->model_path);
-  self->model_path = g_strdup (path);
-  GST_OBJECT_UNLOCK (self);
-
-  if (old_model) {
-    GST_INFO_OBJECT (self, "a model set before was never used: replaced");
-    rnn_model_unref (old_model);
-  }
-  g_clear_pointer (&old_decoder, rnn_model_unref);
-
-done:
-  g_free (running);
-}
-
-/* Streaming thread, between two input buffers: switch to the loaded
- * @model (and @decoder), taking them and @path.  The state is reset; the
- * output caps are renegotiated when the output width changes, which
- * downstream must accept, else the old model stays. */
-static void
-gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
-    gchar * path)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstPad *srcpad = GST_BASE_TRANSFORM_SRC_PAD (self);
-  guint O = rnn_model_get_output_size (decoder ? decoder : model);
-  guint old_O, old_window_frames, window, window_frames, out_T, t_mul;
-  gboolean old_windowed, windowed, caps_change, tensors;
-  GstRnnMode mode;
-  GstCaps *incaps;
-  gchar *previous;
-
-  GST_OBJECT_LOCK (self);
-  mode = self->run_mode;
-  window = self->run_window;
-  old_O = self->out_size;
-  old_windowed = self->windowed;
-  old_window_frames = self->window_frames;
-  tensors = self->in_fmt.tensors;
-  GST_OBJECT_UNLOCK (self);
-
-  windowed = mode == GST_RNN_MODE_N_TO_N && rnn_model_is_bidirectional (model);
-  window_frames = windowed ? window : 0;
-  out_T = mode == GST_RNN_MODE_N_TO_M ? self->cfg_steps : window_frames;
-  t_mul = mode == GST_RNN_MODE_1_TO_N ? self->cfg_steps : 1;
-  caps_change = mode != GST_RNN_MODE_N_TO_1 && (O != old_O || (tensors
-          && window_frames != old_window_frames));
-  incaps = self->in_caps ? gst_caps_ref (self->in_caps) : NULL;
-
-  if (caps_change && incaps) {
-    GstCaps *want = gst_rnn_map_caps (GST_PAD_SINK, incaps, mode,
-        rnn_model_get_input_size (model), O, out_T, t_mul,
-        self->cfg_batch_first);
-    GstCaps *peer = gst_pad_peer_query_caps (srcpad, want);
-    gboolean ok = !gst_caps_is_empty (peer);
-
-    if (!ok) {
-      gchar *str = gst_caps_to_string (want);
-
-      GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
-          ("Model \"%s\" outputs %u values per stream and frame (the running "
-              "model \"%s\": %u), and downstream does not accept the new "
-              "output format. Keeping \"%s\".", path, O, self->running_path,
-              old_O, self->running_path), ("refused caps: %s", str));
-      g_free (str);
-      GST_OBJECT_LOCK (self);
-      if (g_strcmp0 (self->model_path, path) == 0) {
-        g_free (self->model_path);
-        self->model_path = g_strdup (self->running_path);
-      }
-      GST_OBJECT_UNLOCK (self);
-    }
-    gst_caps_unref (peer);
-    gst_caps_unref (want);
-    if (!ok) {
-      rnn_model_unref (model);
-      g_clear_pointer (&decoder, rnn_model_unref);
-      g_free (path);
-      gst_caps_unref (incaps);
-      return;
-    }
-  }
-
-  /* A bidirectional model's collected frames end a sequence: run them
-   * with the model they came for. */
-  if (old_windowed)
-    gst_rnn_drain_window (self);
-
-  g_rec_mutex_lock (&self->state_lock);
-  g_clear_pointer (&self->model, rnn_model_unref);
-  g_clear_pointer (&self->decoder, rnn_model_unref);
-  self->model = model;
-  self->decoder = decoder;
-  previous = self->running_path;
-  self->running_path = path;
-
-  GST_OBJECT_LOCK (self);
-  self->out_size = O;
-  self->windowed = windowed;
-  self->window_frames = window_frames;
-  GST_OBJECT_UNLOCK (self);
-
-  gst_buffer_replace (&self->win_inbuf, NULL);
-  gst_rnn_free_stream (self);
-  if (incaps) {
-    GstCaps *outcaps = gst_pad_get_current_caps (srcpad);
-
-    if (caps_change || outcaps == NULL) {
-      /* the base class renegotiates before the buffer; set_caps then
-       * makes the state */
-      gst_base_transform_reconfigure_src (trans);
-    } else {
-      gst_rnn_configure (self, incaps, outcaps);
-    }
-    if (outcaps)
-      gst_caps_unref (outcaps);
-    gst_caps_unref (incaps);
-  }
-  gst_rnn_reset_state (self, "model changed");
-  g_rec_mutex_unlock (&self->state_lock);
-
-  GST_INFO_OBJECT (self, "switched from \"%s\" to \"%s\" (output %u -> %u "
-      "values per stream%s)", previous, path, old_O, O,
-      caps_change ? ", renegotiating" : "");
-  if (window_frames != old_window_frames)
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self),
-          gst_structure_new ("rnn-model-changed", "model", G_TYPE_STRING,
-              path, "previous-model", G_TYPE_STRING, previous,
-              "output-size", G_TYPE_UINT, O, NULL)));
-  g_free (previous);
-}
-
 static GstFlowReturn
 gst_rnn_submit_input_buffer (GstBaseTransform * trans, gboolean is_discont,
     GstBuffer * input)
 {
   GstRnn *self = GST_RNN (trans);
-  RnnModel *model, *decoder;
+  gboolean swapped = gst_rnn_swap_pending (self);
   GstFlowReturn ret;
-  gchar *path;
-
-  GST_OBJECT_LOCK (self);
-  model = g_steal_pointer (&self->pending_model);
-  decoder = g_steal_pointer (&self->pending_decoder);
-  path = g_steal_pointer (&self->pending_path);
-  GST_OBJECT_UNLOCK (self);
-
-  if (model != NULL)
-    gst_rnn_swap_model (self, model, decoder, path);
 
   ret = GST_BASE_TRANSFORM_CLASS (parent_class)->submit_input_buffer (trans,
       is_discont, input);
 
-  if (model != NULL && (ret == GST_FLOW_OK
-          || ret == GST_BASE_TRANSFORM_FLOW_DROPPED)) {
-    /* the renegotiation found the caps unchanged: set_caps was not
-     * called */
-    g_rec_mutex_lock (&self->state_lock);
-    if (self->state == NULL) {
-      GstPad *sink = GST_BASE_TRANSFORM_SINK_PAD (self);
-      GstPad *src = GST_BASE_TRANSFORM_SRC_PAD (self);
-      GstCaps *in = gst_pad_get_current_caps (sink);
-      GstCaps *out = gst_pad_get_current_caps (src);
-
-      if (in && out)
-        gst_rnn_configure (self, in, out);
-      if (in)
-        gst_caps_unref (in);
-      if (out)
-        gst_caps_unref (out);
-    }
-    g_rec_mutex_unlock (&self->state_lock);
-  }
+  if (swapped && (ret == GST_FLOW_OK
+          || ret == GST_BASE_TRANSFORM_FLOW_DROPPED))
+    gst_rnn_swap_configure (self);
   return ret;
 }
 
-/* ---------------------------------------------------- state snapshots */
-
-static GBytes *
-gst_rnn_snapshot_action (GstRnn * self)
-{
-  GBytes *snap = NULL;
-
-  g_rec_mutex_lock (&self->state_lock);
-  if (self->state != NULL)
-    snap = rnn_state_snapshot (self->state);
-  g_rec_mutex_unlock (&self->state_lock);
-
-  if (snap == NULL)
-    GST_WARNING_OBJECT (self, "snapshot: no state yet (no caps received)");
-  else
-    GST_DEBUG_OBJECT (self, "snapshot of %" G_GSIZE_FORMAT " bytes",
-        g_bytes_get_size (snap));
-  return snap;
-}
-
-/* The batch size a snapshot was taken with, when its size agrees with it
- * for @model; else 1 (the check then says what is wrong).  Header: see
- * rnn_state_snapshot(); the batch is the u32 at byte 48. */
-static guint
-gst_rnn_snapshot_batch (RnnModel * model, GBytes * snap)
-{
-  gsize size;
-  const guint8 *p = g_bytes_get_data (snap, &size);
-  guint32 b;
-
-  if (size < 64)
-    return 1;
-  b = (guint32) p[48] | (guint32) p[49] << 8 | (guint32) p[50] << 16 |
-      (guint32) p[51] << 24;
-  if (b == 0 || b > size)
-    return 1;
-  if (size != 64 + 4 * (rnn_model_get_h_size (model, b) +
-          rnn_model_get_c_size (model, b)))
-    return 1;
-  return b;
-}
-
-static gboolean
-gst_rnn_restore_action (GstRnn * self, GBytes * snapshot)
-{
-  RnnModel *model = NULL;
-  GBytes *old;
-  guint batch = 0;
-
-  if (snapshot == NULL) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Could not restore the state: no snapshot given."), (NULL));
-    return FALSE;
-  }
-
-  g_rec_mutex_lock (&self->state_lock);
-  if (self->model != NULL) {
-    model = rnn_model_ref (self->model);
-    batch = self->state ? self->batch : 0;
-  }
-  g_rec_mutex_unlock (&self->state_lock);
-
-  /* Check it now against the running model (and streams, once known),
-   * with the core's own words. */
-  if (model != NULL) {
-    GError *err = NULL;
-    RnnState *check;
-    gboolean ok;
-
-    if (batch == 0)
-      batch = gst_rnn_snapshot_batch (model, snapshot);
-    check = rnn_state_new (model, batch, 1, &err);
-    ok = check != NULL && rnn_state_restore (check, snapshot, &err);
-    g_clear_pointer (&check, rnn_state_free);
-    rnn_model_unref (model);
-    if (!ok) {
-      GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-          ("Could not restore the state: %s", err->message),
-          ("the state is unchanged"));
-      g_clear_error (&err);
-      return FALSE;
-    }
-  }
-
-  GST_OBJECT_LOCK (self);
-  old = self->pending_restore;
-  self->pending_restore = g_bytes_ref (snapshot);
-  GST_OBJECT_UNLOCK (self);
-  g_clear_pointer (&old, g_bytes_unref);
-  GST_INFO_OBJECT (self, "snapshot of %" G_GSIZE_FORMAT " bytes accepted: "
-      "restored before the next buffer", g_bytes_get_size (snapshot));
-  return TRUE;
-}

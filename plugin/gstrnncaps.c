@@ -1,0 +1,433 @@
+/* GStreamer rnn element: caps.  How the formats on the two pads map to
+ * each other for a model and a mode, and the checks that reject a pair
+ * of caps with the numbers that clash.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "gstrnn-private.h"
+
+/* Parse "C:T:1:1" (innermost first).  Returns FALSE on a malformed
+ * string. */
+static gboolean
+gst_rnn_parse_dims (const gchar * str, guint * dims, guint * rank)
+{
+  gchar **parts;
+  guint i, n;
+  gboolean ok = TRUE;
+
+  if (str == NULL)
+    return FALSE;
+  parts = g_strsplit (str, ":", -1);
+  n = g_strv_length (parts);
+  if (n == 0 || n > GST_RNN_MAX_DIMS)
+    ok = FALSE;
+  for (i = 0; ok && i < n; i++) {
+    guint64 v;
+    gchar *s = g_strstrip (parts[i]);
+
+    if (!g_ascii_string_to_unsigned (s, 10, 1, G_MAXINT, &v, NULL))
+      ok = FALSE;
+    else
+      dims[i] = (guint) v;
+  }
+  *rank = n;
+  g_strfreev (parts);
+  return ok;
+}
+
+static gchar *
+gst_rnn_dims_to_string (const guint * dims, guint rank)
+{
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < rank; i++)
+    g_string_append_printf (s, "%s%u", i ? ":" : "", dims[i]);
+  return g_string_free (s, FALSE);
+}
+
+/* Map fixed tensor dimensions across the element.  @out_T > 0: every
+ * output tensor has that many frames (windowed n-to-n, n-to-m); @t_mul > 1:
+ * the output has t_mul frames per input frame (1-to-n).  Returns FALSE when
+ * no dimensions on the other side correspond. */
+static gboolean
+gst_rnn_map_dims (guint * dims, guint * rank, GstPadDirection direction,
+    gboolean batch_first, guint in_size, guint out_size, guint out_T,
+    guint t_mul)
+{
+  guint from = direction == GST_PAD_SINK ? in_size : out_size;
+  guint to = direction == GST_PAD_SINK ? out_size : in_size;
+
+  if (batch_first) {
+    /* (B, T, F) is F:T:B */
+    if (dims[0] != from)
+      return FALSE;
+    dims[0] = to;
+  } else {
+    /* (T, B, F) is (B*F):T */
+    if (dims[0] % from != 0)
+      return FALSE;
+    dims[0] = dims[0] / from * to;
+  }
+
+  if (*rank < 2 && (out_T > 0 || t_mul > 1)) {
+    dims[1] = 1;
+    *rank = 2;
+  }
+  if (out_T > 0) {
+    if (direction != GST_PAD_SINK)
+      return FALSE;             /* any T upstream: caller drops the field */
+    dims[1] = out_T;
+  } else if (t_mul > 1) {
+    if (direction == GST_PAD_SINK) {
+      if (dims[1] > G_MAXINT / t_mul)
+        return FALSE;
+      dims[1] *= t_mul;
+    } else {
+      if (dims[1] % t_mul != 0)
+        return FALSE;
+      dims[1] /= t_mul;
+    }
+  }
+  return TRUE;
+}
+
+/* 1-to-n: the output rate is the input rate x @mul.  FALSE: no rate on the
+ * other side corresponds. */
+static gboolean
+gst_rnn_map_rate (GstStructure * s, GstPadDirection direction, guint mul)
+{
+  gint rate;
+
+  if (mul <= 1 || !gst_structure_has_field (s, "rate"))
+    return TRUE;
+  if (gst_structure_get_int (s, "rate", &rate)) {
+    if (direction == GST_PAD_SINK) {
+      if (rate > G_MAXINT / (gint) mul)
+        return FALSE;
+      rate *= mul;
+    } else {
+      if (rate % mul != 0)
+        return FALSE;
+      rate /= mul;
+    }
+    gst_structure_set (s, "rate", G_TYPE_INT, rate, NULL);
+  } else {
+    gst_structure_set (s, "rate", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+  }
+  return TRUE;
+}
+
+/* An audio/x-raw structure @s mapped to the other side, into its copy
+ * @ns: B x F channels become B x O.  FALSE: nothing on the other side
+ * corresponds. */
+static gboolean
+gst_rnn_map_audio (GstStructure * ns, const GstStructure * s,
+    GstPadDirection direction, const GstRnnCapsMap * m)
+{
+  gint channels, other = -1;
+
+  gst_structure_remove_field (ns, "channel-mask");
+  if (m->in_size > 0 && gst_structure_get_int (s, "channels", &channels)
+      && channels > 0) {
+    if (direction == GST_PAD_SINK) {
+      /* Not a multiple: leave the output open so that set_caps runs
+       * and says which numbers clash. */
+      if (channels % m->in_size == 0)
+        other = channels / m->in_size * m->out_size;
+    } else {
+      if (channels % m->out_size != 0)
+        return FALSE;
+      other = channels / m->out_size * m->in_size;
+    }
+  }
+  if (other > 0) {
+    gst_structure_set (ns, "channels", G_TYPE_INT, other, NULL);
+    if (other > 2)
+      gst_structure_set (ns, "channel-mask", GST_TYPE_BITMASK,
+          (guint64) 0, NULL);
+  } else {
+    gst_structure_set (ns, "channels", GST_TYPE_INT_RANGE, 1, G_MAXINT,
+        NULL);
+  }
+  return gst_rnn_map_rate (ns, direction, m->t_mul);
+}
+
+/* An other/tensors structure @s mapped to the other side, into its copy
+ * @ns.  FALSE: nothing on the other side corresponds. */
+static gboolean
+gst_rnn_map_tensors (GstStructure * ns, const GstStructure * s,
+    GstPadDirection direction, const GstRnnCapsMap * m)
+{
+  const gchar *str = gst_structure_get_string (s, "dimensions");
+  guint dims[GST_RNN_MAX_DIMS], rank;
+
+  if (m->in_size > 0 && str && gst_rnn_parse_dims (str, dims, &rank)) {
+    if (gst_rnn_map_dims (dims, &rank, direction, m->batch_first,
+            m->in_size, m->out_size, m->out_T, m->t_mul)) {
+      gchar *d = gst_rnn_dims_to_string (dims, rank);
+      gst_structure_set (ns, "dimensions", G_TYPE_STRING, d, NULL);
+      g_free (d);
+    } else if (direction == GST_PAD_SRC && m->out_T == 0) {
+      return FALSE;
+    } else {
+      gst_structure_remove_field (ns, "dimensions");
+    }
+  } else {
+    gst_structure_remove_field (ns, "dimensions");
+  }
+  /* n-to-m: one tensor per window, at no fixed rate. */
+  if (m->mode == GST_RNN_MODE_N_TO_M) {
+    if (direction == GST_PAD_SINK)
+      gst_structure_set (ns, "framerate", GST_TYPE_FRACTION, 0, 1, NULL);
+    else
+      gst_structure_remove_field (ns, "framerate");
+  }
+  return TRUE;
+}
+
+/* What the caps on one side map to on the other under @m.  @caps is not
+ * ANY. */
+GstCaps *
+gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
+    const GstRnnCapsMap * m)
+{
+  GstCaps *ret;
+  guint i, n;
+
+  /* n-to-1 passes the input through: same caps on both sides. */
+  if (m->mode == GST_RNN_MODE_N_TO_1)
+    return gst_caps_ref (caps);
+
+  ret = gst_caps_new_empty ();
+  n = gst_caps_get_size (caps);
+  for (i = 0; i < n; i++) {
+    const GstStructure *s = gst_caps_get_structure (caps, i);
+    GstStructure *ns = gst_structure_copy (s);
+    gboolean ok;
+
+    if (gst_structure_has_name (s, "audio/x-raw"))
+      ok = gst_rnn_map_audio (ns, s, direction, m);
+    else if (gst_structure_has_name (s, "other/tensors"))
+      ok = gst_rnn_map_tensors (ns, s, direction, m);
+    else
+      ok = FALSE;
+    if (ok)
+      ret = gst_caps_merge_structure (ret, ns);
+    else
+      gst_structure_free (ns);
+  }
+  return ret;
+}
+
+static gboolean
+gst_rnn_parse_format (GstCaps * caps, GstRnnFormat * fmt)
+{
+  const GstStructure *s;
+
+  memset (fmt, 0, sizeof (*fmt));
+  fmt->steps_d = 1;
+  if (caps == NULL || gst_caps_get_size (caps) < 1)
+    return FALSE;
+  s = gst_caps_get_structure (caps, 0);
+
+  if (gst_structure_has_name (s, "audio/x-raw")) {
+    gint channels, rate;
+
+    if (!gst_structure_get_int (s, "channels", &channels)
+        || !gst_structure_get_int (s, "rate", &rate) || channels <= 0
+        || rate <= 0)
+      return FALSE;
+    fmt->width = channels;
+    fmt->steps_n = rate;
+    fmt->steps_d = 1;
+    return TRUE;
+  }
+
+  if (gst_structure_has_name (s, "other/tensors")) {
+    gint fps_n = 0, fps_d = 1;
+    guint frames;
+
+    fmt->tensors = TRUE;
+    if (!gst_rnn_parse_dims (gst_structure_get_string (s, "dimensions"),
+            fmt->dims, &fmt->rank))
+      return FALSE;
+    fmt->width = fmt->dims[0];
+    frames = fmt->rank > 1 ? fmt->dims[1] : 1;
+    if (gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d)
+        && fps_n > 0 && fps_d > 0 && (guint64) fps_n * frames <= G_MAXINT) {
+      fmt->steps_n = fps_n * frames;
+      fmt->steps_d = fps_d;
+    }
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* transform_caps: what @caps on the @direction pad map to on the other
+ * pad, for the model and mode in force (the properties when no model is
+ * loaded).  Any thread. */
+GstCaps *
+gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstRnnCapsMap m;
+  GstCaps *ret;
+
+  GST_OBJECT_LOCK (self);
+  m.mode = self->config.in_size > 0 ? self->config.mode :
+      self->settings.mode;
+  m.in_size = self->config.in_size;
+  m.out_size = self->config.out_size;
+  m.out_T = self->config.windowed ? self->config.window : 0;
+  if (m.mode == GST_RNN_MODE_N_TO_M)
+    m.out_T = self->config.steps;
+  m.t_mul = m.mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
+  m.batch_first = self->settings.batch_first;
+  GST_OBJECT_UNLOCK (self);
+
+  if (gst_caps_is_any (caps)) {
+    GstPad *other = direction == GST_PAD_SINK ?
+        GST_BASE_TRANSFORM_SRC_PAD (trans) :
+        GST_BASE_TRANSFORM_SINK_PAD (trans);
+    ret = gst_pad_get_pad_template_caps (other);
+  } else {
+    ret = gst_rnn_map_caps (direction, caps, &m);
+  }
+
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, ret,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (ret);
+    ret = tmp;
+  }
+  GST_DEBUG_OBJECT (self, "%s caps %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
+  return ret;
+}
+
+/* fixate_caps: fixate @othercaps, the caps of the other pad. */
+GstCaps *
+gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps)
+{
+  GstStructure *s;
+  gint channels;
+  gboolean passthrough;
+
+  othercaps = gst_caps_truncate (othercaps);
+  othercaps = gst_caps_make_writable (othercaps);
+  othercaps = gst_caps_fixate (othercaps);
+
+  /* n-to-1 passes the input through as it is */
+  GST_OBJECT_LOCK (self);
+  passthrough = self->config.mode == GST_RNN_MODE_N_TO_1;
+  GST_OBJECT_UNLOCK (self);
+  if (passthrough)
+    return othercaps;
+
+  /* More than two channels of unpositioned audio need an explicit zero
+   * channel-mask for GstAudioInfo-based peers. */
+  s = gst_caps_get_structure (othercaps, 0);
+  if (gst_structure_has_name (s, "audio/x-raw")
+      && gst_structure_get_int (s, "channels", &channels) && channels > 2
+      && !gst_structure_has_field (s, "channel-mask"))
+    gst_structure_set (s, "channel-mask", GST_TYPE_BITMASK, (guint64) 0,
+        NULL);
+
+  return othercaps;
+}
+
+/* The negotiation checks of set_caps: parse @incaps and @outcaps and check
+ * them against the running model, mode and layout.  Sets *@in and the
+ * number of streams *@batch; else posts a NEGOTIATION error that names
+ * the numbers that clash and returns FALSE.  State lock held. */
+gboolean
+gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
+    GstRnnFormat * in_fmt, guint * batch)
+{
+  GstRnnFormat in, out;
+  guint F, O, B, expect;
+  gboolean bf = self->config.batch_first;
+  GstRnnMode mode = self->config.mode;
+
+  F = rnn_model_get_input_size (self->stream.model);
+  O = rnn_model_get_output_size (self->stream.decoder ?
+      self->stream.decoder : self->stream.model);
+
+  if (!gst_rnn_parse_format (incaps, &in)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Could not parse the input caps (tensor dimensions must be a "
+            "string such as dimensions=(string)4:1)."),
+        ("in %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+
+  if (in.tensors && bf) {
+    guint i;
+
+    if (in.width != F) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          ("Input tensor's innermost dimension is %u but the model's input "
+              "size is %u (batch-first tensors are F:T:B).", in.width, F),
+          (NULL));
+      return FALSE;
+    }
+    B = 1;
+    for (i = 2; i < in.rank; i++)
+      B *= in.dims[i];
+    expect = O;
+  } else {
+    if (in.width % F != 0) {
+      if (in.tensors)
+        GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+            ("Input tensor's innermost dimension %u is not a multiple of the "
+                "model's input size %u (it must be B x %u for B streams).",
+                in.width, F, F), (NULL));
+      else
+        GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+            ("Input has %u channels, which is not a multiple of the model's "
+                "input size %u (channels must be B x %u for B streams).",
+                in.width, F, F), (NULL));
+      return FALSE;
+    }
+    B = in.width / F;
+    expect = B * O;
+  }
+
+  if (!gst_rnn_parse_format (outcaps, &out)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Could not parse the output caps."),
+        ("out %" GST_PTR_FORMAT, outcaps));
+    return FALSE;
+  }
+  if (mode == GST_RNN_MODE_N_TO_1) {
+    /* the input passes through */
+    if (out.width != in.width || out.tensors != in.tensors) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          ("mode=n-to-1 passes the input through, but the output caps have "
+              "width %u and the input %u.", out.width, in.width),
+          ("out %" GST_PTR_FORMAT, outcaps));
+      return FALSE;
+    }
+  } else if (out.width != expect || out.tensors != in.tensors) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Output caps have width %u but %u streams of the model's output "
+            "size %u need %u.", out.width, B, O, B * O),
+        ("out %" GST_PTR_FORMAT, outcaps));
+    return FALSE;
+  }
+  *in_fmt = in;
+  *batch = B;
+  return TRUE;
+}

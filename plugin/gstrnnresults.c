@@ -1,0 +1,119 @@
+/* GStreamer rnn element: n-to-1 results, as GstRnnResultMeta on buffers
+ * and as `rnn` element messages on the bus.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstrnn-private.h"
+
+/* The custom meta of n-to-1 results: no tags, so that elements which
+ * drop metas tied to the audio format (audioconvert, ...) keep it. */
+const GstMetaInfo *
+gst_rnn_result_meta_get_info (void)
+{
+  static gsize info = 0;
+
+  if (g_once_init_enter (&info)) {
+    const gchar *tags[] = { NULL };
+    const GstMetaInfo *i = gst_meta_get_info (GST_RNN_RESULT_META_NAME);
+
+    if (i == NULL)
+      i = gst_meta_register_custom (GST_RNN_RESULT_META_NAME, tags, NULL,
+          NULL, NULL);
+    g_once_init_leave (&info, (gsize) i);
+  }
+  return (const GstMetaInfo *) info;
+}
+
+static void
+gst_rnn_set_result_fields (GstStructure * s, guint stream, GstClockTime ts,
+    GstClockTime duration, guint frames, const float *scores, guint O,
+    guint top, const gchar * label)
+{
+  GValue arr = G_VALUE_INIT;
+  guint i;
+
+  g_value_init (&arr, GST_TYPE_ARRAY);
+  for (i = 0; i < O; i++) {
+    GValue v = G_VALUE_INIT;
+
+    g_value_init (&v, G_TYPE_FLOAT);
+    g_value_set_float (&v, scores[i]);
+    gst_value_array_append_and_take_value (&arr, &v);
+  }
+  gst_structure_set (s, "stream", G_TYPE_UINT, stream,
+      "timestamp", G_TYPE_UINT64, ts, "duration", G_TYPE_UINT64, duration,
+      "frames", G_TYPE_UINT, frames, NULL);
+  gst_structure_take_value (s, "scores", &arr);
+  gst_structure_set (s, "class", G_TYPE_UINT, top, "label", G_TYPE_STRING,
+      label, "confidence", G_TYPE_FLOAT, scores[top], NULL);
+}
+
+/* n-to-1: attach one result meta per stream to @buf (if any) and post one
+ * element message per stream (if @post), for the window of @len frames
+ * starting at frame @start whose scores are in self->stream.scores. */
+void
+gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
+    guint len, gboolean post)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  const char *const *labels = rnn_model_get_labels (self->stream.model);
+  guint O = rnn_model_get_output_size (self->stream.model);
+  GstClockTime ts = self->stream.ring_pts[start % self->config.window];
+  GstClockTime dur = gst_rnn_frames_to_time (self, len);
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+  guint b, i;
+
+  if (post && GST_CLOCK_TIME_IS_VALID (ts)
+      && trans->segment.format == GST_FORMAT_TIME) {
+    running_time = gst_segment_to_running_time (&trans->segment,
+        GST_FORMAT_TIME, ts);
+    stream_time = gst_segment_to_stream_time (&trans->segment,
+        GST_FORMAT_TIME, ts);
+  }
+
+  for (b = 0; b < self->stream.batch; b++) {
+    const float *sc = self->stream.scores + (gsize) b * O;
+    gchar index[16];
+    const gchar *label;
+    guint top = 0;
+
+    for (i = 1; i < O; i++)
+      if (sc[i] > sc[top])
+        top = i;
+    if (labels) {
+      label = labels[top];
+    } else {
+      g_snprintf (index, sizeof (index), "%u", top);
+      label = index;
+    }
+    GST_LOG_OBJECT (self, "stream %u, window at %" GST_TIME_FORMAT
+        " (%u frames): class %u '%s' %f", b, GST_TIME_ARGS (ts), len, top,
+        label, sc[top]);
+
+    if (buf) {
+      GstCustomMeta *meta = gst_buffer_add_custom_meta (buf,
+          GST_RNN_RESULT_META_NAME);
+
+      gst_rnn_set_result_fields (gst_custom_meta_get_structure (meta), b, ts,
+          dur, len, sc, O, top, label);
+    }
+    if (post) {
+      GstStructure *s = gst_structure_new_empty ("rnn");
+
+      gst_rnn_set_result_fields (s, b, ts, dur, len, sc, O, top, label);
+      gst_structure_set (s, "running-time", G_TYPE_UINT64, running_time,
+          "stream-time", G_TYPE_UINT64, stream_time, NULL);
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_element (GST_OBJECT (self), s));
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/* GStreamer rnn element: time.  Frame counts to durations, where a buffer
+ * should start, and the latency the element adds.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstrnn-private.h"
+
+/* Duration of @frames time steps, or NONE when the rate is unknown. */
+GstClockTime
+gst_rnn_frames_to_time (GstRnn * self, guint64 frames)
+{
+  if (self->stream.in_fmt.steps_n <= 0)
+    return GST_CLOCK_TIME_NONE;
+  return gst_util_uint64_scale (frames,
+      GST_SECOND * self->stream.in_fmt.steps_d, self->stream.in_fmt.steps_n);
+}
+
+/* Time of frame @t of the current input buffer, or NONE. */
+GstClockTime
+gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
+{
+  GstClockTime d;
+
+  if (!GST_CLOCK_TIME_IS_VALID (self->stream.buf_pts))
+    return GST_CLOCK_TIME_NONE;
+  d = gst_rnn_frames_to_time (self, t);
+  if (!GST_CLOCK_TIME_IS_VALID (d)
+      && GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur))
+    d = t * self->stream.frame_dur;
+  return GST_CLOCK_TIME_IS_VALID (d) ? self->stream.buf_pts + d :
+      GST_CLOCK_TIME_NONE;
+}
+
+/* Is input buffer @inbuf (@n frames) a discontinuity: flagged DISCONT,
+ * not starting where the previous buffer ended (by more than @tolerance
+ * ns; -1: half a frame), a GAP buffer or the first buffer after one?
+ * Learns the frame duration and where the next buffer should start. */
+gboolean
+gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
+    gint64 tolerance)
+{
+  GstClockTime pts = GST_BUFFER_PTS (inbuf);
+  GstClockTime dur = GST_BUFFER_DURATION (inbuf);
+  gboolean gap, jump = FALSE, gap_end;
+
+  /* Dropped or late data: the buffer does not start where the previous
+   * one ended. */
+  if (self->stream.in_fmt.steps_n > 0)
+    self->stream.frame_dur = gst_rnn_frames_to_time (self, 1);
+  else if (GST_CLOCK_TIME_IS_VALID (dur) && n > 0)
+    self->stream.frame_dur = dur / n;
+  if (GST_CLOCK_TIME_IS_VALID (pts)
+      && GST_CLOCK_TIME_IS_VALID (self->stream.next_pts)) {
+    gint64 tol = tolerance >= 0 ? tolerance :
+        GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur) ?
+        (gint64) (self->stream.frame_dur / 2) : -1;
+    GstClockTimeDiff diff = GST_CLOCK_DIFF (self->stream.next_pts, pts);
+
+    if (tol >= 0 && (diff > tol || diff < -tol)) {
+      GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
+          GST_TIME_FORMAT " was expected (%s%" GST_STIME_FORMAT " > %"
+          G_GINT64_FORMAT " ns): handled as DISCONT", GST_TIME_ARGS (pts),
+          GST_TIME_ARGS (self->stream.next_pts), diff > 0 ? "gap " : "overlap ",
+          GST_STIME_ARGS (diff), tol);
+      jump = TRUE;
+    }
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (dur))
+    dur = gst_rnn_frames_to_time (self, n);
+  self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (pts)
+      && GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : GST_CLOCK_TIME_NONE;
+
+  /* A GAP buffer has no real data: a discontinuity at both ends. */
+  gap = GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP);
+  gap_end = self->stream.after_gap && !gap;
+  self->stream.after_gap = gap;
+  if (gap || gap_end)
+    GST_DEBUG_OBJECT (self, "%s: handled as DISCONT", gap ? "GAP buffer" :
+        "first buffer after a GAP");
+
+  return GST_BUFFER_IS_DISCONT (inbuf) || jump || gap || gap_end;
+}
+
+/* The latency the element adds: a bidirectional model's window in n-to-n,
+ * nothing otherwise.  Any thread. */
+GstClockTime
+gst_rnn_latency (GstRnn * self)
+{
+  GstClockTime ours = 0;
+  guint window;
+  gint steps_n, steps_d;
+
+  GST_OBJECT_LOCK (self);
+  window = self->config.windowed ? self->config.window : 0;
+  steps_n = self->stream.in_fmt.steps_n;
+  steps_d = self->stream.in_fmt.steps_d;
+  GST_OBJECT_UNLOCK (self);
+
+  if (window > 0 && steps_n > 0)
+    ours = gst_util_uint64_scale (window, GST_SECOND * steps_d, steps_n);
+  return ours;
+}
