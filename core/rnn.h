@@ -448,7 +448,8 @@ RNN_API gboolean rnn_runner_push (RnnRunner * runner, const void *in,
 /* End of a sequence (end of stream, or before a reset when
  * RnnRunInfo.latency > 0 holds frames back): run the incomplete window per
  * @partial into @result (data NULL if there is none or it is dropped).
- * The frames are gone afterwards either way. */
+ * The frames are gone afterwards either way.  A no-op for
+ * RNN_OUTPUT_BLOCK structures, which hold nothing back. */
 RNN_API gboolean rnn_runner_drain (RnnRunner * runner, RnnPartial partial,
     RnnResult * result, GError ** error);
 

@@ -32,12 +32,15 @@ typedef struct
 } GstRnnFormat;
 
 /* How caps map across the element: for a model of in_size inputs and
- * out_size outputs (0: no model loaded) run in mode, out_T output frames
- * per tensor (0: as many as the input) and t_mul output frames per input
- * frame, in the layout batch_first. */
+ * out_size outputs (0: no model loaded), out_T output frames per tensor
+ * (0: as many as the input) and t_mul output frames per input frame, in
+ * the layout batch_first.  passthrough: the input leaves unchanged (the
+ * results ride on it); fixed_rate: the output frames form a stream at a
+ * rate (else one tensor per window, at no fixed rate). */
 typedef struct
 {
-  GstRnnMode mode;
+  gboolean passthrough;
+  gboolean fixed_rate;
   guint in_size;
   guint out_size;
   guint out_T;
@@ -80,100 +83,76 @@ typedef struct
   gint reset;                   /* "reset" signal; atomic */
 } GstRnnRequests;
 
-/* The configuration in force: the mode and its parameters as start()
- * resolved them from the properties, and the sizes of the running model.
- * Written in start() and stop() and at a hot swap (out_size, windowed),
- * under the object lock: transform_caps, fixate_caps, the LATENCY query
- * and the 'model' property read it under that lock from any thread; the
- * streaming thread, the only writer while data flows, reads it without.
- * in_size == 0: no model is loaded. */
+/* The configuration in force: the structure and its parameters as start()
+ * resolved them from the properties (run: batch, threads and non-finite
+ * policy are set per stream), and what the running model makes of them
+ * (info).  Written in start() and stop() and at a hot swap, under the
+ * object lock: transform_caps, fixate_caps, the LATENCY query and the
+ * 'model' property read it under that lock from any thread; the streaming
+ * thread, the only writer while data flows, reads it without.
+ * info.input_size == 0: no model is loaded. */
 typedef struct
 {
-  GstRnnMode mode;
-  gboolean batch_first;
-  guint window;                 /* frames per window in n-to-1 and n-to-m,
-                                 * and in n-to-n when windowed */
-  guint hop;                    /* n-to-1, n-to-m: frames between window
-                                 * starts (never 0) */
-  guint steps;                  /* 1-to-n: output frames per input frame;
-                                 * n-to-m: frames per forecast; else 1 */
-  GstRnnFeed feed;              /* resolved: auto only where unused
-                                 * (n-to-n, n-to-1) */
-  gboolean carry;               /* carry-state */
-  guint in_size;                /* F (the encoder's in n-to-m) */
-  guint out_size;               /* O (the decoder's in n-to-m) */
-  gboolean windowed;            /* n-to-n: a bidirectional model, run
-                                 * window by window */
+  RnnRunConfig run;
+  RnnRunInfo info;
 } GstRnnConfig;
 
-/* The per-stream runtime: the running model, the states and the scratch
- * memory made for the caps, and what is known of the stream so far.
- * Streaming thread only (start/stop, set_caps, buffers, serialized
- * events), under the state lock, which the "snapshot" and "restore"
- * actions also take to read the model and the state. */
+/* Where the frames of a buffer came from, for the window structures: the
+ * index of the buffer's first frame and its timestamps, for the last few
+ * buffers (a window spans at most `window` of them). */
+typedef struct
+{
+  guint64 first;
+  GstClockTime pts;
+  guint64 offset;
+} GstRnnStamp;
+
+typedef struct
+{
+  GstRnnStamp *ring;            /* (size) */
+  guint size, head, count;
+} GstRnnTimeline;
+
+/* The per-stream runtime: the running model, the runner made for the caps,
+ * and what is known of the stream so far.  Streaming thread only
+ * (start/stop, set_caps, buffers, serialized events), under the state
+ * lock, which the "snapshot" and "restore" actions also take to read the
+ * model and the state. */
 typedef struct
 {
   RnnModel *model;              /* the network; the encoder in n-to-m */
   gchar *running_path;          /* file of the running model */
   RnnModel *decoder;            /* n-to-m only */
-  RnnState *state;
-  RnnState *dec_state;          /* n-to-m only */
-  GstCaps *in_caps;             /* caps the state was made for */
+  RnnRunner *runner;            /* the structure, made for the caps */
+  GstCaps *in_caps;             /* caps the runner was made for */
   GstRnnFormat in_fmt;          /* written under the object lock (the
                                  * LATENCY query reads it) */
   guint batch;                  /* B */
   gsize in_frame_bytes;         /* B * F * 4 */
-  gsize out_frame_bytes;        /* B * O * 4 */
+  gsize out_frame_bytes;        /* B * O * 4 (the input's when the input
+                                 * passes through) */
   gboolean discont_pending;     /* mark the next output DISCONT */
 
-  /* Robustness. */
+  /* Time. */
   GstClockTime next_pts;        /* expected PTS of the next input buffer
                                  * (NONE: unknown) */
   GstClockTime frame_dur;       /* one frame, from the rate or the last
                                  * buffer (NONE: unknown) */
   gboolean after_gap;           /* the last input buffer was a GAP */
-  gboolean mark_discont;        /* n-to-1: flag this buffer DISCONT */
-  GstRnnNonFinite buf_policy;   /* non-finite policy for this buffer */
-  gboolean buf_nonfinite;       /* this buffer holds a NaN or Inf */
+  gboolean mark_discont;        /* passthrough: flag this buffer DISCONT */
+  GstRnnTimeline timeline;      /* window structures */
+
+  /* Non-finite values. */
+  GstRnnNonFinite buf_policy;   /* policy for this buffer */
   GstClockTime buf_pts;         /* this buffer's PTS, for messages */
   gboolean *nf_now;             /* (B) stream warned about in this buffer */
   gboolean *nf_before;          /* (B) ... in the previous buffer */
+  gboolean nf_error_posted;     /* a non-finite state error is posted */
 
-  /* Unaligned-memory fallback, sized in set_caps. */
-  guint chunk_frames;
-  float *chunk_in;              /* (chunk, B, F) or (B, chunk, F) */
-  float *chunk_out;             /* (chunk, B, O) or (B, chunk, O) */
-
-  /* n-to-n windowed (bidirectional) mode, sized in set_caps. */
-  float *win_in;                /* (window, B, F), time-major */
-  float *win_out;               /* (window, B, O), time-major */
-  guint win_fill;               /* frames in win_in */
-  GstClockTime win_pts;         /* time of the window's first frame */
-  guint64 win_offset;           /* offset of the window's first frame */
-  GstBuffer *win_inbuf;         /* input being cut into windows (also
-                                 * n-to-m) */
-  guint win_cursor;             /* frames of win_inbuf consumed */
-
-  /* n-to-1 and n-to-m: the last `window` input frames, sized in set_caps.
-   * Frame i (counted from the last reset) sits in slot i % window. */
-  float *ring;                  /* (window, B, F), time-major */
-  GstClockTime *ring_pts;       /* (window): time of each slot's frame */
-  guint64 *ring_offset;         /* (window): offset of each slot's frame */
-  guint64 frames_in;            /* frames received since the last reset */
-  guint64 next_start;           /* first frame of the next window */
-  guint64 covered_end;          /* one past the last frame of the last
-                                 * window run (0: none yet) */
-  float *seq_in;                /* (window, B, F): the window being run */
-  float *seq_out;               /* (window, B, R): its top-layer outputs,
-                                 * R = rnn_model_get_rnn_output_size() */
-  float *pooled;                /* n-to-1: (B, R) */
-  float *scores;                /* n-to-1: (B, O) */
-  float *h_buf;                 /* (L * D, B, H_out): h_n */
-  float *c_buf;                 /* (L * D, B, H): c_n (LSTM) */
-
-  /* 1-to-n and n-to-m generation, sized in set_caps. */
-  float *gen_in;                /* (steps, B, F_gen), time-major */
-  float *gen_out;               /* (steps, B, O), time-major */
+  /* Window structures with frames out: the input buffer being cut into
+   * windows, and how far. */
+  GstBuffer *inbuf;
+  gsize cursor;
 } GstRnnStream;
 
 struct _GstRnn
@@ -215,24 +194,32 @@ GstClockTime gst_rnn_buffer_frame_time (GstRnn * self, guint64 t);
 gboolean gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
     gint64 tolerance);
 GstClockTime gst_rnn_latency (GstRnn * self);
+void gst_rnn_timeline_init (GstRnnTimeline * tl, guint size);
+void gst_rnn_timeline_clear (GstRnnTimeline * tl);
+void gst_rnn_timeline_reset (GstRnnTimeline * tl);
+void gst_rnn_timeline_note (GstRnnTimeline * tl, guint64 first,
+    GstClockTime pts, guint64 offset);
+void gst_rnn_timeline_lookup (GstRnn * self, guint64 frame,
+    GstClockTime * pts, guint64 * offset);
+void gst_rnn_stamp_result (GstRnn * self, const RnnResult * result,
+    GstBuffer * buf);
 
 /* gstrnnresults.c */
 const GstMetaInfo *gst_rnn_result_meta_get_info (void);
-void gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
-    guint len, gboolean post);
+void gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
+    const RnnResult * result, gboolean post);
 
 /* gstrnnnonfinite.c */
-void gst_rnn_sanitize (float *p, gsize n);
-gboolean gst_rnn_frame_bad (GstRnn * self, const guint8 * in, gsize n,
-    gsize t, guint b);
 GstFlowReturn gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf,
     gsize n);
-gboolean gst_rnn_check_state (GstRnn * self, RnnState * state);
-gboolean gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n);
+void gst_rnn_state_non_finite (RnnRunner * runner, guint stream,
+    gpointer user_data);
 
 /* gstrnncaps.c */
 GstCaps *gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
     const GstRnnCapsMap * m);
+void gst_rnn_caps_map_for (GstRnnCapsMap * m, const RnnRunInfo * info,
+    gboolean batch_first);
 GstCaps *gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter);
 GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);
@@ -247,18 +234,14 @@ gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
 GstFlowReturn gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf,
     gboolean * reset);
 
-/* gstrnnmodes.c */
+/* gstrnnadapter.c */
 GstFlowReturn gst_rnn_run_failed (GstRnn * self, GError * err);
-gboolean gst_rnn_process (GstRnn * self, const guint8 * in, guint8 * out,
-    gsize n, GError ** err);
-gboolean gst_rnn_generate_frames (GstRnn * self, const guint8 * in,
-    guint8 * out, gsize n, GError ** err);
-GstFlowReturn gst_rnn_generate_window (GstRnn * self, GstBuffer ** outbuf);
-GstFlowReturn gst_rnn_annotate (GstRnn * self, GstBuffer * buf,
-    const guint8 * data, gsize n, gboolean post);
-GstFlowReturn gst_rnn_generate_forecast (GstRnn * self, GstBuffer ** outbuf);
-GstFlowReturn gst_rnn_drain_tail (GstRnn * self);
-GstFlowReturn gst_rnn_drain_window (GstRnn * self);
+GstFlowReturn gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf,
+    GstBuffer * outbuf);
+GstFlowReturn gst_rnn_annotate (GstRnn * self, GstBuffer * buf);
+GstFlowReturn gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf);
+GstFlowReturn gst_rnn_drain (GstRnn * self);
+gboolean gst_rnn_holds_frames (GstRnn * self);
 
 /* gstrnnmodel.c */
 RnnModel *gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder,

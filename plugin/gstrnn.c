@@ -57,6 +57,8 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+
 #include "gstrnn-private.h"
 
 GST_DEBUG_CATEGORY (gst_rnn_debug);
@@ -477,8 +479,6 @@ gst_rnn_init (GstRnn * self)
   self->settings.partial_window = DEFAULT_PARTIAL_WINDOW;
   self->settings.non_finite = DEFAULT_NON_FINITE;
   self->settings.timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
-  self->stream.win_pts = GST_CLOCK_TIME_NONE;
-  self->stream.win_offset = GST_BUFFER_OFFSET_NONE;
   self->stream.discont_pending = TRUE;
   self->stream.next_pts = GST_CLOCK_TIME_NONE;
   self->stream.frame_dur = GST_CLOCK_TIME_NONE;
@@ -662,19 +662,16 @@ gst_rnn_start (GstBaseTransform * trans)
   g_free (self->stream.running_path);
   self->stream.running_path = path;
   self->stream.discont_pending = TRUE;
-  self->stream.win_fill = 0;
-  self->stream.frames_in = self->stream.next_start =
-      self->stream.covered_end = 0;
   self->stream.next_pts = GST_CLOCK_TIME_NONE;
   self->stream.frame_dur = GST_CLOCK_TIME_NONE;
   self->stream.after_gap = FALSE;
   g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
-  /* n-to-1 annotates the input buffers in place; the others make new
-   * output buffers. */
+  /* a structure whose results ride on the input annotates the buffers in
+   * place; the others make new output buffers */
   gst_base_transform_set_in_place (trans,
-      self->config.mode == GST_RNN_MODE_N_TO_1);
+      self->config.info.output == RNN_OUTPUT_WINDOW_SCORES);
   return TRUE;
 }
 
@@ -686,11 +683,7 @@ gst_rnn_stop (GstBaseTransform * trans)
   GBytes *restore;
 
   GST_OBJECT_LOCK (self);
-  self->config.in_size = 0;
-  self->config.out_size = 0;
-  self->config.windowed = FALSE;
-  self->config.steps = 1;
-  self->config.mode = GST_RNN_MODE_N_TO_N;
+  memset (&self->config, 0, sizeof (self->config));
   /* a swap or restore not consumed yet dies with the stream; the 'model'
    * property already names the swapped-in file, loaded on the next
    * start */
@@ -709,7 +702,6 @@ gst_rnn_stop (GstBaseTransform * trans)
   g_clear_pointer (&self->stream.model, rnn_model_unref);
   g_clear_pointer (&self->stream.decoder, rnn_model_unref);
   g_clear_pointer (&self->stream.running_path, g_free);
-  self->stream.win_fill = 0;
   self->stream.discont_pending = TRUE;
   g_rec_mutex_unlock (&self->state_lock);
 
@@ -753,18 +745,18 @@ gst_rnn_transform_size (GstBaseTransform * trans, GstPadDirection direction,
   gsize other = direction == GST_PAD_SINK ?
       self->stream.out_frame_bytes : self->stream.in_frame_bytes;
 
+  guint mul = MAX (1, self->config.info.frames_per_input);
+
   if (unit == 0 || size % unit != 0)
     return FALSE;
   *othersize = size / unit * other;
-  /* 1-to-n: steps output frames per input frame */
-  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
-    if (direction == GST_PAD_SINK)
-      *othersize *= self->config.steps;
-    else if ((size / unit) % self->config.steps != 0)
-      return FALSE;
-    else
-      *othersize /= self->config.steps;
-  }
+  /* frames_per_input output frames per input frame (1-to-n) */
+  if (direction == GST_PAD_SINK)
+    *othersize *= mul;
+  else if ((size / unit) % mul != 0)
+    return FALSE;
+  else
+    *othersize /= mul;
   return TRUE;
 }
 
@@ -784,88 +776,13 @@ static GstFlowReturn
 gst_rnn_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     GstBuffer * outbuf)
 {
-  GstRnn *self = GST_RNN (trans);
-  GstMapInfo inmap, outmap;
-  GError *err = NULL;
-  gsize n;
-  gboolean ok;
-
-  if (!gst_buffer_map (inbuf, &inmap, GST_MAP_READ))
-    goto map_failed;
-  if (!gst_buffer_map (outbuf, &outmap, GST_MAP_WRITE)) {
-    gst_buffer_unmap (inbuf, &inmap);
-    goto map_failed;
-  }
-
-  n = inmap.size / self->stream.in_frame_bytes;
-  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
-    g_assert (outmap.size ==
-        n * self->config.steps * self->stream.out_frame_bytes);
-    ok = gst_rnn_generate_frames (self, inmap.data, outmap.data, n, &err);
-  } else {
-    g_assert (outmap.size == n * self->stream.out_frame_bytes);
-    ok = gst_rnn_process (self, inmap.data, outmap.data, n, &err);
-  }
-
-  gst_buffer_unmap (outbuf, &outmap);
-  gst_buffer_unmap (inbuf, &inmap);
-
-  if (!ok)
-    return gst_rnn_run_failed (self, err);
-  if (self->config.mode == GST_RNN_MODE_N_TO_N
-      && !gst_rnn_check_state (self, self->stream.state))
-    return GST_FLOW_ERROR;
-
-  if (self->config.mode == GST_RNN_MODE_1_TO_N) {
-    guint64 off = GST_BUFFER_OFFSET (inbuf);
-    guint64 end = GST_BUFFER_OFFSET_END (inbuf);
-
-    GST_BUFFER_OFFSET (outbuf) = off != GST_BUFFER_OFFSET_NONE ?
-        off * self->config.steps : GST_BUFFER_OFFSET_NONE;
-    GST_BUFFER_OFFSET_END (outbuf) = end != GST_BUFFER_OFFSET_NONE ?
-        end * self->config.steps : GST_BUFFER_OFFSET_NONE;
-  }
-  if (self->stream.discont_pending) {
-    GST_BUFFER_FLAG_SET (outbuf, GST_BUFFER_FLAG_DISCONT);
-    self->stream.discont_pending = FALSE;
-  }
-  GST_LOG_OBJECT (self, "processed %" G_GSIZE_FORMAT " frame(s) at %"
-      GST_TIME_FORMAT, n, GST_TIME_ARGS (GST_BUFFER_PTS (inbuf)));
-  return GST_FLOW_OK;
-
-map_failed:
-  GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-      (NULL));
-  return GST_FLOW_ERROR;
+  return gst_rnn_process_block (GST_RNN (trans), inbuf, outbuf);
 }
 
-/* n-to-1: read the buffer, run every window that ends in it and attach
- * the results.  The data is not touched. */
 static GstFlowReturn
 gst_rnn_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
-  GstRnn *self = GST_RNN (trans);
-  GstFlowReturn ret;
-  GstMapInfo map;
-  gboolean post;
-
-  GST_OBJECT_LOCK (self);
-  post = self->settings.post_messages;
-  GST_OBJECT_UNLOCK (self);
-
-  /* a gap found from the timestamps: say so downstream */
-  if (self->stream.mark_discont)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-
-  if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  ret = gst_rnn_annotate (self, buf, map.data,
-      map.size / self->stream.in_frame_bytes, post);
-  gst_buffer_unmap (buf, &map);
-  return ret;
+  return gst_rnn_annotate (GST_RNN (trans), buf);
 }
 
 static GstFlowReturn
@@ -875,10 +792,8 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
   GstFlowReturn ret;
   gboolean reset;
 
-  if (self->stream.win_in != NULL)
-    return gst_rnn_generate_window (self, outbuf);
-  if (self->config.mode == GST_RNN_MODE_N_TO_M)
-    return gst_rnn_generate_forecast (self, outbuf);
+  if (self->config.info.output == RNN_OUTPUT_WINDOW_FRAMES)
+    return gst_rnn_generate_windows (self, outbuf);
 
   if (trans->queued_buf != NULL) {
     ret = gst_rnn_begin_buffer (self, trans->queued_buf, &reset);
@@ -915,20 +830,19 @@ static gboolean
 gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstRnn *self = GST_RNN (trans);
-  gboolean n_to_n = self->config.mode == GST_RNN_MODE_N_TO_N;
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
       g_rec_mutex_lock (&self->state_lock);
-      gst_buffer_replace (&self->stream.win_inbuf, NULL);
+      gst_buffer_replace (&self->stream.inbuf, NULL);
       gst_rnn_reset_state (self, "flush");
       self->stream.next_pts = GST_CLOCK_TIME_NONE;
       self->stream.after_gap = FALSE;
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
-      if (n_to_n)
-        gst_rnn_drain_window (self);
+      if (gst_rnn_holds_frames (self))
+        gst_rnn_drain (self);
       g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset_state (self, "new segment");
       self->stream.next_pts = GST_CLOCK_TIME_NONE;
@@ -936,14 +850,11 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:
-      if (n_to_n)
-        gst_rnn_drain_window (self);
+      if (gst_rnn_holds_frames (self))
+        gst_rnn_drain (self);
       break;
     case GST_EVENT_EOS:
-      if (n_to_n)
-        gst_rnn_drain_window (self);
-      else
-        gst_rnn_drain_tail (self);
+      gst_rnn_drain (self);
       break;
     default:
       break;

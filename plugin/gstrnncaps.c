@@ -187,7 +187,7 @@ gst_rnn_map_tensors (GstStructure * ns, const GstStructure * s,
     gst_structure_remove_field (ns, "dimensions");
   }
   /* n-to-m: one tensor per window, at no fixed rate. */
-  if (m->mode == GST_RNN_MODE_N_TO_M) {
+  if (!m->fixed_rate) {
     if (direction == GST_PAD_SINK)
       gst_structure_set (ns, "framerate", GST_TYPE_FRACTION, 0, 1, NULL);
     else
@@ -206,7 +206,7 @@ gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
   guint i, n;
 
   /* n-to-1 passes the input through: same caps on both sides. */
-  if (m->mode == GST_RNN_MODE_N_TO_1)
+  if (m->passthrough)
     return gst_caps_ref (caps);
 
   ret = gst_caps_new_empty ();
@@ -274,6 +274,21 @@ gst_rnn_parse_format (GstCaps * caps, GstRnnFormat * fmt)
   return FALSE;
 }
 
+/* How caps map for a structure (@info) in @batch_first layout. */
+void
+gst_rnn_caps_map_for (GstRnnCapsMap * m, const RnnRunInfo * info,
+    gboolean batch_first)
+{
+  m->passthrough = info->output == RNN_OUTPUT_WINDOW_SCORES;
+  m->fixed_rate = info->output == RNN_OUTPUT_BLOCK || info->contiguous;
+  m->in_size = info->input_size;
+  m->out_size = info->output_size;
+  m->out_T = info->output == RNN_OUTPUT_WINDOW_FRAMES ?
+      info->frames_per_result : 0;
+  m->t_mul = MAX (1, info->frames_per_input);
+  m->batch_first = batch_first;
+}
+
 /* transform_caps: what @caps on the @direction pad map to on the other
  * pad, for the model and mode in force (the properties when no model is
  * loaded).  Any thread. */
@@ -282,19 +297,18 @@ gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstRnnCapsMap m;
+  GstRnnCapsMap m = { FALSE, TRUE, 0, 0, 0, 1, FALSE };
   GstCaps *ret;
 
   GST_OBJECT_LOCK (self);
-  m.mode = self->config.in_size > 0 ? self->config.mode :
-      self->settings.mode;
-  m.in_size = self->config.in_size;
-  m.out_size = self->config.out_size;
-  m.out_T = self->config.windowed ? self->config.window : 0;
-  if (m.mode == GST_RNN_MODE_N_TO_M)
-    m.out_T = self->config.steps;
-  m.t_mul = m.mode == GST_RNN_MODE_1_TO_N ? self->config.steps : 1;
-  m.batch_first = self->settings.batch_first;
+  if (self->config.info.input_size > 0) {
+    gst_rnn_caps_map_for (&m, &self->config.info, self->settings.batch_first);
+  } else {
+    /* no model yet: what the mode alone says */
+    m.passthrough = self->settings.mode == GST_RNN_MODE_N_TO_1;
+    m.fixed_rate = self->settings.mode != GST_RNN_MODE_N_TO_M;
+    m.batch_first = self->settings.batch_first;
+  }
   GST_OBJECT_UNLOCK (self);
 
   if (gst_caps_is_any (caps)) {
@@ -331,7 +345,8 @@ gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps)
 
   /* n-to-1 passes the input through as it is */
   GST_OBJECT_LOCK (self);
-  passthrough = self->config.mode == GST_RNN_MODE_N_TO_1;
+  passthrough = self->config.info.output == RNN_OUTPUT_WINDOW_SCORES
+      && self->config.info.input_size > 0;
   GST_OBJECT_UNLOCK (self);
   if (passthrough)
     return othercaps;
@@ -357,13 +372,9 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
     GstRnnFormat * in_fmt, guint * batch)
 {
   GstRnnFormat in, out;
-  guint F, O, B, expect;
-  gboolean bf = self->config.batch_first;
-  GstRnnMode mode = self->config.mode;
-
-  F = rnn_model_get_input_size (self->stream.model);
-  O = rnn_model_get_output_size (self->stream.decoder ?
-      self->stream.decoder : self->stream.model);
+  guint F = self->config.info.input_size, O = self->config.info.output_size;
+  guint B, expect;
+  gboolean bf = self->config.run.batch_first;
 
   if (!gst_rnn_parse_format (incaps, &in)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
@@ -411,7 +422,7 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
         ("out %" GST_PTR_FORMAT, outcaps));
     return FALSE;
   }
-  if (mode == GST_RNN_MODE_N_TO_1) {
+  if (self->config.info.output == RNN_OUTPUT_WINDOW_SCORES) {
     /* the input passes through */
     if (out.width != in.width || out.tensors != in.tensors) {
       GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,

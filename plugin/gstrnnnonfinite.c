@@ -1,11 +1,8 @@
 /* GStreamer rnn element: non-finite (NaN, +-Inf) input values and states,
- * handled as the non-finite property says.
- *
- * A float is NaN or +-Inf when its 8 exponent bits are all ones.  Adding
- * one to the exponent field then carries into the sign bit: the OR of
- * (u & 0x7f800000) + 0x00800000 over a block has bit 31 set iff the block
- * holds a non-finite value.  Branch-free, so it vectorises; reads through
- * memcpy so any alignment is fine.
+ * as the non-finite property says.  The core applies the policy to the
+ * numbers (rnn.h, RnnNonFinite); the element scans each input buffer to
+ * say which stream and which time, and turns the core's notices of
+ * non-finite states into warnings or the error.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -20,58 +17,6 @@
 #include <string.h>
 
 #include "gstrnn-private.h"
-
-/* Are the @n floats at @p all finite? */
-static gboolean
-gst_rnn_all_finite (const guint8 * p, gsize n)
-{
-  guint32 acc = 0;
-  gsize i;
-
-  for (i = 0; i < n; i++) {
-    guint32 u;
-
-    memcpy (&u, p + 4 * i, 4);
-    acc |= (u & 0x7f800000u) + 0x00800000u;
-  }
-  return (acc & 0x80000000u) == 0;
-}
-
-/* Replace the non-finite values among @n floats by 0. */
-void
-gst_rnn_sanitize (float *p, gsize n)
-{
-  gsize i;
-
-  for (i = 0; i < n; i++) {
-    guint32 u;
-
-    memcpy (&u, &p[i], 4);
-    if ((u & 0x7f800000u) == 0x7f800000u)
-      p[i] = 0.0f;
-  }
-}
-
-/* Byte offset of stream @b's frame @t in an input block of @n frames in
- * the buffer layout. */
-static inline gsize
-gst_rnn_in_offset (GstRnn * self, gsize n, gsize t, guint b)
-{
-  gsize fb = (gsize) rnn_model_get_input_size (self->stream.model) *
-      sizeof (float);
-
-  return self->config.batch_first ? ((gsize) b * n + t) * fb :
-      (t * self->stream.batch + b) * fb;
-}
-
-/* Does stream @b of frame @t of an input block hold a non-finite value? */
-gboolean
-gst_rnn_frame_bad (GstRnn * self, const guint8 * in, gsize n, gsize t,
-    guint b)
-{
-  return !gst_rnn_all_finite (in + gst_rnn_in_offset (self, n, t, b),
-      rnn_model_get_input_size (self->stream.model));
-}
 
 /* Stream @b had a non-finite input value at frame @t of the current
  * buffer (@input), or its state turned non-finite and was reset (@t is
@@ -143,26 +88,23 @@ gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
   }
 }
 
-/* Scan an input buffer of @n frames for non-finite values.  Sets
- * buf_nonfinite; warns per stream (reset-stream, zero) or posts an error
- * and returns FALSE (error). */
+/* Scan an input buffer of @n frames for non-finite values: warns per
+ * stream (reset-stream, zero) or posts an error and returns FALSE
+ * (error). */
 static gboolean
 gst_rnn_scan_input (GstRnn * self, const guint8 * in, gsize n)
 {
-  guint F = rnn_model_get_input_size (self->stream.model);
+  RnnRunner *r = self->stream.runner;
+  guint F = self->config.info.input_size;
   guint b;
-  gsize t;
 
-  self->stream.buf_nonfinite = FALSE;
   if (self->stream.buf_policy == GST_RNN_NON_FINITE_PROPAGATE || n == 0
-      || gst_rnn_all_finite (in, n * self->stream.batch * F))
+      || rnn_floats_all_finite (in, n * self->stream.batch * F))
     return TRUE;
 
-  self->stream.buf_nonfinite = TRUE;
   for (b = 0; b < self->stream.batch; b++) {
-    for (t = 0; t < n; t++)
-      if (gst_rnn_frame_bad (self, in, n, t, b))
-        break;
+    gsize t = rnn_runner_find_non_finite (r, in, n, b);
+
     if (t == n)
       continue;
     if (self->stream.buf_policy == GST_RNN_NON_FINITE_ERROR) {
@@ -181,81 +123,28 @@ gst_rnn_scan_input (GstRnn * self, const guint8 * in, gsize n)
   return TRUE;
 }
 
-/* After a run of @state: a stream whose state (h, or c of an LSTM) holds a
- * non-finite value is reset to zero, and warned about (reset-stream,
- * zero); with non-finite=error that posts an error and returns FALSE.
- * Costs a copy of the state. */
-gboolean
-gst_rnn_check_state (GstRnn * self, RnnState * state)
+/* The core's notice (RnnNonFiniteFunc) that the state of @stream turned
+ * non-finite although its input was finite: it was reset (warned about),
+ * or, with non-finite=error, the run fails (the error is posted here, in
+ * the element's words). */
+void
+gst_rnn_state_non_finite (RnnRunner * runner, guint stream,
+    gpointer user_data)
 {
-  RnnModel *m;
-  gsize nh, nc, hs, cs;
-  guint B, b, ld, LD;
+  GstRnn *self = user_data;
 
-  if (self->stream.buf_policy == GST_RNN_NON_FINITE_PROPAGATE || state == NULL)
-    return TRUE;
-
-  m = rnn_state_get_model (state);
-  B = rnn_state_get_batch (state);
-  nh = rnn_model_get_h_size (m, B);
-  nc = rnn_model_get_c_size (m, B);
-  LD = rnn_model_get_num_layers (m) * (rnn_model_is_bidirectional (m) ? 2 : 1);
-  hs = nh / ((gsize) LD * B);
-  cs = nc / ((gsize) LD * B);
-  rnn_state_get (state, self->stream.h_buf, nc ? self->stream.c_buf : NULL);
-  if (gst_rnn_all_finite ((const guint8 *) self->stream.h_buf, nh)
-      && (nc == 0
-          || gst_rnn_all_finite ((const guint8 *) self->stream.c_buf, nc)))
-    return TRUE;
-
-  for (b = 0; b < B; b++) {
-    gboolean bad = FALSE;
-
-    for (ld = 0; ld < LD; ld++) {
-      bad |= !gst_rnn_all_finite ((const guint8 *) (self->stream.h_buf +
-              ((gsize) ld * B + b) * hs), hs);
-      if (nc)
-        bad |= !gst_rnn_all_finite ((const guint8 *) (self->stream.c_buf +
-                ((gsize) ld * B + b) * cs), cs);
-    }
-    if (!bad)
-      continue;
-    if (self->stream.buf_policy == GST_RNN_NON_FINITE_ERROR) {
-      GST_ELEMENT_ERROR (self, STREAM, DECODE,
-          ("The state of stream %u became non-finite (NaN or Inf) in the "
-              "buffer at %" GST_TIME_FORMAT " (its input values are too "
-              "large for the network), and non-finite=error.", b,
-              GST_TIME_ARGS (self->stream.buf_pts)),
-          ("set non-finite=reset-stream or zero to go on"));
-      return FALSE;
-    }
-    GST_DEBUG_OBJECT (self, "stream %u: non-finite state, resetting", b);
-    rnn_state_reset_stream (state, b);
-    gst_rnn_warn_non_finite (self, b, G_MAXUINT64, FALSE);
+  if (self->stream.buf_policy == GST_RNN_NON_FINITE_ERROR) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("The state of stream %u became non-finite (NaN or Inf) in the "
+            "buffer at %" GST_TIME_FORMAT " (its input values are too "
+            "large for the network), and non-finite=error.", stream,
+            GST_TIME_ARGS (self->stream.buf_pts)),
+        ("set non-finite=reset-stream or zero to go on"));
+    self->stream.nf_error_posted = TRUE;
+    return;
   }
-  return TRUE;
-}
-
-/* A window (or frame) of @n frames, time-major at @in, has just run from
- * a carried state: with reset-stream, a stream whose input held a
- * non-finite value starts the next one from zero; then the state is
- * checked.  Returns FALSE on error. */
-gboolean
-gst_rnn_guard_carried (GstRnn * self, const float *in, gsize n)
-{
-  guint F = rnn_model_get_input_size (self->stream.model);
-  guint B = self->stream.batch;
-  guint b;
-  gsize t;
-
-  if (self->stream.buf_policy == GST_RNN_NON_FINITE_RESET_STREAM)
-    for (b = 0; b < B; b++)
-      for (t = 0; t < n; t++)
-        if (!gst_rnn_all_finite ((const guint8 *) (in + (t * B + b) * F), F)) {
-          rnn_state_reset_stream (self->stream.state, b);
-          break;
-        }
-  return gst_rnn_check_state (self, self->stream.state);
+  GST_DEBUG_OBJECT (self, "stream %u: non-finite state, reset", stream);
+  gst_rnn_warn_non_finite (self, stream, G_MAXUINT64, FALSE);
 }
 
 /* At the start of input buffer @inbuf (@n frames): forget which streams

@@ -56,22 +56,23 @@ gst_rnn_set_result_fields (GstStructure * s, guint stream, GstClockTime ts,
       label, "confidence", G_TYPE_FLOAT, scores[top], NULL);
 }
 
-/* n-to-1: attach one result meta per stream to @buf (if any) and post one
- * element message per stream (if @post), for the window of @len frames
- * starting at frame @start whose scores are in self->stream.scores. */
+/* Attach one result meta per stream to @buf (if any) and post one element
+ * message per stream (if @post), for @result: the scores (B, O) of the
+ * window of result->n_frames frames from frame result->start. */
 void
-gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
-    guint len, gboolean post)
+gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
+    const RnnResult * result, gboolean post)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   const char *const *labels = rnn_model_get_labels (self->stream.model);
-  guint O = rnn_model_get_output_size (self->stream.model);
-  GstClockTime ts = self->stream.ring_pts[start % self->config.window];
-  GstClockTime dur = gst_rnn_frames_to_time (self, len);
+  guint O = self->config.info.output_size, len = result->n_frames;
+  GstClockTime ts, dur = gst_rnn_frames_to_time (self, len);
   GstClockTime running_time = GST_CLOCK_TIME_NONE;
   GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+  guint64 offset;
   guint b, i;
 
+  gst_rnn_timeline_lookup (self, result->start, &ts, &offset);
   if (post && GST_CLOCK_TIME_IS_VALID (ts)
       && trans->segment.format == GST_FORMAT_TIME) {
     running_time = gst_segment_to_running_time (&trans->segment,
@@ -81,7 +82,7 @@ gst_rnn_emit_results (GstRnn * self, GstBuffer * buf, guint64 start,
   }
 
   for (b = 0; b < self->stream.batch; b++) {
-    const float *sc = self->stream.scores + (gsize) b * O;
+    const float *sc = result->data + (gsize) b * O;
     gchar index[16];
     const gchar *label;
     guint top = 0;

@@ -89,22 +89,119 @@ gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
   return GST_BUFFER_IS_DISCONT (inbuf) || jump || gap || gap_end;
 }
 
-/* The latency the element adds: a bidirectional model's window in n-to-n,
- * nothing otherwise.  Any thread. */
+/* The latency the element adds: the frames the structure holds back (a
+ * bidirectional model's window in n-to-n), nothing otherwise.  Any
+ * thread. */
 GstClockTime
 gst_rnn_latency (GstRnn * self)
 {
   GstClockTime ours = 0;
-  guint window;
+  guint frames;
   gint steps_n, steps_d;
 
   GST_OBJECT_LOCK (self);
-  window = self->config.windowed ? self->config.window : 0;
+  frames = self->config.info.latency;
   steps_n = self->stream.in_fmt.steps_n;
   steps_d = self->stream.in_fmt.steps_d;
   GST_OBJECT_UNLOCK (self);
 
-  if (window > 0 && steps_n > 0)
-    ours = gst_util_uint64_scale (window, GST_SECOND * steps_d, steps_n);
+  if (frames > 0 && steps_n > 0)
+    ours = gst_util_uint64_scale (frames, GST_SECOND * steps_d, steps_n);
   return ours;
+}
+
+/* ------------------------------------------------------------ timeline */
+
+/* Room for the buffers of @size frames (a window): each brings one or
+ * more of them. */
+void
+gst_rnn_timeline_init (GstRnnTimeline * tl, guint size)
+{
+  tl->ring = g_new0 (GstRnnStamp, size + 1);
+  tl->size = size + 1;
+  gst_rnn_timeline_reset (tl);
+}
+
+void
+gst_rnn_timeline_clear (GstRnnTimeline * tl)
+{
+  g_clear_pointer (&tl->ring, g_free);
+  tl->size = tl->head = tl->count = 0;
+}
+
+void
+gst_rnn_timeline_reset (GstRnnTimeline * tl)
+{
+  tl->head = tl->count = 0;
+}
+
+/* A buffer whose first frame is frame @first (counted by the runner). */
+void
+gst_rnn_timeline_note (GstRnnTimeline * tl, guint64 first, GstClockTime pts,
+    guint64 offset)
+{
+  if (tl->size == 0)
+    return;
+  tl->head = (tl->head + 1) % tl->size;
+  tl->ring[tl->head] = (GstRnnStamp) {
+  first, pts, offset};
+  tl->count = MIN (tl->count + 1, tl->size);
+}
+
+/* Time and offset of frame @frame: its buffer's, plus its place in it. */
+void
+gst_rnn_timeline_lookup (GstRnn * self, guint64 frame, GstClockTime * pts,
+    guint64 * offset)
+{
+  GstRnnTimeline *tl = &self->stream.timeline;
+
+  *pts = GST_CLOCK_TIME_NONE;
+  *offset = GST_BUFFER_OFFSET_NONE;
+  for (guint i = 0; i < tl->count; i++) {
+    const GstRnnStamp *st = &tl->ring[(tl->head + tl->size - i) % tl->size];
+    guint64 d = frame - st->first;
+
+    if (st->first > frame)
+      continue;
+    if (d == 0) {
+      *pts = st->pts;
+    } else if (GST_CLOCK_TIME_IS_VALID (st->pts)) {
+      GstClockTime dt = gst_rnn_frames_to_time (self, d);
+
+      if (GST_CLOCK_TIME_IS_VALID (dt))
+        *pts = st->pts + dt;
+    }
+    if (st->offset != GST_BUFFER_OFFSET_NONE)
+      *offset = st->offset + d;
+    return;
+  }
+}
+
+/* Timestamps and offsets of an output buffer holding the frames of
+ * @result: the window's own time when the output tiles the input's time
+ * line, else (a forecast) the frames that follow the window. */
+void
+gst_rnn_stamp_result (GstRnn * self, const RnnResult * result,
+    GstBuffer * buf)
+{
+  GstClockTime pts;
+  guint64 offset;
+
+  if (self->config.info.contiguous) {
+    gst_rnn_timeline_lookup (self, result->start, &pts, &offset);
+  } else {
+    GstClockTime one = gst_rnn_frames_to_time (self, 1);
+
+    gst_rnn_timeline_lookup (self, result->start + result->n_frames - 1, &pts,
+        &offset);
+    pts = GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (one) ?
+        pts + one : GST_CLOCK_TIME_NONE;
+    if (offset != GST_BUFFER_OFFSET_NONE)
+      offset++;
+  }
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DURATION (buf) = gst_rnn_frames_to_time (self, result->n_out);
+  GST_BUFFER_OFFSET (buf) = offset;
+  if (offset != GST_BUFFER_OFFSET_NONE)
+    GST_BUFFER_OFFSET_END (buf) = offset + result->n_out;
 }
