@@ -6,15 +6,15 @@
 #include <string.h>
 
 #include "rnn.h"
-#include "fixture.h"
+#include "rnn-test-util.h"
 #include "kernels.h"
 
 static GPtrArray *cases;
 
 typedef struct {
-  RnnFixture *fx;
+  const RnnTestCase *fx;
   RnnModel *model;
-  float *in, *out_ref, *raw_ref, *h0, *c0, *hn_ref, *cn_ref;
+  const float *in, *out_ref, *raw_ref, *h0, *c0, *hn_ref, *cn_ref;
   gsize n_in, n_out, n_raw, n_h, n_c;
   guint O;
 } Case;
@@ -24,17 +24,17 @@ case_load (Case * c, int i)
 {
   GError *err = NULL;
   memset (c, 0, sizeof *c);
-  c->fx = rnn_fixture_load (rnn_fixture_dir (), g_ptr_array_index (cases, i));
+  c->fx = g_ptr_array_index (cases, i);
   c->model = rnn_model_load (c->fx->model_path, NULL, &err);
   ck_assert_msg (c->model != NULL, "%s: %s", c->fx->name,
       err ? err->message : "?");
-  c->in = rnn_fixture_tensor (c->fx, "input", &c->n_in);
-  c->out_ref = rnn_fixture_tensor (c->fx, "output", &c->n_out);
-  c->raw_ref = rnn_fixture_tensor (c->fx, "raw_output", &c->n_raw);
-  c->h0 = rnn_fixture_tensor (c->fx, "h0", NULL);
-  c->c0 = rnn_fixture_tensor (c->fx, "c0", NULL);
-  c->hn_ref = rnn_fixture_tensor (c->fx, "h_n", &c->n_h);
-  c->cn_ref = rnn_fixture_tensor (c->fx, "c_n", &c->n_c);
+  c->in = rnn_test_case_tensor (c->fx, "input", &c->n_in);
+  c->out_ref = rnn_test_case_tensor (c->fx, "output", &c->n_out);
+  c->raw_ref = rnn_test_case_tensor (c->fx, "raw_output", &c->n_raw);
+  c->h0 = rnn_test_case_tensor (c->fx, "h0", NULL);
+  c->c0 = rnn_test_case_tensor (c->fx, "c0", NULL);
+  c->hn_ref = rnn_test_case_tensor (c->fx, "h_n", &c->n_h);
+  c->cn_ref = rnn_test_case_tensor (c->fx, "c_n", &c->n_c);
   ck_assert_ptr_nonnull (c->hn_ref);
   c->O = rnn_model_get_output_size (c->model);
   ck_assert_uint_eq (rnn_model_get_input_size (c->model), c->fx->F);
@@ -49,22 +49,14 @@ case_load (Case * c, int i)
 static void
 case_free (Case * c)
 {
-  g_free (c->in);
-  g_free (c->out_ref);
-  g_free (c->raw_ref);
-  g_free (c->h0);
-  g_free (c->c0);
-  g_free (c->hn_ref);
-  g_free (c->cn_ref);
   rnn_model_unref (c->model);
-  rnn_fixture_free (c->fx);
 }
 
 static void
 check_close (const Case * c, const char *what, const float *got,
     const float *want, gsize n)
 {
-  double err = rnn_max_abs_diff (got, want, n);
+  double err = rnn_test_max_err (got, want, n);
   ck_assert_msg (err <= RNN_TEST_TOLERANCE,
       "%s: %s differs from PyTorch by %g (tolerance %g)", c->fx->name, what,
       err, RNN_TEST_TOLERANCE);
@@ -124,7 +116,7 @@ START_TEST (test_whole_window)
     ck_assert (rnn_state_process_window (fresh, c.in, c.fx->T, layout (&c),
             b, NULL));
     ck_assert (memcmp (a, b, c.n_out * sizeof (float)) == 0);
-    ck_assert (rnn_max_abs_diff (a, c.out_ref, c.n_out) > RNN_TEST_TOLERANCE);
+    ck_assert (rnn_test_max_err (a, c.out_ref, c.n_out) > RNN_TEST_TOLERANCE);
     rnn_state_free (fresh);
   }
   rnn_state_free (s);
@@ -228,10 +220,10 @@ conformance_suite (void)
 int
 main (void)
 {
-  cases = rnn_fixture_list (rnn_fixture_dir ());
+  cases = rnn_test_cases_load ();
   if (cases->len < 30)
     g_error ("expected the conformance fixtures in %s, found %u cases",
-        rnn_fixture_dir (), cases->len);
+        rnn_test_fixture_dir (), cases->len);
   /* The kernel set under test ($RNN_KERNEL) must really be the one used. */
   const char *want = g_getenv ("RNN_KERNEL");
   const char *got = rnn_kernels_select ()->name;

@@ -6,17 +6,17 @@
 #include <string.h>
 
 #include "rnn.h"
-#include "fixture.h"
+#include "rnn-test-util.h"
 
 #include "alloc-count.h"
 
 /* ---- helpers */
 
 static RnnModel *
-load_case (const char *name, RnnFixture ** fx_out)
+load_case (const char *name, RnnTestCase ** fx_out)
 {
   GError *err = NULL;
-  RnnFixture *fx = rnn_fixture_load (rnn_fixture_dir (), name);
+  RnnTestCase *fx = rnn_test_case_load (name);
   RnnModel *m = rnn_model_load (fx->model_path, NULL, &err);
   ck_assert_msg (m != NULL, "%s", err ? err->message : "");
   *fx_out = fx;
@@ -56,7 +56,7 @@ static const char *const models[] = {
 /* Three streams in one state give what each stream gives alone. */
 START_TEST (test_streams_independent)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case (models[_i], &fx);
   const guint T = 50, B = 3, F = rnn_model_get_input_size (m);
   const guint O = rnn_model_get_output_size (m);
@@ -73,20 +73,20 @@ START_TEST (test_streams_independent)
     RnnState *s1 = rnn_state_new (m, 1, 7, NULL);
     ck_assert (rnn_state_process (s1, xb, T, RNN_RUN_NONE, yb, NULL));
     for (guint t = 0; t < T; t++)
-      ck_assert (rnn_max_abs_diff (yb + (gsize) t * O,
+      ck_assert (rnn_test_max_err (yb + (gsize) t * O,
               y + ((gsize) t * B + b) * O, O) <= RNN_TEST_TOLERANCE);
     rnn_state_free (s1);
   }
   rnn_state_free (s3);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 
 /* batch-first input gives the batch-first transpose of the output. */
 START_TEST (test_layouts_agree)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case (models[_i], &fx);
   const guint T = 33, B = 3, F = rnn_model_get_input_size (m);
   const guint O = rnn_model_get_output_size (m);
@@ -103,14 +103,14 @@ START_TEST (test_layouts_agree)
   rnn_state_free (a);
   rnn_state_free (b);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 
 /* Resetting stream 1 alone: stream 1 restarts from zero, 0 and 2 carry. */
 START_TEST (test_reset_stream)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case (models[_i], &fx);
   const guint T = 20, B = 3, F = rnn_model_get_input_size (m);
   const guint O = rnn_model_get_output_size (m);
@@ -137,19 +137,19 @@ START_TEST (test_reset_stream)
     }
   }
   /* and the carried stream 1 really differs from a fresh start */
-  ck_assert (rnn_max_abs_diff (y_carry + O, y_fresh + O, O) > 1e-4);
+  ck_assert (rnn_test_max_err (y_carry + O, y_fresh + O, O) > 1e-4);
   rnn_state_free (carry);
   rnn_state_free (part);
   rnn_state_free (fresh);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 
 /* rnn_state_set / rnn_state_get round-trip exactly; reset gives zeros. */
 START_TEST (test_set_get)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case (models[_i], &fx);
   const guint B = 3;
   gsize nh = rnn_model_get_h_size (m, B), nc = rnn_model_get_c_size (m, B);
@@ -170,13 +170,13 @@ START_TEST (test_set_get)
     ck_assert (c[i] == 0.0f);
   rnn_state_free (s);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 
 START_TEST (test_window_limits)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   GError *err = NULL;
   RnnModel *m = load_case ("gru_l2_bias_bi_b3_tm_h0", &fx);
   float in[64 * 3 * 8] = { 0 }, out[64 * 3 * 64];
@@ -194,7 +194,7 @@ START_TEST (test_window_limits)
   g_clear_error (&err);
   rnn_state_free (s);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 
@@ -202,7 +202,7 @@ END_TEST
 /* Once a state exists, neither streaming nor window calls allocate. */
 START_TEST (test_no_allocation_per_call)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case (models[_i], &fx);
   const guint T = 40, B = 3, F = rnn_model_get_input_size (m);
   const guint O = rnn_model_get_output_size (m);
@@ -229,14 +229,14 @@ START_TEST (test_no_allocation_per_call)
   ck_assert_int_gt (rnn_test_alloc_count (), after);
   rnn_state_free (s);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 #endif
 
 START_TEST (test_accessors)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case ("lstmp_l2_bias_bi_b3_tm_h0", &fx);
   ck_assert_int_eq (rnn_model_get_cell (m), RNN_CELL_LSTM);
   ck_assert_str_eq (rnn_cell_name (rnn_model_get_cell (m)), "lstm");
@@ -254,7 +254,7 @@ START_TEST (test_accessors)
   ck_assert_ptr_eq (r, m);
   rnn_model_unref (r);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 
@@ -263,7 +263,7 @@ END_TEST
  * that never stopped. */
 START_TEST (test_snapshot_restore)
 {
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case (models[_i], &fx);
   const guint T = 30, B = 3, F = rnn_model_get_input_size (m);
   const guint O = rnn_model_get_output_size (m);
@@ -321,7 +321,7 @@ START_TEST (test_snapshot_restore)
   rnn_model_unref (m2);
   g_bytes_unref (snap);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 
@@ -331,7 +331,7 @@ END_TEST
 START_TEST (test_snapshot_other_model)
 {
   GError *err = NULL;
-  RnnFixture *fa, *fb;
+  RnnTestCase *fa, *fb;
   RnnModel *a = load_case ("gru_l1_bias_uni_b1_tm", &fa);
   g_autofree char *bytes = NULL;
   gsize len;
@@ -360,8 +360,8 @@ START_TEST (test_snapshot_other_model)
   rnn_model_unref (a);
   rnn_model_unref (a2);
   rnn_model_unref (b);
-  rnn_fixture_free (fa);
-  rnn_fixture_free (fb);
+  rnn_test_case_free (fa);
+  rnn_test_case_free (fb);
 }
 END_TEST
 
@@ -433,7 +433,7 @@ START_TEST (test_threads_identical)
   ck_assert (rnn_state_process (s1, x, T, 0, y1, NULL));
   ck_assert (rnn_state_process (s2, x, T, 0, y2, NULL));
   ck_assert (memcmp (y1, y2, (gsize) T * B * O * sizeof (float)) == 0);
-  ck_assert (rnn_max_abs_diff (y1, y2, 1) == 0.0);
+  ck_assert (rnn_test_max_err (y1, y2, 1) == 0.0);
   /* back to one thread, and a bad count */
   ck_assert (rnn_state_set_threads (s2, 1, NULL));
   ck_assert (!rnn_state_set_threads (s2, 0, &err));
@@ -454,7 +454,7 @@ START_TEST (test_nan_propagates)
     "rnnrelu_l1_bias_uni_b1_tm", "rnn_l1_bias_uni_b1_tm",
     "lstm_l1_bias_uni_b1_tm", "gru_l1_bias_uni_b1_tm", "lstmp_l1_bias_uni_b1_tm",
   };
-  RnnFixture *fx;
+  RnnTestCase *fx;
   RnnModel *m = load_case (nan_models[_i], &fx);
   const guint F = rnn_model_get_input_size (m);
   const guint O = rnn_model_get_output_size (m);
@@ -472,7 +472,7 @@ START_TEST (test_nan_propagates)
     ck_assert (isnan (h[i]));
   rnn_state_free (s);
   rnn_model_unref (m);
-  rnn_fixture_free (fx);
+  rnn_test_case_free (fx);
 }
 END_TEST
 

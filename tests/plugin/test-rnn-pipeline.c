@@ -9,7 +9,7 @@
 
 #include "rnn-test-util.h"
 
-#define TOL 1e-5
+#define TOL RNN_TEST_TOLERANCE
 
 /* Run @pipeline to EOS (or ERROR); returns the error message or NULL. */
 static gchar *

@@ -16,7 +16,7 @@
 #include "rnn.h"
 #include "rnn-test-util.h"
 
-#define TOL 1e-5
+#define TOL RNN_TEST_TOLERANCE
 #define RATE 100
 #define FRAME_TIME(t) gst_util_uint64_scale ((t), GST_SECOND, RATE)
 
@@ -173,30 +173,6 @@ core_run (RnnState * s, const float *in, gsize T)
   return out;
 }
 
-/* Largest relative error, NaN where the other has NaN and equal infinities
- * count as equal; INFINITY when they disagree on that. */
-static double
-max_err (const float *a, const float *b, gsize n)
-{
-  double m = 0.0;
-  gsize i;
-
-  for (i = 0; i < n; i++) {
-    if (isnan (a[i]) || isnan (b[i])) {
-      if (isnan (a[i]) != isnan (b[i]))
-        return INFINITY;
-      continue;
-    }
-    if (isinf (a[i]) || isinf (b[i])) {
-      if (a[i] != b[i])
-        return INFINITY;
-      continue;
-    }
-    m = MAX (m, fabs ((double) a[i] - b[i]) / MAX (1.0, fabs (b[i])));
-  }
-  return m;
-}
-
 /* Compare an output buffer with @ref (k frames, B * O floats each). */
 static void
 check_buffer (GstBuffer * out, const float *ref, gsize n, double tol,
@@ -207,7 +183,7 @@ check_buffer (GstBuffer * out, const float *ref, gsize n, double tol,
 
   fail_unless (gst_buffer_map (out, &map, GST_MAP_READ));
   fail_unless_equals_uint64 (map.size, n * sizeof (float));
-  e = max_err ((const float *) map.data, ref, n);
+  e = rnn_test_max_err ((const float *) map.data, ref, n);
   gst_buffer_unmap (out, &map);
   fail_unless (e <= tol, "%s: max error %g > %g", what, e, tol);
 }
@@ -387,7 +363,7 @@ GST_START_TEST (test_nonfinite_reset_stream)
     x2[(25 * NF_B + 2) * NF_F + 1] = 0.0f;
     clean_ref = core_run (s, x2, NF_T);
     for (i = 0; i < NF_T; i++)
-      fail_unless (max_err (ref + (gsize) i * NF_B * O,
+      fail_unless (rnn_test_max_err (ref + (gsize) i * NF_B * O,
               clean_ref + (gsize) i * NF_B * O, O) <= TOL);
     rnn_state_free (s);
     rnn_model_unref (m);
@@ -562,7 +538,7 @@ GST_START_TEST (test_nonfinite_propagate)
             fail_unless (isnan (got[k]), "frame %u: stream 1 not NaN",
                 20 * i + t);
         } else {
-          fail_unless (max_err (got, exp, O) <= TOL, "frame %u stream %u",
+          fail_unless (rnn_test_max_err (got, exp, O) <= TOL, "frame %u stream %u",
               20 * i + t, b);
         }
       }
@@ -899,7 +875,7 @@ run_nonfinite_1_to_n (const gchar * policy)
       fail_unless (isnan (o[3 * steps * O + k]));
   }
   if (!propagate)
-    fail_unless (max_err (o + 3 * steps * O, fresh, steps * O) <= TOL,
+    fail_unless (rnn_test_max_err (o + 3 * steps * O, fresh, steps * O) <= TOL,
         "1-to-n: the frame after the NaN is not from a zero state");
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
@@ -1502,8 +1478,8 @@ GST_START_TEST (test_swap_stress)
     is_b = memcmp (map.data, rb, n * sizeof (float)) == 0;
     fail_unless (is_a || is_b, "buffer %u (%u frames): neither model A's "
         "nor model B's output (errors %g, %g)", i, sizes[i],
-        max_err ((const float *) map.data, ra, n),
-        max_err ((const float *) map.data, rb, n));
+        rnn_test_max_err ((const float *) map.data, ra, n),
+        rnn_test_max_err ((const float *) map.data, rb, n));
     from_a += is_a;
     from_b += is_b && !is_a;
     fail_unless (GST_BUFFER_IS_DISCONT (out));
@@ -1877,9 +1853,9 @@ GST_START_TEST (test_snapshot_restore_restart)
 
   pytorch = rnn_test_slice (c->output, c->T, c->B, c->O, FALSE, half,
       c->T - half);
-  e = max_err (rest, pytorch, (gsize) (c->T - half) * c->B * c->O);
+  e = rnn_test_max_err (rest, pytorch, (gsize) (c->T - half) * c->B * c->O);
   fail_unless (e <= TOL, "%s: after restore vs PyTorch: %g", c->name, e);
-  e = max_err (rest, whole + (gsize) half * c->B * c->O,
+  e = rnn_test_max_err (rest, whole + (gsize) half * c->B * c->O,
       (gsize) (c->T - half) * c->B * c->O);
   fail_unless (e <= 1e-6, "%s: after restore vs uninterrupted: %g", c->name,
       e);
@@ -1919,7 +1895,7 @@ GST_START_TEST (test_restore_in_ready)
   expect_no_warning (bus);
   pytorch = rnn_test_slice (c->output, c->T, c->B, c->O, FALSE, half,
       c->T - half);
-  e = max_err (rest, pytorch, (gsize) (c->T - half) * c->B * c->O);
+  e = rnn_test_max_err (rest, pytorch, (gsize) (c->T - half) * c->B * c->O);
   fail_unless (e <= TOL, "%s: restored in READY: %g", c->name, e);
   harness_done (h, bus);
   g_bytes_unref (snap);
@@ -2115,7 +2091,7 @@ GST_START_TEST (test_snapshot_restore_pipelines)
   gst_object_unref (sink);
   gst_object_unref (p);
 
-  e = max_err (out, c->output, (gsize) c->T * c->B * c->O);
+  e = rnn_test_max_err (out, c->output, (gsize) c->T * c->B * c->O);
   fail_unless (e <= TOL, "%s: stopped and restored run vs PyTorch: %g",
       c->name, e);
   g_bytes_unref (snap);

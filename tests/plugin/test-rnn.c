@@ -12,7 +12,7 @@
 #include "rnn-test-util.h"
 #include "rnn-test-gst.h"
 
-#define TOL 1e-5
+#define TOL RNN_TEST_TOLERANCE
 #define RATE 100
 #define FRAME_TIME(t) gst_util_uint64_scale ((t), GST_SECOND, RATE)
 

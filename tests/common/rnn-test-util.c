@@ -1,4 +1,4 @@
-/* Helpers for the rnn element tests. */
+/* Test helpers shared by the core and the element tests. */
 #include "rnn-test-util.h"
 
 #include <math.h>
@@ -15,8 +15,74 @@ tensor_free (gpointer p)
   g_free (t);
 }
 
-/* Minimal reader: 8-byte LE header length, JSON header, data.  Keeps the
- * F32 tensors only; checks offsets lie inside the file. */
+static float
+half_to_float (guint16 h)
+{
+  guint32 sign = (guint32) (h & 0x8000) << 16, e = (h >> 10) & 0x1f;
+  guint32 m = h & 0x3ff, bits;
+  float f;
+
+  if (e == 0) {
+    /* zero or subnormal: m * 2^-24 */
+    f = ldexpf ((float) m, -24);
+    return sign ? -f : f;
+  }
+  if (e == 31)
+    bits = sign | 0x7f800000u | (m << 13);
+  else
+    bits = sign | ((e + 112) << 23) | (m << 13);
+  memcpy (&f, &bits, 4);
+  return f;
+}
+
+/* Bytes per element of the dtypes the reader converts, 0 for others. */
+static gsize
+dtype_size (const gchar * dtype)
+{
+  if (g_str_equal (dtype, "F32"))
+    return 4;
+  if (g_str_equal (dtype, "F64"))
+    return 8;
+  if (g_str_equal (dtype, "F16") || g_str_equal (dtype, "BF16"))
+    return 2;
+  return 0;
+}
+
+/* @n little-endian values of @dtype at @src as floats. */
+static void
+to_float (const gchar * dtype, const guint8 * src, gsize n, float *dst)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++) {
+    if (g_str_equal (dtype, "F32")) {
+      guint32 v = GUINT32_FROM_LE (*(const guint32 *) (gconstpointer)
+          (src + 4 * i));
+      memcpy (dst + i, &v, 4);
+    } else if (g_str_equal (dtype, "F64")) {
+      guint64 v;
+      double d;
+
+      memcpy (&v, src + 8 * i, 8);
+      v = GUINT64_FROM_LE (v);
+      memcpy (&d, &v, 8);
+      dst[i] = (float) d;
+    } else {
+      guint16 v = (guint16) (src[2 * i] | (src[2 * i + 1] << 8));
+
+      if (g_str_equal (dtype, "BF16")) {
+        guint32 bits = (guint32) v << 16;
+        memcpy (dst + i, &bits, 4);
+      } else {
+        dst[i] = half_to_float (v);
+      }
+    }
+  }
+}
+
+/* Minimal reader: 8-byte LE header length, JSON header, data.  Converts
+ * the floating-point tensors to float, leaves the others out; checks
+ * offsets lie inside the file. */
 RnnTestFile *
 rnn_test_file_load (const gchar * path, GError ** error)
 {
@@ -63,6 +129,8 @@ rnn_test_file_load (const gchar * path, GError ** error)
     RnnTestTensor *t;
     guint64 b, e;
     guint d;
+    const gchar *dtype;
+    gsize esize;
 
     if (g_str_equal (key, "__metadata__")) {
       JsonObject *m = json_object_get_object_member (root, key);
@@ -75,7 +143,8 @@ rnn_test_file_load (const gchar * path, GError ** error)
       continue;
     }
     o = json_object_get_object_member (root, key);
-    if (!g_str_equal (json_object_get_string_member (o, "dtype"), "F32"))
+    dtype = json_object_get_string_member (o, "dtype");
+    if ((esize = dtype_size (dtype)) == 0)
       continue;
     shape = json_object_get_array_member (o, "shape");
     offs = json_object_get_array_member (o, "data_offsets");
@@ -90,12 +159,13 @@ rnn_test_file_load (const gchar * path, GError ** error)
       t->shape[d] = json_array_get_int_element (shape, d);
       t->numel *= t->shape[d];
     }
-    if (e < b || e > data_len || e - b != t->numel * sizeof (float)) {
+    if (e < b || e > data_len || e - b != t->numel * esize) {
       tensor_free (t);
       g_list_free (members);
       goto bad;
     }
-    t->data = g_memdup2 (base + b, e - b);
+    t->data = g_new (float, MAX (t->numel, 1));
+    to_float (dtype, base + b, t->numel, t->data);
     g_hash_table_insert (f->tensors, t->name, t);
   }
   g_list_free (members);
@@ -252,11 +322,37 @@ rnn_test_write_gru_phase (const gchar * path, guint F, guint H, float phase)
   g_free (b_hh);
 }
 
-static void
-case_free (gpointer p)
-{
-  RnnTestCase *c = p;
+/* ---------------------------------------------------------- fixtures */
 
+const gchar *
+rnn_test_fixture_dir (void)
+{
+  const gchar *d = g_getenv ("RNN_FIXTURE_DIR");
+
+#ifdef RNN_FIXTURE_DIR_DEFAULT
+  if (d == NULL || *d == '\0')
+    d = RNN_FIXTURE_DIR_DEFAULT;
+#endif
+  return d;
+}
+
+const gchar *
+rnn_test_modes_dir (void)
+{
+  const gchar *d = g_getenv ("RNN_MODES_DIR");
+
+#ifdef RNN_MODES_DIR_DEFAULT
+  if (d == NULL || *d == '\0')
+    d = RNN_MODES_DIR_DEFAULT;
+#endif
+  return d;
+}
+
+void
+rnn_test_case_free (RnnTestCase * c)
+{
+  if (c == NULL)
+    return;
   g_free (c->name);
   g_free (c->model_path);
   if (c->data)
@@ -282,96 +378,129 @@ meta_true (const RnnTestFile * f, const gchar * key)
   return v && (g_str_equal (v, "1") || g_ascii_strcasecmp (v, "true") == 0);
 }
 
-GPtrArray *
-rnn_test_cases_load (void)
+/* The data file @dir/@name.data.safetensors; aborts if unreadable. */
+static RnnTestFile *
+load_data (const gchar * dir, const gchar * name, gchar ** model_path)
 {
-  const gchar *dir = g_getenv ("RNN_FIXTURE_DIR");
-  GPtrArray *cases = g_ptr_array_new_with_free_func (case_free);
+  gchar *base = g_strconcat (name, ".data.safetensors", NULL);
+  gchar *path = g_build_filename (dir, base, NULL);
+  GError *err = NULL;
+  RnnTestFile *f = rnn_test_file_load (path, &err);
+
+  if (f == NULL)
+    g_error ("fixture %s: %s", path, err->message);
+  g_free (base);
+  g_free (path);
+  base = g_strconcat (name, ".model.safetensors", NULL);
+  *model_path = g_build_filename (dir, base, NULL);
+  g_free (base);
+  if (!g_file_test (*model_path, G_FILE_TEST_EXISTS))
+    g_error ("fixture %s: no %s", name, *model_path);
+  return f;
+}
+
+static RnnTestCase *
+case_load (const gchar * dir, const gchar * name)
+{
+  RnnTestCase *c = g_new0 (RnnTestCase, 1);
+  const RnnTestTensor *in, *out;
+  const gchar *splits;
+
+  c->name = g_strdup (name);
+  c->data = load_data (dir, name, &c->model_path);
+  in = rnn_test_file_get (c->data, "input");
+  out = rnn_test_file_get (c->data, "output");
+  if (!in || !out || in->ndim != 3 || out->ndim != 3)
+    g_error ("fixture %s: no 3-d input and output", name);
+  c->batch_first = meta_true (c->data, "batch_first");
+  c->bidirectional = meta_true (c->data, "bidirectional");
+  c->has_h0 = rnn_test_file_get (c->data, "h0") != NULL
+      || rnn_test_file_get (c->data, "c0") != NULL;
+  c->input = in->data;
+  c->output = out->data;
+  c->T = c->batch_first ? in->shape[1] : in->shape[0];
+  c->B = c->batch_first ? in->shape[0] : in->shape[1];
+  c->F = in->shape[2];
+  c->O = out->shape[2];
+
+  splits = rnn_test_file_meta (c->data, "splits");
+  if (splits && *splits) {
+    gchar **parts = g_strsplit (splits, ",", -1);
+    guint i, sum = 0;
+
+    c->n_splits = g_strv_length (parts);
+    c->splits = g_new (guint, c->n_splits);
+    for (i = 0; i < c->n_splits; i++) {
+      c->splits[i] = (guint) g_ascii_strtoull (parts[i], NULL, 10);
+      sum += c->splits[i];
+    }
+    g_strfreev (parts);
+    if (sum != c->T)
+      g_error ("fixture %s: splits sum to %u, T is %u", name, sum, c->T);
+  } else {
+    /* no splits given: uneven blocks 1, 2, 3, ... */
+    guint left = c->T, k = 1;
+
+    c->splits = g_new (guint, MAX (c->T, 1));
+    while (left > 0) {
+      guint s = MIN (k, left);
+      c->splits[c->n_splits++] = s;
+      left -= s;
+      k++;
+    }
+  }
+  return c;
+}
+
+/* Sorted names of the cases in @dir (from *.data.safetensors). */
+static GPtrArray *
+case_names (const gchar * dir)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   const gchar *entry;
   GDir *d;
 
   if (dir == NULL || (d = g_dir_open (dir, 0, NULL)) == NULL)
-    return cases;
-
-  while ((entry = g_dir_read_name (d))) {
-    RnnTestCase *c;
-    GError *err = NULL;
-    gchar *path;
-    const RnnTestTensor *in, *out;
-    const gchar *splits;
-
-    if (!g_str_has_suffix (entry, ".data.safetensors"))
-      continue;
-    c = g_new0 (RnnTestCase, 1);
-    c->name = g_strndup (entry, strlen (entry) - strlen (".data.safetensors"));
-    c->model_path = g_strdup_printf ("%s/%s.model.safetensors", dir, c->name);
-    if (!g_file_test (c->model_path, G_FILE_TEST_EXISTS)) {
-      case_free (c);
-      continue;
-    }
-    path = g_build_filename (dir, entry, NULL);
-    c->data = rnn_test_file_load (path, &err);
-    g_free (path);
-    if (c->data == NULL) {
-      g_printerr ("fixture %s: %s\n", c->name, err->message);
-      g_clear_error (&err);
-      case_free (c);
-      continue;
-    }
-    in = rnn_test_file_get (c->data, "input");
-    out = rnn_test_file_get (c->data, "output");
-    if (!in || !out || in->ndim != 3 || out->ndim != 3) {
-      g_printerr ("fixture %s: no 3-d input/output, skipped\n", c->name);
-      case_free (c);
-      continue;
-    }
-    c->batch_first = meta_true (c->data, "batch_first");
-    c->bidirectional = meta_true (c->data, "bidirectional");
-    c->has_h0 = rnn_test_file_get (c->data, "h0") != NULL
-        || rnn_test_file_get (c->data, "c0") != NULL;
-    c->input = in->data;
-    c->output = out->data;
-    c->T = c->batch_first ? in->shape[1] : in->shape[0];
-    c->B = c->batch_first ? in->shape[0] : in->shape[1];
-    c->F = in->shape[2];
-    c->O = out->shape[2];
-
-    splits = rnn_test_file_meta (c->data, "splits");
-    if (splits && *splits) {
-      gchar **parts = g_strsplit (splits, ",", -1);
-      guint i, sum = 0;
-
-      c->n_splits = g_strv_length (parts);
-      c->splits = g_new (guint, c->n_splits);
-      for (i = 0; i < c->n_splits; i++) {
-        c->splits[i] = (guint) g_ascii_strtoull (parts[i], NULL, 10);
-        sum += c->splits[i];
-      }
-      g_strfreev (parts);
-      if (sum != c->T) {
-        g_printerr ("fixture %s: splits sum to %u, not T=%u; ignored\n",
-            c->name, sum, c->T);
-        c->n_splits = 0;
-      }
-    }
-    if (c->n_splits == 0) {
-      /* uneven default: 1, 2, 3, ... */
-      guint left = c->T, k = 1;
-
-      g_free (c->splits);
-      c->splits = g_new (guint, c->T);
-      while (left > 0) {
-        guint s = MIN (k, left);
-        c->splits[c->n_splits++] = s;
-        left -= s;
-        k++;
-      }
-    }
-    g_ptr_array_add (cases, c);
-  }
+    return names;
+  while ((entry = g_dir_read_name (d)))
+    if (g_str_has_suffix (entry, ".data.safetensors"))
+      g_ptr_array_add (names, g_strndup (entry,
+              strlen (entry) - strlen (".data.safetensors")));
   g_dir_close (d);
+  return names;
+}
+
+GPtrArray *
+rnn_test_cases_load (void)
+{
+  const gchar *dir = rnn_test_fixture_dir ();
+  GPtrArray *names = case_names (dir);
+  GPtrArray *cases = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      rnn_test_case_free);
+  guint i;
+
+  for (i = 0; i < names->len; i++)
+    g_ptr_array_add (cases, case_load (dir, g_ptr_array_index (names, i)));
+  g_ptr_array_unref (names);
   g_ptr_array_sort (cases, case_cmp);
   return cases;
+}
+
+RnnTestCase *
+rnn_test_case_load (const gchar * name)
+{
+  return case_load (rnn_test_fixture_dir (), name);
+}
+
+const float *
+rnn_test_case_tensor (const RnnTestCase * c, const gchar * name,
+    gsize * numel)
+{
+  const RnnTestTensor *t = rnn_test_file_get (c->data, name);
+
+  if (numel)
+    *numel = t ? t->numel : 0;
+  return t ? t->data : NULL;
 }
 
 gboolean
@@ -405,12 +534,33 @@ rnn_test_max_err (const float *a, const float *b, gsize n)
   gsize i;
 
   for (i = 0; i < n; i++) {
-    double d = fabs ((double) a[i] - (double) b[i]) / MAX (1.0, fabs (b[i]));
-    if (isnan (d))
-      return INFINITY;
-    m = MAX (m, d);
+    if (isnan (a[i]) || isnan (b[i])) {
+      if (isnan (a[i]) != isnan (b[i]))
+        return INFINITY;
+      continue;
+    }
+    if (isinf (a[i]) || isinf (b[i])) {
+      if (a[i] != b[i])
+        return INFINITY;
+      continue;
+    }
+    m = MAX (m, fabs ((double) a[i] - (double) b[i]));
   }
   return m;
+}
+
+float *
+rnn_test_make_input (guint T, guint B, guint F, float seed)
+{
+  float *x = g_new (float, MAX ((gsize) T * B * F, 1));
+  guint t, b, f;
+
+  for (t = 0; t < T; t++)
+    for (b = 0; b < B; b++)
+      for (f = 0; f < F; f++)
+        x[((gsize) t * B + b) * F + f] = sinf (seed + 0.13f * t * (f + 1) +
+            1.7f * b) + 0.3f * cosf (0.05f * t + f);
+  return x;
 }
 
 const gchar *
@@ -459,34 +609,17 @@ meta_uint (const RnnTestFile * f, const gchar * key)
 GPtrArray *
 rnn_test_mode_cases_load (void)
 {
-  const gchar *dir = g_getenv ("RNN_MODES_DIR");
+  const gchar *dir = rnn_test_modes_dir ();
+  GPtrArray *names = case_names (dir);
   GPtrArray *cases = g_ptr_array_new_with_free_func (mode_case_free);
-  const gchar *entry;
-  GDir *d;
+  guint i;
 
-  if (dir == NULL || (d = g_dir_open (dir, 0, NULL)) == NULL)
-    return cases;
-
-  while ((entry = g_dir_read_name (d))) {
-    RnnModeCase *c;
-    GError *err = NULL;
-    gchar *path;
+  for (i = 0; i < names->len; i++) {
+    RnnModeCase *c = g_new0 (RnnModeCase, 1);
     const RnnTestTensor *in, *out;
 
-    if (!g_str_has_suffix (entry, ".data.safetensors"))
-      continue;
-    c = g_new0 (RnnModeCase, 1);
-    c->name = g_strndup (entry, strlen (entry) - strlen (".data.safetensors"));
-    c->model_path = g_strdup_printf ("%s/%s.model.safetensors", dir, c->name);
-    path = g_build_filename (dir, entry, NULL);
-    c->data = rnn_test_file_load (path, &err);
-    g_free (path);
-    if (c->data == NULL) {
-      g_printerr ("fixture %s: %s\n", c->name, err->message);
-      g_clear_error (&err);
-      mode_case_free (c);
-      continue;
-    }
+    c->name = g_strdup (g_ptr_array_index (names, i));
+    c->data = load_data (dir, c->name, &c->model_path);
     c->mode = rnn_test_file_meta (c->data, "mode");
     c->batch_first = meta_true (c->data, "batch_first");
     c->carry = meta_true (c->data, "carry");
@@ -498,14 +631,16 @@ rnn_test_mode_cases_load (void)
     c->tail_start = meta_uint (c->data, "tail_start");
     c->tail_frames = meta_uint (c->data, "tail_frames");
     in = rnn_test_file_get (c->data, "input");
-    g_assert (in && in->ndim == 3 && c->mode);
+    if (!in || in->ndim != 3 || !c->mode)
+      g_error ("fixture %s: no 3-d input or no mode", c->name);
     c->input = in->data;
     c->T = c->batch_first ? in->shape[1] : in->shape[0];
     c->B = c->batch_first ? in->shape[0] : in->shape[1];
     c->F = in->shape[2];
     if (g_str_equal (c->mode, "n-to-1")) {
       out = rnn_test_file_get (c->data, "scores");
-      g_assert (out && out->ndim == 3);
+      if (!out || out->ndim != 3)
+        g_error ("fixture %s: no 3-d scores", c->name);
       c->scores = out->data;
       c->n_windows = out->shape[0];
       c->O = out->shape[2];
@@ -513,7 +648,8 @@ rnn_test_mode_cases_load (void)
         c->tail = out->data;
     } else {
       out = rnn_test_file_get (c->data, "output");
-      g_assert (out);
+      if (!out)
+        g_error ("fixture %s: no output", c->name);
       c->output = out->data;
       c->O = out->shape[out->ndim - 1];
       if (out->ndim == 4)
@@ -525,7 +661,7 @@ rnn_test_mode_cases_load (void)
       c->starts = out->data;
     g_ptr_array_add (cases, c);
   }
-  g_dir_close (d);
+  g_ptr_array_unref (names);
   g_ptr_array_sort (cases, mode_case_cmp);
   return cases;
 }
@@ -565,5 +701,30 @@ rnn_test_write_gru_seq2seq (const gchar * path, guint enc_F, guint enc_H,
   rnn_test_write_safetensors (path, names, shapes, ndims,
       (const float *const *) w, NULL);
   for (i = 0; i < n_tensors; i++)
+    g_free (w[i]);
+}
+
+void
+rnn_test_write_bigru (const gchar * path, guint F, guint H)
+{
+  gsize s_ih[2] = { 3 * H, F }, s_hh[2] = { 3 * H, H };
+  const gsize *shapes[] = { s_ih, s_hh, s_ih, s_hh };
+  guint ndims[] = { 2, 2, 2, 2 };
+  const gchar *names[] = { "weight_ih_l0", "weight_hh_l0",
+    "weight_ih_l0_reverse", "weight_hh_l0_reverse", NULL
+  };
+  float *w[4];
+  guint i, j;
+
+  for (i = 0; i < 4; i++) {
+    gsize n = shapes[i][0] * shapes[i][1];
+
+    w[i] = g_new (float, n);
+    for (j = 0; j < n; j++)
+      w[i][j] = 0.5f * sinf (0.3f + i + 0.71f * j);
+  }
+  rnn_test_write_safetensors (path, names, shapes, ndims,
+      (const float *const *) w, NULL);
+  for (i = 0; i < 4; i++)
     g_free (w[i]);
 }

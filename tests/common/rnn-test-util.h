@@ -1,5 +1,8 @@
-/* Helpers for the rnn element tests: a tiny safetensors reader/writer,
- * fixture cases, frame slicing and tolerant comparison. */
+/* Test helpers shared by the core and the element tests (GLib and
+ * json-glib only, no GStreamer, no core internals): a small safetensors
+ * reader and writer, the PyTorch fixture cases of tests/conformance, model
+ * writers, frame slicing, and the one error measure and tolerance every
+ * comparison against PyTorch uses.  Test code only. */
 #ifndef RNN_TEST_UTIL_H
 #define RNN_TEST_UTIL_H
 
@@ -7,7 +10,18 @@
 
 G_BEGIN_DECLS
 
-/* One F32 tensor read from a safetensors file. */
+/* The conformance standard: outputs match PyTorch to 1e-5, measured by
+ * rnn_test_max_err() (maximum absolute error). */
+#define RNN_TEST_TOLERANCE 1e-5
+
+/* Largest |a[i] - b[i]| over @n floats.  A NaN facing a NaN and equal
+ * infinities count as equal (0); any other disagreement on finiteness
+ * gives INFINITY. */
+double rnn_test_max_err (const float *a, const float *b, gsize n);
+
+/* ------------------------------------------------------------ files */
+
+/* One tensor read from a safetensors file, converted to float. */
 typedef struct {
   gchar *name;
   guint ndim;
@@ -17,10 +31,12 @@ typedef struct {
 } RnnTestTensor;
 
 typedef struct {
-  GHashTable *tensors;          /* name -> RnnTestTensor* (F32 only) */
+  GHashTable *tensors;          /* name -> RnnTestTensor* */
   GHashTable *metadata;         /* string -> string */
 } RnnTestFile;
 
+/* Reads F32, F64, F16 and BF16 tensors (as floats); tensors of other
+ * dtypes are left out. */
 RnnTestFile *rnn_test_file_load (const gchar * path, GError ** error);
 void rnn_test_file_free (RnnTestFile * f);
 const RnnTestTensor *rnn_test_file_get (const RnnTestFile * f,
@@ -33,6 +49,8 @@ void rnn_test_write_safetensors (const gchar * path, const gchar ** names,
     const gsize * const *shapes, const guint * ndims,
     const float *const *data, const gchar ** metadata);
 
+/* ------------------------------------------------------------ models */
+
 /* Write a 1-layer GRU of input @F and hidden @H with deterministic weights
  * (no head): output size is H. */
 void rnn_test_write_tiny_gru (const gchar * path, guint F, guint H);
@@ -42,11 +60,29 @@ void rnn_test_write_tiny_gru (const gchar * path, guint F, guint H);
 void rnn_test_write_gru_phase (const gchar * path, guint F, guint H,
     float phase);
 
-/* One conformance fixture case (tests/conformance/fixtures). */
+/* A 1-layer bidirectional GRU without biases, @H per direction (output
+ * size 2H). */
+void rnn_test_write_bigru (const gchar * path, guint F, guint H);
+
+/* Write a safetensors file of an encoder-decoder pair of 1-layer GRUs
+ * (keys encoder.* and decoder.*) with deterministic weights, no head.
+ * @dec_F == 0: the encoder only. */
+void rnn_test_write_gru_seq2seq (const gchar * path, guint enc_F, guint enc_H,
+    guint dec_F, guint dec_H);
+
+/* ---------------------------------------------------------- fixtures */
+
+/* $RNN_FIXTURE_DIR (tests/conformance/fixtures) and $RNN_MODES_DIR
+ * (tests/conformance/modes), else the directories compiled in. */
+const gchar *rnn_test_fixture_dir (void);
+const gchar *rnn_test_modes_dir (void);
+
+/* One conformance fixture case (tests/conformance/fixtures, written by
+ * gen_fixtures.py). */
 typedef struct {
-  gchar *name;
+  gchar *name;                  /* e.g. "lstm_l2_bias_uni_b3_tm" */
   gchar *model_path;
-  RnnTestFile *data;
+  RnnTestFile *data;            /* every tensor: input, output, h0, h_n... */
   const float *input;           /* (T, B, F) or (B, T, F) */
   const float *output;          /* (T, B, O) or (B, T, O) */
   guint T, B, F, O;
@@ -57,9 +93,17 @@ typedef struct {
   guint n_splits;
 } RnnTestCase;
 
-/* All cases in $RNN_FIXTURE_DIR, sorted by name.  Empty when the directory
- * is missing. */
+/* All cases of rnn_test_fixture_dir(), sorted by name; empty when the
+ * directory is missing.  An unreadable or inconsistent fixture aborts
+ * (g_error): coverage is never lost silently. */
 GPtrArray *rnn_test_cases_load (void);
+/* One case by name; aborts if it is missing. */
+RnnTestCase *rnn_test_case_load (const gchar * name);
+void rnn_test_case_free (RnnTestCase * c);
+/* A tensor of the case's data file (borrowed), or NULL; @numel receives
+ * its element count. */
+const float *rnn_test_case_tensor (const RnnTestCase * c,
+    const gchar * name, gsize * numel);
 /* A case usable by the streaming element: unidirectional, zero h0. */
 gboolean rnn_test_case_streamable (const RnnTestCase * c);
 
@@ -84,25 +128,22 @@ typedef struct {
   guint n_windows;              /* NW */
 } RnnModeCase;
 
-/* All cases in $RNN_MODES_DIR, sorted by name. */
+/* All cases of rnn_test_modes_dir(), sorted by name (aborts on an
+ * unreadable one, as rnn_test_cases_load()). */
 GPtrArray *rnn_test_mode_cases_load (void);
 
-/* Write a safetensors file of an encoder-decoder pair of 1-layer GRUs
- * (keys encoder.* and decoder.*) with deterministic weights, no head.
- * @dec_F == 0: the encoder only. */
-void rnn_test_write_gru_seq2seq (const gchar * path, guint enc_F, guint enc_H,
-    guint dec_F, guint dec_H);
+/* ------------------------------------------------------------- data */
 
 /* Copy frames [t0, t0 + k) of a (T, B, W) / (B, T, W) block into a new
  * (k, B, W) / (B, k, W) block.  g_free() the result. */
 float *rnn_test_slice (const float *data, guint T, guint B, guint W,
     gboolean batch_first, guint t0, guint k);
 
-/* Largest |a - b| / max (1, |b|) over @n floats. */
-double rnn_test_max_err (const float *a, const float *b, gsize n);
+/* Deterministic smooth input (T, B, F), time-major, set by @seed. */
+float *rnn_test_make_input (guint T, guint B, guint F, float seed);
 
 /* A temporary directory for the whole test run (removed at exit is not
- * needed: it lives in the build dir or /tmp). */
+ * needed: it lives in /tmp). */
 const gchar *rnn_test_tmpdir (void);
 
 G_END_DECLS
