@@ -550,6 +550,19 @@ rnn_test_max_err (const float *a, const float *b, gsize n)
 }
 
 float *
+rnn_test_to_batch_first (const float *x, guint T, guint B, guint W)
+{
+  float *y = g_new (float, MAX ((gsize) T * B * W, 1));
+  guint t, b;
+
+  for (t = 0; t < T; t++)
+    for (b = 0; b < B; b++)
+      memcpy (y + ((gsize) b * T + t) * W, x + ((gsize) t * B + b) * W,
+          W * sizeof (float));
+  return y;
+}
+
+float *
 rnn_test_make_input (guint T, guint B, guint F, float seed)
 {
   float *x = g_new (float, MAX ((gsize) T * B * F, 1));

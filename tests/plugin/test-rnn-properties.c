@@ -1,6 +1,9 @@
 /* The rnn element's properties and action signals: every default in one
- * table, the enum values, the signals.  (What each property does is
- * tested with its behaviour.) */
+ * table, the enum values, the properties that may change while playing,
+ * the signals, and threads=2 giving the threads=1 numbers.  (What each
+ * property does is tested with its behaviour.) */
+#include <math.h>
+#include <string.h>
 
 #include "rnn-test-gst.h"
 
@@ -47,6 +50,8 @@ GST_START_TEST (test_defaults)
     {"post-messages", "true"},
     {"feed", "0:auto"},
     {"partial-window", "0:auto"},
+    {"non-finite", "0:reset-stream"},
+    {"timestamp-tolerance", "-1"},
   };
   GstElement *rnn = make_rnn (NULL);
   guint i;
@@ -68,6 +73,8 @@ GST_START_TEST (test_enum_values)
 {
   static const gchar *const nicks[][2] = {
     {"mode", "n-to-n"}, {"mode", "n-to-m"},
+    {"non-finite", "reset-stream"}, {"non-finite", "propagate"},
+    {"non-finite", "zero"}, {"non-finite", "error"},
   };
   /* property, nick set, value read back */
   static const struct
@@ -102,16 +109,78 @@ GST_START_TEST (test_enum_values)
 
 GST_END_TEST;
 
+/* model, non-finite and timestamp-tolerance may change while playing
+ * and are documented. */
+GST_START_TEST (test_mutable_playing)
+{
+  GstElement *rnn = make_rnn (NULL);
+  const gchar *props[] = { "model", "non-finite", "timestamp-tolerance",
+    NULL
+  };
+  guint i;
+
+  for (i = 0; props[i]; i++) {
+    GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS
+        (rnn), props[i]);
+
+    fail_unless (pspec != NULL, "%s", props[i]);
+    fail_unless (g_param_spec_get_blurb (pspec) != NULL
+        && strlen (g_param_spec_get_blurb (pspec)) > 20, "%s", props[i]);
+    fail_unless (pspec->flags & GST_PARAM_MUTABLE_PLAYING, "%s", props[i]);
+  }
+  gst_object_unref (rnn);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_signals)
 {
   GstElement *rnn = make_rnn (NULL);
-  const gchar *signals[] = { "reset" };
+  const gchar *signals[] = { "reset", "snapshot", "restore" };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (signals); i++)
     fail_unless (g_signal_lookup (signals[i], G_OBJECT_TYPE (rnn)) != 0,
         "no signal %s", signals[i]);
   gst_object_unref (rnn);
+}
+
+GST_END_TEST;
+
+/* threads=2 splits the products of a 64-unit GRU (192 rows of weights)
+ * between two threads: the outputs are bit-identical to threads=1. */
+GST_START_TEST (test_threads_identical)
+{
+  gchar *model = tiny_model (3, 64);
+  float x[3 * 2 * 50];
+  GstBuffer *out[2];
+  GstMapInfo m0, m1;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (x); i++)
+    x[i] = sinf (0.37f * i);
+  for (i = 0; i < 2; i++) {
+    GstElement *rnn = make_rnn (model);
+    GstHarness *h;
+    guint threads = 0;
+
+    g_object_set (rnn, "threads", i + 1, NULL);
+    g_object_get (rnn, "threads", &threads, NULL);
+    fail_unless_equals_int (threads, i + 1);
+    h = harness_audio (rnn, 6);
+    out[i] = push_pull (h, frames_buffer (x, 50, 2, 3, FALSE, 0, 50));
+    harness_done (h);
+  }
+  fail_unless (gst_buffer_map (out[0], &m0, GST_MAP_READ));
+  fail_unless (gst_buffer_map (out[1], &m1, GST_MAP_READ));
+  fail_unless_equals_int (m0.size, m1.size);
+  fail_unless_equals_int (m0.size, 50 * 2 * 64 * sizeof (float));
+  fail_unless (memcmp (m0.data, m1.data, m0.size) == 0);
+  gst_buffer_unmap (out[0], &m0);
+  gst_buffer_unmap (out[1], &m1);
+  gst_buffer_unref (out[0]);
+  gst_buffer_unref (out[1]);
+  g_free (model);
 }
 
 GST_END_TEST;
@@ -124,7 +193,9 @@ rnn_properties_suite (void)
 
   tcase_add_test (tc, test_defaults);
   tcase_add_test (tc, test_enum_values);
+  tcase_add_test (tc, test_mutable_playing);
   tcase_add_test (tc, test_signals);
+  tcase_add_test (tc, test_threads_identical);
   suite_add_tcase (s, tc);
   return s;
 }
