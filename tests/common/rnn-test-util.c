@@ -56,8 +56,10 @@ to_float (const gchar * dtype, const guint8 * src, gsize n, float *dst)
 
   for (i = 0; i < n; i++) {
     if (g_str_equal (dtype, "F32")) {
-      guint32 v = GUINT32_FROM_LE (*(const guint32 *) (gconstpointer)
-          (src + 4 * i));
+      guint32 v;
+
+      memcpy (&v, src + 4 * i, 4);      /* the data may be unaligned */
+      v = GUINT32_FROM_LE (v);
       memcpy (dst + i, &v, 4);
     } else if (g_str_equal (dtype, "F64")) {
       guint64 v;

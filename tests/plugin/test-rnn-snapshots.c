@@ -27,7 +27,7 @@ snapshot_case (void)
       any = c;
   }
   fail_unless (any != NULL, "no streamable fixture in %s",
-      g_getenv ("RNN_FIXTURE_DIR"));
+      rnn_test_fixture_dir ());
   return any;
 }
 
