@@ -56,8 +56,10 @@ to_float (const gchar * dtype, const guint8 * src, gsize n, float *dst)
 
   for (i = 0; i < n; i++) {
     if (g_str_equal (dtype, "F32")) {
-      guint32 v = GUINT32_FROM_LE (*(const guint32 *) (gconstpointer)
-          (src + 4 * i));
+      guint32 v;
+
+      memcpy (&v, src + 4 * i, 4);      /* the data may be unaligned */
+      v = GUINT32_FROM_LE (v);
       memcpy (dst + i, &v, 4);
     } else if (g_str_equal (dtype, "F64")) {
       guint64 v;
@@ -547,6 +549,19 @@ rnn_test_max_err (const float *a, const float *b, gsize n)
     m = MAX (m, fabs ((double) a[i] - (double) b[i]));
   }
   return m;
+}
+
+float *
+rnn_test_to_batch_first (const float *x, guint T, guint B, guint W)
+{
+  float *y = g_new (float, MAX ((gsize) T * B * W, 1));
+  guint t, b;
+
+  for (t = 0; t < T; t++)
+    for (b = 0; b < B; b++)
+      memcpy (y + ((gsize) b * T + t) * W, x + ((gsize) t * B + b) * W,
+          W * sizeof (float));
+  return y;
 }
 
 float *

@@ -139,6 +139,10 @@ GPtrArray *rnn_test_mode_cases_load (void);
 float *rnn_test_slice (const float *data, guint T, guint B, guint W,
     gboolean batch_first, guint t0, guint k);
 
+/* The first @T frames of a time-major (T', B, W) block as a new (B, T, W)
+ * block.  g_free() the result. */
+float *rnn_test_to_batch_first (const float *x, guint T, guint B, guint W);
+
 /* Deterministic smooth input (T, B, F), time-major, set by @seed. */
 float *rnn_test_make_input (guint T, guint B, guint F, float seed);
 

@@ -34,18 +34,6 @@ random_input (gsize n, guint seed)
   return x;
 }
 
-/* (T, B, W) -> (B, T, W) */
-static float *
-to_batch_first (const float *x, guint T, guint B, guint W)
-{
-  float *y = g_new (float, (gsize) T * B * W);
-  for (guint t = 0; t < T; t++)
-    for (guint b = 0; b < B; b++)
-      memcpy (y + ((gsize) b * T + t) * W, x + ((gsize) t * B + b) * W,
-          W * sizeof (float));
-  return y;
-}
-
 static const char *const models[] = {
   "lstm_l2_bias_uni_b3_tm_h0",
   "gru_l3_bias_uni_b3_bf",
@@ -91,14 +79,14 @@ START_TEST (test_layouts_agree)
   const guint T = 33, B = 3, F = rnn_model_get_input_size (m);
   const guint O = rnn_model_get_output_size (m);
   g_autofree float *x = random_input ((gsize) T * B * F, 2);
-  g_autofree float *xbf = to_batch_first (x, T, B, F);
+  g_autofree float *xbf = rnn_test_to_batch_first (x, T, B, F);
   g_autofree float *y = g_new0 (float, (gsize) T * B * O);
   g_autofree float *ybf = g_new0 (float, (gsize) T * B * O);
   RnnState *a = rnn_state_new (m, B, 10, NULL);
   RnnState *b = rnn_state_new (m, B, 10, NULL);
   ck_assert (rnn_state_process (a, x, T, RNN_RUN_NONE, y, NULL));
   ck_assert (rnn_state_process (b, xbf, T, RNN_RUN_BATCH_FIRST, ybf, NULL));
-  g_autofree float *want = to_batch_first (y, T, B, O);
+  g_autofree float *want = rnn_test_to_batch_first (y, T, B, O);
   ck_assert (memcmp (want, ybf, (gsize) T * B * O * sizeof (float)) == 0);
   rnn_state_free (a);
   rnn_state_free (b);

@@ -3,10 +3,7 @@
  * the element, against the same flow through `identity`.  Not run under
  * AddressSanitizer (which owns malloc) nor valgrind (suite plugin-alloc,
  * outside the valgrind run). */
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
-
-#include "rnn-test-util.h"
+#include "rnn-test-gst.h"
 
 #include "alloc-count.h"
 
@@ -45,8 +42,10 @@ static GstHarness *
 harness_for (const gchar * launch)
 {
   GstHarness *h = gst_harness_new_parse (launch);
-  gst_harness_set_src_caps_str (h, "audio/x-raw,format=F32LE,"
-      "layout=interleaved,rate=8000,channels=1");
+  gchar *caps = audio_caps (1, 8000);
+
+  gst_harness_set_src_caps_str (h, caps);
+  g_free (caps);
   return h;
 }
 

@@ -1,15 +1,12 @@
-/* End-to-end tests of the rnn element in real pipelines: filesrc ! rawaudioparse
- * ! rnn ! filesink against PyTorch's numbers, a live audiotestsrc pipeline,
- * a pipeline that must fail going to PAUSED, and one pipeline per
- * streaming mode (n-to-1 read back from appsink and the bus, 1-to-n and
- * n-to-m to a file). */
+/* The rnn element in real pipelines: filesrc ! rawaudioparse ! rnn !
+ * filesink against PyTorch's numbers, a live audiotestsrc pipeline, a
+ * pipeline that must fail going to PAUSED, and one pipeline per streaming
+ * mode (n-to-1 read back from appsink and the bus, 1-to-n and n-to-m to a
+ * file).  (appsrc ! rnn ! appsink across a restart:
+ * test-rnn-snapshots.c.) */
 #include <string.h>
 
-#include <gst/check/gstcheck.h>
-
-#include "rnn-test-util.h"
-
-#define TOL RNN_TEST_TOLERANCE
+#include "rnn-test-gst.h"
 
 /* Run @pipeline to EOS (or ERROR); returns the error message or NULL. */
 static gchar *
@@ -44,7 +41,6 @@ run_to_eos (GstElement * pipeline)
  * output file with PyTorch's output. */
 GST_START_TEST (test_filesrc_to_filesink)
 {
-  GPtrArray *cases = rnn_test_cases_load ();
   guint i, ran = 0;
 
   for (i = 0; i < cases->len; i++) {
@@ -88,7 +84,7 @@ GST_START_TEST (test_filesrc_to_filesink)
     fail_unless (g_file_get_contents (out_path, &contents, &len, NULL));
     fail_unless_equals_uint64 (len, n * sizeof (float));
     e = rnn_test_max_err ((const float *) contents, c->output, n);
-    fail_unless (e <= TOL, "%s: pipeline output max error %g", c->name, e);
+    fail_unless (e <= RNN_TEST_TOLERANCE, "%s: pipeline output max error %g", c->name, e);
 
     g_free (contents);
     g_free (desc);
@@ -97,8 +93,7 @@ GST_START_TEST (test_filesrc_to_filesink)
     ran++;
   }
   fail_unless (ran > 0, "no time-major streamable fixture in %s",
-      g_getenv ("RNN_FIXTURE_DIR"));
-  g_ptr_array_unref (cases);
+      rnn_test_fixture_dir ());
 }
 
 GST_END_TEST;
@@ -107,16 +102,14 @@ GST_END_TEST;
  * (checks the output caps are valid audio caps), reaches EOS. */
 GST_START_TEST (test_live_pipeline)
 {
-  gchar *model = g_strdup_printf ("%s/live-gru.safetensors",
-      rnn_test_tmpdir ());
+  /* input size 1, hidden 4: one mono stream in, 4 channels out */
+  gchar *model = tiny_model (1, 4);
   gchar *desc, *err;
   GstElement *pipeline, *rnn;
   GstQuery *q;
   gboolean live;
   GstClockTime min, max;
 
-  /* input size 1, hidden 4: one mono stream in, 4 channels out */
-  rnn_test_write_tiny_gru (model, 1, 4);
   desc = g_strdup_printf ("audiotestsrc is-live=true num-buffers=10 "
       "samplesperbuffer=10 wave=sine freq=2 ! "
       "audio/x-raw,format=F32LE,channels=1,rate=100 ! "
@@ -151,12 +144,10 @@ GST_END_TEST;
 /* Several streams of a 1-input model in one interleaved buffer. */
 GST_START_TEST (test_live_multistream)
 {
-  gchar *model = g_strdup_printf ("%s/live-gru-3.safetensors",
-      rnn_test_tmpdir ());
+  gchar *model = tiny_model (1, 2);
   gchar *desc, *err;
   GstElement *pipeline;
 
-  rnn_test_write_tiny_gru (model, 1, 2);
   desc = g_strdup_printf ("audiotestsrc is-live=true num-buffers=5 "
       "samplesperbuffer=7 ! audio/x-raw,format=F32LE,channels=3,rate=50 ! "
       "rnn model=\"%s\" ! audio/x-raw,channels=6 ! fakesink", model);
@@ -179,18 +170,12 @@ GST_START_TEST (test_pipeline_missing_model)
       "audio/x-raw,format=F32LE,channels=1 ! "
       "rnn model=/nonexistent/model.safetensors ! fakesink", NULL);
   GstBus *bus = gst_element_get_bus (pipeline);
-  GstMessage *msg;
-  GError *err = NULL;
+  const gchar *needles[] = { "/nonexistent/model.safetensors", NULL };
 
   fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
       GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  fail_unless (strstr (err->message, "/nonexistent/model.safetensors"),
-      "%s", err->message);
-  g_error_free (err);
-  gst_message_unref (msg);
+  check_bus_error (bus, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+      needles);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
@@ -231,11 +216,10 @@ mode_source (const RnnModeCase * c, const gchar * in_path)
  * buffers and arrive on the bus; both equal PyTorch's. */
 GST_START_TEST (test_n1_pipeline)
 {
-  GPtrArray *cases = rnn_test_mode_cases_load ();
   guint i, ran = 0;
 
-  for (i = 0; i < cases->len; i++) {
-    const RnnModeCase *c = g_ptr_array_index (cases, i);
+  for (i = 0; i < mode_cases->len; i++) {
+    const RnnModeCase *c = g_ptr_array_index (mode_cases, i);
     gchar *in_path, *src, *args, *desc;
     GstElement *pipeline, *sink;
     GstSample *sample;
@@ -258,7 +242,7 @@ GST_START_TEST (test_n1_pipeline)
     bus = gst_element_get_bus (pipeline);
     fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
         GST_STATE_CHANGE_FAILURE);
-    info = gst_meta_get_info ("GstRnnResultMeta");
+    info = gst_meta_get_info (META_NAME);
     fail_unless (info != NULL);
 
     while (TRUE) {
@@ -288,7 +272,7 @@ GST_START_TEST (test_n1_pipeline)
         for (w = 0; w < c->O; w++)
           got[w] = g_value_get_float (gst_value_array_get_value (arr, w));
         fail_unless (rnn_test_max_err (got, c->scores + ((gsize) k * c->B +
-                    stream) * c->O, c->O) <= TOL, "%s: window %u", c->name,
+                    stream) * c->O, c->O) <= RNN_TEST_TOLERANCE, "%s: window %u", c->name,
             k);
         metas++;
       }
@@ -315,8 +299,7 @@ GST_START_TEST (test_n1_pipeline)
     ran++;
   }
   fail_unless (ran > 0, "no time-major n-to-1 fixture in %s",
-      g_getenv ("RNN_MODES_DIR"));
-  g_ptr_array_unref (cases);
+      rnn_test_modes_dir ());
 }
 
 GST_END_TEST;
@@ -326,11 +309,10 @@ GST_END_TEST;
 static void
 run_file_modes (const gchar * mode)
 {
-  GPtrArray *cases = rnn_test_mode_cases_load ();
   guint i, ran = 0;
 
-  for (i = 0; i < cases->len; i++) {
-    const RnnModeCase *c = g_ptr_array_index (cases, i);
+  for (i = 0; i < mode_cases->len; i++) {
+    const RnnModeCase *c = g_ptr_array_index (mode_cases, i);
     gchar *in_path, *out_path, *src, *args, *desc, *err, *contents = NULL;
     gsize len = 0, n;
     GstElement *pipeline;
@@ -356,7 +338,7 @@ run_file_modes (const gchar * mode)
     fail_unless (g_file_get_contents (out_path, &contents, &len, NULL));
     fail_unless_equals_uint64 (len, n * sizeof (float));
     e = rnn_test_max_err ((const float *) contents, c->output, n);
-    fail_unless (e <= TOL, "%s: pipeline output max error %g", c->name, e);
+    fail_unless (e <= RNN_TEST_TOLERANCE, "%s: pipeline output max error %g", c->name, e);
     g_free (contents);
     g_free (desc);
     g_free (args);
@@ -366,19 +348,13 @@ run_file_modes (const gchar * mode)
     ran++;
   }
   fail_unless (ran > 0, "no time-major %s fixture", mode);
-  g_ptr_array_unref (cases);
 }
 
-GST_START_TEST (test_1n_pipeline)
-{
-  run_file_modes ("1-to-n");
-}
+static const gchar *const file_modes[] = { "1-to-n", "n-to-m" };
 
-GST_END_TEST;
-
-GST_START_TEST (test_nm_pipeline)
+GST_START_TEST (test_file_modes_pipeline)
 {
-  run_file_modes ("n-to-m");
+  run_file_modes (file_modes[__i__]);
 }
 
 GST_END_TEST;
@@ -390,13 +366,14 @@ rnn_pipeline_suite (void)
   TCase *tc = tcase_create ("pipeline");
 
   tcase_set_timeout (tc, 120);
+  tcase_add_unchecked_fixture (tc, load_cases, free_cases);
   tcase_add_test (tc, test_filesrc_to_filesink);
   tcase_add_test (tc, test_live_pipeline);
   tcase_add_test (tc, test_live_multistream);
   tcase_add_test (tc, test_pipeline_missing_model);
   tcase_add_test (tc, test_n1_pipeline);
-  tcase_add_test (tc, test_1n_pipeline);
-  tcase_add_test (tc, test_nm_pipeline);
+  tcase_add_loop_test (tc, test_file_modes_pipeline, 0,
+      G_N_ELEMENTS (file_modes));
   suite_add_tcase (s, tc);
   return s;
 }

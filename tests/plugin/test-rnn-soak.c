@@ -16,11 +16,7 @@
 #include <math.h>
 #include <string.h>
 
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
-
-#include "rnn.h"
-#include "rnn-test-util.h"
+#include "rnn-test-gst.h"
 
 #define H 8
 #define RSS_BOUND_KB 1024
@@ -77,9 +73,7 @@ GST_START_TEST (test_soak)
   GRand *rand = g_rand_new_with_seed (20240601);
   float *in = g_new (float, max_buf), *ref = g_new (float, max_buf * H);
   guint64 rss_warm = 0, rss_end, n_buffers = 0, snapshots = 0;
-  GstElement *rnn;
   GstHarness *h;
-  GstBus *bus;
   GstMessage *msg;
   RnnModel *m;
   RnnState *s;
@@ -94,17 +88,9 @@ GST_START_TEST (test_soak)
   /* the element's state is sized for 256 frames; split the same way */
   s = rnn_state_new (m, 1, 256, &err);
 
-  rnn = gst_element_factory_make ("rnn", NULL);
-  fail_unless (rnn != NULL);
-  g_object_set (rnn, "model", model, NULL);
-  h = gst_harness_new_with_element (rnn, "sink", "src");
-  bus = gst_bus_new ();
-  gst_element_set_bus (rnn, bus);
-  caps = g_strdup_printf ("audio/x-raw, format=F32LE, layout=interleaved, "
-      "rate=%u, channels=1", rate);
-  gst_harness_set_src_caps_str (h, caps);
+  caps = audio_caps (1, rate);
+  h = harness_new (make_rnn (model), caps);
   g_free (caps);
-  gst_object_unref (rnn);
 
   while (t0 < total) {
     guint n = (guint) MIN ((guint64) g_rand_int_range (rand, 1, max_buf + 1),
@@ -178,13 +164,12 @@ GST_START_TEST (test_soak)
     g_print ("soak: resident memory not checked (valgrind or ASan)\n");
   }
 
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+  msg = gst_bus_pop_filtered (harness_bus (h),
+      GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
   fail_unless (msg == NULL, "unexpected %s message",
       msg ? GST_MESSAGE_TYPE_NAME (msg) : "");
 
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
+  harness_done (h);
   rnn_state_free (s);
   rnn_model_unref (m);
   g_rand_free (rand);

@@ -1,0 +1,294 @@
+/* Caps of the rnn element: F32 audio with B * F channels in, B * O out
+ * (n-to-n), the input caps again (n-to-1), steps times the rate (1-to-n);
+ * NNStreamer other/tensors in every mode and both layouts; caps queries
+ * mapping channels both ways; channel counts the model cannot read. */
+#include "rnn-test-gst.h"
+
+/* The output caps are other/tensors of float32 with @dims. */
+static void
+check_tensor_caps (GstHarness * h, const gchar * dims)
+{
+  GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+  const GstStructure *s;
+
+  fail_unless (caps != NULL);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_has_name (s, "other/tensors"),
+      "output caps %" GST_PTR_FORMAT, caps);
+  fail_unless_equals_string (gst_structure_get_string (s, "dimensions"), dims);
+  fail_unless_equals_string (gst_structure_get_string (s, "types"),
+      "float32");
+  gst_caps_unref (caps);
+}
+
+static GstHarness *
+tensor_harness (GstElement * rnn, const gchar * dims)
+{
+  gchar *caps = tensor_caps (dims, RATE);
+  GstHarness *h = harness_new (rnn, caps);
+
+  g_free (caps);
+  return h;
+}
+
+/* ----------------------------------------------------------- n-to-n */
+
+/* Caps queries map channels both ways once the model is loaded. */
+GST_START_TEST (test_caps_query)
+{
+  const RnnTestCase *c = need_case (3, FALSE, 1);
+  GstHarness *h = harness_case (make_case_rnn (c), c);
+  GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+  GstPad *sinkpad = gst_element_get_static_pad (h->element, "sink");
+  GstCaps *filter, *res;
+  gchar *str;
+  gint channels;
+
+  fail_unless (gst_structure_get_int (gst_caps_get_structure (caps, 0),
+          "channels", &channels));
+  fail_unless_equals_int (channels, c->B * c->O);
+  gst_caps_unref (caps);
+
+  /* which input channels give 2 x O output channels? */
+  str = g_strdup_printf ("audio/x-raw, channels=%u", 2 * c->O);
+  gst_harness_set_sink_caps_str (h, str);
+  g_free (str);
+  filter = gst_caps_from_string ("audio/x-raw, format=F32LE");
+  res = gst_pad_query_caps (sinkpad, filter);
+  fail_unless (!gst_caps_is_empty (res));
+  fail_unless (gst_structure_get_int (gst_caps_get_structure (res, 0),
+          "channels", &channels), "%" GST_PTR_FORMAT, res);
+  fail_unless_equals_int (channels, 2 * c->F);
+  gst_caps_unref (res);
+  gst_caps_unref (filter);
+  gst_object_unref (sinkpad);
+  harness_done (h);
+}
+
+GST_END_TEST;
+
+/* Input caps whose width is not a multiple of the model's input size 2:
+ * audio of 3 channels (row 0), 5:1 tensors (row 1). */
+static const struct
+{
+  const gchar *caps;
+  guint width;
+  const gchar *needle;
+} not_multiple[] = {
+  {"audio/x-raw, format=F32LE, layout=interleaved, rate=100, channels=3", 3,
+      "3 channels"},
+  {"other/tensors, format=static, num_tensors=1, types=float32, "
+        "dimensions=(string)5:1, framerate=10/1", 5, "5"},
+};
+
+GST_START_TEST (test_caps_not_multiple)
+{
+  gchar *model = tiny_model (2, 3);
+  GstHarness *h = harness_new (make_rnn (model), NULL);
+  const gchar *needles[] = { not_multiple[__i__].needle, "input size 2",
+    NULL
+  };
+  gsize size = not_multiple[__i__].width * sizeof (float);
+  GstSegment segment;
+  GstBuffer *buf;
+
+  push_caps_str (h, not_multiple[__i__].caps);
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_harness_push_event (h, gst_event_new_segment (&segment));
+  buf = gst_buffer_new_allocate (NULL, size, NULL);
+  gst_buffer_memset (buf, 0, 0, size);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_NOT_NEGOTIATED);
+  check_bus_error (harness_bus (h), GST_CORE_ERROR,
+      GST_CORE_ERROR_NEGOTIATION, needles);
+  harness_done (h);
+  g_free (model);
+}
+
+GST_END_TEST;
+
+/* (T, B, F) as C:1 tensors, one frame per buffer. */
+GST_START_TEST (test_tensors_time_major)
+{
+  const RnnTestCase *c = need_case (3, FALSE, 2);
+  gchar *in_dims = g_strdup_printf ("%u:1", c->B * c->F);
+  gchar *out_dims = g_strdup_printf ("%u:1", c->B * c->O);
+  GstHarness *h = tensor_harness (make_case_rnn (c), in_dims);
+  guint t;
+
+  for (t = 0; t < c->T; t++) {
+    GstBuffer *out = push_pull (h, case_frames (c, t, 1));
+
+    if (t == 0)
+      check_tensor_caps (h, out_dims);
+    check_case_output (out, c, t, 1, "tensor frame");
+    gst_buffer_unref (out);
+  }
+  harness_done (h);
+  g_free (in_dims);
+  g_free (out_dims);
+}
+
+GST_END_TEST;
+
+/* (B, T, F) as F:T:B tensors with batch-first=true. */
+GST_START_TEST (test_tensors_batch_first)
+{
+  const RnnTestCase *c = need_case (3, TRUE, 1);
+  gchar *in_dims, *out_dims;
+  GstHarness *h;
+  GstBuffer *out;
+
+  fail_unless (c->batch_first, "no batch-first fixture");
+  in_dims = g_strdup_printf ("%u:%u:%u", c->F, c->T, c->B);
+  out_dims = g_strdup_printf ("%u:%u:%u", c->O, c->T, c->B);
+  h = tensor_harness (make_case_rnn (c), in_dims);
+  out = push_pull (h, case_frames (c, 0, c->T));
+  check_tensor_caps (h, out_dims);
+  check_case_output (out, c, 0, c->T, "batch-first tensor");
+  gst_buffer_unref (out);
+  harness_done (h);
+  g_free (in_dims);
+  g_free (out_dims);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------ other modes */
+
+/* n-to-1: the output caps are the input caps. */
+GST_START_TEST (test_n1_caps)
+{
+  const RnnModeCase *c = need_mode_case ("n-to-1", 3, FALSE);
+  GstHarness *h = harness_case (make_mode_rnn (c), c);
+  GstCaps *in, *out;
+
+  gst_buffer_unref (gst_harness_push_and_pull (h, case_frames (c, 0, 1)));
+  in = gst_pad_get_current_caps (h->srcpad);
+  out = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (gst_caps_is_equal (in, out), "%" GST_PTR_FORMAT " vs %"
+      GST_PTR_FORMAT, in, out);
+  gst_caps_unref (in);
+  gst_caps_unref (out);
+  harness_done (h);
+}
+
+GST_END_TEST;
+
+/* n-to-1 on tensors: passed through with the same caps, the results on
+ * the buffers. */
+GST_START_TEST (test_n1_tensors)
+{
+  const RnnModeCase *c = need_mode_case ("n-to-1", 0, FALSE);
+  gchar *dims = g_strdup_printf ("%u:1", c->B * c->F);
+  GstHarness *h = tensor_harness (make_mode_rnn (c), dims);
+  GstCaps *caps;
+  const GstStructure *s;
+  guint t, results = 0;
+
+  for (t = 0; t < c->T; t++) {
+    GstBuffer *out = gst_harness_push_and_pull (h, case_frames (c, t, 1));
+    GArray *a = buffer_results (out);
+
+    results += a->len;
+    g_array_unref (a);
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (results, c->n_windows * c->B);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (caps != NULL);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless_equals_string (gst_structure_get_string (s, "dimensions"),
+      dims);
+  gst_caps_unref (caps);
+  harness_done (h);
+  g_free (dims);
+}
+
+GST_END_TEST;
+
+/* 1-to-n on C:1 tensors: the output tensors are O*B:steps. */
+GST_START_TEST (test_1n_tensors)
+{
+  const RnnModeCase *c = need_mode_case ("1-to-n", 0, FALSE);
+  gchar *dims = g_strdup_printf ("%u:1", c->B * c->F);
+  gchar *out_dims = g_strdup_printf ("%u:%u", c->B * c->O, c->steps);
+  GstHarness *h = tensor_harness (make_mode_rnn (c), dims);
+  guint t;
+
+  for (t = 0; t < c->T; t++) {
+    GstBuffer *out = gst_harness_push_and_pull (h, case_frames (c, t, 1));
+    float *exp = rnn_test_slice (c->output, c->T * c->steps, c->B, c->O,
+        FALSE, t * c->steps, c->steps);
+
+    if (t == 0)
+      check_tensor_caps (h, out_dims);
+    check_buffer (out, exp, (gsize) c->steps * c->B * c->O,
+        RNN_TEST_TOLERANCE, "1-to-n tensor");
+    gst_buffer_unref (out);
+    g_free (exp);
+  }
+  harness_done (h);
+  g_free (dims);
+  g_free (out_dims);
+}
+
+GST_END_TEST;
+
+/* n-to-m on tensors: one O*B:steps tensor per window, framerate 0/1. */
+GST_START_TEST (test_nm_tensors)
+{
+  const RnnModeCase *c = need_mode_case ("n-to-m", 0, FALSE);
+  gchar *dims = g_strdup_printf ("%u:1", c->B * c->F);
+  gchar *out_dims = g_strdup_printf ("%u:%u", c->B * c->O, c->steps);
+  GstHarness *h = tensor_harness (make_mode_rnn (c), dims);
+  GstBuffer *out;
+  GstCaps *caps;
+  const GstStructure *s;
+  gint fps_n, fps_d;
+  guint t;
+
+  for (t = 0; t < c->window; t++)
+    fail_unless_equals_int (gst_harness_push (h, case_frames (c, t, 1)),
+        GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  check_forecast (c, out, c->output, c->window, "tensor");
+  gst_buffer_unref (out);
+  check_tensor_caps (h, out_dims);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d));
+  fail_unless_equals_int (fps_n, 0);
+  gst_caps_unref (caps);
+  harness_done (h);
+  g_free (dims);
+  g_free (out_dims);
+}
+
+GST_END_TEST;
+
+static Suite *
+rnn_caps_suite (void)
+{
+  Suite *s = suite_create ("rnn-caps");
+  TCase *tc;
+
+  tc = tcase_create ("n-to-n");
+  tcase_add_unchecked_fixture (tc, load_cases, free_cases);
+  tcase_add_test (tc, test_caps_query);
+  tcase_add_loop_test (tc, test_caps_not_multiple, 0,
+      G_N_ELEMENTS (not_multiple));
+  tcase_add_test (tc, test_tensors_time_major);
+  tcase_add_test (tc, test_tensors_batch_first);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("modes");
+  tcase_add_unchecked_fixture (tc, load_cases, free_cases);
+  tcase_add_test (tc, test_n1_caps);
+  tcase_add_test (tc, test_n1_tensors);
+  tcase_add_test (tc, test_1n_tensors);
+  tcase_add_test (tc, test_nm_tensors);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+GST_CHECK_MAIN (rnn_caps);
