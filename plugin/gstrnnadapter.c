@@ -248,8 +248,12 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
 }
 
 /* Cut the input into windows; one output buffer per window.  Called
- * repeatedly by the base class until it returns no buffer.  State lock
- * held. */
+ * repeatedly by the base class until it returns no buffer, which happens
+ * only once every input buffer it handed over is used up: a buffer that
+ * ends without completing a window goes straight on to the next queued
+ * one (the base class pushes nothing in between, and after a push that
+ * did not return OK it queues the next buffer without asking for the
+ * rest).  State lock held. */
 GstFlowReturn
 gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf)
 {
@@ -261,28 +265,31 @@ gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf)
   gsize n;
 
   *outbuf = NULL;
-  if (self->stream.inbuf == NULL) {
-    if (GST_BASE_TRANSFORM (self)->queued_buf == NULL)
-      return GST_FLOW_OK;
-    ret = gst_rnn_take_input (self, outbuf);
-    if (ret != GST_FLOW_OK || *outbuf != NULL)
-      return ret;
-  }
+  for (;;) {
+    if (self->stream.inbuf == NULL) {
+      if (GST_BASE_TRANSFORM (self)->queued_buf == NULL)
+        return GST_FLOW_OK;
+      ret = gst_rnn_take_input (self, outbuf);
+      if (ret != GST_FLOW_OK || *outbuf != NULL)
+        return ret;
+    }
 
-  if (!gst_buffer_map (self->stream.inbuf, &map, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-        (NULL));
-    return GST_FLOW_ERROR;
+    if (!gst_buffer_map (self->stream.inbuf, &map, GST_MAP_READ)) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
+          (NULL));
+      return GST_FLOW_ERROR;
+    }
+    n = map.size / self->stream.in_frame_bytes;
+    ok = rnn_runner_push (self->stream.runner, map.data, n,
+        &self->stream.cursor, &result, &err);
+    gst_buffer_unmap (self->stream.inbuf, &map);
+    if (self->stream.cursor >= n)
+      gst_buffer_replace (&self->stream.inbuf, NULL);
+    if (!ok)
+      return gst_rnn_run_failed (self, err);
+    if (result.data) {
+      *outbuf = gst_rnn_result_buffer (self, &result);
+      return GST_FLOW_OK;
+    }
   }
-  n = map.size / self->stream.in_frame_bytes;
-  ok = rnn_runner_push (self->stream.runner, map.data, n,
-      &self->stream.cursor, &result, &err);
-  gst_buffer_unmap (self->stream.inbuf, &map);
-  if (self->stream.cursor >= n)
-    gst_buffer_replace (&self->stream.inbuf, NULL);
-  if (!ok)
-    return gst_rnn_run_failed (self, err);
-  if (result.data)
-    *outbuf = gst_rnn_result_buffer (self, &result);
-  return GST_FLOW_OK;
 }
