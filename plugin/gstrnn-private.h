@@ -139,6 +139,8 @@ typedef struct
   GstClockTime frame_dur;       /* one frame, from the rate or the last
                                  * buffer (NONE: unknown) */
   gboolean after_gap;           /* the last input buffer was a GAP */
+  gboolean jump_warned;         /* a timestamp gap reset the state and
+                                 * was posted as a WARNING (once) */
   gboolean mark_discont;        /* passthrough: flag this buffer DISCONT */
   GstRnnTimeline timeline;      /* window structures */
 
@@ -188,11 +190,30 @@ struct _GstRnn
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);
 const gchar *gst_rnn_feed_nick (GstRnnFeed feed);
 
+/* What makes an input buffer a discontinuity (gstrnntime.c). */
+typedef enum
+{
+  GST_RNN_CONTINUOUS = 0,
+  GST_RNN_DISCONT_FLAG = 1 << 0,        /* flagged DISCONT upstream */
+  GST_RNN_DISCONT_JUMP = 1 << 1,        /* not where the last one ended:
+                                         * data dropped or repeated */
+  GST_RNN_DISCONT_GAP = 1 << 2  /* a GAP buffer or the first after one: no
+                                 * data is missing */
+} GstRnnDiscont;
+
+/* What a buffer asks of the state at its start (gstrnnstream.c). */
+typedef enum
+{
+  GST_RNN_KEEP,                 /* carry on */
+  GST_RNN_RESET,                /* reset; the next output is DISCONT */
+  GST_RNN_RESET_QUIET           /* reset (a GAP): time goes on, no DISCONT */
+} GstRnnReset;
+
 /* gstrnntime.c */
 GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
 GstClockTime gst_rnn_buffer_frame_time (GstRnn * self, guint64 t);
-gboolean gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
-    gint64 tolerance);
+GstRnnDiscont gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf,
+    gsize n, gint64 tolerance, gboolean resets);
 GstClockTime gst_rnn_latency (GstRnn * self);
 void gst_rnn_timeline_init (GstRnnTimeline * tl, guint size);
 void gst_rnn_timeline_clear (GstRnnTimeline * tl);
@@ -227,12 +248,13 @@ gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps, GstRnnFormat * in, guint * batch);
 
 /* gstrnnstream.c */
-void gst_rnn_reset_state (GstRnn * self, const gchar * why);
+void gst_rnn_reset_state (GstRnn * self, const gchar * why,
+    gboolean discont);
 void gst_rnn_free_stream (GstRnn * self);
 gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps);
 GstFlowReturn gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf,
-    gboolean * reset);
+    GstRnnReset * reset);
 
 /* gstrnnadapter.c */
 GstFlowReturn gst_rnn_run_failed (GstRnn * self, GError * err);

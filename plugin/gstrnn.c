@@ -97,7 +97,8 @@ enum
 #define DEFAULT_POST_MESSAGES TRUE
 #define DEFAULT_PARTIAL_WINDOW GST_RNN_PARTIAL_WINDOW_AUTO
 #define DEFAULT_NON_FINITE GST_RNN_NON_FINITE_RESET_STREAM
-#define DEFAULT_TIMESTAMP_TOLERANCE -1
+/* as audiobasesink's alignment-threshold and audiorate's tolerance */
+#define DEFAULT_TIMESTAMP_TOLERANCE (40 * GST_MSECOND)
 
 enum
 {
@@ -373,13 +374,15 @@ gst_rnn_class_init (GstRnnClass * klass)
    * GstRnn:timestamp-tolerance:
    *
    * How far in nanoseconds a buffer may start from the end of the previous
-   * one before it is a discontinuity (-1: half a frame).
+   * one before it is a discontinuity (default 40 ms, as GStreamer's audio
+   * sinks; -1: half a frame).
    */
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
       g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
           "Largest difference in ns between a buffer's timestamp and the end "
           "of the previous buffer that is not a discontinuity (dropped or "
-          "late data, handled as DISCONT); -1 = half a frame, G_MAXINT64 = "
+          "late data, handled as DISCONT); default 40 ms, -1 = half a "
+          "frame, G_MAXINT64 = "
           "never",
           -1, G_MAXINT64, DEFAULT_TIMESTAMP_TOLERANCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
@@ -665,6 +668,7 @@ gst_rnn_start (GstBaseTransform * trans)
   self->stream.next_pts = GST_CLOCK_TIME_NONE;
   self->stream.frame_dur = GST_CLOCK_TIME_NONE;
   self->stream.after_gap = FALSE;
+  self->stream.jump_warned = FALSE;
   g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
@@ -790,7 +794,7 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstFlowReturn ret;
-  gboolean reset;
+  GstRnnReset reset;
 
   if (self->config.info.output == RNN_OUTPUT_WINDOW_FRAMES)
     return gst_rnn_generate_windows (self, outbuf);
@@ -802,8 +806,9 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
       *outbuf = NULL;
       return ret;
     }
-    if (reset)
-      gst_rnn_reset_state (self, "discont or reset signal");
+    if (reset != GST_RNN_KEEP)
+      gst_rnn_reset_state (self, "discontinuity or reset signal",
+          reset == GST_RNN_RESET);
     gst_rnn_apply_restore (self);
   }
 
@@ -826,6 +831,45 @@ gst_rnn_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
   return ret;
 }
 
+/* Are @caps those the runner was made for?  Then a CAPS event changes
+ * nothing. */
+static gboolean
+gst_rnn_same_caps (GstRnn * self, GstEvent * event)
+{
+  GstCaps *caps;
+  gboolean same;
+
+  gst_event_parse_caps (event, &caps);
+  g_rec_mutex_lock (&self->state_lock);
+  same = self->stream.in_caps && gst_caps_is_equal (caps,
+      self->stream.in_caps);
+  g_rec_mutex_unlock (&self->state_lock);
+  return same;
+}
+
+/* A GAP event: no data for a while.  Frames held back are pushed first,
+ * so that downstream sees them before the gap; the state restarts after
+ * it as after a GAP buffer (no data is missing: no DISCONT). */
+static void
+gst_rnn_gap (GstRnn * self, GstEvent * event)
+{
+  GstClockTime ts, dur;
+  gboolean reset_on_discont;
+
+  if (gst_rnn_holds_frames (self))
+    gst_rnn_drain (self);
+  gst_event_parse_gap (event, &ts, &dur);
+  GST_OBJECT_LOCK (self);
+  reset_on_discont = self->settings.reset_on_discont;
+  GST_OBJECT_UNLOCK (self);
+  g_rec_mutex_lock (&self->state_lock);
+  if (reset_on_discont)
+    gst_rnn_reset_state (self, "GAP event", FALSE);
+  self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (ts)
+      && GST_CLOCK_TIME_IS_VALID (dur) ? ts + dur : GST_CLOCK_TIME_NONE;
+  g_rec_mutex_unlock (&self->state_lock);
+}
+
 static gboolean
 gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
@@ -835,7 +879,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_FLUSH_STOP:
       g_rec_mutex_lock (&self->state_lock);
       gst_buffer_replace (&self->stream.inbuf, NULL);
-      gst_rnn_reset_state (self, "flush");
+      gst_rnn_reset_state (self, "flush", TRUE);
       self->stream.next_pts = GST_CLOCK_TIME_NONE;
       self->stream.after_gap = FALSE;
       g_rec_mutex_unlock (&self->state_lock);
@@ -844,16 +888,22 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
       if (gst_rnn_holds_frames (self))
         gst_rnn_drain (self);
       g_rec_mutex_lock (&self->state_lock);
-      gst_rnn_reset_state (self, "new segment");
+      gst_rnn_reset_state (self, "new segment", TRUE);
       self->stream.next_pts = GST_CLOCK_TIME_NONE;
       self->stream.after_gap = FALSE;
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:
-      if (gst_rnn_holds_frames (self))
+      /* the same caps again change nothing: the window goes on */
+      if (gst_rnn_holds_frames (self) && !gst_rnn_same_caps (self, event))
         gst_rnn_drain (self);
       break;
+    case GST_EVENT_GAP:
+      gst_rnn_gap (self, event);
+      break;
+    case GST_EVENT_SEGMENT_DONE:
     case GST_EVENT_EOS:
+      /* the end of the (segment's) data: run what is pending */
       gst_rnn_drain (self);
       break;
     default:

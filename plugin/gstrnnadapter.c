@@ -224,7 +224,7 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstBuffer *inbuf = trans->queued_buf;
   GstFlowReturn ret = GST_FLOW_OK;
-  gboolean reset;
+  GstRnnReset reset;
 
   trans->queued_buf = NULL;
   ret = gst_rnn_begin_buffer (self, inbuf, &reset);
@@ -232,11 +232,12 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
     gst_buffer_unref (inbuf);
     return ret;
   }
-  if (reset) {
+  if (reset != GST_RNN_KEEP) {
     /* held frames end a sequence: run them now */
     if (gst_rnn_holds_frames (self))
       ret = gst_rnn_drain_locked (self, outbuf);
-    gst_rnn_reset_state (self, "discont or reset signal");
+    gst_rnn_reset_state (self, "discontinuity or reset signal",
+        reset == GST_RNN_RESET);
   }
   gst_rnn_apply_restore (self);
   self->stream.inbuf = inbuf;

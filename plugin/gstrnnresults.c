@@ -32,10 +32,15 @@ gst_rnn_result_meta_get_info (void)
   return (const GstMetaInfo *) info;
 }
 
+/* The fields of one result: which element and model, which window and
+ * stream, the scores and, when they are all finite (valid), the class,
+ * its label and confidence.  A window whose scores hold a NaN or Inf
+ * (e.g. non-finite=propagate) is valid=false and names no class. */
 static void
-gst_rnn_set_result_fields (GstStructure * s, guint stream, GstClockTime ts,
-    GstClockTime duration, guint frames, const float *scores, guint O,
-    guint top, const gchar * label)
+gst_rnn_set_result_fields (GstRnn * self, GstStructure * s, guint stream,
+    GstClockTime ts, GstClockTime duration, guint frames,
+    const float *scores, guint O, guint top, const gchar * label,
+    gboolean valid)
 {
   GValue arr = G_VALUE_INIT;
   guint i;
@@ -48,12 +53,16 @@ gst_rnn_set_result_fields (GstStructure * s, guint stream, GstClockTime ts,
     g_value_set_float (&v, scores[i]);
     gst_value_array_append_and_take_value (&arr, &v);
   }
-  gst_structure_set (s, "stream", G_TYPE_UINT, stream,
+  gst_structure_set (s, "element", G_TYPE_STRING, GST_OBJECT_NAME (self),
+      "model", G_TYPE_STRING, self->stream.running_path,
+      "stream", G_TYPE_UINT, stream,
       "timestamp", G_TYPE_UINT64, ts, "duration", G_TYPE_UINT64, duration,
       "frames", G_TYPE_UINT, frames, NULL);
   gst_structure_take_value (s, "scores", &arr);
-  gst_structure_set (s, "class", G_TYPE_UINT, top, "label", G_TYPE_STRING,
-      label, "confidence", G_TYPE_FLOAT, scores[top], NULL);
+  gst_structure_set (s, "valid", G_TYPE_BOOLEAN, valid, NULL);
+  if (valid)
+    gst_structure_set (s, "class", G_TYPE_UINT, top, "label", G_TYPE_STRING,
+        label, "confidence", G_TYPE_FLOAT, scores[top], NULL);
 }
 
 /* Attach one result meta per stream to @buf (if any) and post one element
@@ -83,6 +92,7 @@ gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
 
   for (b = 0; b < self->stream.batch; b++) {
     const float *sc = result->data + (gsize) b * O;
+    gboolean valid = rnn_floats_all_finite (sc, O);
     gchar index[16];
     const gchar *label;
     guint top = 0;
@@ -96,21 +106,26 @@ gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
       g_snprintf (index, sizeof (index), "%u", top);
       label = index;
     }
-    GST_LOG_OBJECT (self, "stream %u, window at %" GST_TIME_FORMAT
-        " (%u frames): class %u '%s' %f", b, GST_TIME_ARGS (ts), len, top,
-        label, sc[top]);
+    if (valid)
+      GST_LOG_OBJECT (self, "stream %u, window at %" GST_TIME_FORMAT
+          " (%u frames): class %u '%s' %f", b, GST_TIME_ARGS (ts), len, top,
+          label, sc[top]);
+    else
+      GST_LOG_OBJECT (self, "stream %u, window at %" GST_TIME_FORMAT
+          " (%u frames): non-finite scores", b, GST_TIME_ARGS (ts), len);
 
     if (buf) {
       GstCustomMeta *meta = gst_buffer_add_custom_meta (buf,
           GST_RNN_RESULT_META_NAME);
 
-      gst_rnn_set_result_fields (gst_custom_meta_get_structure (meta), b, ts,
-          dur, len, sc, O, top, label);
+      gst_rnn_set_result_fields (self, gst_custom_meta_get_structure (meta),
+          b, ts, dur, len, sc, O, top, label, valid);
     }
     if (post) {
       GstStructure *s = gst_structure_new_empty ("rnn");
 
-      gst_rnn_set_result_fields (s, b, ts, dur, len, sc, O, top, label);
+      gst_rnn_set_result_fields (self, s, b, ts, dur, len, sc, O, top, label,
+          valid);
       gst_structure_set (s, "running-time", G_TYPE_UINT64, running_time,
           "stream-time", G_TYPE_UINT64, stream_time, NULL);
       gst_element_post_message (GST_ELEMENT (self),

@@ -15,16 +15,17 @@
 #include "gstrnn-private.h"
 
 /* Zero the state of every stream and forget any pending window; the next
- * output is marked DISCONT.  Streaming thread (or with the stream lock
- * held). */
+ * output is marked DISCONT if @discont.  Streaming thread (or with the
+ * stream lock held). */
 void
-gst_rnn_reset_state (GstRnn * self, const gchar * why)
+gst_rnn_reset_state (GstRnn * self, const gchar * why, gboolean discont)
 {
   GST_DEBUG_OBJECT (self, "resetting state: %s", why);
   if (self->stream.runner)
     rnn_runner_reset (self->stream.runner);
   gst_rnn_timeline_reset (&self->stream.timeline);
-  self->stream.discont_pending = TRUE;
+  if (discont)
+    self->stream.discont_pending = TRUE;
 }
 
 /* Free the runner made for the caps, before it is made anew for other caps
@@ -113,7 +114,7 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
   self->stream.nf_before = g_new0 (gboolean, B);
   self->stream.in_caps = gst_caps_ref (incaps);
 
-  gst_rnn_reset_state (self, "caps changed");
+  gst_rnn_reset_state (self, "caps changed", TRUE);
 
   GST_INFO_OBJECT (self, "%u stream(s) of %u -> %u floats per frame, %s, "
       "%d/%d steps/s, mode %s%s", B, info->input_size, info->output_size,
@@ -125,18 +126,19 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
 
 /* Checks and resets due at the start of an input buffer: frame size,
  * reset signal, DISCONT and GAP flags, timestamp jumps and non-finite
- * input.  *@reset: the caller must reset the state (then call
+ * input.  *@reset: whether the caller must reset the state (then call
  * gst_rnn_apply_restore()).  State lock held. */
 GstFlowReturn
-gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
+gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
 {
   gsize size = gst_buffer_get_size (inbuf);
   GstClockTime pts = GST_BUFFER_PTS (inbuf);
   gboolean reset_on_discont;
+  GstRnnDiscont d;
   gint64 tolerance;
   gsize n;
 
-  *reset = FALSE;
+  *reset = GST_RNN_KEEP;
   self->stream.mark_discont = FALSE;
   self->stream.nf_error_posted = FALSE;
   if (self->stream.runner == NULL || self->stream.in_frame_bytes == 0)
@@ -161,18 +163,19 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, gboolean * reset)
 
   if (g_atomic_int_compare_and_exchange (&self->requests.reset, 1, 0)) {
     GST_INFO_OBJECT (self, "resetting on the reset signal");
-    *reset = TRUE;
+    *reset = GST_RNN_RESET;
   }
 
-  if (gst_rnn_detect_discont (self, inbuf, n, tolerance)) {
-    if (reset_on_discont) {
-      GST_DEBUG_OBJECT (self, "discontinuity: resetting");
-      *reset = TRUE;
-    } else {
+  d = gst_rnn_detect_discont (self, inbuf, n, tolerance, reset_on_discont);
+  if (d != GST_RNN_CONTINUOUS) {
+    if (!reset_on_discont)
       GST_DEBUG_OBJECT (self, "discontinuity: keeping the state");
-    }
-    if (!GST_BUFFER_IS_DISCONT (inbuf)) {
-      /* tell downstream too */
+    else if (d & (GST_RNN_DISCONT_FLAG | GST_RNN_DISCONT_JUMP))
+      *reset = GST_RNN_RESET;
+    else if (*reset == GST_RNN_KEEP)
+      *reset = GST_RNN_RESET_QUIET;
+    if ((d & GST_RNN_DISCONT_JUMP) && !(d & GST_RNN_DISCONT_FLAG)) {
+      /* data is missing and upstream did not say so: tell downstream */
       self->stream.discont_pending = TRUE;
       self->stream.mark_discont = TRUE;
     }

@@ -42,14 +42,19 @@ gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
 /* Is input buffer @inbuf (@n frames) a discontinuity: flagged DISCONT,
  * not starting where the previous buffer ended (by more than @tolerance
  * ns; -1: half a frame), a GAP buffer or the first buffer after one?
- * Learns the frame duration and where the next buffer should start. */
-gboolean
+ * Learns the frame duration and where the next buffer should start.  The
+ * first timestamp gap that @resets the state is posted as a WARNING. */
+GstRnnDiscont
 gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
-    gint64 tolerance)
+    gint64 tolerance, gboolean resets)
 {
   GstClockTime pts = GST_BUFFER_PTS (inbuf);
   GstClockTime dur = GST_BUFFER_DURATION (inbuf);
-  gboolean gap, jump = FALSE, gap_end;
+  GstRnnDiscont d = GST_RNN_CONTINUOUS;
+  gboolean gap;
+
+  if (GST_BUFFER_IS_DISCONT (inbuf))
+    d |= GST_RNN_DISCONT_FLAG;
 
   /* Dropped or late data: the buffer does not start where the previous
    * one ended. */
@@ -68,9 +73,21 @@ gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
       GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
           GST_TIME_FORMAT " was expected (%s%" GST_STIME_FORMAT " > %"
           G_GINT64_FORMAT " ns): handled as DISCONT", GST_TIME_ARGS (pts),
-          GST_TIME_ARGS (self->stream.next_pts), diff > 0 ? "gap " : "overlap ",
-          GST_STIME_ARGS (diff), tol);
-      jump = TRUE;
+          GST_TIME_ARGS (self->stream.next_pts), diff > 0 ? "gap " :
+          "overlap ", GST_STIME_ARGS (diff), tol);
+      if (resets && !self->stream.jump_warned && !(d & GST_RNN_DISCONT_FLAG)) {
+        self->stream.jump_warned = TRUE;
+        GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+            ("A buffer starts at %" GST_TIME_FORMAT " where %" GST_TIME_FORMAT
+                " was expected (%s of %" GST_STIME_FORMAT ", more than "
+                "timestamp-tolerance %" G_GINT64_FORMAT " ns): the state was "
+                "reset. Later gaps are only logged.", GST_TIME_ARGS (pts),
+                GST_TIME_ARGS (self->stream.next_pts), diff > 0 ? "a gap" :
+                "an overlap", GST_STIME_ARGS (diff), tol),
+            ("raise timestamp-tolerance for a source whose timestamps "
+                "jitter"));
+      }
+      d |= GST_RNN_DISCONT_JUMP;
     }
   }
   if (!GST_CLOCK_TIME_IS_VALID (dur))
@@ -78,15 +95,16 @@ gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
   self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (pts)
       && GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : GST_CLOCK_TIME_NONE;
 
-  /* A GAP buffer has no real data: a discontinuity at both ends. */
+  /* A GAP buffer has no real data: a discontinuity at both ends, but no
+   * data is missing. */
   gap = GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP);
-  gap_end = self->stream.after_gap && !gap;
-  self->stream.after_gap = gap;
-  if (gap || gap_end)
-    GST_DEBUG_OBJECT (self, "%s: handled as DISCONT", gap ? "GAP buffer" :
+  if (gap || self->stream.after_gap) {
+    GST_DEBUG_OBJECT (self, "%s: a new sequence", gap ? "GAP buffer" :
         "first buffer after a GAP");
-
-  return GST_BUFFER_IS_DISCONT (inbuf) || jump || gap || gap_end;
+    d |= GST_RNN_DISCONT_GAP;
+  }
+  self->stream.after_gap = gap;
+  return d;
 }
 
 /* The latency the element adds: the frames the structure holds back (a

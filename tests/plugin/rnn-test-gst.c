@@ -446,12 +446,21 @@ result_from_structure (const GstStructure * s, Result * r)
   guint i;
 
   memset (r, 0, sizeof (*r));
-  fail_unless (gst_structure_get (s, "stream", G_TYPE_UINT, &r->stream,
-          "timestamp", G_TYPE_UINT64, &r->ts, "duration", G_TYPE_UINT64,
-          &r->duration, "frames", G_TYPE_UINT, &r->frames, "class",
-          G_TYPE_UINT, &r->cls, "label", G_TYPE_STRING, &r->label,
-          "confidence", G_TYPE_FLOAT, &r->confidence, NULL),
+  fail_unless (gst_structure_get (s, "element", G_TYPE_STRING, &r->element,
+          "model", G_TYPE_STRING, &r->model, "stream", G_TYPE_UINT,
+          &r->stream, "timestamp", G_TYPE_UINT64, &r->ts, "duration",
+          G_TYPE_UINT64, &r->duration, "frames", G_TYPE_UINT, &r->frames,
+          "valid", G_TYPE_BOOLEAN, &r->valid, NULL),
       "result fields missing: %" GST_PTR_FORMAT, s);
+  if (r->valid)
+    fail_unless (gst_structure_get (s, "class", G_TYPE_UINT, &r->cls,
+            "label", G_TYPE_STRING, &r->label, "confidence", G_TYPE_FLOAT,
+            &r->confidence, NULL), "valid result without a class: %"
+        GST_PTR_FORMAT, s);
+  else
+    fail_if (gst_structure_has_field (s, "class")
+        || gst_structure_has_field (s, "label"),
+        "invalid result names a class: %" GST_PTR_FORMAT, s);
   arr = gst_structure_get_value (s, "scores");
   fail_unless (arr != NULL && GST_VALUE_HOLDS_ARRAY (arr));
   r->n_scores = gst_value_array_get_size (arr);
@@ -480,7 +489,11 @@ result_cmp (gconstpointer a, gconstpointer b)
 static void
 result_clear (gpointer p)
 {
-  g_free (((Result *) p)->label);
+  Result *r = p;
+
+  g_free (r->label);
+  g_free (r->element);
+  g_free (r->model);
 }
 
 GArray *

@@ -145,7 +145,8 @@ void expect_no_warning (GstBus * bus);
 
 /* ----------------------------------------------------- n-to-1 results */
 
-/* A result as found in a meta or a message. */
+/* A result as found in a meta or a message.  An invalid result (scores
+ * not all finite) has no class, label or confidence. */
 typedef struct
 {
   guint stream, frames, cls;
@@ -154,6 +155,8 @@ typedef struct
   guint n_scores;
   gchar *label;
   float confidence;
+  gboolean valid;
+  gchar *element, *model;       /* which element, running which file */
 } Result;
 
 /* All result metas of @buf, sorted by (timestamp, stream). */

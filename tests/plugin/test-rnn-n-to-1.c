@@ -5,6 +5,7 @@
  * tests/conformance/gen_modes.py, $RNN_MODES_DIR); the tail at EOS; what
  * resets the window in progress; labels that do not fit the model.
  * (Caps and tensors: test-rnn-caps.c.) */
+#include <math.h>
 #include <string.h>
 
 #include "rnn-test-gst.h"
@@ -304,6 +305,107 @@ GST_START_TEST (test_discont_kept)
 
 GST_END_TEST;
 
+/* Two n-to-1 elements in one pipeline: every result says which element
+ * (and model) it comes from, on the buffer and on the bus. */
+GST_START_TEST (test_results_name_element)
+{
+  const RnnModeCase *c = need_mode_case ("n-to-1", 0, FALSE);
+  gchar *launch = g_strdup_printf ("rnn name=first mode=n-to-1 window=%u "
+      "model=\"%s\" ! rnn name=second mode=n-to-1 window=%u model=\"%s\"",
+      c->window, c->model_path, c->window, c->model_path);
+  GstHarness *h = gst_harness_new_parse (launch);
+  gchar *caps = audio_caps (c->B * c->F, RATE);
+  GstBus *bus = gst_bus_new ();
+  guint i, n_first = 0, n_second = 0;
+  GstBuffer *out;
+  GArray *res;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, caps);
+  fail_unless_equals_int (gst_harness_push (h, case_frames (c, 0,
+              c->window)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  res = buffer_results (out);
+  fail_unless_equals_int (res->len, 2 * c->B);
+  for (i = 0; i < res->len; i++) {
+    const Result *r = &g_array_index (res, Result, i);
+
+    n_first += g_strcmp0 (r->element, "first") == 0;
+    n_second += g_strcmp0 (r->element, "second") == 0;
+    fail_unless_equals_string (r->model, c->model_path);
+    fail_unless (r->valid);
+  }
+  fail_unless_equals_int (n_first, c->B);
+  fail_unless_equals_int (n_second, c->B);
+  g_array_unref (res);
+  res = bus_results (bus);
+  fail_unless_equals_int (res->len, 2 * c->B);
+  g_array_unref (res);
+  gst_buffer_unref (out);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (caps);
+  g_free (launch);
+}
+
+GST_END_TEST;
+
+/* A window whose scores are not finite (a NaN let through with
+ * non-finite=propagate) is marked valid=false and names no class; the
+ * other streams' results are valid. */
+GST_START_TEST (test_non_finite_scores)
+{
+  const RnnModeCase *c = need_mode_case ("n-to-1", 3, FALSE);
+  GstElement *rnn = make_mode_rnn (c);
+  float *x = g_memdup2 (c->input, (gsize) c->T * c->B * c->F * sizeof (float));
+  GstHarness *h;
+  GstBuffer *out;
+  GArray *res;
+  guint i;
+
+  gst_util_set_object_arg (G_OBJECT (rnn), "non-finite", "propagate");
+  h = harness_case (rnn, c);
+  x[1 * c->F] = NAN;            /* frame 0, stream 1 */
+  out = push_pull (h, frames_buffer (x, c->T, c->B, c->F, FALSE, 0,
+          c->window));
+  res = buffer_results (out);
+  fail_unless_equals_int (res->len, c->B);
+  for (i = 0; i < res->len; i++) {
+    const Result *r = &g_array_index (res, Result, i);
+
+    fail_unless_equals_int (r->valid, r->stream != 1);
+  }
+  g_array_unref (res);
+  gst_buffer_unref (out);
+  harness_done (h);
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* Silence as GAP buffers passes through with its own flags: no DISCONT is
+ * added, time goes on. */
+GST_START_TEST (test_gap_not_discont)
+{
+  const RnnModeCase *c = need_mode_case ("n-to-1", 0, FALSE);
+  GstHarness *h = harness_case (make_mode_rnn (c), c);
+  GstBuffer *in, *out;
+
+  gst_buffer_unref (push_pull (h, case_frames (c, 0, 10)));
+  in = case_frames (c, 10, 10);
+  GST_BUFFER_FLAG_SET (in, GST_BUFFER_FLAG_GAP);
+  out = push_pull (h, in);
+  fail_if (GST_BUFFER_IS_DISCONT (out));
+  gst_buffer_unref (out);
+  out = push_pull (h, case_frames (c, 20, 10));
+  fail_if (GST_BUFFER_IS_DISCONT (out));
+  gst_buffer_unref (out);
+  harness_done (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 rnn_n_to_1_suite (void)
 {
@@ -316,6 +418,9 @@ rnn_n_to_1_suite (void)
   tcase_add_test (tc, test_partial_window_run);
   tcase_add_test (tc, test_no_messages);
   tcase_add_test (tc, test_labels_mismatch);
+  tcase_add_test (tc, test_results_name_element);
+  tcase_add_test (tc, test_non_finite_scores);
+  tcase_add_test (tc, test_gap_not_discont);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("state");

@@ -51,7 +51,7 @@ GST_START_TEST (test_defaults)
     {"feed", "0:auto"},
     {"partial-window", "0:auto"},
     {"non-finite", "0:reset-stream"},
-    {"timestamp-tolerance", "-1"},
+    {"timestamp-tolerance", "40000000"},
   };
   GstElement *rnn = make_rnn (NULL);
   guint i;

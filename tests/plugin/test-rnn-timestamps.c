@@ -1,8 +1,9 @@
 /* Time in the rnn element: a buffer whose timestamp does not follow the
  * previous one (frames dropped, data re-sent, jitter beyond
- * timestamp-tolerance) is a discontinuity that resets the state and is
- * flagged DISCONT; a GAP buffer is one at both ends; and the latency each
- * mode reports.  References come from the core on the same frames. */
+ * timestamp-tolerance, 40 ms by default) is a discontinuity that resets
+ * the state and is flagged DISCONT, the first one also posted as a
+ * WARNING; a GAP buffer is one at both ends, with no DISCONT (no data is
+ * missing); and the latency each mode reports.  References come from the core on the same frames. */
 #include "rnn-test-gst.h"
 
 #define TS_F 2
@@ -68,15 +69,23 @@ static const struct
   {"5 frames dropped", 25 * FRAME, FALSE, FALSE, NO_TOL, TRUE, TRUE, TRUE},
   {"5 frames dropped, no durations", 25 * FRAME, TRUE, FALSE, NO_TOL, TRUE,
       TRUE, TRUE},
-  {"overlapping (late, re-sent) data", 17 * FRAME, FALSE, FALSE, NO_TOL,
+  {"overlapping (late, re-sent) data", 10 * FRAME, FALSE, FALSE, NO_TOL,
       TRUE, TRUE, TRUE},
-  /* jitter within half a frame: continuous; beyond: a gap */
-  {"0.4 frame late", 20 * FRAME + FRAME * 4 / 10, FALSE, FALSE, NO_TOL, TRUE,
+  /* the default, 40 ms as GStreamer's audio sinks: clock jitter is not a
+   * gap (an appsrc stamping from a clock, +-1 ms), 50 ms is */
+  {"1 ms early", 20 * FRAME - GST_MSECOND, FALSE, FALSE, NO_TOL, TRUE, FALSE,
+      FALSE},
+  {"6 ms late", 20 * FRAME + 6 * GST_MSECOND, FALSE, FALSE, NO_TOL, TRUE,
       FALSE, FALSE},
-  {"0.4 frame early", 20 * FRAME - FRAME * 4 / 10, FALSE, FALSE, NO_TOL,
-      TRUE, FALSE, FALSE},
-  {"0.6 frame late", 20 * FRAME + FRAME * 6 / 10, FALSE, FALSE, NO_TOL, TRUE,
-      TRUE, TRUE},
+  {"39 ms late", 20 * FRAME + 39 * GST_MSECOND, FALSE, FALSE, NO_TOL, TRUE,
+      FALSE, FALSE},
+  /* -1: half a frame, for sources stamping from their sample count */
+  {"0.4 frame late, half a frame", 20 * FRAME + FRAME * 4 / 10, FALSE, FALSE,
+      -1, TRUE, FALSE, FALSE},
+  {"0.4 frame early, half a frame", 20 * FRAME - FRAME * 4 / 10, FALSE, FALSE,
+      -1, TRUE, FALSE, FALSE},
+  {"0.6 frame late, half a frame", 20 * FRAME + FRAME * 6 / 10, FALSE, FALSE,
+      -1, TRUE, TRUE, TRUE},
   /* timestamp-tolerance: 5 frames = 50 ms <= 60 ms is not a gap, 0.3
    * frame > 1 ms is, G_MAXINT64 turns the check off */
   {"50 ms within 60 ms", 25 * FRAME, FALSE, FALSE, 60 * GST_MSECOND, TRUE,
@@ -88,8 +97,8 @@ static const struct
    * says DISCONT */
   {"gap kept with reset-on-discont=false", 25 * FRAME, FALSE, FALSE, NO_TOL,
       FALSE, FALSE, TRUE},
-  /* a GAP buffer: reset before it */
-  {"GAP buffer", 20 * FRAME, FALSE, TRUE, NO_TOL, TRUE, TRUE, TRUE},
+  /* a GAP buffer: reset before it, but no data is missing: no DISCONT */
+  {"GAP buffer", 20 * FRAME, FALSE, TRUE, NO_TOL, TRUE, TRUE, FALSE},
 };
 
 GST_START_TEST (test_timestamps)
@@ -137,7 +146,7 @@ GST_START_TEST (test_timestamps)
 GST_END_TEST;
 
 /* A GAP buffer is a discontinuity at its end too: reset before the first
- * real buffer after it. */
+ * real buffer after it, which is not flagged DISCONT (time goes on). */
 GST_START_TEST (test_after_gap_buffer)
 {
   TsFixture f;
@@ -155,9 +164,39 @@ GST_START_TEST (test_after_gap_buffer)
   ref = ts_ref (&f, 40, 40, 20);
   check_buffer (out, ref, 20 * TS_H, CORE_TOLERANCE,
       "first buffer after a GAP");
-  fail_unless (GST_BUFFER_IS_DISCONT (out));
+  fail_if (GST_BUFFER_IS_DISCONT (out));
   gst_buffer_unref (out);
   g_free (ref);
+  harness_done (h);
+  ts_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* The first timestamp gap that resets the state is posted as a WARNING
+ * (a source whose clock jitters beyond timestamp-tolerance would
+ * otherwise lose its state silently); later ones are only logged. */
+GST_START_TEST (test_gap_warned_once)
+{
+  TsFixture f;
+  GstHarness *h;
+  GstBuffer *in;
+  const gchar *needles[] = { "timestamp-tolerance", "reset", "0:00:00.200",
+    NULL
+  };
+
+  ts_setup (&f);
+  h = harness_audio (make_rnn (f.model), TS_F);
+  gst_buffer_unref (push_pull (h, tm_frames (f.x, 1, TS_F, 0, 20)));
+  expect_no_warning (harness_bus (h));
+  in = tm_frames (f.x, 1, TS_F, 20, 20);
+  GST_BUFFER_PTS (in) = 30 * FRAME;     /* 100 ms late */
+  gst_buffer_unref (push_pull (h, in));
+  check_one_warning (harness_bus (h), needles);
+  in = tm_frames (f.x, 1, TS_F, 40, 20);
+  GST_BUFFER_PTS (in) = 70 * FRAME;     /* 100 ms late again */
+  gst_buffer_unref (push_pull (h, in));
+  expect_no_warning (harness_bus (h));
   harness_done (h);
   ts_teardown (&f);
 }
@@ -233,6 +272,7 @@ rnn_timestamps_suite (void)
   tc = tcase_create ("continuity");
   tcase_add_loop_test (tc, test_timestamps, 0, G_N_ELEMENTS (stamps));
   tcase_add_test (tc, test_after_gap_buffer);
+  tcase_add_test (tc, test_gap_warned_once);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("latency");
