@@ -26,7 +26,7 @@ mkdir -p "$out/corpus"
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -DRNN_HAVE_X86_KERNELS -Icore $(pkg-config --cflags glib-2.0 json-glib-1.0))
 objs=()
-for src in core/safetensors.c core/model.c core/state.c core/kernels.c core/kernels_c.c \
+for src in core/safetensors.c core/file.c core/model.c core/state.c core/kernels.c core/kernels_c.c \
            "core/kernels_avx2.c:-mavx2 -mfma" "core/kernels_avx512.c:-mavx512f -mavx512vl -mavx2 -mfma"; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"
