@@ -20,6 +20,15 @@ GST_DEBUG_CATEGORY_EXTERN (gst_rnn_debug);
  * allows 16; 1.x uses 4). */
 #define GST_RNN_MAX_DIMS 16
 
+/* The most floats one frame of all streams may hold (B x F, B x O): 64 M
+ * (256 MB a frame); caps asking for more are refused. */
+#define GST_RNN_MAX_FLOATS (64u << 20)
+/* The largest output buffer (1-to-n: frames x steps x B x O floats). */
+#define GST_RNN_MAX_BUFFER_BYTES ((gsize) 1 << 30)
+/* Property maxima: frames per window or hop, and generated steps. */
+#define GST_RNN_MAX_WINDOW (1u << 20)
+#define GST_RNN_MAX_STEPS (1u << 16)
+
 /* The negotiated format of one pad. */
 typedef struct
 {
@@ -125,6 +134,7 @@ typedef struct
   RnnModel *decoder;            /* n-to-m only */
   RnnRunner *runner;            /* the structure, made for the caps */
   GstCaps *in_caps;             /* caps the runner was made for */
+  GstCaps *refused_caps;        /* input caps refused (posted once) */
   GstRnnFormat in_fmt;          /* written under the object lock (the
                                  * LATENCY query reads it) */
   guint batch;                  /* B */
@@ -244,6 +254,8 @@ void gst_rnn_caps_map_for (GstRnnCapsMap * m, const RnnRunInfo * info,
 GstCaps *gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter);
 GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);
+gboolean gst_rnn_caps_query (GstRnn * self, GstPadDirection direction,
+    GstQuery * query);
 gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps, GstRnnFormat * in, guint * batch);
 

@@ -253,7 +253,7 @@ gst_rnn_class_init (GstRnnClass * klass)
           "Frames per window: required in n-to-1 and n-to-m; in n-to-n only "
           "for a bidirectional model (0 = refuse such models), which then "
           "runs on independent windows with that latency; ignored in 1-to-n",
-          0, G_MAXINT, DEFAULT_WINDOW,
+          0, GST_RNN_MAX_WINDOW, DEFAULT_WINDOW,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -267,7 +267,7 @@ gst_rnn_class_init (GstRnnClass * klass)
       g_param_spec_uint ("hop", "Hop",
           "n-to-1 and n-to-m: frames between window starts (0 = the window, "
           "no overlap; smaller overlaps windows; larger skips frames)",
-          0, G_MAXINT, DEFAULT_HOP,
+          0, GST_RNN_MAX_WINDOW, DEFAULT_HOP,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -281,7 +281,7 @@ gst_rnn_class_init (GstRnnClass * klass)
       g_param_spec_uint ("steps", "Steps",
           "Frames generated per input frame (1-to-n; output rate = input "
           "rate x steps) or per window (n-to-m); ignored otherwise",
-          1, G_MAXINT / 2, DEFAULT_STEPS,
+          1, GST_RNN_MAX_STEPS, DEFAULT_STEPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -706,6 +706,7 @@ gst_rnn_stop (GstBaseTransform * trans)
   g_clear_pointer (&self->stream.model, rnn_model_unref);
   g_clear_pointer (&self->stream.decoder, rnn_model_unref);
   g_clear_pointer (&self->stream.running_path, g_free);
+  gst_caps_replace (&self->stream.refused_caps, NULL);
   self->stream.discont_pending = TRUE;
   g_rec_mutex_unlock (&self->state_lock);
 
@@ -753,14 +754,24 @@ gst_rnn_transform_size (GstBaseTransform * trans, GstPadDirection direction,
 
   if (unit == 0 || size % unit != 0)
     return FALSE;
-  *othersize = size / unit * other;
   /* frames_per_input output frames per input frame (1-to-n) */
-  if (direction == GST_PAD_SINK)
-    *othersize *= mul;
-  else if ((size / unit) % mul != 0)
+  if (direction == GST_PAD_SINK) {
+    if (!g_size_checked_mul (othersize, size / unit, other)
+        || !g_size_checked_mul (othersize, *othersize, mul)
+        || *othersize > GST_RNN_MAX_BUFFER_BYTES) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED,
+          ("A buffer of %" G_GSIZE_FORMAT " frames would make %" G_GSIZE_FORMAT
+              " x %u frames of %" G_GSIZE_FORMAT " bytes: more than the %"
+              G_GSIZE_FORMAT " bytes an output buffer may hold. Push smaller "
+              "buffers or lower 'steps'.", size / unit, size / unit, mul,
+              other, GST_RNN_MAX_BUFFER_BYTES), (NULL));
+      return FALSE;
+    }
+  } else if ((size / unit) % mul != 0) {
     return FALSE;
-  else
-    *othersize /= mul;
+  } else {
+    *othersize = size / unit / mul * other;
+  }
   return TRUE;
 }
 
@@ -920,6 +931,9 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
   GstRnn *self = GST_RNN (trans);
   gboolean ret;
 
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS
+      && gst_rnn_caps_query (self, direction, query))
+    return TRUE;
   ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
       query);
 

@@ -75,7 +75,7 @@ gst_rnn_map_dims (guint * dims, guint * rank, GstPadDirection direction,
     dims[0] = to;
   } else {
     /* (T, B, F) is (B*F):T */
-    if (dims[0] % from != 0)
+    if (dims[0] % from != 0 || (guint64) (dims[0] / from) * to > G_MAXINT)
       return FALSE;
     dims[0] = dims[0] / from * to;
   }
@@ -128,27 +128,94 @@ gst_rnn_map_rate (GstStructure * s, GstPadDirection direction, guint mul)
   return TRUE;
 }
 
+/* Channels that carry whole streams of @unit values: B = 1 in @ns, first
+ * (what a converter upstream picks for mono), then in *@extra up to 64
+ * streams in a list and more in a range (a range cannot say "multiples";
+ * a count in it that is not one is refused by set_caps, naming both). */
+static void
+gst_rnn_channels_of (GstStructure * ns, guint unit, GstCaps ** extra)
+{
+  GValue list = G_VALUE_INIT;
+  GstStructure *more;
+  guint b;
+
+  gst_structure_set (ns, "channels", G_TYPE_INT, (gint) unit, NULL);
+  *extra = gst_caps_new_empty ();
+  g_value_init (&list, GST_TYPE_LIST);
+  for (b = 2; b <= 64 && (guint64) b * unit <= G_MAXINT; b++) {
+    GValue v = G_VALUE_INIT;
+
+    g_value_init (&v, G_TYPE_INT);
+    g_value_set_int (&v, (gint) (b * unit));
+    gst_value_list_append_and_take_value (&list, &v);
+  }
+  if (gst_value_list_get_size (&list) > 0) {
+    more = gst_structure_copy (ns);
+    gst_structure_set_value (more, "channels", &list);
+    *extra = gst_caps_merge_structure (*extra, more);
+  }
+  g_value_unset (&list);
+  if ((guint64) 65 * unit <= G_MAXINT) {
+    more = gst_structure_copy (ns);
+    gst_structure_set (more, "channels", GST_TYPE_INT_RANGE, 65 * unit,
+        G_MAXINT, NULL);
+    *extra = gst_caps_merge_structure (*extra, more);
+  }
+}
+
 /* An audio/x-raw structure @s mapped to the other side, into its copy
- * @ns: B x F channels become B x O.  FALSE: nothing on the other side
- * corresponds. */
+ * @ns (and *@extra, see gst_rnn_channels_of()): B x F channels become
+ * B x O.  FALSE: nothing on the other side corresponds. */
 static gboolean
 gst_rnn_map_audio (GstStructure * ns, const GstStructure * s,
-    GstPadDirection direction, const GstRnnCapsMap * m)
+    GstPadDirection direction, const GstRnnCapsMap * m, GstCaps ** extra)
 {
   gint channels, other = -1;
+  gboolean fixed = gst_structure_get_int (s, "channels", &channels);
+  const GValue *cv = gst_structure_get_value (s, "channels");
 
   gst_structure_remove_field (ns, "channel-mask");
-  if (m->in_size > 0 && gst_structure_get_int (s, "channels", &channels)
-      && channels > 0) {
+  if (m->in_size > 0 && cv && GST_VALUE_HOLDS_LIST (cv)) {
+    /* a list of counts: each that is whole streams, mapped */
+    guint from = direction == GST_PAD_SINK ? m->in_size : m->out_size;
+    guint to = direction == GST_PAD_SINK ? m->out_size : m->in_size;
+    GValue list = G_VALUE_INIT;
+
+    g_value_init (&list, GST_TYPE_LIST);
+    for (guint i = 0; i < gst_value_list_get_size (cv); i++) {
+      const GValue *v = gst_value_list_get_value (cv, i);
+      GValue o = G_VALUE_INIT;
+      gint c;
+
+      if (!G_VALUE_HOLDS_INT (v) || (c = g_value_get_int (v)) <= 0
+          || c % from != 0 || (guint64) (c / from) * to > G_MAXINT)
+        continue;
+      g_value_init (&o, G_TYPE_INT);
+      g_value_set_int (&o, c / from * to);
+      gst_value_list_append_and_take_value (&list, &o);
+    }
+    if (gst_value_list_get_size (&list) == 0) {
+      g_value_unset (&list);
+      return FALSE;
+    }
+    gst_structure_set_value (ns, "channels", &list);
+    g_value_unset (&list);
+    return gst_rnn_map_rate (ns, direction, m->t_mul);
+  }
+  if (m->in_size > 0 && fixed && channels > 0) {
+    guint64 o;
+
     if (direction == GST_PAD_SINK) {
-      /* Not a multiple: leave the output open so that set_caps runs
-       * and says which numbers clash. */
-      if (channels % m->in_size == 0)
-        other = channels / m->in_size * m->out_size;
+      /* Not a multiple (or too many): leave the output open so that
+       * set_caps runs and says which numbers clash. */
+      o = (guint64) (channels / m->in_size) * m->out_size;
+      if (channels % m->in_size == 0 && o <= G_MAXINT)
+        other = (gint) o;
     } else {
-      if (channels % m->out_size != 0)
+      o = (guint64) (channels / m->out_size) * m->in_size;
+      if (channels % m->out_size != 0 || o > G_MAXINT)
         return FALSE;
-      other = channels / m->out_size * m->in_size;
+      other = (gint) o;
     }
   }
   if (other > 0) {
@@ -156,11 +223,23 @@ gst_rnn_map_audio (GstStructure * ns, const GstStructure * s,
     if (other > 2)
       gst_structure_set (ns, "channel-mask", GST_TYPE_BITMASK,
           (guint64) 0, NULL);
+  } else if (m->in_size > 0 && !fixed) {
+    /* the model is known: whole streams only, so that a converter in
+     * front adapts (mono to a 2-input model: 2 channels) */
+    gst_rnn_channels_of (ns, direction == GST_PAD_SINK ? m->out_size :
+        m->in_size, extra);
   } else {
     gst_structure_set (ns, "channels", GST_TYPE_INT_RANGE, 1, G_MAXINT,
         NULL);
   }
-  return gst_rnn_map_rate (ns, direction, m->t_mul);
+  if (!gst_rnn_map_rate (ns, direction, m->t_mul)) {
+    gst_clear_caps (extra);
+    return FALSE;
+  }
+  for (guint i = 0; *extra && i < gst_caps_get_size (*extra); i++)
+    gst_rnn_map_rate (gst_caps_get_structure (*extra, i), direction,
+        m->t_mul);
+  return TRUE;
 }
 
 /* An other/tensors structure @s mapped to the other side, into its copy
@@ -205,27 +284,47 @@ gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
   GstCaps *ret;
   guint i, n;
 
-  /* n-to-1 passes the input through: same caps on both sides. */
-  if (m->passthrough)
+  if (m->passthrough && m->in_size == 0)
     return gst_caps_ref (caps);
 
   ret = gst_caps_new_empty ();
   n = gst_caps_get_size (caps);
   for (i = 0; i < n; i++) {
     const GstStructure *s = gst_caps_get_structure (caps, i);
+    /* passthrough keeps the input's memory; else new system memory */
+    GstCapsFeatures *f = m->passthrough ? gst_caps_get_features (caps, i) :
+        NULL;
     GstStructure *ns = gst_structure_copy (s);
+    GstCaps *extra = NULL;
     gboolean ok;
 
-    if (gst_structure_has_name (s, "audio/x-raw"))
-      ok = gst_rnn_map_audio (ns, s, direction, m);
-    else if (gst_structure_has_name (s, "other/tensors"))
+    if (m->passthrough) {
+      /* n-to-1 passes the input through: the same caps on both sides,
+       * whole streams only once the model is known */
+      gint channels;
+
+      ok = TRUE;
+      if (m->in_size > 0 && gst_structure_has_name (s, "audio/x-raw")
+          && !gst_structure_get_int (s, "channels", &channels))
+        gst_rnn_channels_of (ns, m->in_size, &extra);
+    } else if (gst_structure_has_name (s, "audio/x-raw")) {
+      ok = gst_rnn_map_audio (ns, s, direction, m, &extra);
+    } else if (gst_structure_has_name (s, "other/tensors")) {
       ok = gst_rnn_map_tensors (ns, s, direction, m);
-    else
+    } else {
       ok = FALSE;
-    if (ok)
-      ret = gst_caps_merge_structure (ret, ns);
-    else
+    }
+    if (ok) {
+      ret = gst_caps_merge_structure_full (ret, ns,
+          f ? gst_caps_features_copy (f) : NULL);
+      while (extra && !gst_caps_is_empty (extra))
+        ret = gst_caps_merge_structure_full (ret,
+            gst_caps_steal_structure (extra, 0),
+            f ? gst_caps_features_copy (f) : NULL);
+    } else {
       gst_structure_free (ns);
+    }
+    gst_clear_caps (&extra);
   }
   return ret;
 }
@@ -331,6 +430,57 @@ gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
   return ret;
 }
 
+/* The CAPS query on a pad, answered as GstBaseTransform does but for one
+ * step: the base class puts downstream's own caps first where they also
+ * fit upstream, the right guess for an element that may pass buffers
+ * through; for one that maps B x F channels to B x O that puts the wrong
+ * channel count first (a converter in front then picks 6 channels for a
+ * 2-input, 3-output model fed mono).  FALSE: not handled (passthrough, or
+ * no model yet). */
+gboolean
+gst_rnn_caps_query (GstRnn * self, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstPad *pad = direction == GST_PAD_SINK ? trans->sinkpad : trans->srcpad;
+  GstPad *other = direction == GST_PAD_SINK ? trans->srcpad : trans->sinkpad;
+  GstPadDirection otherdir = direction == GST_PAD_SINK ? GST_PAD_SRC :
+      GST_PAD_SINK;
+  GstCaps *filter, *peerfilter = NULL, *peercaps, *templ, *otempl, *tmp, *caps;
+  gboolean mapped;
+
+  GST_OBJECT_LOCK (self);
+  mapped = self->config.info.input_size > 0
+      && self->config.info.output != RNN_OUTPUT_WINDOW_SCORES;
+  GST_OBJECT_UNLOCK (self);
+  if (!mapped)
+    return FALSE;
+
+  gst_query_parse_caps (query, &filter);
+  templ = gst_pad_get_pad_template_caps (pad);
+  otempl = gst_pad_get_pad_template_caps (other);
+  if (filter) {
+    tmp = gst_caps_intersect (filter, templ);
+    peerfilter = gst_rnn_caps_transform (self, direction, tmp, NULL);
+    gst_caps_unref (tmp);
+  }
+  peercaps = gst_pad_peer_query_caps (other, peerfilter);
+  tmp = gst_caps_intersect (peercaps, otempl);
+  caps = gst_rnn_caps_transform (self, otherdir, tmp, filter);
+  gst_caps_unref (tmp);
+  tmp = gst_caps_intersect_full (caps, templ, GST_CAPS_INTERSECT_FIRST);
+  gst_caps_unref (caps);
+  GST_DEBUG_OBJECT (self, "%s caps %" GST_PTR_FORMAT, direction ==
+      GST_PAD_SINK ? "sink" : "src", tmp);
+  gst_query_set_caps_result (query, tmp);
+  gst_caps_unref (tmp);
+  gst_caps_unref (peercaps);
+  gst_clear_caps (&peerfilter);
+  gst_caps_unref (templ);
+  gst_caps_unref (otempl);
+  return TRUE;
+}
+
 /* fixate_caps: fixate @othercaps, the caps of the other pad. */
 GstCaps *
 gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps)
@@ -374,6 +524,7 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
   GstRnnFormat in, out;
   guint F = self->config.info.input_size, O = self->config.info.output_size;
   guint B, expect;
+  guint64 B64;
   gboolean bf = self->config.run.batch_first;
 
   if (!gst_rnn_parse_format (incaps, &in)) {
@@ -394,10 +545,9 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
           (NULL));
       return FALSE;
     }
-    B = 1;
-    for (i = 2; i < in.rank; i++)
-      B *= in.dims[i];
-    expect = O;
+    B64 = 1;
+    for (i = 2; i < in.rank && B64 <= G_MAXINT; i++)
+      B64 *= in.dims[i];
   } else {
     if (in.width % F != 0) {
       if (in.tensors)
@@ -412,9 +562,20 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
                 in.width, F, F), (NULL));
       return FALSE;
     }
-    B = in.width / F;
-    expect = B * O;
+    B64 = in.width / F;
   }
+  /* every product of caps values fits: B x F and B x O floats a frame */
+  if (B64 > GST_RNN_MAX_FLOATS / MAX (F, O)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("The input caps make %s%" G_GUINT64_FORMAT " streams of %u inputs "
+            "and %u outputs: more than %u floats per frame, the most the "
+            "element takes.", B64 > G_MAXINT ? "more than " : "",
+            MIN (B64, (guint64) G_MAXINT), F, O, GST_RNN_MAX_FLOATS),
+        ("in %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+  B = (guint) B64;
+  expect = in.tensors && bf ? O : B * O;
 
   if (!gst_rnn_parse_format (outcaps, &out)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,

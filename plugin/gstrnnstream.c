@@ -91,8 +91,15 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
     return TRUE;
   }
 
-  if (!gst_rnn_check_caps (self, incaps, outcaps, &in, &B))
+  /* the base class asks again at every buffer: one cause, one error */
+  if (self->stream.refused_caps
+      && gst_caps_is_equal (incaps, self->stream.refused_caps))
     return FALSE;
+  if (!gst_rnn_check_caps (self, incaps, outcaps, &in, &B)) {
+    gst_caps_replace (&self->stream.refused_caps, incaps);
+    return FALSE;
+  }
+  gst_caps_replace (&self->stream.refused_caps, NULL);
 
   gst_rnn_free_stream (self);
   if (!gst_rnn_make_runner (self, B)) {

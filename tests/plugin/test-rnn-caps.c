@@ -100,6 +100,60 @@ GST_START_TEST (test_caps_not_multiple)
   fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_NOT_NEGOTIATED);
   check_bus_error (harness_bus (h), GST_CORE_ERROR,
       GST_CORE_ERROR_NEGOTIATION, needles);
+  fail_unless (gst_bus_pop_filtered (harness_bus (h), GST_MESSAGE_ERROR)
+      == NULL, "one cause, one error");
+  harness_done (h);
+  g_free (model);
+}
+
+GST_END_TEST;
+
+/* Caps whose products overflow 32 bits (issue: a batch of 65536 x 65536
+ * wrapped to 0 and crashed; 641 x 6700417 wrapped to 1; 2147483647
+ * channels x 2 outputs wrapped): refused, naming the numbers, with one
+ * error for one cause. */
+static const struct
+{
+  const gchar *caps;
+  gboolean batch_first;
+  const gchar *needle;
+} too_large[] = {
+  {"audio/x-raw, format=F32LE, layout=interleaved, rate=100, "
+        "channels=2147483647", FALSE, "2147483647 streams"},
+  {"other/tensors, format=static, num_tensors=1, types=float32, "
+        "dimensions=(string)1:1:65536:65536, framerate=10/1", TRUE,
+      "more than 2147483647 streams"},
+  {"other/tensors, format=static, num_tensors=1, types=float32, "
+        "dimensions=(string)1:1:641:6700417, framerate=10/1", TRUE,
+      "more than 2147483647 streams"},
+  {"other/tensors, format=static, num_tensors=1, types=float32, "
+        "dimensions=(string)1:1:16384:8192, framerate=10/1", TRUE,
+      "134217728 streams"},
+};
+
+GST_START_TEST (test_caps_too_large)
+{
+  gchar *model = tiny_model (1, 2);
+  GstElement *rnn = make_rnn (model);
+  const gchar *needles[] = { too_large[__i__].needle, "floats per frame",
+    NULL
+  };
+  GstHarness *h;
+  GstSegment segment;
+  GstBuffer *buf;
+
+  g_object_set (rnn, "batch-first", too_large[__i__].batch_first, NULL);
+  h = harness_new (rnn, NULL);
+  push_caps_str (h, too_large[__i__].caps);
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_harness_push_event (h, gst_event_new_segment (&segment));
+  buf = gst_buffer_new_allocate (NULL, 4, NULL);
+  gst_buffer_memset (buf, 0, 0, 4);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_NOT_NEGOTIATED);
+  check_bus_error (harness_bus (h), GST_CORE_ERROR,
+      GST_CORE_ERROR_NEGOTIATION, needles);
+  fail_unless (gst_bus_pop_filtered (harness_bus (h), GST_MESSAGE_ERROR)
+      == NULL, "one cause, one error");
   harness_done (h);
   g_free (model);
 }
@@ -277,6 +331,7 @@ rnn_caps_suite (void)
   tcase_add_test (tc, test_caps_query);
   tcase_add_loop_test (tc, test_caps_not_multiple, 0,
       G_N_ELEMENTS (not_multiple));
+  tcase_add_loop_test (tc, test_caps_too_large, 0, G_N_ELEMENTS (too_large));
   tcase_add_test (tc, test_tensors_time_major);
   tcase_add_test (tc, test_tensors_batch_first);
   suite_add_tcase (s, tc);

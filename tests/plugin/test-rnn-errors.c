@@ -29,6 +29,42 @@ GST_START_TEST (test_partial_frame_buffer)
 
 GST_END_TEST;
 
+/* Sizes set by properties are bounded: window and hop at most 2^20
+ * frames, steps at most 2^16 (documented); an output buffer that would
+ * exceed 1 GiB (1-to-n: frames x steps x B x O floats) is refused with
+ * the numbers, never an abort in the allocator (steps=1073741823 with 8
+ * channels tried to allocate 32 GiB). */
+GST_START_TEST (test_sizes_bounded)
+{
+  gchar *model = tiny_model (1, 2);
+  GstElement *rnn = make_plain_rnn (model, "1-to-n");
+  const gchar *needles[] = { "512 frames", "65536", "bytes an output buffer",
+    NULL
+  };
+  GObjectClass *klass = G_OBJECT_GET_CLASS (rnn);
+  GstHarness *h;
+  GstBuffer *buf;
+
+  fail_unless_equals_int (G_PARAM_SPEC_UINT (g_object_class_find_property
+          (klass, "steps"))->maximum, 65536);
+  fail_unless_equals_int (G_PARAM_SPEC_UINT (g_object_class_find_property
+          (klass, "window"))->maximum, 1 << 20);
+  fail_unless_equals_int (G_PARAM_SPEC_UINT (g_object_class_find_property
+          (klass, "hop"))->maximum, 1 << 20);
+
+  g_object_set (rnn, "steps", 65536, NULL);
+  h = harness_audio (rnn, 8);
+  buf = gst_buffer_new_allocate (NULL, 512 * 8 * sizeof (float), NULL);
+  gst_buffer_memset (buf, 0, 0, 512 * 8 * sizeof (float));
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_ERROR);
+  check_bus_error (harness_bus (h), GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+      needles);
+  harness_done (h);
+  g_free (model);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------ models */
 
 static gchar *
@@ -176,6 +212,7 @@ rnn_errors_suite (void)
 
   tc = tcase_create ("input");
   tcase_add_test (tc, test_partial_frame_buffer);
+  tcase_add_test (tc, test_sizes_bounded);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("model");

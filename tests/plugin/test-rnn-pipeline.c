@@ -162,6 +162,47 @@ GST_START_TEST (test_live_multistream)
 
 GST_END_TEST;
 
+/* A converter in front adapts to the model: a mono S16 source and a
+ * 2-input model negotiate 2 channels of F32 (B = 1 preferred), in n-to-n
+ * (row 0) and n-to-1 (row 1), whose output is the input itself. */
+GST_START_TEST (test_converter_adapts)
+{
+  gchar *model = tiny_model (2, 3);
+  gchar *desc, *err;
+  GstElement *pipeline, *rnn;
+  GstPad *sink;
+  GstCaps *caps;
+  gint channels = 0;
+
+  desc = g_strdup_printf ("audiotestsrc num-buffers=5 samplesperbuffer=40 ! "
+      "audio/x-raw,format=S16LE,channels=1,rate=8000 ! audioconvert ! "
+      "rnn name=rnn %s model=\"%s\" ! fakesink",
+      __i__ ? "mode=n-to-1 window=20" : "", model);
+  pipeline = gst_parse_launch (desc, NULL);
+  fail_unless (pipeline != NULL);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PAUSED) !=
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_get_state (pipeline, NULL, NULL,
+          10 * GST_SECOND) == GST_STATE_CHANGE_SUCCESS);
+  rnn = gst_bin_get_by_name (GST_BIN (pipeline), "rnn");
+  sink = gst_element_get_static_pad (rnn, "sink");
+  caps = gst_pad_get_current_caps (sink);
+  fail_unless (caps != NULL);
+  fail_unless (gst_structure_get_int (gst_caps_get_structure (caps, 0),
+          "channels", &channels));
+  fail_unless_equals_int (channels, 2);
+  gst_caps_unref (caps);
+  gst_object_unref (sink);
+  gst_object_unref (rnn);
+  err = run_to_eos (pipeline);
+  fail_unless (err == NULL, "pipeline error: %s", err);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  g_free (model);
+}
+
+GST_END_TEST;
+
 /* A missing model: the pipeline fails going to PAUSED with an ERROR
  * naming the file. */
 GST_START_TEST (test_pipeline_missing_model)
@@ -370,6 +411,7 @@ rnn_pipeline_suite (void)
   tcase_add_test (tc, test_filesrc_to_filesink);
   tcase_add_test (tc, test_live_pipeline);
   tcase_add_test (tc, test_live_multistream);
+  tcase_add_loop_test (tc, test_converter_adapts, 0, 2);
   tcase_add_test (tc, test_pipeline_missing_model);
   tcase_add_test (tc, test_n1_pipeline);
   tcase_add_loop_test (tc, test_file_modes_pipeline, 0,
