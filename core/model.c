@@ -479,8 +479,11 @@ static gboolean
 bad_value (GError ** error, const char *file, const char *key,
     const char *value, const char *allowed)
 {
+  /* the value is anyone's text: escaped, so no control character reaches
+   * a log or a terminal raw */
+  g_autofree char *v = g_strescape (value, NULL);
   g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
-      "%s: metadata %s: unknown value \"%s\" (expected %s)", file, key, value,
+      "%s: metadata %s: unknown value \"%s\" (expected %s)", file, key, v,
       allowed);
   return FALSE;
 }

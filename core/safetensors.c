@@ -197,6 +197,27 @@ lex_number (Lex * lx)
   return TRUE;
 }
 
+/* Keys name tensors and metadata, and end up in error messages: a key
+ * holding a control character (escaped in the JSON, since raw ones are
+ * invalid) is refused, shown escaped.  Takes @key on failure. */
+static gboolean
+key_printable (Lex * lx, char *key)
+{
+  for (const char *p = key; *p; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (g_unichar_iscntrl (c)) {
+      g_autofree char *shown = g_strescape (key, NULL);
+      g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
+          "%s: header key \"%s\" holds a control character (U+%04X): "
+          "tensor names and metadata keys must be printable", lx->file, shown,
+          c);
+      g_free (key);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 static gboolean
 lex_value (Lex * lx, int depth)
 {
@@ -254,6 +275,8 @@ lex_value (Lex * lx, int depth)
         return FALSE;
       }
       char *key = g_string_free (k, FALSE);
+      if (!key_printable (lx, key))
+        return FALSE;
       if (g_hash_table_contains (keys, key)) {
         g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
             "%s: header has the key \"%s\" twice", lx->file, key);

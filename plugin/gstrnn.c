@@ -438,7 +438,7 @@ gst_rnn_class_init (GstRnnClass * klass)
       "Recurrent neural network", "Filter/Analyzer/Audio",
       "Runs a PyTorch RNN, LSTM or GRU on a stream, one time step per "
       "frame, keeping the state across buffers",
-      "gst-rnn developers");
+      "gst-rnn developers <" PACKAGE_ORIGIN ">");
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_rnn_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_rnn_stop);

@@ -294,6 +294,58 @@ START_TEST (test_hostile_header)
 
 END_TEST;
 
+/* ------------------------------------------------ control characters */
+
+/* No raw control character of a file reaches an error message: a key
+ * (tensor name, metadata key) holding one is refused, shown escaped; a
+ * metadata value holding one (an ANSI escape sequence) is escaped. */
+static const struct
+{
+  const char *json;
+  const char *needle;
+} controls[] = {
+  {"{\"a\\u0007b\":{\"dtype\":\"F32\",\"shape\":[0],"
+        "\"data_offsets\":[0,0]}}", "U+0007"},
+  {"{\"__metadata__\":{\"rnn.\\u001bcell\":\"gru\"}}", "U+001B"},
+  {"{\"__metadata__\":{\"rnn.cell\":\"\\u001b[31mgru\"},"
+        "\"weight_ih_l0\":{\"dtype\":\"F32\",\"shape\":[3,1],"
+        "\"data_offsets\":[0,12]},\"weight_hh_l0\":{\"dtype\":\"F32\","
+        "\"shape\":[3,1],\"data_offsets\":[12,24]}}", "\\033[31mgru"},
+};
+
+START_TEST (test_control_characters)
+{
+  GString *json = g_string_new (controls[_i].json);
+  gchar *path;
+  GError *err = NULL;
+  GString *file;
+
+  /* header, then 24 zero bytes of data for the third file */
+  while (json->len % 8)
+    g_string_append_c (json, ' ');
+  file = g_string_new (NULL);
+  for (int i = 0; i < 8; i++)
+    g_string_append_c (file, (char) ((guint64) json->len >> (8 * i)));
+  g_string_append_len (file, json->str, json->len);
+  for (int i = 0; i < 24 && _i == 2; i++)
+    g_string_append_c (file, 0);
+  path = tmp_path ("controls.safetensors");
+  ck_assert (g_file_set_contents (path, file->str, file->len, NULL));
+  ck_assert_ptr_null (rnn_model_load (path, NULL, &err));
+  ck_assert_msg (strstr (err->message, controls[_i].needle), "%s",
+      err->message);
+  for (const char *p = err->message; *p; p++)
+    ck_assert_msg ((guchar) * p >= 0x20 && *p != 0x7f,
+        "raw control character in: %s", err->message);
+  g_error_free (err);
+  g_string_free (json, TRUE);
+  g_string_free (file, TRUE);
+  g_unlink (path);
+  g_free (path);
+}
+
+END_TEST;
+
 static Suite *
 hostile_suite (void)
 {
@@ -304,6 +356,8 @@ hostile_suite (void)
   tcase_add_test (tc, test_directory_refused);
   tcase_add_test (tc, test_rewritten_while_loading);
   tcase_add_loop_test (tc, test_hostile_header, 0, G_N_ELEMENTS (hostile));
+  tcase_add_loop_test (tc, test_control_characters, 0,
+      G_N_ELEMENTS (controls));
   tcase_set_timeout (tc, 120);
   suite_add_tcase (s, tc);
   return s;

@@ -69,6 +69,24 @@ GST_START_TEST (test_defaults)
 GST_END_TEST;
 
 /* The enum values that exist, and setting some by nick. */
+/* The element's metadata as gst-plugins-good writes it: a klass of known
+ * words and an author string with a contact in angle brackets. */
+GST_START_TEST (test_metadata)
+{
+  GstElementFactory *f = gst_element_factory_find ("rnn");
+  const gchar *author, *klass;
+
+  fail_unless (f != NULL);
+  author = gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_AUTHOR);
+  klass = gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_KLASS);
+  fail_unless (author && strchr (author, '<') && strchr (author, '>')
+      && strchr (author, '<') < strchr (author, '>'), "author: %s", author);
+  fail_unless_equals_string (klass, "Filter/Analyzer/Audio");
+  gst_object_unref (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_enum_values)
 {
   static const gchar *const nicks[][2] = {
@@ -195,6 +213,7 @@ rnn_properties_suite (void)
   tcase_add_test (tc, test_enum_values);
   tcase_add_test (tc, test_mutable_playing);
   tcase_add_test (tc, test_signals);
+  tcase_add_test (tc, test_metadata);
   tcase_add_test (tc, test_threads_identical);
   suite_add_tcase (s, tc);
   return s;
