@@ -137,7 +137,9 @@ typedef struct
   GstCaps *refused_caps;        /* input caps refused (posted once) */
   GstRnnFormat in_fmt;          /* written under the object lock (the
                                  * LATENCY query reads it) */
-  guint batch;                  /* B */
+  guint batch;                  /* B (0: no runner) */
+  guint last_batch;             /* B of the last runner, kept across a hot
+                                 * swap until the next one is made */
   gsize in_frame_bytes;         /* B * F * 4 */
   gsize out_frame_bytes;        /* B * O * 4 (the input's when the input
                                  * passes through) */

@@ -707,6 +707,7 @@ gst_rnn_stop (GstBaseTransform * trans)
   g_clear_pointer (&self->stream.decoder, rnn_model_unref);
   g_clear_pointer (&self->stream.running_path, g_free);
   gst_caps_replace (&self->stream.refused_caps, NULL);
+  self->stream.last_batch = 0;
   self->stream.discont_pending = TRUE;
   g_rec_mutex_unlock (&self->state_lock);
 

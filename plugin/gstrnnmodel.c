@@ -528,8 +528,18 @@ gst_rnn_snapshot_action (GstRnn * self)
   GBytes *snap = NULL;
 
   g_rec_mutex_lock (&self->state_lock);
-  if (self->stream.runner != NULL)
+  if (self->stream.runner != NULL) {
     snap = rnn_state_snapshot (rnn_runner_get_state (self->stream.runner));
+  } else if (self->stream.model != NULL && self->stream.last_batch > 0) {
+    /* a hot swap is renegotiating the caps: the state in force is the new
+     * model's, reset */
+    RnnState *zero = rnn_state_new (self->stream.model,
+        self->stream.last_batch, 1, NULL);
+
+    if (zero)
+      snap = rnn_state_snapshot (zero);
+    g_clear_pointer (&zero, rnn_state_free);
+  }
   g_rec_mutex_unlock (&self->state_lock);
 
   if (snap == NULL)

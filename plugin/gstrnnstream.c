@@ -107,7 +107,7 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
     return FALSE;
   }
 
-  self->stream.batch = B;
+  self->stream.batch = self->stream.last_batch = B;
   GST_OBJECT_LOCK (self);
   self->stream.in_fmt = in;
   GST_OBJECT_UNLOCK (self);

@@ -239,6 +239,66 @@ GST_START_TEST (test_swap_output_width)
 
 GST_END_TEST;
 
+/* While a swap renegotiates the caps (between the new model taking over
+ * and the element making its new state for the new caps), "snapshot" from
+ * another thread still returns the state in force (the new model's,
+ * reset), never NULL. */
+typedef struct
+{
+  GstElement *rnn;
+  gint stop;
+  guint taken, null;
+} Snapper;
+
+static gpointer
+snapper_thread (gpointer data)
+{
+  Snapper *sn = data;
+
+  while (!g_atomic_int_get (&sn->stop)) {
+    GBytes *snap = NULL;
+
+    g_signal_emit_by_name (sn->rnn, "snapshot", &snap);
+    sn->taken++;
+    if (snap == NULL)
+      sn->null++;
+    else
+      g_bytes_unref (snap);
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_snapshot_during_swap)
+{
+  SwapModels s;
+  float *x = rnn_test_make_input (10, SW_B, SW_F, 0.7f);
+  Snapper sn = { 0 };
+  GstHarness *h;
+  GThread *thread;
+  guint i;
+
+  swap_models (&s);
+  h = harness_audio (make_rnn (s.a), SW_B * SW_F);
+  gst_buffer_unref (push_pull (h, tm_frames (x, SW_B, SW_F, 0, 10)));
+  sn.rnn = h->element;
+  thread = g_thread_new ("snapshots", snapper_thread, &sn);
+  /* A and C differ in output width: every swap renegotiates */
+  for (i = 0; i < 300; i++) {
+    g_object_set (h->element, "model", i % 2 ? s.a : s.c, NULL);
+    gst_buffer_unref (push_pull (h, tm_frames (x, SW_B, SW_F, 0, 10)));
+  }
+  g_atomic_int_set (&sn.stop, 1);
+  g_thread_join (thread);
+  GST_INFO ("%u snapshots during 300 swaps", sn.taken);
+  fail_unless (sn.taken > 0);
+  fail_unless_equals_int (sn.null, 0);
+  harness_done (h);
+  swap_models_free (&s);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 /* Downstream that only takes the old width: the new model is refused with
  * a WARNING, the old one runs on. */
 GST_START_TEST (test_swap_refused_by_downstream)
@@ -619,6 +679,7 @@ rnn_hot_swap_suite (void)
   tcase_add_test (tc, test_swap_bad_file_keeps_old);
   tcase_add_test (tc, test_swap_output_width);
   tcase_add_test (tc, test_swap_refused_by_downstream);
+  tcase_add_test (tc, test_snapshot_during_swap);
   tcase_add_test (tc, test_swap_stress);
   suite_add_tcase (s, tc);
 
