@@ -5,6 +5,9 @@
  * whose message names the cause.  (Models a mode refuses: the mode's
  * file; caps the model cannot read: test-rnn-caps.c; non-finite=error:
  * test-rnn-non-finite.c.) */
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
 #include "rnn-test-gst.h"
 
 GST_START_TEST (test_partial_frame_buffer)
@@ -109,6 +112,18 @@ not_a_model (void)
   return path;
 }
 
+/* A FIFO: opening it for reading would wait for a writer forever (the
+ * start, or the thread setting 'model', hung). */
+static gchar *
+fifo_model (void)
+{
+  gchar *path = tmp_model ("fifo");
+
+  g_unlink (path);
+  fail_unless (mkfifo (path, 0600) == 0);
+  return path;
+}
+
 static const struct
 {
   gchar *(*write) (void);
@@ -119,6 +134,7 @@ static const struct
   {missing_model, GST_RESOURCE_ERROR_NOT_FOUND, FALSE},
   {garbage_model, GST_RESOURCE_ERROR_FAILED, TRUE},
   {not_a_model, GST_RESOURCE_ERROR_FAILED, FALSE},
+  {fifo_model, GST_RESOURCE_ERROR_OPEN_READ, TRUE},
 };
 
 /* The element refuses to start, naming the file (or the 'model'

@@ -8,6 +8,9 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
 #include "rnn-test-gst.h"
 
 static gchar *
@@ -163,6 +166,19 @@ GST_START_TEST (test_swap_bad_file_keeps_old)
     g_object_set (h->element, "model", missing, NULL);
     d = expect_one_warning (bus, needles);
     g_clear_pointer (&d, gst_structure_free);
+  }
+  {
+    /* a FIFO: refused at once (opening it would wait for a writer) */
+    gchar *fifo = tmp_model ("swap-fifo");
+    const gchar *needles[] = { fifo, "a FIFO", "Keeping", NULL };
+
+    g_unlink (fifo);
+    fail_unless (mkfifo (fifo, 0600) == 0);
+    g_object_set (h->element, "model", fifo, NULL);
+    d = expect_one_warning (bus, needles);
+    g_clear_pointer (&d, gst_structure_free);
+    g_unlink (fifo);
+    g_free (fifo);
   }
   {
     /* input size 3 vs 2: both sizes named */
