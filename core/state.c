@@ -12,6 +12,12 @@
 
 #define MAX_THREADS 8
 #define SPIN_LIMIT 4000         /* pause loops (~100 us) before sleeping */
+/* A worker that finishes its part this many pause loops after the caller
+ * (tens of microseconds, where a running one takes under one) was not
+ * running: the OS gave its core to another process. */
+#define LAG_SPINS 3000
+#define LAG_IN_A_ROW 4          /* lagging products before going solo */
+#define SOLO_PRODUCTS 512       /* products the caller then does alone */
 
 /* One product split among threads by panel groups (disjoint output
  * columns).  Written by the caller before it bumps `generation`. */
@@ -37,14 +43,11 @@ struct _Pool {
   guint n_threads;
   Job job;
   gint generation;              /* bumped once per job (atomic) */
-  /* Parts of the current job are claimed, by the caller and the workers
-   * alike, with a compare-and-swap on (generation << 8 | next part): a
-   * part nobody has started is done by whoever comes first, so a worker
-   * that the OS has descheduled never makes the caller wait for it. */
-  gint claim;
-  gint done;                    /* parts finished (atomic) */
+  gint done;                    /* workers finished with this job (atomic) */
   gint quit;
   gint sleepers;                /* workers blocked on cond */
+  guint lagged;                 /* products in a row a worker lagged */
+  guint solo;                   /* products left to do without workers */
   GMutex lock;
   GCond cond;
   Worker workers[MAX_THREADS];
@@ -238,25 +241,6 @@ job_part (const Job * j, guint part, guint n_parts)
       j->accumulate);
 }
 
-#define CLAIM(gen, part) ((gint) (((guint) (gen) << 8) | (guint) (part)))
-
-/* Do parts of job @gen until none is left (or the job is no longer
- * current). */
-static void
-run_parts (Pool * p, gint gen)
-{
-  for (;;) {
-    gint c = g_atomic_int_get (&p->claim);
-    guint part = (guint) c & 0xff;
-    if (c != CLAIM (gen, part) || part >= p->n_threads)
-      return;
-    if (!g_atomic_int_compare_and_exchange (&p->claim, c, c + 1))
-      continue;
-    job_part (&p->job, part, p->n_threads);
-    g_atomic_int_inc (&p->done);
-  }
-}
-
 static gpointer
 worker_main (gpointer data)
 {
@@ -284,7 +268,8 @@ worker_main (gpointer data)
     if (g_atomic_int_get (&p->quit))
       return NULL;
     seen = gen;
-    run_parts (p, gen);
+    job_part (&p->job, wk->index, p->n_threads);
+    g_atomic_int_inc (&p->done);
   }
 }
 
@@ -313,29 +298,38 @@ gemm (RnnState * s, const float *x, gsize n, gsize ldx, const RnnPacked * w,
 {
   const RnnKernels *k = s->model->k;
   Pool *p = s->pool;
-  if (!p || w->rows <= RNN_PANEL * RNN_PANEL_GROUP) {
+  if (!p || w->rows <= RNN_PANEL * RNN_PANEL_GROUP || p->solo > 0) {
+    /* the same kernel over all the rows: the same numbers */
+    if (p && p->solo > 0)
+      p->solo--;
     k->gemm (x, n, ldx, w, y, ldy, accumulate);
     return;
   }
   p->job = (Job) { k, x, n, ldx, w, y, ldy, accumulate };
-  gint gen = (gint) (((guint) p->generation + 1) & 0xffffff);
   g_atomic_int_set (&p->done, 0);
-  g_atomic_int_set (&p->claim, CLAIM (gen, 0));
-  g_atomic_int_set (&p->generation, gen);   /* publishes the job */
+  g_atomic_int_inc (&p->generation);        /* publishes the job */
   if (g_atomic_int_get (&p->sleepers)) {
     g_mutex_lock (&p->lock);
     g_cond_broadcast (&p->cond);
     g_mutex_unlock (&p->lock);
   }
-  run_parts (p, gen);
-  /* only parts a worker is running are left: spin briefly, then let the
-   * OS run it */
-  for (guint spins = 0;
-      g_atomic_int_get (&p->done) != (gint) p->n_threads; spins++) {
+  job_part (&p->job, 0, p->n_threads);
+  /* spin briefly for the workers, then let the OS run one it has
+   * descheduled rather than burn the rest of the time slice */
+  guint spins = 0;
+  for (; g_atomic_int_get (&p->done) != (gint) p->n_threads - 1; spins++) {
     if (spins < SPIN_LIMIT)
       CPU_RELAX ();
     else
       g_thread_yield ();
+  }
+  /* workers that keep lagging are not getting a core (another process has
+   * it): do the next products alone, then try again */
+  if (spins < LAG_SPINS)
+    p->lagged = 0;
+  else if (++p->lagged >= LAG_IN_A_ROW) {
+    p->lagged = 0;
+    p->solo = SOLO_PRODUCTS;
   }
 }
 
