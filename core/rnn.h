@@ -175,9 +175,9 @@ RNN_API guint rnn_state_get_max_frames (const RnnState * state);
  * default, to 8; fewer if the process may run on fewer CPUs: more would
  * only wait for each other): each product is split by rows of the
  * weights, so with two cores each reads half of the recurrent weights from
- * its own cache.  The parts of a product go to whichever thread is
- * running: a worker the OS has descheduled does not hold the caller up.
- * The n-1 worker threads are created here and live until the state is
+ * its own cache.  When the workers keep lagging (the OS gave their core
+ * to another process), the calling thread does the next products alone
+ * for a while, then tries again.  The n-1 worker threads are created here and live until the state is
  * freed or the count is changed; between calls they spin briefly, then
  * sleep.  Results are identical to one thread (same kernels, disjoint
  * outputs).  Call only while no rnn_state_process*() runs on @state. */

@@ -57,6 +57,42 @@ typedef struct
   gboolean batch_first;
 } GstRnnCapsMap;
 
+/* The properties, their ids and defaults (gstrnnsettings.c). */
+#define DEFAULT_MODEL NULL
+#define DEFAULT_BATCH_FIRST FALSE
+#define DEFAULT_MODE GST_RNN_MODE_N_TO_N
+#define DEFAULT_RESET_ON_DISCONT TRUE
+#define DEFAULT_WINDOW 0
+#define DEFAULT_HOP 0
+#define DEFAULT_STEPS 1
+#define DEFAULT_FEED GST_RNN_FEED_AUTO
+#define DEFAULT_CARRY_STATE FALSE
+#define DEFAULT_THREADS 1
+#define DEFAULT_POST_MESSAGES TRUE
+#define DEFAULT_PARTIAL_WINDOW GST_RNN_PARTIAL_WINDOW_AUTO
+#define DEFAULT_NON_FINITE GST_RNN_NON_FINITE_RESET_STREAM
+/* as audiobasesink's alignment-threshold and audiorate's tolerance */
+#define DEFAULT_TIMESTAMP_TOLERANCE (40 * GST_MSECOND)
+
+enum
+{
+  PROP_0,
+  PROP_MODEL,
+  PROP_BATCH_FIRST,
+  PROP_MODE,
+  PROP_RESET_ON_DISCONT,
+  PROP_WINDOW,
+  PROP_HOP,
+  PROP_STEPS,
+  PROP_FEED,
+  PROP_CARRY_STATE,
+  PROP_POST_MESSAGES,
+  PROP_PARTIAL_WINDOW,
+  PROP_NON_FINITE,
+  PROP_TIMESTAMP_TOLERANCE,
+  PROP_THREADS
+};
+
 /* The property values.  Protected by the object lock.  batch_first,
  * mode, window, hop, steps, feed, carry_state and threads only change in
  * NULL or READY; the others at any time (model_path: a hot swap, see
@@ -197,6 +233,13 @@ struct _GstRnn
 
 /* The functions the element's files share.  None is exported: the plugin
  * is built with hidden symbol visibility. */
+
+/* gstrnnsettings.c */
+void gst_rnn_settings_init (GstRnnSettings * settings);
+void gst_rnn_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec);
 
 /* gstrnnenums.c */
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);

@@ -84,41 +84,6 @@ enum
   LAST_SIGNAL
 };
 
-#define DEFAULT_MODEL NULL
-#define DEFAULT_BATCH_FIRST FALSE
-#define DEFAULT_MODE GST_RNN_MODE_N_TO_N
-#define DEFAULT_RESET_ON_DISCONT TRUE
-#define DEFAULT_WINDOW 0
-#define DEFAULT_HOP 0
-#define DEFAULT_STEPS 1
-#define DEFAULT_FEED GST_RNN_FEED_AUTO
-#define DEFAULT_CARRY_STATE FALSE
-#define DEFAULT_THREADS 1
-#define DEFAULT_POST_MESSAGES TRUE
-#define DEFAULT_PARTIAL_WINDOW GST_RNN_PARTIAL_WINDOW_AUTO
-#define DEFAULT_NON_FINITE GST_RNN_NON_FINITE_RESET_STREAM
-/* as audiobasesink's alignment-threshold and audiorate's tolerance */
-#define DEFAULT_TIMESTAMP_TOLERANCE (40 * GST_MSECOND)
-
-enum
-{
-  PROP_0,
-  PROP_MODEL,
-  PROP_BATCH_FIRST,
-  PROP_MODE,
-  PROP_RESET_ON_DISCONT,
-  PROP_WINDOW,
-  PROP_HOP,
-  PROP_STEPS,
-  PROP_FEED,
-  PROP_CARRY_STATE,
-  PROP_POST_MESSAGES,
-  PROP_PARTIAL_WINDOW,
-  PROP_NON_FINITE,
-  PROP_TIMESTAMP_TOLERANCE,
-  PROP_THREADS
-};
-
 static guint gst_rnn_signals[LAST_SIGNAL] = { 0 };
 
 static GstStaticPadTemplate gst_rnn_sink_template =
@@ -134,10 +99,6 @@ G_DEFINE_TYPE (GstRnn, gst_rnn, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (rnn, "rnn", GST_RANK_NONE, GST_TYPE_RNN);
 
 static void gst_rnn_finalize (GObject * object);
-static void gst_rnn_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec);
-static void gst_rnn_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec);
 
 static gboolean gst_rnn_start (GstBaseTransform * trans);
 static gboolean gst_rnn_stop (GstBaseTransform * trans);
@@ -468,20 +429,7 @@ gst_rnn_class_init (GstRnnClass * klass)
 static void
 gst_rnn_init (GstRnn * self)
 {
-  self->settings.model_path = g_strdup (DEFAULT_MODEL);
-  self->settings.batch_first = DEFAULT_BATCH_FIRST;
-  self->settings.mode = DEFAULT_MODE;
-  self->settings.reset_on_discont = DEFAULT_RESET_ON_DISCONT;
-  self->settings.window = DEFAULT_WINDOW;
-  self->settings.hop = DEFAULT_HOP;
-  self->settings.steps = DEFAULT_STEPS;
-  self->settings.feed = DEFAULT_FEED;
-  self->settings.carry_state = DEFAULT_CARRY_STATE;
-  self->settings.threads = DEFAULT_THREADS;
-  self->settings.post_messages = DEFAULT_POST_MESSAGES;
-  self->settings.partial_window = DEFAULT_PARTIAL_WINDOW;
-  self->settings.non_finite = DEFAULT_NON_FINITE;
-  self->settings.timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
+  gst_rnn_settings_init (&self->settings);
   self->stream.discont_pending = TRUE;
   self->stream.next_pts = GST_CLOCK_TIME_NONE;
   self->stream.frame_dur = GST_CLOCK_TIME_NONE;
@@ -501,144 +449,6 @@ gst_rnn_finalize (GObject * object)
   g_rec_mutex_clear (&self->state_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
-}
-
-/* Properties that need a reload or renegotiation only change in NULL or
- * READY.  Call with the object lock held. */
-static gboolean
-gst_rnn_check_mutable_ready (GstRnn * self, GParamSpec * pspec)
-{
-  if (GST_STATE (self) > GST_STATE_READY) {
-    GST_WARNING_OBJECT (self, "property '%s' can only be changed in the "
-        "NULL or READY state; ignoring the new value", pspec->name);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static void
-gst_rnn_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstRnn *self = GST_RNN (object);
-
-  /* may load a file: not under the object lock */
-  if (prop_id == PROP_MODEL) {
-    gst_rnn_set_model (self, g_value_get_string (value));
-    return;
-  }
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_BATCH_FIRST:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.batch_first = g_value_get_boolean (value);
-      break;
-    case PROP_MODE:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.mode = g_value_get_enum (value);
-      break;
-    case PROP_RESET_ON_DISCONT:
-      self->settings.reset_on_discont = g_value_get_boolean (value);
-      break;
-    case PROP_WINDOW:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.window = g_value_get_uint (value);
-      break;
-    case PROP_HOP:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.hop = g_value_get_uint (value);
-      break;
-    case PROP_STEPS:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.steps = g_value_get_uint (value);
-      break;
-    case PROP_FEED:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.feed = g_value_get_enum (value);
-      break;
-    case PROP_CARRY_STATE:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.carry_state = g_value_get_boolean (value);
-      break;
-    case PROP_THREADS:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.threads = g_value_get_uint (value);
-      break;
-    case PROP_POST_MESSAGES:
-      self->settings.post_messages = g_value_get_boolean (value);
-      break;
-    case PROP_PARTIAL_WINDOW:
-      self->settings.partial_window = g_value_get_enum (value);
-      break;
-    case PROP_NON_FINITE:
-      self->settings.non_finite = g_value_get_enum (value);
-      break;
-    case PROP_TIMESTAMP_TOLERANCE:
-      self->settings.timestamp_tolerance = g_value_get_int64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
-{
-  GstRnn *self = GST_RNN (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_value_set_string (value, self->settings.model_path);
-      break;
-    case PROP_BATCH_FIRST:
-      g_value_set_boolean (value, self->settings.batch_first);
-      break;
-    case PROP_MODE:
-      g_value_set_enum (value, self->settings.mode);
-      break;
-    case PROP_RESET_ON_DISCONT:
-      g_value_set_boolean (value, self->settings.reset_on_discont);
-      break;
-    case PROP_WINDOW:
-      g_value_set_uint (value, self->settings.window);
-      break;
-    case PROP_HOP:
-      g_value_set_uint (value, self->settings.hop);
-      break;
-    case PROP_STEPS:
-      g_value_set_uint (value, self->settings.steps);
-      break;
-    case PROP_FEED:
-      g_value_set_enum (value, self->settings.feed);
-      break;
-    case PROP_CARRY_STATE:
-      g_value_set_boolean (value, self->settings.carry_state);
-      break;
-    case PROP_THREADS:
-      g_value_set_uint (value, self->settings.threads);
-      break;
-    case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->settings.post_messages);
-      break;
-    case PROP_PARTIAL_WINDOW:
-      g_value_set_enum (value, self->settings.partial_window);
-      break;
-    case PROP_NON_FINITE:
-      g_value_set_enum (value, self->settings.non_finite);
-      break;
-    case PROP_TIMESTAMP_TOLERANCE:
-      g_value_set_int64 (value, self->settings.timestamp_tolerance);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
 }
 
 static void
