@@ -535,6 +535,15 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
     return FALSE;
   }
 
+  if (bf && !in.tensors) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("batch-first=true lays a buffer out as (B, T, F), each stream's "
+            "frames together, which audio/x-raw (interleaved: one frame of "
+            "every channel after the other) cannot carry. Use other/tensors "
+            "caps (dimensions F:T:B) with batch-first=true, or "
+            "batch-first=false for audio."), ("in %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
   if (in.tensors && bf) {
     guint i;
 

@@ -204,6 +204,22 @@ harness_audio (GstElement * rnn, guint channels)
   return h;
 }
 
+GstHarness *
+harness_streams (GstElement * rnn, guint B, guint F, gboolean batch_first)
+{
+  gchar *dims, *caps;
+  GstHarness *h;
+
+  if (!batch_first)
+    return harness_audio (rnn, B * F);
+  dims = g_strdup_printf ("%u:1:%u", F, B);
+  caps = tensor_caps (dims, RATE);
+  h = harness_new (rnn, caps);
+  g_free (caps);
+  g_free (dims);
+  return h;
+}
+
 GstBus *
 harness_bus (GstHarness * h)
 {

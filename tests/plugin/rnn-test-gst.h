@@ -73,8 +73,14 @@ gchar *tensor_caps (const gchar * dims, gint rate);
 GstHarness *harness_new (GstElement * rnn, const gchar * caps);
 /* ... with F32 audio of @channels at RATE. */
 GstHarness *harness_audio (GstElement * rnn, guint channels);
-/* ... with the case's B * F channels (an RnnTestCase or RnnModeCase). */
-#define harness_case(rnn, c) harness_audio ((rnn), (c)->B * (c)->F)
+/* ... for B streams of F inputs in the layout: F32 audio of B * F
+ * channels at RATE, or, batch-first ((B, T, F), which audio cannot
+ * carry), other/tensors F:1:B at RATE frames per second. */
+GstHarness *harness_streams (GstElement * rnn, guint B, guint F,
+    gboolean batch_first);
+/* ... for a case (an RnnTestCase or RnnModeCase). */
+#define harness_case(rnn, c) harness_streams ((rnn), (c)->B, (c)->F, \
+    (c)->batch_first)
 /* The harness's bus (borrowed). */
 GstBus *harness_bus (GstHarness * h);
 void harness_done (GstHarness * h);

@@ -160,6 +160,39 @@ GST_START_TEST (test_caps_too_large)
 
 GST_END_TEST;
 
+/* batch-first=true with audio caps: audio is interleaved, (T, B, F), and
+ * cannot carry (B, T, F): refused with the reason, once, instead of
+ * negotiating layout=interleaved for data that is not. */
+GST_START_TEST (test_batch_first_audio)
+{
+  gchar *model = tiny_model (2, 3);
+  GstElement *rnn = make_rnn (model);
+  const gchar *needles[] = { "batch-first", "(B, T, F)", "other/tensors",
+    NULL
+  };
+  GstHarness *h;
+  GstSegment segment;
+  GstBuffer *buf;
+
+  g_object_set (rnn, "batch-first", TRUE, NULL);
+  h = harness_new (rnn, NULL);
+  push_caps_str (h, "audio/x-raw, format=F32LE, layout=interleaved, "
+      "rate=100, channels=4");
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_harness_push_event (h, gst_event_new_segment (&segment));
+  buf = gst_buffer_new_allocate (NULL, 16, NULL);
+  gst_buffer_memset (buf, 0, 0, 16);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_NOT_NEGOTIATED);
+  check_bus_error (harness_bus (h), GST_CORE_ERROR,
+      GST_CORE_ERROR_NEGOTIATION, needles);
+  fail_unless (gst_bus_pop_filtered (harness_bus (h), GST_MESSAGE_ERROR)
+      == NULL, "one cause, one error");
+  harness_done (h);
+  g_free (model);
+}
+
+GST_END_TEST;
+
 /* (T, B, F) as C:1 tensors, one frame per buffer. */
 GST_START_TEST (test_tensors_time_major)
 {
@@ -332,6 +365,7 @@ rnn_caps_suite (void)
   tcase_add_loop_test (tc, test_caps_not_multiple, 0,
       G_N_ELEMENTS (not_multiple));
   tcase_add_loop_test (tc, test_caps_too_large, 0, G_N_ELEMENTS (too_large));
+  tcase_add_test (tc, test_batch_first_audio);
   tcase_add_test (tc, test_tensors_time_major);
   tcase_add_test (tc, test_tensors_batch_first);
   suite_add_tcase (s, tc);

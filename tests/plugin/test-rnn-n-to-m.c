@@ -45,10 +45,19 @@ run_nm_case (const RnnModeCase * c, gboolean one_buffer, gboolean run_tail)
 
   caps = gst_pad_get_current_caps (h->sinkpad);
   st = gst_caps_get_structure (caps, 0);
-  fail_unless (gst_structure_get_int (st, "rate", &rate));
-  fail_unless (gst_structure_get_int (st, "channels", &channels));
-  fail_unless_equals_int (rate, RATE);
-  fail_unless_equals_int (channels, c->B * c->O);
+  if (c->batch_first) {
+    /* (B, T, F) travels as tensors: one O:steps:B tensor per forecast */
+    gchar *dims = g_strdup_printf ("%u:%u:%u", c->O, c->steps, c->B);
+
+    fail_unless_equals_string (gst_structure_get_string (st, "dimensions"),
+        dims);
+    g_free (dims);
+  } else {
+    fail_unless (gst_structure_get_int (st, "rate", &rate));
+    fail_unless (gst_structure_get_int (st, "channels", &channels));
+    fail_unless_equals_int (rate, RATE);
+    fail_unless_equals_int (channels, c->B * c->O);
+  }
   gst_caps_unref (caps);
 
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));

@@ -175,7 +175,7 @@ GST_START_TEST (test_nonfinite_reset_stream_batch_first)
 
   rnn = make_rnn (model);
   g_object_set (rnn, "batch-first", TRUE, NULL);
-  h = harness_audio (rnn, NF_B * NF_F);
+  h = harness_streams (rnn, NF_B, NF_F, TRUE);
   bf_in = rnn_test_to_batch_first (x, T, NF_B, NF_F);
   bf_ref = rnn_test_to_batch_first (ref, T, NF_B, O);
   in = gst_buffer_new_wrapped (bf_in, (gsize) T * NF_B * NF_F * 4);
