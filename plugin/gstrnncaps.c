@@ -544,6 +544,22 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
             "batch-first=false for audio."), ("in %" GST_PTR_FORMAT, incaps));
     return FALSE;
   }
+  if (!in.tensors && self->config.info.output == RNN_OUTPUT_WINDOW_FRAMES
+      && !self->config.info.contiguous
+      && self->config.info.frames_per_result != self->config.info.hop) {
+    /* forecasts of steps frames every hop frames: a time line with holes
+     * (steps < hop) or overlaps (steps > hop) */
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("mode=n-to-m forecasts steps=%u frames every hop=%u frames: as "
+            "audio/x-raw that is not a continuous stream (it %s), which audio "
+            "elements downstream misread. Set steps equal to hop for audio, "
+            "or use other/tensors caps (one tensor per forecast).",
+            self->config.info.frames_per_result, self->config.info.hop,
+            self->config.info.frames_per_result < self->config.info.hop ?
+            "leaves gaps" : "overlaps itself"), ("in %" GST_PTR_FORMAT,
+            incaps));
+    return FALSE;
+  }
   if (in.tensors && bf) {
     guint i;
 

@@ -220,6 +220,22 @@ harness_streams (GstElement * rnn, guint B, guint F, gboolean batch_first)
   return h;
 }
 
+GstHarness *
+harness_mode (GstElement * rnn, const RnnModeCase * c)
+{
+  gchar *dims, *caps;
+  GstHarness *h;
+
+  if (c->batch_first || !is_mode (c, "n-to-m") || c->steps == c->hop)
+    return harness_streams (rnn, c->B, c->F, c->batch_first);
+  dims = g_strdup_printf ("%u:1", c->B * c->F);
+  caps = tensor_caps (dims, RATE);
+  h = harness_new (rnn, caps);
+  g_free (caps);
+  g_free (dims);
+  return h;
+}
+
 GstBus *
 harness_bus (GstHarness * h)
 {

@@ -78,6 +78,10 @@ GstHarness *harness_audio (GstElement * rnn, guint channels);
  * carry), other/tensors F:1:B at RATE frames per second. */
 GstHarness *harness_streams (GstElement * rnn, guint B, guint F,
     gboolean batch_first);
+/* ... for a mode case: as harness_streams(), and tensors C:1 for n-to-m
+ * forecasts that do not tile the time line (steps != hop), which audio
+ * caps refuse. */
+GstHarness *harness_mode (GstElement * rnn, const RnnModeCase * c);
 /* ... for a case (an RnnTestCase or RnnModeCase). */
 #define harness_case(rnn, c) harness_streams ((rnn), (c)->B, (c)->F, \
     (c)->batch_first)

@@ -10,7 +10,7 @@
 static void
 run_1n_case (const RnnModeCase * c, gboolean frame_by_frame)
 {
-  GstHarness *h = harness_case (make_mode_rnn (c), c);
+  GstHarness *h = harness_mode (make_mode_rnn (c), c);
   guint S = c->steps, t0 = 0, s = 0;
   GstCaps *caps;
   const GstStructure *st;

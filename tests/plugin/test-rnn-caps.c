@@ -246,7 +246,7 @@ GST_END_TEST;
 GST_START_TEST (test_n1_caps)
 {
   const RnnModeCase *c = need_mode_case ("n-to-1", 3, FALSE);
-  GstHarness *h = harness_case (make_mode_rnn (c), c);
+  GstHarness *h = harness_mode (make_mode_rnn (c), c);
   GstCaps *in, *out;
 
   gst_buffer_unref (gst_harness_push_and_pull (h, case_frames (c, 0, 1)));

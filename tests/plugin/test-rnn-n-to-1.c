@@ -16,7 +16,7 @@
 static void
 run_n1_case (const RnnModeCase * c, gboolean one_buffer)
 {
-  GstHarness *h = harness_case (make_mode_rnn (c), c);
+  GstHarness *h = harness_mode (make_mode_rnn (c), c);
   GstBus *bus = harness_bus (h);
   RnnModel *model;
   const char *const *labels = case_labels (c, &model);
@@ -241,7 +241,7 @@ GST_START_TEST (test_reset_drops_window)
   }
   fail_unless (c != NULL);
   labels = case_labels (c, &model);
-  h = harness_case (make_mode_rnn (c), c);
+  h = harness_mode (make_mode_rnn (c), c);
 
   gst_buffer_unref (gst_harness_push_and_pull (h,
           case_frames (c, c->T - c->window / 2, c->window / 2)));
@@ -389,7 +389,7 @@ GST_END_TEST;
 GST_START_TEST (test_gap_not_discont)
 {
   const RnnModeCase *c = need_mode_case ("n-to-1", 0, FALSE);
-  GstHarness *h = harness_case (make_mode_rnn (c), c);
+  GstHarness *h = harness_mode (make_mode_rnn (c), c);
   GstBuffer *in, *out;
 
   gst_buffer_unref (push_pull (h, case_frames (c, 0, 10)));

@@ -21,7 +21,7 @@ run_nm_case (const RnnModeCase * c, gboolean one_buffer, gboolean run_tail)
 
   if (run_tail)
     gst_util_set_object_arg (G_OBJECT (rnn), "partial-window", "run");
-  h = harness_case (rnn, c);
+  h = harness_mode (rnn, c);
   while (t0 < c->T) {
     guint k = one_buffer ? c->T : MIN (split_size (s++), c->T - t0);
 
@@ -45,9 +45,12 @@ run_nm_case (const RnnModeCase * c, gboolean one_buffer, gboolean run_tail)
 
   caps = gst_pad_get_current_caps (h->sinkpad);
   st = gst_caps_get_structure (caps, 0);
-  if (c->batch_first) {
-    /* (B, T, F) travels as tensors: one O:steps:B tensor per forecast */
-    gchar *dims = g_strdup_printf ("%u:%u:%u", c->O, c->steps, c->B);
+  if (gst_structure_has_name (st, "other/tensors")) {
+    /* (B, T, F), or forecasts that do not tile the time line, travel as
+     * tensors: one O:steps:B or B*O:steps tensor per forecast */
+    gchar *dims = c->batch_first ?
+        g_strdup_printf ("%u:%u:%u", c->O, c->steps, c->B) :
+        g_strdup_printf ("%u:%u", c->B * c->O, c->steps);
 
     fail_unless_equals_string (gst_structure_get_string (st, "dimensions"),
         dims);
@@ -125,7 +128,7 @@ GST_END_TEST;
 GST_START_TEST (test_reset_discont)
 {
   const RnnModeCase *c = need_mode_case ("n-to-m", 0, FALSE);
-  GstHarness *h = harness_case (make_mode_rnn (c), c);
+  GstHarness *h = harness_mode (make_mode_rnn (c), c);
   GstBuffer *in, *out;
 
   fail_unless_equals_int (gst_harness_push (h, case_frames (c,
@@ -240,12 +243,45 @@ GST_START_TEST (test_written_model_runs)
 
   rnn_test_write_gru_seq2seq (path, 2, 3, 3, 3);
   rnn = make_plain_rnn (path, "n-to-m");
-  g_object_set (rnn, "window", 4, "steps", 5, NULL);
+  g_object_set (rnn, "window", 4, "hop", 5, "steps", 5, NULL);
   h = harness_audio (rnn, 2);
   out = gst_harness_push_and_pull (h, gst_buffer_new_memdup (in,
           sizeof (in)));
   fail_unless_equals_uint64 (gst_buffer_get_size (out), 5 * 3 * 4);
   gst_buffer_unref (out);
+  harness_done (h);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* Forecasts of steps frames every hop frames with steps != hop do not
+ * tile the time line: refused on audio caps (audio elements would misread
+ * the stream), with the reason; tensors take them. */
+GST_START_TEST (test_audio_needs_tiling)
+{
+  gchar *path = tmp_model ("s2s-tiling");
+  const gchar *needles[] = { "steps=3", "hop=4", "leaves gaps",
+    "other/tensors", NULL
+  };
+  GstElement *rnn;
+  GstHarness *h;
+  GstSegment segment;
+  GstBuffer *buf;
+
+  rnn_test_write_gru_seq2seq (path, 2, 3, 3, 3);
+  rnn = make_plain_rnn (path, "n-to-m");
+  g_object_set (rnn, "window", 4, "steps", 3, NULL);
+  h = harness_new (rnn, NULL);
+  push_caps_str (h, "audio/x-raw, format=F32LE, layout=interleaved, "
+      "rate=100, channels=2");
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_harness_push_event (h, gst_event_new_segment (&segment));
+  buf = gst_buffer_new_allocate (NULL, 8, NULL);
+  gst_buffer_memset (buf, 0, 0, 8);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_NOT_NEGOTIATED);
+  check_bus_error (harness_bus (h), GST_CORE_ERROR,
+      GST_CORE_ERROR_NEGOTIATION, needles);
   harness_done (h);
   g_free (path);
 }
@@ -272,6 +308,7 @@ rnn_n_to_m_suite (void)
   tcase_add_test (tc, test_state_mismatch);
   tcase_add_test (tc, test_feed_size_mismatch);
   tcase_add_test (tc, test_written_model_runs);
+  tcase_add_test (tc, test_audio_needs_tiling);
   suite_add_tcase (s, tc);
   return s;
 }

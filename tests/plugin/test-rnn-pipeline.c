@@ -359,7 +359,9 @@ run_file_modes (const gchar * mode)
     GstElement *pipeline;
     double e;
 
-    if (!g_str_equal (c->mode, mode) || c->batch_first)
+    /* raw files travel as audio: time-major, forecasts that tile */
+    if (!g_str_equal (c->mode, mode) || c->batch_first
+        || (g_str_equal (mode, "n-to-m") && c->steps != c->hop))
       continue;
     n = g_str_equal (mode, "1-to-n") ?
         (gsize) c->T * c->steps * c->B * c->O :

@@ -254,7 +254,7 @@ GST_START_TEST (test_latency)
 
       if (!is_mode (c, mode))
         continue;
-      check_latency (harness_case (make_mode_rnn (c), c), 0, TRUE);
+      check_latency (harness_mode (make_mode_rnn (c), c), 0, TRUE);
       ran++;
     }
   }
