@@ -108,9 +108,9 @@ pool (RnnRunner * r, Classify * c, guint len)
 
 /* Run the window of @len frames at next_start into @result. */
 static gboolean
-classify (RnnRunner * r, Classify * c, guint len, RnnResult * result,
-    GError ** error)
+classify (RnnRunner * r, guint len, RnnResult * result, GError ** error)
 {
+  Classify *c = r->priv;
   guint64 start = c->ring.next_start;
 
   if (!rnn_ring_run (&c->ring, r, start, len, error))
@@ -128,17 +128,8 @@ push (RnnRunner * r, const guint8 * in, gsize n, gsize * cursor,
     RnnResult * result, GError ** error)
 {
   Classify *c = r->priv;
-  guint W = r->cfg.window;
 
-  if (!rnn_ring_feed (&c->ring, r, in, n, cursor))
-    return TRUE;
-  if (!classify (r, c, W, result, error))
-    return FALSE;
-  if (!rnn_ring_done (&c->ring, r, W, error)) {
-    result->data = NULL;
-    return FALSE;
-  }
-  return TRUE;
+  return rnn_ring_push (&c->ring, r, in, n, cursor, classify, result, error);
 }
 
 static gboolean
@@ -146,17 +137,8 @@ drain (RnnRunner * r, gboolean run_partial, RnnResult * result,
     GError ** error)
 {
   Classify *c = r->priv;
-  gboolean ok = TRUE;
-  guint len;
 
-  if (rnn_ring_tail (&c->ring, r, run_partial, &len)) {
-    ok = classify (r, c, len, result, error);
-    if (ok)
-      rnn_ring_done (&c->ring, r, len, NULL);
-  }
-  r->frames_in = 0;
-  rnn_ring_reset (&c->ring);
-  return ok;
+  return rnn_ring_drain (&c->ring, r, run_partial, classify, result, error);
 }
 
 const RnnStructure rnn_structure_n_to_1 = {

@@ -170,9 +170,9 @@ decode (RnnRunner * r, Seq2seq * s, guint len, GError ** error)
 
 /* Encode and decode the window of @len frames at next_start. */
 static gboolean
-forecast (RnnRunner * r, Seq2seq * s, guint len, RnnResult * result,
-    GError ** error)
+forecast (RnnRunner * r, guint len, RnnResult * result, GError ** error)
 {
+  Seq2seq *s = r->priv;
   guint steps = r->cfg.steps;
   guint64 start = s->ring.next_start;
 
@@ -197,17 +197,8 @@ push (RnnRunner * r, const guint8 * in, gsize n, gsize * cursor,
     RnnResult * result, GError ** error)
 {
   Seq2seq *s = r->priv;
-  guint W = r->cfg.window;
 
-  if (!rnn_ring_feed (&s->ring, r, in, n, cursor))
-    return TRUE;
-  if (!forecast (r, s, W, result, error))
-    return FALSE;
-  if (!rnn_ring_done (&s->ring, r, W, error)) {
-    result->data = NULL;
-    return FALSE;
-  }
-  return TRUE;
+  return rnn_ring_push (&s->ring, r, in, n, cursor, forecast, result, error);
 }
 
 static gboolean
@@ -215,17 +206,8 @@ drain (RnnRunner * r, gboolean run_partial, RnnResult * result,
     GError ** error)
 {
   Seq2seq *s = r->priv;
-  gboolean ok = TRUE;
-  guint len;
 
-  if (rnn_ring_tail (&s->ring, r, run_partial, &len)) {
-    ok = forecast (r, s, len, result, error);
-    if (ok)
-      rnn_ring_done (&s->ring, r, len, NULL);
-  }
-  r->frames_in = 0;
-  rnn_ring_reset (&s->ring);
-  return ok;
+  return rnn_ring_drain (&s->ring, r, run_partial, forecast, result, error);
 }
 
 const RnnStructure rnn_structure_n_to_m = {

@@ -128,10 +128,20 @@ gboolean rnn_ring_run (RnnWindowRing * ring, RnnRunner * r, guint64 start,
  * state. */
 gboolean rnn_ring_done (RnnWindowRing * ring, RnnRunner * r, guint len,
     GError ** error);
-/* End of the sequence: is there a tail [next_start, frames_in) holding
- * frames no window covered, and is it to run?  *@len: its length. */
-gboolean rnn_ring_tail (RnnWindowRing * ring, RnnRunner * r,
-    gboolean run_partial, guint * len);
+/* Run the window of @len frames from ring->next_start into @result (a
+ * structure's own step: pooling and head, decoding...). */
+typedef gboolean (*RnnWindowFunc) (RnnRunner * r, guint len,
+    RnnResult * result, GError ** error);
+
+/* push() and drain() of a ring structure: feed frames until a window is
+ * complete, then @run it and do the bookkeeping; at the end of the
+ * sequence, @run the tail if it is due, then count frames from zero. */
+gboolean rnn_ring_push (RnnWindowRing * ring, RnnRunner * r,
+    const guint8 * in, gsize n, gsize * cursor, RnnWindowFunc run,
+    RnnResult * result, GError ** error);
+gboolean rnn_ring_drain (RnnWindowRing * ring, RnnRunner * r,
+    gboolean run_partial, RnnWindowFunc run, RnnResult * result,
+    GError ** error);
 
 G_END_DECLS
 

@@ -95,8 +95,10 @@ rnn_ring_done (RnnWindowRing * ring, RnnRunner * r, guint len,
       || rnn_runner_guard_carried (r, ring->seq_in, len, error);
 }
 
-gboolean
-rnn_ring_tail (RnnWindowRing * ring, RnnRunner * r, gboolean run_partial,
+/* End of the sequence: is there a tail [next_start, frames_in) holding
+ * frames no window covered, and is it to run?  *@len: its length. */
+static gboolean
+ring_tail (RnnWindowRing * ring, RnnRunner * r, gboolean run_partial,
     guint * len)
 {
   *len = 0;
@@ -104,4 +106,38 @@ rnn_ring_tail (RnnWindowRing * ring, RnnRunner * r, gboolean run_partial,
     return FALSE;
   *len = (guint) (r->frames_in - ring->next_start);
   return run_partial;
+}
+
+gboolean
+rnn_ring_push (RnnWindowRing * ring, RnnRunner * r, const guint8 * in,
+    gsize n, gsize * cursor, RnnWindowFunc run, RnnResult * result,
+    GError ** error)
+{
+  if (!rnn_ring_feed (ring, r, in, n, cursor))
+    return TRUE;
+  if (!run (r, ring->window, result, error))
+    return FALSE;
+  if (!rnn_ring_done (ring, r, ring->window, error)) {
+    result->data = NULL;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+rnn_ring_drain (RnnWindowRing * ring, RnnRunner * r, gboolean run_partial,
+    RnnWindowFunc run, RnnResult * result, GError ** error)
+{
+  gboolean ok = TRUE;
+  guint len;
+
+  if (ring_tail (ring, r, run_partial, &len)) {
+    ok = run (r, len, result, error);
+    /* the sequence ends here: a carried state is not checked */
+    if (ok)
+      rnn_ring_done (ring, r, len, NULL);
+  }
+  r->frames_in = 0;
+  rnn_ring_reset (ring);
+  return ok;
 }
