@@ -312,6 +312,7 @@ gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps);
 GstFlowReturn gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf,
     GstRnnReset * reset);
+void gst_rnn_apply_restore (GstRnn * self);
 
 /* gstrnnadapter.c */
 GstFlowReturn gst_rnn_run_failed (GstRnn * self, GError * err);
@@ -328,7 +329,6 @@ RnnModel *gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder,
 void gst_rnn_set_model (GstRnn * self, const gchar * path);
 gboolean gst_rnn_swap_pending (GstRnn * self);
 void gst_rnn_swap_configure (GstRnn * self);
-void gst_rnn_apply_restore (GstRnn * self);
 GBytes *gst_rnn_snapshot_action (GstRnn * self);
 gboolean gst_rnn_restore_action (GstRnn * self, GBytes * snapshot);
 

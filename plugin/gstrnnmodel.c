@@ -494,34 +494,6 @@ gst_rnn_swap_configure (GstRnn * self)
   g_rec_mutex_unlock (&self->state_lock);
 }
 
-/* A "restore" request is applied at a buffer boundary, after the resets
- * due there.  State lock held. */
-void
-gst_rnn_apply_restore (GstRnn * self)
-{
-  GBytes *snap;
-  GError *err = NULL;
-
-  GST_OBJECT_LOCK (self);
-  snap = g_steal_pointer (&self->requests.restore);
-  GST_OBJECT_UNLOCK (self);
-  if (snap == NULL || self->stream.runner == NULL) {
-    g_clear_pointer (&snap, g_bytes_unref);
-    return;
-  }
-  if (rnn_state_restore (rnn_runner_get_state (self->stream.runner), snap,
-          &err)) {
-    GST_INFO_OBJECT (self, "state restored from a snapshot of %"
-        G_GSIZE_FORMAT " bytes", g_bytes_get_size (snap));
-  } else {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Could not restore the state: %s", err->message),
-        ("the snapshot was accepted before the model or the caps changed"));
-    g_clear_error (&err);
-  }
-  g_bytes_unref (snap);
-}
-
 GBytes *
 gst_rnn_snapshot_action (GstRnn * self)
 {

@@ -194,3 +194,31 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
       (RnnNonFinite) self->stream.buf_policy);
   return gst_rnn_check_input (self, inbuf, n);
 }
+
+/* A "restore" request is applied at a buffer boundary, after the resets
+ * due there.  State lock held. */
+void
+gst_rnn_apply_restore (GstRnn * self)
+{
+  GBytes *snap;
+  GError *err = NULL;
+
+  GST_OBJECT_LOCK (self);
+  snap = g_steal_pointer (&self->requests.restore);
+  GST_OBJECT_UNLOCK (self);
+  if (snap == NULL || self->stream.runner == NULL) {
+    g_clear_pointer (&snap, g_bytes_unref);
+    return;
+  }
+  if (rnn_state_restore (rnn_runner_get_state (self->stream.runner), snap,
+          &err)) {
+    GST_INFO_OBJECT (self, "state restored from a snapshot of %"
+        G_GSIZE_FORMAT " bytes", g_bytes_get_size (snap));
+  } else {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Could not restore the state: %s", err->message),
+        ("the snapshot was accepted before the model or the caps changed"));
+    g_clear_error (&err);
+  }
+  g_bytes_unref (snap);
+}
