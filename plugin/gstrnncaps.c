@@ -513,6 +513,42 @@ gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps)
   return othercaps;
 }
 
+/* What audio caps cannot carry: a batch-first layout, forecasts that do
+ * not tile the time line.  Posts the NEGOTIATION error. */
+static gboolean
+gst_rnn_check_layout (GstRnn * self, const GstRnnFormat * in,
+    GstCaps * incaps)
+{
+  gboolean bf = self->config.run.batch_first;
+
+  if (bf && !in->tensors) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("batch-first=true lays a buffer out as (B, T, F), each stream's "
+            "frames together, which audio/x-raw (interleaved: one frame of "
+            "every channel after the other) cannot carry. Use other/tensors "
+            "caps (dimensions F:T:B) with batch-first=true, or "
+            "batch-first=false for audio."), ("in %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+  if (!in->tensors && self->config.info.output == RNN_OUTPUT_WINDOW_FRAMES
+      && !self->config.info.contiguous
+      && self->config.info.frames_per_result != self->config.info.hop) {
+    /* forecasts of steps frames every hop frames: a time line with holes
+     * (steps < hop) or overlaps (steps > hop) */
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("mode=n-to-m forecasts steps=%u frames every hop=%u frames: as "
+            "audio/x-raw that is not a continuous stream (it %s), which audio "
+            "elements downstream misread. Set steps equal to hop for audio, "
+            "or use other/tensors caps (one tensor per forecast).",
+            self->config.info.frames_per_result, self->config.info.hop,
+            self->config.info.frames_per_result < self->config.info.hop ?
+            "leaves gaps" : "overlaps itself"), ("in %" GST_PTR_FORMAT,
+            incaps));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* The negotiation checks of set_caps: parse @incaps and @outcaps and check
  * them against the running model, mode and layout.  Sets *@in and the
  * number of streams *@batch; else posts a NEGOTIATION error that names
@@ -535,31 +571,8 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
     return FALSE;
   }
 
-  if (bf && !in.tensors) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("batch-first=true lays a buffer out as (B, T, F), each stream's "
-            "frames together, which audio/x-raw (interleaved: one frame of "
-            "every channel after the other) cannot carry. Use other/tensors "
-            "caps (dimensions F:T:B) with batch-first=true, or "
-            "batch-first=false for audio."), ("in %" GST_PTR_FORMAT, incaps));
+  if (!gst_rnn_check_layout (self, &in, incaps))
     return FALSE;
-  }
-  if (!in.tensors && self->config.info.output == RNN_OUTPUT_WINDOW_FRAMES
-      && !self->config.info.contiguous
-      && self->config.info.frames_per_result != self->config.info.hop) {
-    /* forecasts of steps frames every hop frames: a time line with holes
-     * (steps < hop) or overlaps (steps > hop) */
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("mode=n-to-m forecasts steps=%u frames every hop=%u frames: as "
-            "audio/x-raw that is not a continuous stream (it %s), which audio "
-            "elements downstream misread. Set steps equal to hop for audio, "
-            "or use other/tensors caps (one tensor per forecast).",
-            self->config.info.frames_per_result, self->config.info.hop,
-            self->config.info.frames_per_result < self->config.info.hop ?
-            "leaves gaps" : "overlaps itself"), ("in %" GST_PTR_FORMAT,
-            incaps));
-    return FALSE;
-  }
   if (in.tensors && bf) {
     guint i;
 
