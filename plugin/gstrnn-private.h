@@ -25,6 +25,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_rnn_debug);
 #define GST_RNN_MAX_FLOATS (64u << 20)
 /* The largest output buffer (1-to-n: frames x steps x B x O floats). */
 #define GST_RNN_MAX_BUFFER_BYTES ((gsize) 1 << 30)
+/* Result messages that may wait unread on the bus: an application that
+ * never reads its bus must not grow without bound (beyond this, results
+ * are carried by the metas only, and one WARNING says so). */
+#define GST_RNN_MAX_UNREAD 4096
+
 /* Property maxima: frames per window or hop, and generated steps. */
 #define GST_RNN_MAX_WINDOW (1u << 20)
 #define GST_RNN_MAX_STEPS (1u << 16)
@@ -199,6 +204,12 @@ typedef struct
   gboolean *nf_before;          /* (B) ... in the previous buffer */
   gboolean nf_error_posted;     /* a non-finite state error is posted */
 
+  /* Result messages posted and maybe not read yet (a ring of our refs: a
+   * message whose only ref is ours has been read). */
+  GstMessage **posted;          /* (GST_RNN_MAX_UNREAD) */
+  guint posted_head, posted_count;
+  guint64 unposted;             /* results not posted: the bus is full */
+
   /* Window structures with frames out: the input buffer being cut into
    * windows, and how far. */
   GstBuffer *inbuf;
@@ -282,6 +293,7 @@ void gst_rnn_stamp_result (GstRnn * self, const RnnResult * result,
 
 /* gstrnnresults.c */
 const GstMetaInfo *gst_rnn_result_meta_get_info (void);
+void gst_rnn_results_clear (GstRnn * self);
 void gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
     const RnnResult * result, gboolean post);
 

@@ -65,6 +65,70 @@ gst_rnn_set_result_fields (GstRnn * self, GstStructure * s, guint stream,
         label, "confidence", G_TYPE_FLOAT, scores[top], NULL);
 }
 
+/* Forget the messages the application has read (ours is their only ref
+ * left; the bus hands them out in order). */
+static void
+gst_rnn_results_reclaim (GstRnn * self)
+{
+  GstRnnStream *st = &self->stream;
+
+  while (st->posted_count > 0) {
+    GstMessage *m = st->posted[st->posted_head];
+
+    if (GST_MINI_OBJECT_REFCOUNT_VALUE (m) > 1)
+      break;
+    gst_message_unref (m);
+    st->posted_head = (st->posted_head + 1) % GST_RNN_MAX_UNREAD;
+    st->posted_count--;
+  }
+}
+
+/* Post @s as an element message, unless GST_RNN_MAX_UNREAD of ours wait
+ * unread on the bus: then the result is carried by the meta only, and
+ * the first time a WARNING says why. */
+static void
+gst_rnn_post_result (GstRnn * self, GstStructure * s)
+{
+  GstRnnStream *st = &self->stream;
+  GstMessage *m;
+
+  if (st->posted == NULL)
+    st->posted = g_new0 (GstMessage *, GST_RNN_MAX_UNREAD);
+  gst_rnn_results_reclaim (self);
+  if (st->posted_count == GST_RNN_MAX_UNREAD) {
+    gst_structure_free (s);
+    if (st->unposted++ == 0)
+      GST_ELEMENT_WARNING (self, STREAM, FAILED,
+          ("%u result messages wait unread on the bus: further results are "
+              "not posted until the application reads them (the "
+              "GstRnnResultMeta on the buffers still carries every result). "
+              "Read the bus, or set post-messages=false.", GST_RNN_MAX_UNREAD),
+          (NULL));
+    return;
+  }
+  m = gst_message_new_element (GST_OBJECT (self), s);
+  st->posted[(st->posted_head + st->posted_count) % GST_RNN_MAX_UNREAD] =
+      gst_message_ref (m);
+  st->posted_count++;
+  gst_element_post_message (GST_ELEMENT (self), m);
+}
+
+/* Drop our refs on posted messages (stop, new caps). */
+void
+gst_rnn_results_clear (GstRnn * self)
+{
+  GstRnnStream *st = &self->stream;
+
+  while (st->posted_count > 0) {
+    gst_message_unref (st->posted[st->posted_head]);
+    st->posted_head = (st->posted_head + 1) % GST_RNN_MAX_UNREAD;
+    st->posted_count--;
+  }
+  g_clear_pointer (&st->posted, g_free);
+  st->posted_head = 0;
+  st->unposted = 0;
+}
+
 /* Attach one result meta per stream to @buf (if any) and post one element
  * message per stream (if @post), for @result: the scores (B, O) of the
  * window of result->n_frames frames from frame result->start. */
@@ -128,8 +192,7 @@ gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
           valid);
       gst_structure_set (s, "running-time", G_TYPE_UINT64, running_time,
           "stream-time", G_TYPE_UINT64, stream_time, NULL);
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_element (GST_OBJECT (self), s));
+      gst_rnn_post_result (self, s);
     }
   }
 }

@@ -35,6 +35,7 @@ gst_rnn_free_stream (GstRnn * self)
 {
   g_clear_pointer (&self->stream.runner, rnn_runner_free);
   gst_rnn_timeline_clear (&self->stream.timeline);
+  gst_rnn_results_clear (self);
   g_clear_pointer (&self->stream.nf_now, g_free);
   g_clear_pointer (&self->stream.nf_before, g_free);
   gst_buffer_replace (&self->stream.inbuf, NULL);

@@ -384,6 +384,64 @@ GST_START_TEST (test_non_finite_scores)
 
 GST_END_TEST;
 
+/* Nobody reads the bus: 50 streams, a result every 2 frames, 20,000
+ * results; at most 4096 messages wait unread (then one WARNING), memory
+ * stays bounded, and the metas still carry every result. */
+GST_START_TEST (test_unread_bus_bounded)
+{
+  gchar *model = tiny_model (1, 2);
+  GstElement *rnn = make_plain_rnn (model, "n-to-1");
+  float *x = rnn_test_make_input (10, 50, 1, 0.3f);
+  const gchar *needles[] = { "4096", "unread", "post-messages", NULL };
+  guint i, n_messages = 0, n_warnings = 0;
+  GstHarness *h;
+  GstMessage *msg;
+  GstBuffer *out;
+  GArray *res;
+
+  g_object_set (rnn, "window", 2, NULL);
+  h = harness_audio (rnn, 50);
+  for (i = 0; i < 80; i++) {
+    GstBuffer *in = tm_frames (x, 50, 1, 0, 10);
+
+    GST_BUFFER_PTS (in) = FRAME_TIME (10 * i);
+    out = push_pull (h, in);
+    if (i == 79) {
+      res = buffer_results (out);
+      fail_unless_equals_int (res->len, 5 * 50);
+      g_array_unref (res);
+    }
+    gst_buffer_unref (out);
+  }
+  while ((msg = gst_bus_pop (harness_bus (h)))) {
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT)
+      n_messages++;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+
+      gst_message_parse_warning (msg, &err, NULL);
+      for (guint k = 0; needles[k]; k++)
+        fail_unless (strstr (err->message, needles[k]), "%s", err->message);
+      g_error_free (err);
+      n_warnings++;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (n_messages, 4096);
+  fail_unless_equals_int (n_warnings, 1);
+  /* read again: results are posted again */
+  out = push_pull (h, tm_frames (x, 50, 1, 0, 10));
+  gst_buffer_unref (out);
+  res = bus_results (harness_bus (h));
+  fail_unless_equals_int (res->len, 5 * 50);
+  g_array_unref (res);
+  harness_done (h);
+  g_free (x);
+  g_free (model);
+}
+
+GST_END_TEST;
+
 /* Silence as GAP buffers passes through with its own flags: no DISCONT is
  * added, time goes on. */
 GST_START_TEST (test_gap_not_discont)
@@ -421,6 +479,7 @@ rnn_n_to_1_suite (void)
   tcase_add_test (tc, test_results_name_element);
   tcase_add_test (tc, test_non_finite_scores);
   tcase_add_test (tc, test_gap_not_discont);
+  tcase_add_test (tc, test_unread_bus_bounded);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("state");
