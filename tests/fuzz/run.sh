@@ -36,6 +36,16 @@ for src in core/safetensors.c core/file.c core/model.c core/state.c core/kernels
 done
 clang "${flags[@]}" tests/fuzz/fuzz_loader.c "${objs[@]}" \
   $(pkg-config --libs glib-2.0 json-glib-1.0) -lm -o "$out/fuzz_loader"
+# the runner (input/output structures) on top of the same objects
+robjs=()
+for src in core/run.c core/window.c core/mode_n_to_n.c core/mode_n_to_n_window.c \
+           core/mode_n_to_1.c core/mode_1_to_n.c core/mode_n_to_m.c; do
+  obj="$out/$(basename "$src" .c).o"
+  clang "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+  robjs+=("$obj")
+done
+clang "${flags[@]}" tests/fuzz/fuzz_runner.c "${objs[@]}" "${robjs[@]}" \
+  $(pkg-config --libs glib-2.0 json-glib-1.0) -lm -o "$out/fuzz_runner"
 
 cp -n tests/conformance/fixtures/*.model.safetensors "$out/corpus/" 2>/dev/null || true
 cp -n tests/core/malformed/*.safetensors "$out/corpus/" 2>/dev/null || true
@@ -45,3 +55,13 @@ ASAN_OPTIONS=detect_leaks=1 \
   "$out/fuzz_loader" -max_total_time="$secs" -max_len=65536 -timeout=10 \
   -dict=tests/fuzz/safetensors.dict -print_final_stats=1 \
   -artifact_prefix=tests/fuzz/regressions/ "$out/corpus" 2>&1 | tail -25
+rsecs=$(( (secs + 1) / 2 ))
+mkdir -p "$out/runner-corpus"
+cp -n tests/fuzz/runner-seeds/* "$out/runner-corpus/" 2>/dev/null || true
+rm -f "$out/runner-corpus/README.md"
+echo "Fuzzing the runner for ${rsecs}s (findings in tests/fuzz/runner-seeds/)"
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=detect_leaks=1 \
+  "$out/fuzz_runner" -max_total_time="$rsecs" -max_len=4096 -timeout=10 \
+  -print_final_stats=1 -artifact_prefix=tests/fuzz/runner-seeds/ \
+  "$out/runner-corpus" 2>&1 | tail -12
