@@ -392,8 +392,11 @@ typedef void (*RnnNonFiniteFunc) (RnnRunner * runner, guint stream,
     gpointer user_data);
 
 /* Check that @config can run @model (and, in N-to-M, @decoder: the decoder
- * network, NULL in the other modes) and fill @info.  Errors (RNN_ERROR_CONFIG)
- * name the setting, the model and the numbers that clash.  Thread-safe. */
+ * network, NULL in the other modes) and fill @info (may be NULL).  With
+ * @model NULL only the settings are checked among themselves (feed against
+ * mode, a window where one is needed) and only info->feed and info->hop
+ * are filled.  Errors (RNN_ERROR_CONFIG) name the setting, the model and
+ * the numbers that clash.  config->batch is not looked at.  Thread-safe. */
 RNN_API gboolean rnn_run_config_check (const RnnRunConfig * config,
     const RnnModel * model, const RnnModel * decoder, RnnRunInfo * info,
     GError ** error);
