@@ -238,33 +238,58 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 #define TILE_P_WIDE 4
 #define TILE_P 2
 
-#else /* portable C */
+#else /* portable: GCC/Clang vector extensions, 4 floats a vector (SSE2
+       * on baseline x86-64, NEON on ARM, plain registers elsewhere) */
+
+typedef float v4sf __attribute__((vector_size (16), aligned (16), may_alias));
+typedef float v4sf_u __attribute__((vector_size (16), aligned (4), may_alias));
 
 ALWAYS_INLINE void
 tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
 {
-  for (int p = 0; p < P; p++) {
-    gsize col = m0 + (gsize) p * RNN_PANEL;
+  /* a 16-row panel is four 4-float quarters; packed panels are 64-byte
+   * aligned */
+  v4sf acc[3][8];
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < 4 * P; q++)
+      acc[r][q] = (v4sf) { 0, 0, 0, 0 };
+  for (gsize k = 0; k < K; k++) {
+    v4sf w[8];
+    for (int q = 0; q < 4 * P; q++)
+      w[q] = *(const v4sf *) (wp + (k * RNN_PANEL_GROUP + (q >> 2)) *
+          RNN_PANEL + (q & 3) * 4);
+    for (int r = 0; r < R; r++) {
+      float xv = x[r * ldx + k];
+      v4sf xb = { xv, xv, xv, xv };
+      for (int q = 0; q < 4 * P; q++)
+        acc[r][q] += w[q] * xb;
+    }
+  }
+  for (int q = 0; q < 4 * P; q++) {
+    gsize col = m0 + (gsize) q * 4;
     if (col >= M)
       break;
-    gsize valid = MIN (M - col, (gsize) RNN_PANEL);
-    const float *w = wp + (gsize) p * RNN_PANEL;
+    gsize valid = MIN (M - col, (gsize) 4);
     for (int r = 0; r < R; r++) {
-      float acc[RNN_PANEL] = { 0 };
-      const float *xr = x + r * ldx;
-      for (gsize k = 0; k < K; k++)
-        for (int i = 0; i < RNN_PANEL; i++)
-          acc[i] += w[k * RNN_PANEL_GROUP * RNN_PANEL + i] * xr[k];
       float *dst = y + r * ldy + col;
-      for (gsize i = 0; i < valid; i++)
-        dst[i] = accumulate ? dst[i] + acc[i] : acc[i];
+      if (valid == 4) {
+        v4sf v = acc[r][q];
+        if (accumulate)
+          v += *(const v4sf_u *) dst;
+        *(v4sf_u *) dst = v;
+      } else {
+        float tmp[4];
+        memcpy (tmp, &acc[r][q], sizeof tmp);
+        for (gsize i = 0; i < valid; i++)
+          dst[i] = accumulate ? dst[i] + tmp[i] : tmp[i];
+      }
     }
   }
 }
 
-#define TILE_R_MAX 1
-#define TILE_P_WIDE 1
+#define TILE_R_MAX 3
+#define TILE_P_WIDE 2
 #define TILE_P 1
 
 #endif
