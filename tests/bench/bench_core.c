@@ -35,10 +35,17 @@
 #define BENCH_X86 0
 #endif
 
-/* OpenBLAS extensions (declared here: cblas.h is not needed otherwise). */
+/* OpenBLAS extensions (declared here: cblas.h is not needed otherwise).
+ * Without OpenBLAS (optional in meson) the info line says "" and 0. */
+#ifdef BENCH_HAVE_OPENBLAS
 extern char *openblas_get_corename (void);
 extern int openblas_get_num_threads (void);
 extern char *openblas_get_config (void);
+#else
+#define openblas_get_corename() ((char *) NULL)
+#define openblas_get_num_threads() 0
+#define openblas_get_config() ((char *) NULL)
+#endif
 
 #define CONTENDER "core"
 
