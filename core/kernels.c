@@ -45,6 +45,10 @@ cpu_can (const RnnKernels * k)
   if (k == &rnn_kernels_avx2)
     return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
 #endif
+#ifdef RNN_HAVE_NEON_KERNELS
+  if (k == &rnn_kernels_neon)
+    return TRUE;                /* Advanced SIMD is baseline on aarch64 */
+#endif
   return k == &rnn_kernels_c;
 }
 
@@ -55,6 +59,9 @@ rnn_kernels_select (void)
 #ifdef RNN_HAVE_X86_KERNELS
     &rnn_kernels_avx512, &rnn_kernels_avx2,
 #endif
+#ifdef RNN_HAVE_NEON_KERNELS
+    &rnn_kernels_neon,
+#endif
     &rnn_kernels_c
   };
   const char *want = g_getenv ("RNN_KERNEL");
@@ -63,7 +70,7 @@ rnn_kernels_select (void)
       if (strcmp (all[i]->name, want) == 0 && cpu_can (all[i]))
         return all[i];
     g_warning ("RNN_KERNEL=%s: no such kernel set on this CPU "
-        "(known: avx512, avx2, c); using the best available", want);
+        "(known: avx512, avx2, neon, c); using the best available", want);
   }
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     if (cpu_can (all[i]))

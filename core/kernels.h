@@ -1,10 +1,11 @@
 /* Internal: the compute kernels.  Pure functions over the caller's buffers;
  * no allocation (except rnn_pack), no global mutable state.
  *
- * Each kernel set is compiled three times from kernels_impl.h: portable C,
- * AVX2+FMA and AVX-512.  rnn_kernels_select() picks the best one the CPU
- * runs (or the one named by $RNN_KERNEL: "c", "avx2", "avx512"); the
- * model keeps the pointer, so a model always runs one kernel set. */
+ * Each kernel set is compiled from kernels_impl.h once per instruction
+ * set: portable C everywhere, AVX2+FMA and AVX-512 on x86-64, NEON on
+ * aarch64.  rnn_kernels_select() picks the best one the CPU runs (or the
+ * one named by $RNN_KERNEL: "c", "avx2", "avx512", "neon"); the model
+ * keeps the pointer, so a model always runs one kernel set. */
 #ifndef RNN_KERNELS_H
 #define RNN_KERNELS_H
 
@@ -57,6 +58,9 @@ extern const RnnKernels rnn_kernels_c;
 #ifdef RNN_HAVE_X86_KERNELS
 extern const RnnKernels rnn_kernels_avx2;
 extern const RnnKernels rnn_kernels_avx512;
+#endif
+#ifdef RNN_HAVE_NEON_KERNELS
+extern const RnnKernels rnn_kernels_neon;
 #endif
 
 /* The kernel set for this CPU, honouring $RNN_KERNEL when the CPU can run

@@ -1,6 +1,7 @@
 /* The kernels, written once and compiled per instruction set by
  * kernels_c.c, kernels_avx2.c and kernels_avx512.c (which define
- * KERNEL_SET to the table's name and pass the -m flags).  The pointwise
+ * KERNEL_SET to the table's name and pass the -m flags) and, on aarch64,
+ * kernels_neon.c (which defines KERNEL_NEON).  The pointwise
  * code is plain C that the compiler vectorises for the target; the
  * products use intrinsics where the target has them. */
 #include "kernels.h"
@@ -8,6 +9,9 @@
 #include <string.h>
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
+#endif
+#if defined(__aarch64__) && defined(KERNEL_NEON)
+#include <arm_neon.h>
 #endif
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -237,6 +241,88 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 #define TILE_R_MAX 3
 #define TILE_P_WIDE 4
 #define TILE_P 2
+
+#elif defined(__aarch64__) && defined(KERNEL_NEON)
+
+/* A 16-row panel is four 4-float quarters.  32 vector registers: R=3 rows
+ * x P=2 panels = 24 accumulators, the 3 rows' inputs (4 columns each) and
+ * the weight quarter in use.  Columns go 4 at a time so each input vector
+ * loaded serves 4 steps of k (fmla by lane); the weights are read once per
+ * step in the packed order, every vector used R times. */
+ALWAYS_INLINE void
+tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
+    gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
+{
+  float32x4_t acc[3][16];
+#pragma GCC unroll 3
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 16
+    for (int q = 0; q < 4 * P; q++)
+      acc[r][q] = vdupq_n_f32 (0.0f);
+#define W(k, q) vld1q_f32 (wp + ((k) * RNN_PANEL_GROUP + ((q) >> 2)) * \
+      RNN_PANEL + ((q) & 3) * 4)
+  gsize k = 0;
+  for (; k + 4 <= K; k += 4) {
+    float32x4_t xv[3];
+#pragma GCC unroll 3
+    for (int r = 0; r < R; r++)
+      xv[r] = vld1q_f32 (x + r * ldx + k);
+    /* fully unrolled (GCC's own limit leaves the q loop rolled, with the
+     * accumulators in memory), so acc[][] lives in registers */
+#pragma GCC unroll 16
+    for (int q = 0; q < 4 * P; q++) {
+      /* one weight vector live at a time; the same order of sums as the
+       * other sets (k, k+1, k+2, k+3) */
+#define STEP(j) do { \
+        float32x4_t w = W (k + j, q); \
+        _Pragma ("GCC unroll 3") \
+        for (int r = 0; r < R; r++) \
+          acc[r][q] = vfmaq_laneq_f32 (acc[r][q], w, xv[r], j); \
+      } while (0)
+      STEP (0);
+      STEP (1);
+      STEP (2);
+      STEP (3);
+#undef STEP
+    }
+  }
+  for (; k < K; k++)
+#pragma GCC unroll 16
+    for (int q = 0; q < 4 * P; q++) {
+      float32x4_t w = W (k, q);
+#pragma GCC unroll 3
+      for (int r = 0; r < R; r++)
+        acc[r][q] = vfmaq_n_f32 (acc[r][q], w, x[r * ldx + k]);
+    }
+#undef W
+  /* unrolled too: an acc[][] indexed at run time would live in memory */
+#pragma GCC unroll 16
+  for (int q = 0; q < 4 * P; q++) {
+    gsize col = m0 + (gsize) q * 4;
+    if (col >= M)
+      break;
+    gsize valid = MIN (M - col, (gsize) 4);
+#pragma GCC unroll 3
+    for (int r = 0; r < R; r++) {
+      float *dst = y + r * ldy + col;
+      if (valid == 4) {
+        float32x4_t v = acc[r][q];
+        if (accumulate)
+          v = vaddq_f32 (v, vld1q_f32 (dst));
+        vst1q_f32 (dst, v);
+      } else {
+        float tmp[4];
+        vst1q_f32 (tmp, acc[r][q]);
+        for (gsize i = 0; i < valid; i++)
+          dst[i] = accumulate ? dst[i] + tmp[i] : tmp[i];
+      }
+    }
+  }
+}
+
+#define TILE_R_MAX 3
+#define TILE_P_WIDE 4           /* panels per tile when R == 1 */
+#define TILE_P 2                /* panels per tile when R > 1 */
 
 #else /* portable: GCC/Clang vector extensions, 4 floats a vector (SSE2
        * on baseline x86-64, NEON on ARM, plain registers elsewhere) */
