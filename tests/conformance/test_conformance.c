@@ -205,6 +205,46 @@ START_TEST (test_streamed_splits)
 }
 END_TEST
 
+/* The largest error over every fixture's whole-window output and h_n,
+ * measured in this process (the checks run in forked children), so the
+ * log shows the margin under the tolerance; -1 if a case fails to run
+ * (its test reports why). */
+static double
+whole_window_max_err (void)
+{
+  double worst = 0.0;
+  for (guint i = 0; i < cases->len; i++) {
+    const RnnTestCase *fx = g_ptr_array_index (cases, i);
+    gsize n_out, n_h;
+    const float *in = rnn_test_case_tensor (fx, "input", NULL);
+    const float *want = rnn_test_case_tensor (fx, "output", &n_out);
+    const float *hn_ref = rnn_test_case_tensor (fx, "h_n", &n_h);
+    RnnModel *m = rnn_model_load (fx->model_path, NULL, NULL);
+    RnnState *s = m ? rnn_state_new (m, fx->B, fx->T, NULL) : NULL;
+    g_autofree float *out = g_new0 (float, n_out);
+    g_autofree float *hn = g_new0 (float, n_h);
+    gboolean ok = s && want && hn_ref && n_h == rnn_model_get_h_size (m, fx->B);
+    if (ok) {
+      rnn_state_set (s, rnn_test_case_tensor (fx, "h0", NULL),
+          rnn_test_case_tensor (fx, "c0", NULL));
+      ok = rnn_state_process_window (s, in, fx->T, fx->batch_first ?
+          RNN_RUN_BATCH_FIRST : RNN_RUN_NONE, out, NULL);
+    }
+    if (ok) {
+      rnn_state_get (s, hn, NULL);
+      worst = MAX (worst, rnn_test_max_err (out, want, n_out));
+      worst = MAX (worst, rnn_test_max_err (hn, hn_ref, n_h));
+    }
+    if (s)
+      rnn_state_free (s);
+    if (m)
+      rnn_model_unref (m);
+    if (!ok)
+      return -1.0;
+  }
+  return worst;
+}
+
 static Suite *
 conformance_suite (void)
 {
@@ -232,6 +272,8 @@ main (void)
         got);
   g_print ("%u PyTorch fixtures, tolerance %g, kernels %s\n", cases->len,
       RNN_TEST_TOLERANCE, got);
+  g_print ("largest error, whole-window output and h_n: %g\n",
+      whole_window_max_err ());
   SRunner *sr = srunner_create (conformance_suite ());
   srunner_run_all (sr, CK_NORMAL);
   int failed = srunner_ntests_failed (sr);
