@@ -5,7 +5,10 @@
 #     (not instrumented, so it cannot load an ASan-built plugin), and the
 #     16 kHz soak hour (minutes under ASan; the 100 Hz hour runs);
 #  2. the element tests under valgrind memcheck (no definite/indirect leaks);
-#  3. a short libFuzzer run of the model loader (FUZZ_SECONDS, default 30).
+#  3. a short libFuzzer run of the model loader (FUZZ_SECONDS, default 30);
+#  4. the core and conformance suites cross-built for aarch64 and run
+#     under qemu (tests/cross/aarch64.sh, build dir build-aarch64;
+#     installs the arm64 packages it needs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .ci/deps.sh build
@@ -26,3 +29,6 @@ meson test -C build --setup valgrind --suite plugin --print-errorlogs
 
 echo "== libFuzzer: model loader, ${FUZZ_SECONDS:-30}s"
 tests/fuzz/run.sh "${FUZZ_SECONDS:-30}"
+
+echo "== aarch64 (cross build, qemu): core and conformance suites"
+tests/cross/aarch64.sh
