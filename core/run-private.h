@@ -116,18 +116,10 @@ typedef struct {
 void rnn_ring_init (RnnWindowRing * ring, RnnRunner * r);
 void rnn_ring_clear (RnnWindowRing * ring);
 void rnn_ring_reset (RnnWindowRing * ring);
-/* Take frames of the block until the window [next_start, next_start +
- * window) is complete (TRUE) or the block ends (FALSE). */
-gboolean rnn_ring_feed (RnnWindowRing * ring, RnnRunner * r,
-    const guint8 * data, gsize n, gsize * cursor);
 /* Run the @len frames from frame @start through r->state (from zero
  * unless carry_state), top-layer outputs into seq_out. */
 gboolean rnn_ring_run (RnnWindowRing * ring, RnnRunner * r, guint64 start,
     guint len, GError ** error);
-/* Bookkeeping once the window at next_start has run; guards a carried
- * state. */
-gboolean rnn_ring_done (RnnWindowRing * ring, RnnRunner * r, guint len,
-    GError ** error);
 /* Run the window of @len frames from ring->next_start into @result (a
  * structure's own step: pooling and head, decoding...). */
 typedef gboolean (*RnnWindowFunc) (RnnRunner * r, guint len,

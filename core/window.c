@@ -33,7 +33,9 @@ rnn_ring_reset (RnnWindowRing * ring)
   ring->covered_end = 0;
 }
 
-gboolean
+/* Take frames of the block until the window [next_start, next_start +
+ * window) is complete (TRUE) or the block ends (FALSE). */
+static gboolean
 rnn_ring_feed (RnnWindowRing * ring, RnnRunner * r, const guint8 * data,
     gsize n, gsize * cursor)
 {
@@ -85,7 +87,9 @@ rnn_ring_run (RnnWindowRing * ring, RnnRunner * r, guint64 start, guint len,
       RNN_RUN_NO_HEAD, ring->seq_out, error);
 }
 
-gboolean
+/* Bookkeeping once the window at next_start has run; guards a carried
+ * state. */
+static gboolean
 rnn_ring_done (RnnWindowRing * ring, RnnRunner * r, guint len,
     GError ** error)
 {
