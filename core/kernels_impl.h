@@ -157,7 +157,9 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
 {
   __m512 acc[6][8];
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++)
+    #pragma GCC unroll 16
     for (int p = 0; p < P; p++)
       acc[r][p] = _mm512_setzero_ps ();
   for (gsize k = 0; k < K; k++) {
@@ -166,20 +168,25 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     for (int p = 0; p < (RNN_PREFETCH ? P : 0); p += 2)
       _mm_prefetch ((const char *) (wp + ((k + RNN_PREFETCH) * RNN_PANEL_GROUP
                   + p) * RNN_PANEL), _MM_HINT_T0);
+    #pragma GCC unroll 16
     for (int p = 0; p < P; p++)
       w[p] = _mm512_load_ps (wp + (k * RNN_PANEL_GROUP + p) * RNN_PANEL);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       __m512 xb = _mm512_set1_ps (x[r * ldx + k]);
+      #pragma GCC unroll 16
       for (int p = 0; p < P; p++)
         acc[r][p] = _mm512_fmadd_ps (w[p], xb, acc[r][p]);
     }
   }
+  #pragma GCC unroll 16
   for (int p = 0; p < P; p++) {
     gsize col = m0 + (gsize) p * RNN_PANEL;
     if (col >= M)
       break;
     gsize valid = MIN (M - col, (gsize) RNN_PANEL);
     __mmask16 mask = (__mmask16) ((1u << valid) - 1u);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float *dst = y + r * ldy + col;
       __m512 v = acc[r][p];
@@ -193,6 +200,8 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 #define TILE_R_MAX 6
 #define TILE_P_WIDE 8           /* panels per tile when R == 1 */
 #define TILE_P 4                /* panels per tile when R > 1 */
+#define TILE_RB 6               /* many rows: rows x panels of a tile */
+#define TILE_PB 4
 
 #elif defined(__AVX2__)
 
@@ -200,27 +209,34 @@ ALWAYS_INLINE void
 tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
 {
-  /* a 16-row panel is two 8-float halves */
-  __m256 acc[3][8];
+  /* a 16-row panel is two 8-float halves; R x 2P <= 12 accumulators */
+  __m256 acc[6][8];
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++)
+    #pragma GCC unroll 16
     for (int q = 0; q < 2 * P; q++)
       acc[r][q] = _mm256_setzero_ps ();
   for (gsize k = 0; k < K; k++) {
     __m256 w[8];
+    #pragma GCC unroll 16
     for (int q = 0; q < 2 * P; q++)
       w[q] = _mm256_load_ps (wp + (k * RNN_PANEL_GROUP + (q >> 1)) *
           RNN_PANEL + (q & 1) * 8);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       __m256 xb = _mm256_broadcast_ss (x + r * ldx + k);
+      #pragma GCC unroll 16
       for (int q = 0; q < 2 * P; q++)
         acc[r][q] = _mm256_fmadd_ps (w[q], xb, acc[r][q]);
     }
   }
+  #pragma GCC unroll 16
   for (int q = 0; q < 2 * P; q++) {
     gsize col = m0 + (gsize) q * 8;
     if (col >= M)
       break;
     gsize valid = MIN (M - col, (gsize) 8);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float *dst = y + r * ldy + col;
       if (valid == 8) {
@@ -241,6 +257,10 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 #define TILE_R_MAX 3
 #define TILE_P_WIDE 4
 #define TILE_P 2
+/* many rows: 6 rows x 1 panel = 12 accumulators, 2 weight vectors and a
+ * broadcast (15 of 16 registers); each weight vector serves 6 FMAs */
+#define TILE_RB 6
+#define TILE_PB 1
 
 #elif defined(__aarch64__) && defined(KERNEL_NEON)
 
@@ -323,6 +343,8 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 #define TILE_R_MAX 3
 #define TILE_P_WIDE 4           /* panels per tile when R == 1 */
 #define TILE_P 2                /* panels per tile when R > 1 */
+#define TILE_RB 3
+#define TILE_PB 2
 
 #else /* portable: GCC/Clang vector extensions, 4 floats a vector (SSE2
        * on baseline x86-64, NEON on ARM, plain registers elsewhere) */
@@ -337,26 +359,33 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
   /* a 16-row panel is four 4-float quarters; packed panels are 64-byte
    * aligned */
   v4sf acc[3][8];
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++)
+    #pragma GCC unroll 16
     for (int q = 0; q < 4 * P; q++)
       acc[r][q] = (v4sf) { 0, 0, 0, 0 };
   for (gsize k = 0; k < K; k++) {
     v4sf w[8];
+    #pragma GCC unroll 16
     for (int q = 0; q < 4 * P; q++)
       w[q] = *(const v4sf *) (wp + (k * RNN_PANEL_GROUP + (q >> 2)) *
           RNN_PANEL + (q & 3) * 4);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float xv = x[r * ldx + k];
       v4sf xb = { xv, xv, xv, xv };
+      #pragma GCC unroll 16
       for (int q = 0; q < 4 * P; q++)
         acc[r][q] += w[q] * xb;
     }
   }
+  #pragma GCC unroll 16
   for (int q = 0; q < 4 * P; q++) {
     gsize col = m0 + (gsize) q * 4;
     if (col >= M)
       break;
     gsize valid = MIN (M - col, (gsize) 4);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float *dst = y + r * ldy + col;
       if (valid == 4) {
@@ -377,6 +406,8 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 #define TILE_R_MAX 3
 #define TILE_P_WIDE 2
 #define TILE_P 1
+#define TILE_RB 3
+#define TILE_PB 1
 
 #endif
 
@@ -396,10 +427,62 @@ rows_tile (const float *x, gsize ldx, const int R, const RnnPacked * w,
   }
 }
 
+/* Rows [r0, n) in tiles of TILE_RB rows (the rest in one smaller tile)
+ * over panels [p0, p0 + TILE_PB) (one group). */
+ALWAYS_INLINE void
+panel_rows (const float *x, gsize n, gsize ldx, const float *wp, gsize K,
+    float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
+{
+  gsize r0 = 0;
+  for (; n - r0 >= TILE_RB; r0 += TILE_RB)
+    tile (x + r0 * ldx, ldx, TILE_RB, wp, TILE_PB, K, y + r0 * ldy, ldy, m0,
+        M, accumulate);
+  x += r0 * ldx;
+  y += r0 * ldy;
+  switch (n - r0) {             /* R must be a constant at each call */
+#if TILE_RB > 5
+    case 5: tile (x, ldx, 5, wp, TILE_PB, K, y, ldy, m0, M, accumulate); break;
+    case 4: tile (x, ldx, 4, wp, TILE_PB, K, y, ldy, m0, M, accumulate); break;
+    case 3: tile (x, ldx, 3, wp, TILE_PB, K, y, ldy, m0, M, accumulate); break;
+#endif
+    case 2: tile (x, ldx, 2, wp, TILE_PB, K, y, ldy, m0, M, accumulate); break;
+    case 1: tile (x, ldx, 1, wp, TILE_PB, K, y, ldy, m0, M, accumulate); break;
+    default: break;
+  }
+}
+
+/* Many rows (a batch of streams, or many frames): the weights stay put.
+ * For each slice of TILE_PB panels (16 x TILE_PB outputs, K x 64 x
+ * TILE_PB bytes of weights, in L1 or L2), every row tile; the rows
+ * (n x K floats) stay in L2.  The other order re-streams the whole matrix
+ * from L3 once per row tile.  Each output is the same sum in the same
+ * order as in the few-rows path, so results are identical. */
+static void
+gemm_many (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
+    gsize ldy, gboolean accumulate)
+{
+  const gsize K = w->cols;
+  for (gsize p0 = 0; p0 < w->panels && p0 * RNN_PANEL < w->rows;
+      p0 += TILE_PB) {
+    const float *wp = w->data + ((p0 / RNN_PANEL_GROUP) * K * RNN_PANEL_GROUP
+        + p0 % RNN_PANEL_GROUP) * RNN_PANEL;
+    panel_rows (x, n, ldx, wp, K, y, ldy, p0 * RNN_PANEL, w->rows,
+        accumulate);
+  }
+}
+
+#ifndef RNN_GEMM_MANY_ROWS
+#define RNN_GEMM_MANY_ROWS 8    /* from this many rows: gemm_many */
+#endif
+
 static void
 k_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
     gsize ldy, gboolean accumulate)
 {
+  if (n >= RNN_GEMM_MANY_ROWS) {
+    gemm_many (x, n, ldx, w, y, ldy, accumulate);
+    return;
+  }
   gsize r0 = 0;
 #if TILE_R_MAX >= 6
   for (; n - r0 >= 6; r0 += 6)

@@ -19,9 +19,12 @@
 #define LAG_IN_A_ROW 4          /* lagging products before going solo */
 #define SOLO_PRODUCTS 512       /* products the caller then does alone */
 
-/* One product split among threads by panel groups (disjoint output
- * columns).  Written by the caller before it bumps `generation`. */
+/* Work split among threads, written by the caller before it bumps
+ * `generation`: one product split by panel groups (disjoint output
+ * columns), or, with many streams, a whole call split by streams (each
+ * thread runs its streams through every layer and frame). */
 typedef struct {
+  gboolean streams;             /* TRUE: a call split by streams */
   const RnnKernels *k;
   const float *x;
   gsize n, ldx;
@@ -29,6 +32,8 @@ typedef struct {
   float *y;
   gsize ldy;
   gboolean accumulate;
+  RnnState *state;              /* streams: the state, input, frames */
+  guint T;
 } Job;
 
 typedef struct _Pool Pool;
@@ -54,6 +59,8 @@ struct _Pool {
 };
 
 static void pool_free (Pool * p);
+static void run_streams (RnnState * s, const float *x, guint T, guint b0,
+    guint b1, gboolean split);
 
 struct _RnnState {
   RnnModel *model;
@@ -225,6 +232,13 @@ rnn_state_get (const RnnState * s, float *h_n, float *c_n)
 static void
 job_part (const Job * j, guint part, guint n_parts)
 {
+  if (j->streams) {
+    guint B = rnn_state_get_batch (j->state);
+    guint b0 = B * part / n_parts, b1 = B * (part + 1) / n_parts;
+    if (b0 < b1)
+      run_streams (j->state, j->x, j->T, b0, b1, FALSE);
+    return;
+  }
   const RnnPacked *w = j->w;
   const gsize cols = RNN_PANEL * RNN_PANEL_GROUP;     /* rows of W per group */
   gsize groups = (w->rows + cols - 1) / cols;
@@ -290,6 +304,8 @@ pool_free (Pool * p)
   g_free (p);
 }
 
+static void pool_run (Pool * p);
+
 /* y = x . W^T (or +=), split among the state's threads when it has them
  * and the product is worth it (at least two panel groups). */
 static void
@@ -305,7 +321,14 @@ gemm (RnnState * s, const float *x, gsize n, gsize ldx, const RnnPacked * w,
     k->gemm (x, n, ldx, w, y, ldy, accumulate);
     return;
   }
-  p->job = (Job) { k, x, n, ldx, w, y, ldy, accumulate };
+  p->job = (Job) { FALSE, k, x, n, ldx, w, y, ldy, accumulate, NULL, 0 };
+  pool_run (p);
+}
+
+/* Runs p->job on every thread and waits for all parts. */
+static void
+pool_run (Pool * p)
+{
   g_atomic_int_set (&p->done, 0);
   g_atomic_int_inc (&p->generation);        /* publishes the job */
   if (g_atomic_int_get (&p->sleepers)) {
@@ -324,7 +347,10 @@ gemm (RnnState * s, const float *x, gsize n, gsize ldx, const RnnPacked * w,
       g_thread_yield ();
   }
   /* workers that keep lagging are not getting a core (another process has
-   * it): do the next products alone, then try again */
+   * it): do the next products alone, then try again.  (A call split by
+   * streams takes milliseconds: tens of microseconds are no lag there.) */
+  if (p->job.streams)
+    return;
   if (spins < LAG_SPINS)
     p->lagged = 0;
   else if (++p->lagged >= LAG_IN_A_ROW) {
@@ -376,67 +402,125 @@ rnn_state_get_threads (const RnnState * s)
   return s->pool ? s->pool->n_threads : 1;
 }
 
-/* Run all layers over @T frames of time-major input x (T, B, F) from the
- * current state; returns the top layer's output (T, B, D*H_out) in a
- * scratch buffer.  The state ends as after the last frame (for a reverse
- * direction: after frame 0, as PyTorch's h_n). */
-static const float *
-run_layers (RnnState * s, const float *x, guint T)
+/* From this many streams, a step's products take the rows of all the
+ * streams at once (the weights stay in cache across them, see gemm_many)
+ * and the input projection is made per step, so the step's gates stay in
+ * cache between the products and the gate math; below it, the input
+ * projection of the whole call is one product.  With threads, from twice
+ * this many streams a call is split by streams. */
+#define RNN_BATCH_MIN 8
+
+/* y = x . W^T (or +=) on this thread alone (@split FALSE) or split among
+ * the state's threads. */
+static inline void
+product (RnnState * s, gboolean split, const float *x, gsize n, gsize ldx,
+    const RnnPacked * w, float *y, gsize ldy, gboolean accumulate)
+{
+  if (split)
+    gemm (s, x, n, ldx, w, y, ldy, accumulate);
+  else
+    s->model->k->gemm (x, n, ldx, w, y, ldy, accumulate);
+}
+
+/* Streams [b0, b1) of the batch through all layers over @T frames of
+ * time-major input x (T, B, F), from the current state; the top layer's
+ * output (T, B, D*H_out) goes to a scratch buffer (see top_output()).
+ * Every buffer is indexed by (frame, stream), so disjoint stream ranges
+ * can run on different threads.  The state ends as after the last frame
+ * (for a reverse direction: after frame 0, as PyTorch's h_n).  @split:
+ * products may be split among the state's threads. */
+static void
+run_streams (RnnState * s, const float *x, guint T, guint b0, guint b1,
+    gboolean split)
 {
   const RnnModel *m = s->model;
   const guint B = s->batch, H = m->hidden_size, Ho = m->h_out;
-  const guint D = m->num_dirs, GH = m->gates * H;
+  const guint D = m->num_dirs, GH = m->gates * H, nb = b1 - b0;
   const gsize DHo = (gsize) D * Ho;
   const RnnKernels *k = m->k;
+  /* one product over all frames, or one per step */
+  const gboolean per_step = nb != B || B >= RNN_BATCH_MIN;
   const float *in = x;
-  float *out = NULL;
 
   for (guint l = 0; l < m->num_layers; l++) {
-    out = s->y[l & 1];
+    float *out = s->y[l & 1];
     for (guint d = 0; d < D; d++) {
       const RnnLayerDir *lay = &m->ld[l * D + d];
-      float *h = s->h + (gsize) (l * D + d) * B * Ho;   /* (B, H_out) */
-      float *c = s->c ? s->c + (gsize) (l * D + d) * B * H : NULL;
-      gsize rows = (gsize) T * B;
+      const gsize in_w = lay->w_ih.cols;
+      /* this range's rows of (B, .) buffers */
+      float *h = s->h + ((gsize) (l * D + d) * B + b0) * Ho;
+      float *c = s->c ? s->c + ((gsize) (l * D + d) * B + b0) * H : NULL;
+      float *gh = s->gh + (gsize) b0 * GH;
+      float *hc = s->hc + (gsize) b0 * H;
 
-      /* gx (T*B, G*H) = bias_x + in (T*B, in_size) . W_ih^T: one GEMM. */
-      for (gsize r = 0; r < rows; r++)
-        memcpy (s->gx + r * GH, lay->bias_x, GH * sizeof (float));
-      gemm (s, in, rows, lay->w_ih.cols, &lay->w_ih, s->gx, GH, TRUE);
+      if (!per_step) {
+        /* gx (T*B, G*H) = bias_x + in (T*B, in_w) . W_ih^T: one GEMM */
+        gsize rows = (gsize) T * B;
+        for (gsize r = 0; r < rows; r++)
+          memcpy (s->gx + r * GH, lay->bias_x, GH * sizeof (float));
+        product (s, split, in, rows, in_w, &lay->w_ih, s->gx, GH, TRUE);
+      }
 
       for (guint step = 0; step < T; step++) {
         guint t = d ? T - 1 - step : step;
-        float *gx = s->gx + (gsize) t * B * GH;      /* (B, G*H) */
+        float *gx = s->gx + ((gsize) t * B + b0) * GH;  /* (nb, G*H) */
+        if (per_step) {
+          for (guint r = 0; r < nb; r++)
+            memcpy (gx + (gsize) r * GH, lay->bias_x, GH * sizeof (float));
+          product (s, split, in + ((gsize) t * B + b0) * in_w, nb, in_w,
+              &lay->w_ih, gx, GH, TRUE);
+        }
         switch (m->cell) {
           case RNN_CELL_RNN_TANH:
           case RNN_CELL_RNN_RELU:
             /* gx += h . W_hh^T, then the activation */
-            gemm (s, h, B, Ho, &lay->w_hh, gx, GH, TRUE);
-            k->rnn (gx, GH, h, B, H, m->cell == RNN_CELL_RNN_RELU);
+            product (s, split, h, nb, Ho, &lay->w_hh, gx, GH, TRUE);
+            k->rnn (gx, GH, h, nb, H, m->cell == RNN_CELL_RNN_RELU);
             break;
           case RNN_CELL_GRU:
-            /* gh (B, 3H) = h . W_hh^T (b_hn is applied inside r*()) */
-            gemm (s, h, B, Ho, &lay->w_hh, s->gh, GH, FALSE);
-            k->gru (gx, GH, s->gh, lay->b_hn, h, B, H);
+            /* gh (nb, 3H) = h . W_hh^T (b_hn is applied inside r*()) */
+            product (s, split, h, nb, Ho, &lay->w_hh, gh, GH, FALSE);
+            k->gru (gx, GH, gh, lay->b_hn, h, nb, H);
             break;
           case RNN_CELL_LSTM:
-            gemm (s, h, B, Ho, &lay->w_hh, gx, GH, TRUE);
+            product (s, split, h, nb, Ho, &lay->w_hh, gx, GH, TRUE);
             if (lay->w_hr.data) {
-              k->lstm (gx, GH, s->hc, c, B, H);
-              gemm (s, s->hc, B, H, &lay->w_hr, h, Ho, FALSE);
+              k->lstm (gx, GH, hc, c, nb, H);
+              product (s, split, hc, nb, H, &lay->w_hr, h, Ho, FALSE);
             } else {
-              k->lstm (gx, GH, h, c, B, H);
+              k->lstm (gx, GH, h, c, nb, H);
             }
             break;
         }
-        float *o = out + (gsize) t * B * DHo + (gsize) d * Ho;
-        for (guint b = 0; b < B; b++)
+        float *o = out + ((gsize) t * B + b0) * DHo + (gsize) d * Ho;
+        for (guint b = 0; b < nb; b++)
           memcpy (o + b * DHo, h + (gsize) b * Ho, Ho * sizeof (float));
       }
     }
     in = out;
   }
-  return out;
+}
+
+/* The buffer run_streams() leaves the top layer's output in. */
+static const float *
+top_output (const RnnState * s)
+{
+  return s->y[(s->model->num_layers - 1) & 1];
+}
+
+/* Run all streams through all layers over @T frames (see run_streams),
+ * split by streams among the state's threads when there are enough. */
+static const float *
+run_layers (RnnState * s, const float *x, guint T)
+{
+  Pool *p = s->pool;
+  if (p && p->solo == 0 && s->batch >= 2 * RNN_BATCH_MIN) {
+    p->job = (Job) { .streams = TRUE, .state = s, .x = x, .T = T };
+    pool_run (p);
+  } else {
+    run_streams (s, x, T, 0, s->batch, TRUE);
+  }
+  return top_output (s);
 }
 
 void

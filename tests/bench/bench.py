@@ -27,20 +27,33 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
 
-F = 64                    # input width of every model
-INPUT_FRAMES = 3200       # frames of 16 streams in the input file
-INPUT_STREAMS = 16
-GEN_VERSION = "1"         # bump when the generated data changes
+F = 64                    # input width of the batch-1 models
+INPUT_FRAMES = 3200       # frames of 32 streams of F in the input file; a
+INPUT_STREAMS = 32        # row of B streams of width F' reads it as frames
+                          # of B*F' floats (B*F' = 16384: 400 frames)
+GEN_VERSION = "2"         # bump when the generated data changes
 TOL = 1e-4                # oneDNN / PyTorch vs core, max abs difference
 
-# (model file stem, cell, layers, hidden)
+# (model file stem, cell, layers, hidden, input width)
 MODELS = [
-    ("rnn_tanh_h256", "rnn_tanh", 1, 256),
-    ("lstm_h256", "lstm", 1, 256),
-    ("gru_h256", "gru", 1, 256),
-    ("lstm_h256_l2", "lstm", 2, 256),
-    ("lstm_h32", "lstm", 1, 32),
+    ("rnn_tanh_h256", "rnn_tanh", 1, 256, F),
+    ("lstm_h256", "lstm", 1, 256, F),
+    ("gru_h256", "gru", 1, 256, F),
+    ("lstm_h256_l2", "lstm", 2, 256, F),
+    ("lstm_h32", "lstm", 1, 32, F),
+    ("lstm_h1024_f256", "lstm", 1, 1024, 256),
+    ("gru_h1024_f256", "gru", 1, 1024, 256),
 ]
+MODEL_F = {stem: f for stem, _, _, _, f in MODELS}
+# Many streams in one buffer (the batched table): (stem, batches), 160
+# frames per call.
+BATCHED = [
+    ("lstm_h256", (16, 64, 256)),
+    ("gru_h256", (16, 64, 256)),
+    ("lstm_h1024_f256", (16, 64)),
+    ("gru_h1024_f256", (16, 64)),
+]
+BATCHED_N = 160
 GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3}
 FRAMES_PER_CALL = (1, 10, 160)
 
@@ -48,11 +61,26 @@ FRAMES_PER_CALL = (1, 10, 160)
 def plan_rows():
     """(name, cell, layers, H, B, n, model stem) of every configuration."""
     rows = []
-    for stem, cell, L, H in MODELS:
+    for stem, cell, L, H, f in MODELS:
+        if f != F:
+            continue
         batches = (1, 16) if (L, H) == (1, 256) else (1,)
         for B in batches:
             for n in FRAMES_PER_CALL:
                 rows.append(("%s_b%d_n%d" % (stem, B, n), cell, L, H, B, n, stem))
+    return rows
+
+
+def batched_rows():
+    """The batched table's rows, same tuple shape as plan_rows().  Rows
+    also in plan_rows() (h256 B16 n160) are measured once."""
+    spec = {stem: (cell, L, H) for stem, cell, L, H, _ in MODELS}
+    rows = []
+    for stem, batches in BATCHED:
+        cell, L, H = spec[stem]
+        for B in batches:
+            rows.append(("%s_b%d_n%d" % (stem, B, BATCHED_N), cell, L, H, B,
+                         BATCHED_N, stem))
     return rows
 
 
@@ -87,13 +115,13 @@ def uniform(rng, n, k):
     return array.array("f", [(2.0 * r() - 1.0) * k for _ in range(n)])
 
 
-def make_model(path, cell, L, H, seed):
+def make_model(path, cell, L, H, f, seed):
     """PyTorch-like init: U(-1/sqrt(H), 1/sqrt(H)), state_dict key names."""
     rng = random.Random(seed)
     G, k = GATES[cell], 1.0 / math.sqrt(H)
     tensors = []
     for l in range(L):
-        C = F if l == 0 else H
+        C = f if l == 0 else H
         tensors += [
             ("weight_ih_l%d" % l, (G * H, C), uniform(rng, G * H * C, k)),
             ("weight_hh_l%d" % l, (G * H, H), uniform(rng, G * H * H, k)),
@@ -116,8 +144,9 @@ def make_data(workdir, log):
             os.path.exists(os.path.join(workdir, s + ".safetensors")) for s, *_ in MODELS):
         return
     t0 = time.time()
-    for i, (stem, cell, L, H) in enumerate(MODELS):
-        make_model(os.path.join(workdir, stem + ".safetensors"), cell, L, H, 1000 + i)
+    for i, (stem, cell, L, H, f) in enumerate(MODELS):
+        make_model(os.path.join(workdir, stem + ".safetensors"), cell, L, H, f,
+                   1000 + i)
     rng = random.Random(7)
     data = uniform(rng, INPUT_FRAMES * INPUT_STREAMS * F, 1.0)
     if sys.byteorder != "little":
@@ -134,7 +163,7 @@ def write_plan(path, workdir, rows):
         f.write("# name cell layers F H B n model\n")
         for name, cell, L, H, B, n, stem in rows:
             f.write("%s %s %d %d %d %d %d %s\n" % (
-                name, cell, L, F, H, B, n,
+                name, cell, L, MODEL_F[stem], H, B, n,
                 os.path.join(workdir, stem + ".safetensors")))
 
 
@@ -239,6 +268,70 @@ def targets_for(row):
     return []
 
 
+def batched_targets(B):
+    """Issue 12's targets for a batched row: (label, key, op, limit)."""
+    if B >= 64:
+        return [("dnnl/core", "dnnl", ">=", 1.3), ("core/floor", "floor", "<=", 1.6),
+                ("2 threads", "threads", ">=", 1.8)]
+    if B >= 16:
+        return [("dnnl/core", "dnnl", ">=", 1.2)]
+    return []
+
+
+def batched_table(p, brows, res, floors, checks, two_b, peak, counts):
+    """The many-streams table; returns the updated (pass, miss, n/a)."""
+    n_pass, n_miss, n_na = counts
+    p("many streams in one buffer: B streams of one model, %d frames per call, "
+      "us per time step (one frame of all B streams)" % BATCHED_N)
+    hdr = ("%-24s %8s %8s %8s %8s %8s %5s %6s %6s %6s %7s %9s %7s  %s" % (
+        "config", "core", "2 thr", "dnnl", "torch", "compute", "c/cf", "%peak",
+        "dnn/c", "tch/c", "thr x", "100Hz/core", "16k/core", "targets"))
+    p(hdr)
+    p("-" * len(hdr))
+    for row in brows:
+        name, cell, L, H, B, n, stem = row
+        core = res.get(("core", name))
+        db, tb = res.get(("dnnl", name)), res.get(("torch", name))
+        fl = floors.get(name, {})
+        cf = fl.get("compute_us")
+        thr = two_b.get(name)
+        vals = {"floor": ratio(core, cf), "dnnl": ratio(db, core),
+                "threads": ratio(core, thr)}
+        verdicts = []
+        for label, key, op, lim in batched_targets(B):
+            v = vals[key]
+            if v is None:
+                verdicts.append("%s n/a" % label)
+                n_na += 1
+                continue
+            ok = v <= lim if op == "<=" else v >= lim
+            verdicts.append("%s%s%g %s" % (label, op, lim, "PASS" if ok else "MISS"))
+            n_pass, n_miss = n_pass + ok, n_miss + (not ok)
+        pk = 100.0 * cf / core if core and cf else None
+        s100 = B * 1e6 / (core * 100) if core else None
+        s16k = B * 1e6 / (core * 16000) if core else None
+        diffs = [checks.get((w, name)) for w in ("dnnl", "torch")]
+        diffs = [d for d in diffs if d is not None]
+        p("%-24s %8s %8s %8s %8s %8s %5s %6s %6s %6s %7s %9s %7s  %s" % (
+            pretty(name) + " F%d" % MODEL_F[stem], fmt(core, 8), fmt(thr, 8),
+            fmt(db, 8), fmt(tb, 8), fmt(cf, 8, 1), fmt(vals["floor"], 5, 2),
+            fmt(pk, 6, 0), fmt(vals["dnnl"], 6, 2), fmt(ratio(tb, core), 6, 2),
+            fmt(vals["threads"], 7, 2), fmt(s100, 9, 0), fmt(s16k, 7, 1),
+            ", ".join(verdicts)))
+        if diffs and max(diffs) > TOL:
+            p("  CHECK FAILED %s: max diff %.3g" % (name, max(diffs)))
+    p("")
+    p("columns: compute = 2*B*G*H*(F+H) flops per step / the FMA peak of this run "
+      "(%s GFLOP/s); c/cf = core/compute; %%peak = compute/core; dnn/c, tch/c = "
+      "oneDNN, PyTorch over core (> 1: core faster); thr x = 1 thread / 2 threads; "
+      "100Hz/core, 16k/core = streams one core keeps in real time at 100 and 16000 "
+      "frames per second (B * 1e6 / (us per step * rate)); outputs of oneDNN and "
+      "PyTorch checked against the core's (tolerance %g)" % (
+          "%.0f" % peak["peak_gflops"] if peak else "n/a", TOL))
+    p("")
+    return n_pass, n_miss, n_na
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="gst-rnn speed benchmark (core vs oneDNN vs PyTorch vs floor)")
@@ -248,7 +341,9 @@ def main():
                     help="models, input and dumps (default BUILD/tests/bench/data)")
     ap.add_argument("--only", default=None, help="configurations whose name contains this")
     ap.add_argument("--no-threads", action="store_true",
-                    help="skip the two-threads-for-one-stream table")
+                    help="skip the two-threads runs")
+    ap.add_argument("--no-batched", action="store_true",
+                    help="skip the many-streams (batched) table")
     ap.add_argument("--reps", type=int, default=7, help="timed repetitions (7)")
     ap.add_argument("--target-ms", type=float, default=60.0,
                     help="duration of one repetition (60 ms)")
@@ -296,10 +391,16 @@ def main():
     os.makedirs(dump)
     make_data(workdir, log)
     rows = plan_rows()
+    brows = [] if args.no_batched else batched_rows()
     if args.only:
         rows = [r for r in rows if args.only in r[0]]
+        brows = [r for r in brows if args.only in r[0]]
+    names = set(r[0] for r in rows)
+    allrows = rows + [r for r in brows if r[0] not in names]
     plan = os.path.join(workdir, "plan.txt")
-    write_plan(plan, workdir, rows)
+    write_plan(plan, workdir, allrows)
+    bplan = os.path.join(workdir, "plan-batched.txt")
+    write_plan(bplan, workdir, brows)
     inp = os.path.join(workdir, "input.f32")
 
     env = dict(os.environ)
@@ -363,6 +464,7 @@ def main():
     # two threads for one stream (third table): the batch-1 rows again with
     # rnn_state_set_threads (state, 2)
     two = []
+    two_b = {}
     if not args.no_threads:
         tenv = dict(env)
         tenv["RNN_BENCH_THREADS"] = "2"
@@ -373,6 +475,12 @@ def main():
         lines, notes["threads"] = run_json(
             [core_exe] + only + ["--only", "_b1_"], tenv, log, 900, "core, 2 threads")
         two = [l for l in lines if l.get("type") == "result"]
+        if brows:
+            bcommon = [a if a != plan else bplan for a in only]
+            lines, notes["threads_batched"] = run_json(
+                [core_exe] + bcommon, tenv, log, 1800, "core batched, 2 threads")
+            two_b = {l["name"]: l["us_per_step"] for l in lines
+                     if l.get("type") == "result"}
 
     # element vs core (second table)
     elem = []
@@ -429,7 +537,7 @@ def main():
 
     # verification against the core's outputs
     checks = {}
-    for row in rows:
+    for row in allrows:
         name = row[0]
         core_dump = os.path.join(dump, "core-%s.f32" % name)
         for who in ("dnnl", "torch"):
@@ -539,6 +647,11 @@ def main():
         p("memory at exit: " + memline)
     p("")
 
+    # ------------------------------------------------------------ table 4
+    if brows:
+        n_pass, n_miss, n_na = batched_table(
+            p, brows, res, floors, checks, two_b, peak, (n_pass, n_miss, n_na))
+
     # ------------------------------------------------------------ table 3
     if two:
         p("two cores for one stream (rnn_state_set_threads(state, 2): the rows of "
@@ -587,7 +700,7 @@ def main():
             p("  memory of the element process at exit: VmRSS %d kB, VmHWM %d kB" % (
                 em["rss_kb"], em["hwm_kb"]))
     p("")
-    p("targets of issue 5: %d PASS, %d MISS, %d n/a; benchmark took %.0f s" % (
+    p("targets (issues 5 and 12): %d PASS, %d MISS, %d n/a; benchmark took %.0f s" % (
         n_pass, n_miss, n_na, elapsed))
     print("\n".join(out), flush=True)
 

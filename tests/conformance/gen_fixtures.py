@@ -42,7 +42,10 @@ CELL_NAMES = {"rnn": "RNN tanh", "rnnrelu": "RNN relu", "lstm": "LSTM",
 
 
 def case(cell, L, bias, bi, B, bf, h0=False, head=None, dtype="F32",
-         rnn_attr=None, head_attr="fc", meta_cell=False, labels=False):
+         rnn_attr=None, head_attr="fc", meta_cell=False, labels=False,
+         size=None):
+    """size: (T, F, H) instead of the random small sizes (the batched
+    cases: enough hidden units for several 16-row panels)."""
     """rnn_attr None: bare module (only allowed without head)."""
     if head is not None and rnn_attr is None:
         rnn_attr = "rnn"
@@ -63,9 +66,12 @@ def case(cell, L, bias, bi, B, bf, h0=False, head=None, dtype="F32",
         name += "_meta"
     if dtype != "F32":
         name += "_" + dtype.lower()
+    if size is not None:
+        name += "_h%d" % size[2]
     return dict(name=name, cell=cell, L=L, bias=bias, bi=bi, B=B, bf=bf,
                 h0=h0, head=head, dtype=dtype, rnn_attr=rnn_attr,
-                head_attr=head_attr, meta_cell=meta_cell, labels=labels)
+                head_attr=head_attr, meta_cell=meta_cell, labels=labels,
+                size=size)
 
 
 CASES = [
@@ -113,6 +119,14 @@ CASES = [
     case("gru", 1, True, False, 3, True, h0=True, dtype="BF16",
          meta_cell=True),
     case("lstmp", 1, True, True, 1, False, head="sigmoid", dtype="F64"),
+    # many streams (the batched kernels: row tiles of 6 and a remainder,
+    # several 16-row panels and a partial one, threads split by streams)
+    case("lstm", 2, True, False, 16, False, h0=True, size=(40, 5, 37)),
+    case("lstm", 1, True, False, 64, True, head="softmax", size=(24, 7, 20)),
+    case("gru", 1, True, False, 64, False, h0=True, size=(24, 6, 36)),
+    case("gru", 2, False, True, 16, False, size=(30, 4, 21)),
+    case("rnn", 2, True, False, 16, True, h0=True, size=(40, 5, 45)),
+    case("lstmp", 1, True, False, 16, False, h0=True, size=(40, 4, 26)),
 ]
 
 
@@ -127,7 +141,7 @@ class Wrapper(nn.Module):
 
 def make_splits(rng, T):
     """Uneven block sizes summing to T, with 1-frame blocks and a large one."""
-    sizes = [1, 7, 13, 1, 64]
+    sizes = [1, 7, 13, 1, 64] if T >= 100 else [1, 7, 1, 9]
     rng.shuffle(sizes)
     choices = [1, 1, 2, 3, 5, 8, 11, 17, 23, 31, 40]
     while sum(sizes) < T:
@@ -148,6 +162,9 @@ def build(c, seed):
     H = rng.randint(4, 12) if not c["bi"] else rng.randint(4, 8)
     P = rng.randint(2, H - 1) if cell == "lstmp" else 0
     T = rng.randint(200, 260)
+    if c["size"] is not None:
+        T, F, H = c["size"]
+        P = rng.randint(2, H - 1) if cell == "lstmp" else 0
     kw = dict(input_size=F, hidden_size=H, num_layers=c["L"], bias=c["bias"],
               batch_first=c["bf"], bidirectional=c["bi"])
     if cell in ("rnn", "rnnrelu"):

@@ -3,6 +3,7 @@
  * unidirectional models, streamed in the fixture's uneven block splits
  * with a state whose capacity forces internal chunking too. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rnn.h"
@@ -46,6 +47,20 @@ case_load (Case * c, int i)
       c->fx->bidirectional);
 }
 
+/* A state with $RNN_TEST_THREADS threads (default 1): the conformance run
+ * under threads, where products split by columns (few streams) or calls
+ * split by streams (many). */
+static RnnState *
+new_state (RnnModel * m, guint batch, guint frames, GError ** error)
+{
+  RnnState *s = rnn_state_new (m, batch, frames, error);
+  const char *nt = g_getenv ("RNN_TEST_THREADS");
+  if (s && nt && atoi (nt) > 1 &&
+      !rnn_state_set_threads (s, (guint) atoi (nt), NULL))
+    g_error ("cannot start %s threads", nt);
+  return s;
+}
+
 static void
 case_free (Case * c)
 {
@@ -87,7 +102,7 @@ START_TEST (test_whole_window)
   Case c;
   GError *err = NULL;
   case_load (&c, _i);
-  RnnState *s = rnn_state_new (c.model, c.fx->B, c.fx->T, &err);
+  RnnState *s = new_state (c.model, c.fx->B, c.fx->T, &err);
   ck_assert_ptr_nonnull (s);
   rnn_state_set (s, c.h0, c.c0);
   g_autofree float *out = g_new0 (float, c.n_out);
@@ -107,7 +122,7 @@ START_TEST (test_whole_window)
   /* Reset really returns to zero: a reset state run gives what a fresh
    * state gives. */
   if (c.h0) {
-    RnnState *fresh = rnn_state_new (c.model, c.fx->B, c.fx->T, NULL);
+    RnnState *fresh = new_state (c.model, c.fx->B, c.fx->T, NULL);
     g_autofree float *a = g_new0 (float, c.n_out);
     g_autofree float *b = g_new0 (float, c.n_out);
     rnn_state_reset (s);
@@ -146,7 +161,7 @@ START_TEST (test_streamed_splits)
   case_load (&c, _i);
   if (c.fx->bidirectional) {
     /* Streaming a bidirectional model must be refused, not approximated. */
-    RnnState *s = rnn_state_new (c.model, c.fx->B, 8, NULL);
+    RnnState *s = new_state (c.model, c.fx->B, 8, NULL);
     float dummy_out[4096];
     ck_assert (!rnn_state_process (s, c.in, 1, layout (&c), dummy_out, &err));
     ck_assert (g_error_matches (err, RNN_ERROR, RNN_ERROR_USAGE));
@@ -158,7 +173,7 @@ START_TEST (test_streamed_splits)
   }
   const guint T = c.fx->T, B = c.fx->B, F = c.fx->F, O = c.O;
   /* Capacity 16 < the 64-frame block: the core must chunk internally. */
-  RnnState *s = rnn_state_new (c.model, B, 16, &err);
+  RnnState *s = new_state (c.model, B, 16, &err);
   ck_assert_ptr_nonnull (s);
   rnn_state_set (s, c.h0, c.c0);
   g_autofree float *out = g_new0 (float, c.n_out);
@@ -220,7 +235,7 @@ whole_window_max_err (void)
     const float *want = rnn_test_case_tensor (fx, "output", &n_out);
     const float *hn_ref = rnn_test_case_tensor (fx, "h_n", &n_h);
     RnnModel *m = rnn_model_load (fx->model_path, NULL, NULL);
-    RnnState *s = m ? rnn_state_new (m, fx->B, fx->T, NULL) : NULL;
+    RnnState *s = m ? new_state (m, fx->B, fx->T, NULL) : NULL;
     g_autofree float *out = g_new0 (float, n_out);
     g_autofree float *hn = g_new0 (float, n_h);
     gboolean ok = s && want && hn_ref && n_h == rnn_model_get_h_size (m, fx->B);

@@ -1,0 +1,181 @@
+/* The matrix products of a recurrent step: this core's kernel against
+ * OpenBLAS's SGEMM on the same shapes, one thread.
+ *
+ *   bench_gemm [--reps N] [--target-ms X] [SHAPE...]
+ *
+ * A SHAPE is NAME:n:K:M, the product y (n, M) = x (n, K) . W^T with W
+ * (M, K) as PyTorch stores it: n rows (streams, or frames x streams), K
+ * inputs, M outputs (G*H).  Without shapes, the products of the batched
+ * benchmark rows are timed.  Prints one JSON line per shape and library:
+ *   {"type": "gemm", "name": ..., "lib": "core"|"openblas", "n": .., "K": ..,
+ *    "M": .., "us": median us per product, "gflops": ..}
+ * plus {"type": "gemm_info", "openblas_core": ..., "kernels": ...}.
+ *
+ * The core's weights are packed once (as at model load) and OpenBLAS gets
+ * the row-major matrix as it is (cblas_sgemm with W transposed), which is
+ * how a caller of SGEMM would use it; 0.3.21 has no pre-packed API.  The
+ * two results are compared (max abs difference printed). */
+#include "kernels.h"
+#include "bench_common.h"
+
+#include <math.h>
+
+#ifdef BENCH_HAVE_OPENBLAS
+#include <cblas.h>
+extern char *openblas_get_corename (void);
+#endif
+
+typedef struct {
+  char name[64];
+  int n, K, M;
+} Shape;
+
+/* The products of bench.py's batched rows (160 frames per call): the
+ * recurrent product of one step (B rows, K = H) and the input projection
+ * of one step (B rows, K = F) and of a whole call (160 B rows, K = F). */
+static const Shape defaults[] = {
+  {"lstm_h256_b1_rec", 1, 256, 1024},
+  {"lstm_h256_b16_rec", 16, 256, 1024},
+  {"lstm_h256_b64_rec", 64, 256, 1024},
+  {"lstm_h256_b256_rec", 256, 256, 1024},
+  {"lstm_h256_b64_in", 64, 64, 1024},
+  {"lstm_h256_b1_in_call", 160, 64, 1024},
+  {"lstm_h1024_b16_rec", 16, 1024, 4096},
+  {"lstm_h1024_b64_rec", 64, 1024, 4096},
+  {"lstm_h1024_b64_in", 64, 256, 4096},
+  {"gru_h256_b64_rec", 64, 256, 768},
+  {"gru_h1024_b64_rec", 64, 1024, 3072},
+};
+
+typedef struct {
+  const Shape *s;
+  const float *x, *w;
+  float *y;
+  const RnnPacked *packed;
+  const RnnKernels *k;
+} Ctx;
+
+static void
+run_core (const Ctx * c)
+{
+  c->k->gemm (c->x, c->s->n, c->s->K, c->packed, c->y, c->s->M, FALSE);
+}
+
+#ifdef BENCH_HAVE_OPENBLAS
+static void
+run_blas (const Ctx * c)
+{
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, c->s->n, c->s->M,
+      c->s->K, 1.0f, c->x, c->s->K, c->w, c->s->K, 0.0f, c->y, c->s->M);
+}
+#endif
+
+/* Median us per product over @reps repetitions of about @target_ms. */
+static double
+time_it (void (*fn) (const Ctx *), const Ctx * c, int reps, double target_ms)
+{
+  int iters = 1;
+  for (;;) {
+    double t0 = bench_now ();
+    for (int i = 0; i < iters; i++)
+      fn (c);
+    double dt = bench_now () - t0;
+    if (dt * 1e3 > target_ms || iters > (1 << 24))
+      break;
+    iters *= 2;
+  }
+  double v[64];
+  reps = reps > 64 ? 64 : reps;
+  for (int r = 0; r < reps; r++) {
+    double t0 = bench_now ();
+    for (int i = 0; i < iters; i++)
+      fn (c);
+    v[r] = (bench_now () - t0) / iters * 1e6;
+  }
+  return bench_median (v, reps);
+}
+
+static void
+report (const Shape * s, const char *lib, double us, double diff)
+{
+  double flops = 2.0 * s->n * s->K * s->M;
+  printf ("{\"type\": \"gemm\", \"name\": \"%s\", \"lib\": \"%s\", \"n\": %d, "
+      "\"K\": %d, \"M\": %d, \"us\": %.3f, \"gflops\": %.2f, "
+      "\"max_diff\": %.3g}\n", s->name, lib, s->n, s->K, s->M, us,
+      flops / us * 1e-3, diff);
+  fflush (stdout);
+}
+
+int
+main (int argc, char **argv)
+{
+  int reps = 7;
+  double target_ms = 20.0;
+  Shape shapes[64];
+  int ns = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp (argv[i], "--reps") == 0 && i + 1 < argc)
+      reps = atoi (argv[++i]);
+    else if (strcmp (argv[i], "--target-ms") == 0 && i + 1 < argc)
+      target_ms = atof (argv[++i]);
+    else if (ns < 64 && sscanf (argv[i], "%63[^:]:%d:%d:%d", shapes[ns].name,
+            &shapes[ns].n, &shapes[ns].K, &shapes[ns].M) == 4)
+      ns++;
+    else {
+      fprintf (stderr, "usage: %s [--reps N] [--target-ms X] [NAME:n:K:M...]\n",
+          argv[0]);
+      return 2;
+    }
+  }
+  if (ns == 0) {
+    ns = (int) (sizeof defaults / sizeof defaults[0]);
+    memcpy (shapes, defaults, sizeof defaults);
+  }
+  const RnnKernels *k = rnn_kernels_select ();
+  printf ("{\"type\": \"gemm_info\", \"kernels\": \"%s\", \"openblas_core\": ",
+      k->name);
+#ifdef BENCH_HAVE_OPENBLAS
+  bench_print_json_string (openblas_get_corename ());
+#else
+  bench_print_json_string (NULL);
+#endif
+  printf ("}\n");
+
+  for (int i = 0; i < ns; i++) {
+    const Shape *s = &shapes[i];
+    size_t nx = (size_t) s->n * s->K, nw = (size_t) s->M * s->K;
+    size_t ny = (size_t) s->n * s->M;
+    float *x = bench_alloc (nx * 4), *w = bench_alloc (nw * 4);
+    float *y = bench_alloc (ny * 4), *y2 = bench_alloc (ny * 4);
+    unsigned seed = 12345u + (unsigned) i;
+    for (size_t j = 0; j < nx; j++)
+      x[j] = (float) ((seed = seed * 1103515245u + 12345u) >> 8) / 16777216.0f
+          - 0.5f;
+    for (size_t j = 0; j < nw; j++)
+      w[j] = (float) ((seed = seed * 1103515245u + 12345u) >> 8) / 16777216.0f
+          - 0.5f;
+    RnnPacked packed;
+    if (!rnn_pack (w, (gsize) s->M, (gsize) s->K, &packed)) {
+      fprintf (stderr, "cannot pack %s\n", s->name);
+      return 1;
+    }
+    Ctx c = { s, x, w, y, &packed, k };
+    double us = time_it (run_core, &c, reps, target_ms);
+    report (s, "core", us, 0.0);
+#ifdef BENCH_HAVE_OPENBLAS
+    Ctx b = c;
+    b.y = y2;
+    double ub = time_it (run_blas, &b, reps, target_ms);
+    double diff = 0;
+    for (size_t j = 0; j < ny; j++)
+      diff = fmax (diff, fabs ((double) y[j] - (double) y2[j]));
+    report (s, "openblas", ub, diff);
+#endif
+    rnn_packed_clear (&packed);
+    free (x);
+    free (w);
+    free (y);
+    free (y2);
+  }
+  return 0;
+}
