@@ -12,8 +12,12 @@
  *    against itself), povey window, zero-padded to the next power of two,
  *    Kaldi's mel banks (1127 ln (1 + f / 700), no filter on the Nyquist
  *    bin), ln max (x, FLT_EPSILON).
- * Tables are computed in double and stored as float; a frame is summed in
- * double after the float FFT.
+ * Tables are computed in double and stored as float (torchaudio's are
+ * float32).  A frame is computed in double, with GStreamer's double FFT
+ * (GstFFTF64): with GstFFTF32 the rounding of the FFT alone puts weak bands
+ * (60 dB below the frame's strongest, e.g. Kaldi's lowest bands after
+ * pre-emphasis) ~9e-5 (relative) off the exact value, which on top of
+ * torchaudio's own float32 error (~7.5e-5 there) breaks the 1e-4 match.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -327,9 +331,9 @@ gst_melspec_dsp_new (const GstMelspecParams * p, gint rate, GError ** error)
   if (p->n_mfcc > 0)
     make_dct (d);
 
-  d->fft = gst_fft_f32_new (d->fft_len, FALSE);
-  d->fft_in = g_new0 (float, d->fft_len);
-  d->spec = g_new (GstFFTF32Complex, d->n_bins);
+  d->fft = gst_fft_f64_new (d->fft_len, FALSE);
+  d->fft_in = g_new0 (double, d->fft_len);
+  d->spec = g_new (GstFFTF64Complex, d->n_bins);
   d->pow = g_new (double, d->n_bins);
   d->mel = g_new (double, d->n_mels);
   return d;
@@ -346,7 +350,7 @@ gst_melspec_dsp_free (GstMelspecDsp * d)
   g_free (d->fb_hi);
   g_free (d->dct);
   if (d->fft)
-    gst_fft_f32_free (d->fft);
+    gst_fft_f64_free (d->fft);
   g_free (d->fft_in);
   g_free (d->spec);
   g_free (d->pow);
@@ -362,17 +366,16 @@ static void
 kaldi_prepare (GstMelspecDsp * d, const float *x)
 {
   guint n = d->frame_len;
-  double mean = 0;
-  float prev;
+  double mean = 0, prev;
 
   for (guint i = 0; i < n; i++)
     mean += x[i];
   mean /= n;
-  prev = (float) (x[0] - mean);
+  prev = x[0] - mean;
   for (guint i = 0; i < n; i++) {
-    float v = (float) (x[i] - mean);
+    double v = x[i] - mean;
 
-    d->fft_in[i] = (float) (v - KALDI_PREEMPHASIS * prev) * d->window[i];
+    d->fft_in[i] = (v - KALDI_PREEMPHASIS * prev) * d->window[i];
     prev = v;
   }
 }
@@ -386,9 +389,9 @@ gst_melspec_dsp_frame (GstMelspecDsp * d, const float *x, float *out)
     kaldi_prepare (d, x);
   } else {
     for (guint i = 0; i < d->frame_len; i++)
-      d->fft_in[i] = x[i] * d->window[i];
+      d->fft_in[i] = (double) x[i] * d->window[i];
   }
-  gst_fft_f32_fft (d->fft, d->fft_in, d->spec);
+  gst_fft_f64_fft (d->fft, d->fft_in, d->spec);
 
   for (guint k = 0; k < d->n_bins; k++) {
     double re = d->spec[k].r, im = d->spec[k].i, p2 = re * re + im * im;

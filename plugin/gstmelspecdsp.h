@@ -11,7 +11,7 @@
 #define __GST_MELSPEC_DSP_H__
 
 #include <glib.h>
-#include <gst/fft/gstfftf32.h>
+#include <gst/fft/gstfftf64.h>
 
 G_BEGIN_DECLS
 
@@ -77,10 +77,10 @@ typedef struct
   float *fbank;                 /* (n_mels, n_bins) */
   guint *fb_lo, *fb_hi;         /* (n_mels): non-zero bins [lo, hi) */
   double *dct;                  /* (n_out, n_mels), or NULL */
-  GstFFTF32 *fft;
+  GstFFTF64 *fft;
   /* scratch of one frame */
-  float *fft_in;                /* (fft_len) */
-  GstFFTF32Complex *spec;       /* (n_bins) */
+  double *fft_in;               /* (fft_len) */
+  GstFFTF64Complex *spec;       /* (n_bins) */
   double *pow;                  /* (n_bins) */
   double *mel;                  /* (n_mels) */
 } GstMelspecDsp;
