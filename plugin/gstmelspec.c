@@ -120,6 +120,7 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
   guint F;
   gboolean ok;
 
+  gst_melspec_clear (self);
   if (!gst_audio_info_from_caps (&info, caps)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("invalid caps %" GST_PTR_FORMAT, caps));
@@ -133,7 +134,6 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
     g_error_free (err);
     return FALSE;
   }
-  gst_melspec_clear (self);
   self->dsp = dsp;
   self->channels = GST_AUDIO_INFO_CHANNELS (&info);
   self->s16 = GST_AUDIO_INFO_FORMAT (&info) == GST_AUDIO_FORMAT_S16LE;

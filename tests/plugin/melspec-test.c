@@ -64,12 +64,18 @@ mel_case_free (MelCase * c)
   g_free (c);
 }
 
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
 GPtrArray *
 mel_cases_load (void)
 {
   GDir *dir = g_dir_open (mel_fixture_dir (), 0, NULL);
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  GPtrArray *cases =
+  GPtrArray *all =
       g_ptr_array_new_with_free_func ((GDestroyNotify) mel_case_free);
   const gchar *f;
 
@@ -78,12 +84,12 @@ mel_cases_load (void)
     if (g_str_has_suffix (f, ".safetensors"))
       g_ptr_array_add (names, g_strndup (f, strlen (f) - 12));
   g_dir_close (dir);
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
-    g_ptr_array_add (cases, mel_case_load (g_ptr_array_index (names, i)));
+    g_ptr_array_add (all, mel_case_load (g_ptr_array_index (names, i)));
   g_ptr_array_unref (names);
-  fail_unless (cases->len > 0);
-  return cases;
+  fail_unless (all->len > 0);
+  return all;
 }
 
 GstElement *
@@ -221,4 +227,55 @@ mel_error (const MelCase * c, const float *got)
       worst = isnan (e) ? INFINITY : e;
   }
   return worst;
+}
+
+gchar *
+mel_model (const gchar * name, guint F, const gchar ** metadata)
+{
+  const guint H = 4;
+  gsize s_ih[2] = { 3 * H, F }, s_hh[2] = { 3 * H, H }, s_b[1] = { 3 * H };
+  const gsize *shapes[] = { s_ih, s_hh, s_b, s_b };
+  guint ndims[] = { 2, 2, 1, 1 };
+  const gchar *names[] = { "weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
+    "bias_hh_l0", NULL
+  };
+  float *w_ih = g_new (float, 3 * H * F), w_hh[3 * 4 * 4], b[3 * 4];
+  const float *data[] = { w_ih, w_hh, b, b };
+  g_autofree gchar *base = g_strconcat (name, ".safetensors", NULL);
+  gchar *path = g_build_filename (rnn_test_tmpdir (), base, NULL);
+
+  for (guint i = 0; i < 3 * H * F; i++)
+    w_ih[i] = 0.1f * sinf (1.0f + i);
+  for (guint i = 0; i < 3 * H * H; i++)
+    w_hh[i] = 0.1f * cosf (2.0f + i);
+  for (guint i = 0; i < 3 * H; i++)
+    b[i] = 0.01f * i;
+  rnn_test_write_safetensors (path, names, shapes, ndims, data, metadata);
+  g_free (w_ih);
+  return path;
+}
+
+gchar *
+mel_case_model (const MelCase * c, const gchar * name)
+{
+  GPtrArray *meta = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter it;
+  gpointer k, v;
+  gchar *path;
+
+  g_ptr_array_add (meta, g_strdup ("rnn.frontend"));
+  g_ptr_array_add (meta, g_strdup ("melspec"));
+  g_ptr_array_add (meta, g_strdup ("rnn.frontend.sample-rate"));
+  g_ptr_array_add (meta, g_strdup_printf ("%d", c->rate));
+  g_hash_table_iter_init (&it, c->file->metadata);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    if (g_str_has_prefix (k, "prop.")) {
+      g_ptr_array_add (meta, g_strconcat ("rnn.frontend.", (gchar *) k + 5,
+              NULL));
+      g_ptr_array_add (meta, g_strdup (v));
+    }
+  g_ptr_array_add (meta, NULL);
+  path = mel_model (name, c->F, (const gchar **) meta->pdata);
+  g_ptr_array_unref (meta);
+  return path;
 }

@@ -69,6 +69,15 @@ double mel_error (const MelCase * c, const float *got);
  * offset. */
 float *mel_pull_all (GstHarness * h, guint W, guint * frames);
 
+/* A 1-layer GRU (input @F, hidden 4, deterministic weights) with
+ * @metadata (NULL-terminated key, value pairs; may be NULL) as
+ * @name.safetensors in the run's temporary directory (g_free() the
+ * path). */
+gchar *mel_model (const gchar * name, guint F, const gchar ** metadata);
+/* ... with rnn.frontend=melspec and the case's properties as
+ * rnn.frontend.* keys, plus sample-rate. */
+gchar *mel_case_model (const MelCase * c, const gchar * name);
+
 G_END_DECLS
 
 #endif
