@@ -172,15 +172,19 @@ mel_split (guint kind, guint i, guint * seed, guint hop)
 }
 
 float *
-mel_pull_all (GstHarness * h, guint W, guint * frames)
+mel_pull_all (GstHarness * h, guint W, guint * frames, GstBuffer ** first_buf)
 {
   GByteArray *all = g_byte_array_new ();
   GstBuffer *buf;
   guint64 next = GST_BUFFER_OFFSET_NONE;
 
+  if (first_buf)
+    *first_buf = NULL;
   while ((buf = gst_harness_try_pull (h))) {
     GstMapInfo map;
 
+    if (first_buf && !*first_buf)
+      *first_buf = gst_buffer_ref (buf);
     gst_buffer_map (buf, &map, GST_MAP_READ);
     fail_unless (map.size % (W * sizeof (float)) == 0);
     if (next != GST_BUFFER_OFFSET_NONE)
@@ -208,25 +212,33 @@ mel_run (GstHarness * h, const MelCase * c, guint kind, guint * T)
                 n)), GST_FLOW_OK);
     s0 += n;
   }
-  return mel_pull_all (h, c->B * c->F, T);
+  return mel_pull_all (h, c->B * c->F, T, NULL);
 }
 
 double
-mel_error (const MelCase * c, const float *got)
+mel_error_at (const MelCase * c, const float *got, guint t0, guint T)
 {
-  gsize n = (gsize) c->T * c->B * c->F;
+  gsize n = (gsize) T * c->B * c->F;
+  const float *exp = c->expected + (gsize) t0 * c->B * c->F;
   double worst = 0;
 
+  fail_unless (t0 + T <= c->T);
   if (!c->rel)
-    return rnn_test_max_err (got, c->expected, n);
+    return rnn_test_max_err (got, exp, n);
   for (gsize i = 0; i < n; i++) {
-    double a = got[i], b = c->expected[i];
+    double a = got[i], b = exp[i];
     double e = a == b ? 0 : b == 0 ? INFINITY : fabs (a - b) / fabs (b);
 
     if (!(e <= worst))
       worst = isnan (e) ? INFINITY : e;
   }
   return worst;
+}
+
+double
+mel_error (const MelCase * c, const float *got)
+{
+  return mel_error_at (c, got, 0, c->T);
 }
 
 gchar *

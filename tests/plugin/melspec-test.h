@@ -63,11 +63,15 @@ float *mel_run (GstHarness * h, const MelCase * c, guint kind, guint * T);
 /* Largest error of @got (T frames) against the case's expected frames:
  * absolute, or relative (|a - b| / |b|) for a `rel` case. */
 double mel_error (const MelCase * c, const float *got);
+/* ... of @T frames against the expected frames [t0, t0 + T). */
+double mel_error_at (const MelCase * c, const float *got, guint t0, guint T);
 
 /* Pop all output buffers waiting in @h, concatenated ((frames, W),
  * g_free()), count in *@frames; the buffers are checked contiguous in
- * offset. */
-float *mel_pull_all (GstHarness * h, guint W, guint * frames);
+ * offset.  @first_buf (may be NULL) receives the first buffer (unref it), or
+ * NULL. */
+float *mel_pull_all (GstHarness * h, guint W, guint * frames,
+    GstBuffer ** first_buf);
 
 /* A 1-layer GRU (input @F, hidden 4, deterministic weights) with
  * @metadata (NULL-terminated key, value pairs; may be NULL) as
