@@ -172,11 +172,15 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:{
-      GstCaps *caps;
+      GstCaps *caps, *cur = gst_pad_get_current_caps (pad);
       gboolean ok;
 
       gst_event_parse_caps (event, &caps);
-      ok = gst_melspec_set_caps (self, caps);
+      /* the same caps again: keep the partial frame */
+      ok = cur && self->dsp && gst_caps_is_equal (cur, caps);
+      gst_clear_caps (&cur);
+      if (!ok)
+        ok = gst_melspec_set_caps (self, caps);
       gst_event_unref (event);
       return ok;
     }

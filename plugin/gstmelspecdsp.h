@@ -85,8 +85,9 @@ typedef struct
   double *mel;                  /* (n_mels) */
 } GstMelspecDsp;
 
-/* Check @p for input at @rate (0: the checks that do not need it).  FALSE with @error (naming the
- * property and the numbers that clash) if the combination is invalid. */
+/* Check @p for input at @rate (0: only the checks that do not need it).
+ * FALSE with @error (naming the property and the numbers that clash) if
+ * the combination is invalid. */
 gboolean gst_melspec_params_check (const GstMelspecParams * p, gint rate,
     GError ** error);
 

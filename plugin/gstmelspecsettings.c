@@ -87,14 +87,22 @@ DEFINE_ENUM (gst_melspec_preset_get_type, "GstMelspecPreset",
 void
 gst_melspec_params_init (GstMelspecParams * p)
 {
-  *p = (GstMelspecParams) {
-  .sample_rate = DEFAULT_SAMPLE_RATE,.n_fft = DEFAULT_N_FFT,
-        .win_length = DEFAULT_WIN_LENGTH,.hop_length = DEFAULT_HOP_LENGTH,
-        .n_mels = DEFAULT_N_MELS,.n_mfcc = DEFAULT_N_MFCC,
-        .f_min = DEFAULT_F_MIN,.f_max = DEFAULT_F_MAX,.power = DEFAULT_POWER,
-        .log_offset = DEFAULT_LOG_OFFSET,.window = DEFAULT_WINDOW,
-        .mel_scale = DEFAULT_MEL_SCALE,.norm = DEFAULT_NORM,
-        .log = DEFAULT_LOG,.preset = DEFAULT_PRESET};
+  memset (p, 0, sizeof (*p));
+  p->sample_rate = DEFAULT_SAMPLE_RATE;
+  p->n_fft = DEFAULT_N_FFT;
+  p->win_length = DEFAULT_WIN_LENGTH;
+  p->hop_length = DEFAULT_HOP_LENGTH;
+  p->n_mels = DEFAULT_N_MELS;
+  p->n_mfcc = DEFAULT_N_MFCC;
+  p->f_min = DEFAULT_F_MIN;
+  p->f_max = DEFAULT_F_MAX;
+  p->power = DEFAULT_POWER;
+  p->log_offset = DEFAULT_LOG_OFFSET;
+  p->window = DEFAULT_WINDOW;
+  p->mel_scale = DEFAULT_MEL_SCALE;
+  p->norm = DEFAULT_NORM;
+  p->log = DEFAULT_LOG;
+  p->preset = DEFAULT_PRESET;
 }
 
 void
