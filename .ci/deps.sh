@@ -14,7 +14,7 @@ for what in "$@"; do
     demo) ;;
     tests) pkgs+=(python3-torch python3-numpy python3-matplotlib) ;;   # exporter, plot tests
     bench) pkgs+=(python3-torch libdnnl-dev g++ hyperfine) ;;
-    fixtures) pkgs+=(python3-torch python3-numpy) ;;
+    fixtures) pkgs+=(python3-torch python3-numpy python3-torchaudio) ;;
     *) echo "deps.sh: unknown group '$what'" >&2; exit 2 ;;
   esac
 done
