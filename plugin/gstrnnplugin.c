@@ -13,10 +13,13 @@
 #include <gst/gst.h>
 
 #include "gstrnn.h"
+#include "gstrnntext.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  if (!GST_ELEMENT_REGISTER (rnntext, plugin))
+    return FALSE;
   return GST_ELEMENT_REGISTER (rnn, plugin);
 }
 
