@@ -179,7 +179,9 @@ gst_rnn_text_push_cue (GstRnnText * self, GstClockTime start,
   return gst_pad_push (self->srcpad, buf);
 }
 
-/* Send the held cue, ending at @end at the latest. */
+/* Send the held cue, ending at @end at the latest; with no @end (EOS, a
+ * new segment), one hop after its last window, as any other cue, or at
+ * the end of its window if the hop is unknown. */
 static GstFlowReturn
 gst_rnn_text_send_pending (GstRnnText * self, GstClockTime end,
     gboolean newline)
@@ -187,6 +189,8 @@ gst_rnn_text_send_pending (GstRnnText * self, GstClockTime end,
   if (!self->has_pending)
     return GST_FLOW_OK;
   self->has_pending = FALSE;
+  if (!GST_CLOCK_TIME_IS_VALID (end) && GST_CLOCK_TIME_IS_VALID (self->hop))
+    end = self->last_start + self->hop;
   if (GST_CLOCK_TIME_IS_VALID (end) && end > self->pending_start)
     end = MIN (end, self->pending_end);
   else
@@ -415,6 +419,7 @@ gst_rnn_text_segment (GstRnnText * self, GstEvent * event)
     gst_segment_init (&seg, GST_FORMAT_TIME);
   }
   self->position = seg.start;
+  self->last_start = GST_CLOCK_TIME_NONE;
   out = gst_event_new_segment (&seg);
   gst_event_set_seqnum (out, gst_event_get_seqnum (event));
   gst_event_unref (event);
