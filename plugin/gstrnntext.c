@@ -14,16 +14,18 @@
  * its buffers as `GstRnnResultMeta` custom metas, into a
  * `text/x-raw, format=utf8` stream of cues: one buffer per window, its
  * text made from #GstRnnText:template, stamped with the window's start
- * and lasting until the next window starts (its whole duration when
- * windows do not overlap), so cues never overlap.  The input buffers
- * (any caps) are consumed.  Results that are invalid (non-finite scores),
- * below #GstRnnText:min-confidence or of another #GstRnnText:stream give
- * no text; with several streams the texts of one window are joined by
- * #GstRnnText:separator.  A cue is held until the next window ends it
- * (with #GstRnnText:merge, until the text changes); stretches without
- * text are announced with GAP events, so `textoverlay` and
- * `matroskamux` do not wait for it.  A new segment, a GAP event and EOS
- * send the held cue; a flush drops it.
+ * and lasting one hop (until the next window starts), or its whole
+ * window when windows do not overlap, so cues never overlap.  The input
+ * buffers (any caps) are consumed.  Invalid results (non-finite scores)
+ * give no text, nor do those below #GstRnnText:min-confidence, of
+ * another #GstRnnText:stream or labelled as in #GstRnnText:ignore-labels;
+ * with several streams the texts of one window are joined by
+ * #GstRnnText:separator.  The first window is held until the second
+ * tells the hop (with #GstRnnText:merge, every cue is held until the
+ * text changes); stretches without text are announced with GAP events
+ * up to the earliest start of a window still to come, so `textoverlay`
+ * and `matroskamux` do not wait for text that will not come.  EOS, a new
+ * segment or a GAP event send a held cue; a flush drops it.
  *
  * ## Example launch line
  * |[
@@ -65,6 +67,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_rnn_text_debug);
 #define DEFAULT_SEPARATOR " | "
 #define DEFAULT_MERGE FALSE
 #define DEFAULT_NEWLINE TRUE
+#define DEFAULT_IGNORE_LABELS NULL
 
 /* Room reserved at start for a cue's text: longer ones grow it once. */
 #define TEXT_RESERVE 256
@@ -77,7 +80,8 @@ enum
   PROP_MIN_CONFIDENCE,
   PROP_SEPARATOR,
   PROP_MERGE,
-  PROP_NEWLINE
+  PROP_NEWLINE,
+  PROP_IGNORE_LABELS
 };
 
 struct _GstRnnText
@@ -97,6 +101,8 @@ struct _GstRnnText
   gchar *separator;
   gboolean merge;
   gboolean newline;
+  gchar *ignore_labels;         /* as set: comma-separated */
+  gchar **ignore;               /* split; NULL when empty */
 
   /* Streaming state: the streaming thread only (state changes touch it
    * when no data flows).  Allocated going to PAUSED. */
@@ -262,6 +268,11 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
     return TRUE;
 
   GST_OBJECT_LOCK (self);
+  if (self->ignore && g_strv_contains ((const gchar * const *) self->ignore,
+          gst_structure_get_string (s, "label"))) {
+    GST_OBJECT_UNLOCK (self);
+    return TRUE;
+  }
   if (self->tpl == NULL) {
     gchar *why = g_strdup (self->template_error);
 
@@ -519,6 +530,13 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
     case PROP_NEWLINE:
       self->newline = g_value_get_boolean (value);
       break;
+    case PROP_IGNORE_LABELS:
+      g_free (self->ignore_labels);
+      g_strfreev (self->ignore);
+      self->ignore_labels = g_value_dup_string (value);
+      self->ignore = self->ignore_labels && *self->ignore_labels ?
+          g_strsplit (self->ignore_labels, ",", -1) : NULL;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -551,6 +569,9 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_NEWLINE:
       g_value_set_boolean (value, self->newline);
+      break;
+    case PROP_IGNORE_LABELS:
+      g_value_set_string (value, self->ignore_labels);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -621,6 +642,8 @@ gst_rnn_text_finalize (GObject * object)
   g_free (self->template_str);
   g_free (self->template_error);
   g_free (self->separator);
+  g_free (self->ignore_labels);
+  g_strfreev (self->ignore);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -713,6 +736,20 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
           "End each cue's text with a newline (one line per cue with "
           "fdsink/filesink); FALSE for subtitle tracks and textoverlay",
           DEFAULT_NEWLINE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:ignore-labels:
+   *
+   * Labels that give no text, such as a keyword spotter's silence or
+   * unknown classes.
+   */
+  g_object_class_install_property (gobject_class, PROP_IGNORE_LABELS,
+      g_param_spec_string ("ignore-labels", "Ignore labels",
+          "Comma-separated labels whose results give no text (e.g. "
+          "\"_silence_,_unknown_\"); compared exactly",
+          DEFAULT_IGNORE_LABELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
