@@ -467,6 +467,18 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gst_event_unref (event);
       return TRUE;
     }
+    case GST_EVENT_TAG:{
+      GstTagList *tags;
+
+      /* the input stream's tags (codec, bitrate...) do not describe the
+       * text; global ones (title...) still apply */
+      gst_event_parse_tag (event, &tags);
+      if (gst_tag_list_get_scope (tags) == GST_TAG_SCOPE_STREAM) {
+        gst_event_unref (event);
+        return TRUE;
+      }
+      break;
+    }
     case GST_EVENT_EOS:
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
           gst_rnn_text_newline (self));
