@@ -54,12 +54,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "gstrnn.h"
-#include "gstrnntext.h"
-#include "gstrnntexttemplate.h"
+#include "gstrnntext-private.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_rnn_text_debug);
-#define GST_CAT_DEFAULT gst_rnn_text_debug
+GST_DEBUG_CATEGORY (gst_rnn_text_debug);
 
 #define DEFAULT_TEMPLATE "{label}"
 #define DEFAULT_STREAM -1
@@ -84,48 +81,6 @@ enum
   PROP_IGNORE_LABELS
 };
 
-struct _GstRnnText
-{
-  GstElement parent;
-
-  GstPad *sinkpad, *srcpad;
-
-  /* Settings: the object lock protects them (set from any thread; the
-   * streaming thread takes a snapshot of the scalars at each buffer and
-   * renders under the lock). */
-  gchar *template_str;
-  GstRnnTextTemplate *tpl;      /* template_str compiled; NULL if invalid */
-  gchar *template_error;        /* why tpl is NULL */
-  gint stream;
-  gfloat min_confidence;
-  gchar *separator;
-  gboolean merge;
-  gboolean newline;
-  gchar *ignore_labels;         /* as set: comma-separated */
-  gchar **ignore;               /* split; NULL when empty */
-
-  /* Streaming state: the streaming thread only (state changes touch it
-   * when no data flows).  Allocated going to PAUSED. */
-  GString *window_text;         /* the text of the window being read */
-  GString *pending_text;        /* the cue held until a later window ends it */
-  gboolean has_pending;
-  GstClockTime pending_start, pending_end;
-  GstClockTime position;        /* src: covered up to here (cues, gaps) */
-  GstClockTime window;          /* longest window seen: how far back a
-                                 * future window may start */
-  GstClockTime last_start;      /* start of the last window */
-  GstClockTime hop;             /* between the last two window starts */
-  gboolean warned_stream;
-};
-
-/* The snapshot of the scalar settings a buffer is read with. */
-typedef struct
-{
-  gint stream;
-  gfloat min_confidence;
-  gboolean merge, newline;
-} Snapshot;
-
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
@@ -137,114 +92,6 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
 G_DEFINE_TYPE (GstRnnText, gst_rnn_text, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE (rnntext, "rnntext", GST_RANK_NONE,
     GST_TYPE_RNN_TEXT);
-
-/* ------------------------------------------------------------ output */
-
-/* Announce that nothing comes before @t: a GAP from the position. */
-static void
-gst_rnn_text_gap_to (GstRnnText * self, GstClockTime t)
-{
-  GstClockTime from = self->position;
-
-  if (!GST_CLOCK_TIME_IS_VALID (t) || !GST_CLOCK_TIME_IS_VALID (from)
-      || t <= from)
-    return;
-  GST_LOG_OBJECT (self, "gap %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT,
-      GST_TIME_ARGS (from), GST_TIME_ARGS (t));
-  self->position = t;
-  gst_pad_push_event (self->srcpad, gst_event_new_gap (from, t - from));
-}
-
-/* Push @text as the cue [start, end), after a GAP from the position; a
- * cue never starts before what was already sent (it is cut). */
-static GstFlowReturn
-gst_rnn_text_push_cue (GstRnnText * self, GstClockTime start,
-    GstClockTime end, const GString * text, gboolean newline)
-{
-  GstBuffer *buf;
-  gsize n = text->len + (newline ? 1 : 0);
-
-  if (GST_CLOCK_TIME_IS_VALID (self->position) && start < self->position)
-    start = self->position;
-  if (end <= start) {
-    GST_DEBUG_OBJECT (self, "cue '%s' ends before the position: dropped",
-        text->str);
-    return GST_FLOW_OK;
-  }
-  gst_rnn_text_gap_to (self, start);
-
-  buf = gst_buffer_new_allocate (NULL, n, NULL);
-  gst_buffer_fill (buf, 0, text->str, text->len);
-  if (newline)
-    gst_buffer_memset (buf, text->len, '\n', 1);
-  GST_BUFFER_PTS (buf) = start;
-  GST_BUFFER_DURATION (buf) = end - start;
-  self->position = end;
-  GST_DEBUG_OBJECT (self, "cue %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT
-      ": '%s'", GST_TIME_ARGS (start), GST_TIME_ARGS (end), text->str);
-  return gst_pad_push (self->srcpad, buf);
-}
-
-/* Send the held cue, ending at @end at the latest; with no @end (EOS, a
- * new segment), one hop after its last window, as any other cue, or at
- * the end of its window if the hop is unknown. */
-static GstFlowReturn
-gst_rnn_text_send_pending (GstRnnText * self, GstClockTime end,
-    gboolean newline)
-{
-  if (!self->has_pending)
-    return GST_FLOW_OK;
-  self->has_pending = FALSE;
-  if (!GST_CLOCK_TIME_IS_VALID (end) && GST_CLOCK_TIME_IS_VALID (self->hop))
-    end = self->last_start + self->hop;
-  if (GST_CLOCK_TIME_IS_VALID (end) && end > self->pending_start)
-    end = MIN (end, self->pending_end);
-  else
-    end = self->pending_end;
-  return gst_rnn_text_push_cue (self, self->pending_start, end,
-      self->pending_text, newline);
-}
-
-/* The window [start, start + dur) gave @text (may be empty): it ends the
- * held cue (or, with merge and the same text, extends it) and becomes
- * the held cue if it has text. */
-static GstFlowReturn
-gst_rnn_text_window (GstRnnText * self, GstClockTime start,
-    GstClockTime dur, const GString * text, const Snapshot * set)
-{
-  GstClockTime end = start + dur;
-  GstFlowReturn ret;
-
-  if (!GST_CLOCK_TIME_IS_VALID (start) || !GST_CLOCK_TIME_IS_VALID (dur)) {
-    GST_DEBUG_OBJECT (self, "a result without timestamp or duration: no "
-        "text");
-    return GST_FLOW_OK;
-  }
-  self->window = GST_CLOCK_TIME_IS_VALID (self->window) ?
-      MAX (self->window, dur) : dur;
-  if (GST_CLOCK_TIME_IS_VALID (self->last_start) && start > self->last_start)
-    self->hop = start - self->last_start;
-  self->last_start = start;
-
-  if (self->has_pending && set->merge && text->len > 0
-      && start <= self->pending_end && g_string_equal (text,
-          self->pending_text)) {
-    self->pending_end = MAX (self->pending_end, end);
-    return GST_FLOW_OK;
-  }
-  ret = gst_rnn_text_send_pending (self, start, set->newline);
-  if (ret != GST_FLOW_OK || text->len == 0)
-    return ret;
-  g_string_assign (self->pending_text, text->str);
-  self->pending_start = start;
-  self->pending_end = end;
-  self->has_pending = TRUE;
-  /* Once the hop is known, a cue lasts until the next window starts and
-   * need not wait for it (unless merging: the next may extend it). */
-  if (!set->merge && GST_CLOCK_TIME_IS_VALID (self->hop))
-    ret = gst_rnn_text_send_pending (self, start + self->hop, set->newline);
-  return ret;
-}
 
 /* ------------------------------------------------------------- input */
 
@@ -396,18 +243,6 @@ gst_rnn_text_newline (GstRnnText * self)
   newline = self->newline;
   GST_OBJECT_UNLOCK (self);
   return newline;
-}
-
-/* Forget the held cue and what was sent (flush, stop). */
-static void
-gst_rnn_text_reset (GstRnnText * self)
-{
-  self->has_pending = FALSE;
-  self->position = GST_CLOCK_TIME_NONE;
-  self->window = GST_CLOCK_TIME_NONE;
-  self->last_start = GST_CLOCK_TIME_NONE;
-  self->hop = GST_CLOCK_TIME_NONE;
-  self->warned_stream = FALSE;
 }
 
 /* A new segment: the held cue belongs to the old one; ours starts where
