@@ -45,6 +45,15 @@
  *     t. ! queue ! audioconvert ! mux.audio_%u \
  *     matroskamux name=mux ! filesink location=labelled.mkv
  * ]| The audio with its labels as a subtitle track.
+ * |[
+ * gst-launch-1.0 audiotestsrc wave=square samplesperbuffer=800 \
+ *         num-buffers=20 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
+ *     rnn mode=n-to-1 window=800 hop=80 \
+ *         model=examples/models/waveform-gru.safetensors ! \
+ *     rnntext merge=true ignore-labels=sine ! fdsink
+ * ]| One line per run of equal labels (100 ms windows every 10 ms), none
+ * for sine.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -561,12 +570,15 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
   /**
    * GstRnnText:merge:
    *
-   * Consecutive windows with the same text make one cue.
+   * Consecutive windows with the same text make one cue, sent when the
+   * text changes.  The rendered texts are compared: a template with
+   * per-window numbers ({start}, {confidence}, ...) never merges.
    */
   g_object_class_install_property (gobject_class, PROP_MERGE,
       g_param_spec_boolean ("merge", "Merge",
-          "Consecutive, touching windows with the same text extend one cue "
-          "instead of repeating it (the cue is sent when the text changes)",
+          "Consecutive, touching windows with the same rendered text extend "
+          "one cue instead of repeating it; the cue is sent when the text "
+          "changes (use a template without times or confidence)",
           DEFAULT_MERGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
