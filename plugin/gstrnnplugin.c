@@ -14,17 +14,18 @@
 
 #include "gstrnn.h"
 #include "gstmelspec.h"
+#include "gstrnntext.h"
 
+/* Every element must register: a plugin missing one would load with a
+ * pipeline failing later for a reason nobody would guess. */
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  gboolean ok = FALSE;
-
-  ok |= GST_ELEMENT_REGISTER (rnn, plugin);
-  ok |= GST_ELEMENT_REGISTER (melspec, plugin);
-  return ok;
+  return GST_ELEMENT_REGISTER (rnn, plugin)
+      && GST_ELEMENT_REGISTER (melspec, plugin)
+      && GST_ELEMENT_REGISTER (rnntext, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, rnn,
-    "Stateful recurrent neural network (RNN, LSTM, GRU) inference",
+    "Stateful recurrent neural network (RNN, LSTM, GRU) inference, audio features and text labels",
     plugin_init, PACKAGE_VERSION, "LGPL", PACKAGE_NAME, PACKAGE_ORIGIN)
