@@ -332,6 +332,44 @@ def batched_table(p, brows, res, floors, checks, two_b, peak, counts):
     return n_pass, n_miss, n_na
 
 
+def gemm_table(p, gemm_lines):
+    """The products alone: core kernel vs OpenBLAS SGEMM, per shape."""
+    info = {}
+    res = {}
+    for label, lines in gemm_lines.items():
+        for l in lines:
+            if l.get("type") == "gemm_info":
+                info[label] = l
+            elif l.get("type") == "gemm":
+                res[(label, l["lib"], l["name"])] = l
+    labels = list(gemm_lines)
+    p("the products alone: y (n, M) = x (n, K) . W^T, this core's kernel (%s, "
+      "weights packed at load) vs OpenBLAS SGEMM (W as stored), one thread, "
+      "median us" % info.get("detected", {}).get("kernels", "?"))
+    head = "  %-22s %5s %5s %5s %9s" % ("product", "n", "K", "M", "core")
+    for lb in labels:
+        head += " %13s %8s" % ("openblas " + info.get(lb, {}).get("openblas_core", "?"),
+                               "blas/core")
+    p(head)
+    names = [l["name"] for l in gemm_lines[labels[0]] if l.get("type") == "gemm"
+             and l["lib"] == "core"]
+    wins = []
+    for name in names:
+        c = res.get((labels[0], "core", name))
+        line = "  %-22s %5d %5d %5d %9.1f" % (name, c["n"], c["K"], c["M"], c["us"])
+        for lb in labels:
+            b = res.get((lb, "openblas", name))
+            if b:
+                line += " %13.1f %8.2f" % (b["us"], b["us"] / c["us"])
+                if b["us"] < c["us"]:
+                    wins.append("%s (%s %.2fx)" % (name, lb, c["us"] / b["us"]))
+            else:
+                line += " %13s %8s" % ("n/a", "n/a")
+        p(line)
+    p("  OpenBLAS faster on: %s" % (", ".join(wins) if wins else "none of these shapes"))
+    p("")
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="gst-rnn speed benchmark (core vs oneDNN vs PyTorch vs floor)")
@@ -344,6 +382,8 @@ def main():
                     help="skip the two-threads runs")
     ap.add_argument("--no-batched", action="store_true",
                     help="skip the many-streams (batched) table")
+    ap.add_argument("--no-gemm", action="store_true",
+                    help="skip the products table (core kernel vs OpenBLAS SGEMM)")
     ap.add_argument("--reps", type=int, default=7, help="timed repetitions (7)")
     ap.add_argument("--target-ms", type=float, default=60.0,
                     help="duration of one repetition (60 ms)")
@@ -481,6 +521,27 @@ def main():
                 [core_exe] + bcommon, tenv, log, 1800, "core batched, 2 threads")
             two_b = {l["name"]: l["us_per_step"] for l in lines
                      if l.get("type") == "result"}
+
+    # the products alone: core kernel vs OpenBLAS SGEMM (fifth table), with
+    # OpenBLAS as it detects the CPU and, if that is Prescott, corrected
+    gemm_lines = {}
+    gemm_exe = os.path.join(bdir, "bench_gemm")
+    if not args.no_gemm and os.path.exists(gemm_exe):
+        genv = dict(env)
+        genv.pop("OPENBLAS_CORETYPE", None)
+        if "OPENBLAS_CORETYPE" in os.environ:
+            genv["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
+        runs = [("detected", genv)]
+        if coretype_note:
+            runs.append(("corrected", env))
+        for label, e in runs:
+            lines, notes["gemm_" + label] = run_json(
+                [gemm_exe, "--reps", str(args.reps)], e, log, 900,
+                "bench_gemm (OpenBLAS %s)" % label)
+            gemm_lines[label] = lines
+            raw += lines
+    else:
+        notes["gemm"] = "skipped" if args.no_gemm else "not built"
 
     # element vs core (second table)
     elem = []
@@ -651,6 +712,10 @@ def main():
     if brows:
         n_pass, n_miss, n_na = batched_table(
             p, brows, res, floors, checks, two_b, peak, (n_pass, n_miss, n_na))
+
+    # ------------------------------------------------------------ table 5
+    if gemm_lines:
+        gemm_table(p, gemm_lines)
 
     # ------------------------------------------------------------ table 3
     if two:
