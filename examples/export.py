@@ -395,11 +395,12 @@ def frontend_metadata(frontend, frontend_log=None, log_offset=None):
             raise ValueError("export: frontend: this MFCC takes the %s of the "
                              "mel bands (log_mels=%s), not frontend_log=%r"
                              % (own, frontend.log_mels, frontend_log))
-        if own == "db" and frontend.top_db is not None:
-            print("export: note: MFCC top_db=%g clamps each tensor at its own "
-                  "maximum - %g dB; a stream has no such maximum, melspec does "
-                  "not clamp (train with top_db=None to match exactly)"
-                  % (frontend.top_db, frontend.top_db), file=sys.stderr)
+        top_db = frontend.amplitude_to_DB.top_db
+        if own == "db" and top_db is not None:
+            print("export: note: MFCC clamps each tensor at its own maximum - "
+                  "%g dB (top_db); a stream has no such maximum and melspec "
+                  "does not clamp (set mfcc.amplitude_to_DB.top_db = None "
+                  "for training to match exactly)" % top_db, file=sys.stderr)
         meta["rnn.frontend.log"] = own
         if own == "ln":
             if log_offset is not None and float(log_offset) != 1e-6:
