@@ -15,8 +15,8 @@ for what in "$@"; do
     tests) pkgs+=(python3-torch python3-numpy python3-matplotlib)   # exporter, plot tests
            pkgs+=(python3-torchaudio espeak-ng) ;;   # exporter front end; keyword-spotting demo
     bench) pkgs+=(python3-torch libdnnl-dev g++ hyperfine) ;;
-    fixtures) pkgs+=(python3-torch python3-numpy)
-              pkgs+=(python3-torchaudio espeak-ng) ;;   # examples/kws/train.py
+    fixtures) pkgs+=(python3-torch python3-numpy python3-torchaudio)
+              pkgs+=(espeak-ng) ;;   # examples/kws/train.py
     *) echo "deps.sh: unknown group '$what'" >&2; exit 2 ;;
   esac
 done

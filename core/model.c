@@ -499,6 +499,11 @@ apply_metadata (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
   gpointer k, v;
   g_hash_table_iter_init (&it, m->metadata);
   while (g_hash_table_iter_next (&it, &k, &v)) {
+    /* the audio front end's keys belong to the melspec element, which
+     * checks them */
+    if (g_str_equal (k, "rnn.frontend")
+        || g_str_has_prefix (k, "rnn.frontend."))
+      continue;
     if (g_str_has_prefix (k, "rnn.") && !g_strv_contains (known_keys, k)) {
       g_autofree char *list = g_strjoinv (", ", (char **) known_keys);
       g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
@@ -750,6 +755,27 @@ const char *
 rnn_model_get_metadata (const RnnModel * m, const char *key)
 {
   return g_hash_table_lookup (m->metadata, key);
+}
+
+static gint
+compare_keys (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+char **
+rnn_model_get_metadata_keys (const RnnModel * m)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k;
+
+  g_hash_table_iter_init (&it, m->metadata);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (keys, g_strdup (k));
+  g_ptr_array_sort (keys, compare_keys);
+  g_ptr_array_add (keys, NULL);
+  return (char **) g_ptr_array_free (keys, FALSE);
 }
 
 gsize

@@ -136,6 +136,9 @@ RNN_API const char *const *rnn_model_get_labels (const RnnModel * model);
 /* Any "__metadata__" value, or NULL. */
 RNN_API const char *rnn_model_get_metadata (const RnnModel * model,
     const char *key);
+/* All "__metadata__" keys, sorted, NULL-terminated: a new array the
+ * caller frees with g_strfreev(). */
+RNN_API char **rnn_model_get_metadata_keys (const RnnModel * model);
 /* A 64-bit fingerprint of the weights actually used (FNV-1a over tensor
  * names and bytes, and the cell): equal for two loads of the same file. */
 RNN_API guint64 rnn_model_get_fingerprint (const RnnModel * model);

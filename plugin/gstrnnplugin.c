@@ -13,11 +13,16 @@
 #include <gst/gst.h>
 
 #include "gstrnn.h"
+#include "gstmelspec.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (rnn, plugin);
+  gboolean ok = FALSE;
+
+  ok |= GST_ELEMENT_REGISTER (rnn, plugin);
+  ok |= GST_ELEMENT_REGISTER (melspec, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, rnn,

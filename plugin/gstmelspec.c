@@ -1,0 +1,466 @@
+/* GStreamer melspec element.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-melspec
+ * @title: melspec
+ *
+ * Turns audio into the features a speech or audio model is trained on:
+ * mel filter bank energies (torchaudio's `MelSpectrogram(center=False)`,
+ * optionally in ln or dB), MFCCs (`MFCC`, n-mfcc > 0), or Kaldi filter
+ * banks (`compliance.kaldi.fbank(dither=0)`, preset=kaldi-fbank), equal to
+ * torchaudio 0.13's to 1e-4.
+ *
+ * Input: F32LE or S16LE (scaled by 1/32768 as torchaudio.load does)
+ * interleaved audio, any rate, each of the B channels an independent
+ * stream.  Output: F32LE "audio" at rate / hop-length frames per second
+ * with B x n_features channels, stream-major (channel b * n_features + m):
+ * the (B, F) frames the rnn element takes.  The input rate must be a
+ * multiple of hop-length.
+ *
+ * Frame i covers samples [i * hop-length, i * hop-length + n-fft) (with
+ * preset=kaldi-fbank: + win-length) counted from the first buffer after a
+ * reset, and is output as soon as its last sample arrives; a partial frame
+ * is kept across buffers, the tail at EOS is dropped (center=False).  Its
+ * timestamp is the time of its first sample: the first buffer's PTS plus
+ * i * hop-length samples.  The latency added is one frame (n-fft samples).
+ * DISCONT buffers, timestamp jumps of more than 40 ms, GAP buffers and
+ * events, FLUSH and caps changes drop the partial frame and restart the
+ * count (the next output is marked DISCONT).
+ *
+ * model=FILE takes the properties from the model's rnn.frontend.*
+ * metadata, so training and deployment use the same features.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 filesrc location=speech.wav ! wavparse ! audioconvert !
+ *     audioresample ! audio/x-raw,rate=16000 ! melspec log=ln !
+ *     rnn model=kws.safetensors mode=n-to-1 window=100 ! fakesink
+ * gst-launch-1.0 audiotestsrc ! audio/x-raw,rate=16000 !
+ *     melspec model=kws.safetensors ! fakesink
+ * ]|
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "gstmelspec-private.h"
+
+GST_DEBUG_CATEGORY (gst_melspec_debug);
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw, format = (string) { F32LE, S16LE }, "
+        "layout = (string) interleaved, rate = (int) [ 1, MAX ], "
+        "channels = (int) [ 1, MAX ]"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw, format = (string) F32LE, "
+        "layout = (string) interleaved, rate = (int) [ 1, MAX ], "
+        "channels = (int) [ 1, MAX ]"));
+
+G_DEFINE_TYPE (GstMelspec, gst_melspec, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (melspec, "melspec", GST_RANK_NONE,
+    GST_TYPE_MELSPEC);
+
+/* ------------------------------------------------------------- state */
+
+/* Drop the partial frame and restart the frame count: called on FLUSH,
+ * caps, DISCONT, GAP and stop.  Streaming thread (or with it stopped). */
+static void
+gst_melspec_reset (GstMelspec * self)
+{
+  self->have = 0;
+  self->skip = 0;
+  self->base_pts = GST_CLOCK_TIME_NONE;
+  self->samples = 0;
+  self->frames = 0;
+  self->discont = TRUE;
+}
+
+static void
+gst_melspec_clear (GstMelspec * self)
+{
+  g_clear_pointer (&self->dsp, gst_melspec_dsp_free);
+  g_clear_pointer (&self->hist, g_free);
+  GST_OBJECT_LOCK (self);
+  self->rate = 0;
+  self->frame_len = 0;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* Time of @samples samples after the last reset's first sample. */
+static GstClockTime
+sample_time (GstMelspec * self, guint64 samples)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (self->base_pts))
+    return GST_CLOCK_TIME_NONE;
+  return self->base_pts + gst_util_uint64_scale (samples, GST_SECOND,
+      self->rate);
+}
+
+/* ------------------------------------------------------------- caps */
+
+static gboolean
+gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
+{
+  GstAudioInfo info;
+  GstMelspecDsp *dsp;
+  GError *err = NULL;
+  GstCaps *out;
+  guint F;
+  gboolean ok;
+
+  gst_melspec_clear (self);
+  if (!gst_audio_info_from_caps (&info, caps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("invalid caps %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  dsp = gst_melspec_dsp_new (&self->params, GST_AUDIO_INFO_RATE (&info),
+      &err);
+  if (!dsp) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", err->message),
+        ("caps %" GST_PTR_FORMAT, caps));
+    g_error_free (err);
+    return FALSE;
+  }
+  self->dsp = dsp;
+  self->channels = GST_AUDIO_INFO_CHANNELS (&info);
+  self->s16 = GST_AUDIO_INFO_FORMAT (&info) == GST_AUDIO_FORMAT_S16LE;
+  self->hist = g_new0 (float, (gsize) self->channels * dsp->frame_len);
+  GST_OBJECT_LOCK (self);
+  self->rate = GST_AUDIO_INFO_RATE (&info);
+  self->frame_len = dsp->frame_len;
+  GST_OBJECT_UNLOCK (self);
+  gst_melspec_reset (self);
+
+  F = dsp->n_out;
+  if ((guint64) F * self->channels > G_MAXINT) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%u streams of %u features "
+            "are too many channels", self->channels, F), (NULL));
+    return FALSE;
+  }
+  out = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "F32LE",
+      "layout", G_TYPE_STRING, "interleaved",
+      "rate", G_TYPE_INT, self->rate / dsp->hop,
+      "channels", G_TYPE_INT, (gint) (F * self->channels),
+      "channel-mask", GST_TYPE_BITMASK, (guint64) 0, NULL);
+  GST_INFO_OBJECT (self, "%d Hz x %u streams -> %u features at %d frames/s "
+      "(frame %u samples, FFT %u, hop %u)", self->rate, self->channels, F,
+      self->rate / dsp->hop, dsp->frame_len, dsp->fft_len, dsp->hop);
+  ok = gst_pad_set_caps (self->srcpad, out);
+  gst_caps_unref (out);
+  return ok;
+}
+
+/* ------------------------------------------------------------ events */
+
+static gboolean
+gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstMelspec *self = GST_MELSPEC (parent);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps, *cur = gst_pad_get_current_caps (pad);
+      gboolean ok;
+
+      gst_event_parse_caps (event, &caps);
+      /* the same caps again: keep the partial frame */
+      ok = cur && self->dsp && gst_caps_is_equal (cur, caps);
+      gst_clear_caps (&cur);
+      if (!ok)
+        ok = gst_melspec_set_caps (self, caps);
+      gst_event_unref (event);
+      return ok;
+    }
+    case GST_EVENT_FLUSH_STOP:
+    case GST_EVENT_GAP:
+      gst_melspec_reset (self);
+      break;
+    default:
+      break;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static gboolean
+gst_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  GstMelspec *self = GST_MELSPEC (parent);
+  GstClockTime min, max, ours = 0;
+  gboolean live;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return gst_pad_query_default (pad, parent, query);
+  if (!gst_pad_peer_query (self->sinkpad, query))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  if (self->rate > 0)
+    ours = gst_util_uint64_scale (self->frame_len, GST_SECOND, self->rate);
+  GST_OBJECT_UNLOCK (self);
+  gst_query_parse_latency (query, &live, &min, &max);
+  min += ours;
+  if (GST_CLOCK_TIME_IS_VALID (max))
+    max += ours;
+  gst_query_set_latency (query, live, min, max);
+  GST_DEBUG_OBJECT (self, "latency: ours %" GST_TIME_FORMAT ", total min %"
+      GST_TIME_FORMAT " max %" GST_TIME_FORMAT, GST_TIME_ARGS (ours),
+      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ buffers */
+
+/* Is @buf a discontinuity (DISCONT flag, GAP, first buffer after a GAP,
+ * or a start more than the tolerance away from where the samples so far
+ * end)?  The first timestamp jump is posted as a WARNING. */
+static gboolean
+is_discont (GstMelspec * self, GstBuffer * buf)
+{
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+  GstClockTime expected = sample_time (self, self->samples);
+  gboolean gap = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP);
+  gboolean d = GST_BUFFER_IS_DISCONT (buf) || gap || self->after_gap;
+
+  self->after_gap = gap;
+  if (!d && GST_CLOCK_TIME_IS_VALID (pts)
+      && GST_CLOCK_TIME_IS_VALID (expected)) {
+    GstClockTimeDiff diff = GST_CLOCK_DIFF (expected, pts);
+
+    if (ABS (diff) > (GstClockTimeDiff) GST_MELSPEC_TIMESTAMP_TOLERANCE) {
+      GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
+          GST_TIME_FORMAT " was expected: handled as DISCONT",
+          GST_TIME_ARGS (pts), GST_TIME_ARGS (expected));
+      if (!self->jump_warned) {
+        self->jump_warned = TRUE;
+        GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+            ("A buffer starts at %" GST_TIME_FORMAT " where %" GST_TIME_FORMAT
+                " was expected (more than %" GST_TIME_FORMAT " off): the "
+                "partial frame was dropped. Later jumps are only logged.",
+                GST_TIME_ARGS (pts), GST_TIME_ARGS (expected),
+                GST_TIME_ARGS (GST_MELSPEC_TIMESTAMP_TOLERANCE)), (NULL));
+      }
+      d = TRUE;
+    }
+  }
+  return d;
+}
+
+/* Frames the next @n samples per stream complete. */
+static guint
+frames_in (GstMelspec * self, guint n)
+{
+  guint L = self->frame_len, hop = self->dsp->hop;
+  guint64 avail;
+
+  if (n <= self->skip)
+    return 0;
+  avail = (guint64) self->have + n - self->skip;
+  return avail < L ? 0 : 1 + (guint) ((avail - L) / hop);
+}
+
+/* Feed @n interleaved samples per stream of @in, writing the frames they
+ * complete to @out ((frames, B, F) floats). */
+static void
+feed (GstMelspec * self, const guint8 * in, guint n, float *out)
+{
+  const guint B = self->channels, L = self->frame_len, F = self->dsp->n_out;
+  const guint hop = self->dsp->hop;
+  guint i = 0;
+
+  while (i < n) {
+    guint k;
+
+    if (self->skip > 0) {
+      k = MIN (self->skip, n - i);
+      self->skip -= k;
+      i += k;
+      continue;
+    }
+    k = MIN (L - self->have, n - i);
+    for (guint b = 0; b < B; b++) {
+      float *h = self->hist + (gsize) b * L + self->have;
+
+      if (self->s16) {
+        const gint16 *s = (const gint16 *) in + (gsize) i * B + b;
+
+        for (guint j = 0; j < k; j++)
+          h[j] = GINT16_FROM_LE (s[(gsize) j * B]) / 32768.0f;
+      } else {
+        const float *s = (const float *) in + (gsize) i * B + b;
+
+        for (guint j = 0; j < k; j++)
+          h[j] = s[(gsize) j * B];
+      }
+    }
+    self->have += k;
+    i += k;
+    if (self->have < L)
+      continue;
+    for (guint b = 0; b < B; b++)
+      gst_melspec_dsp_frame (self->dsp, self->hist + (gsize) b * L,
+          out + (gsize) b * F);
+    out += (gsize) B *F;
+    if (hop < L) {
+      for (guint b = 0; b < B; b++)
+        memmove (self->hist + (gsize) b * L, self->hist + (gsize) b * L + hop,
+            (L - hop) * sizeof (float));
+      self->have = L - hop;
+    } else {
+      self->have = 0;
+      self->skip = hop - L;
+    }
+  }
+}
+
+static GstFlowReturn
+gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
+{
+  GstMelspec *self = GST_MELSPEC (parent);
+  GstMapInfo im, om;
+  GstBuffer *out;
+  guint n, frames;
+  gsize bpf;
+
+  if (!self->dsp) {
+    gst_buffer_unref (inbuf);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (is_discont (self, inbuf))
+    gst_melspec_reset (self);
+  if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP)) {
+    GstEvent *gap = gst_event_new_gap (GST_BUFFER_PTS (inbuf),
+        GST_BUFFER_DURATION (inbuf));
+
+    gst_buffer_unref (inbuf);
+    return gst_pad_push_event (self->srcpad, gap) ? GST_FLOW_OK :
+        GST_FLOW_ERROR;
+  }
+  if (self->samples == 0 && self->have == 0 && self->skip == 0)
+    self->base_pts = GST_BUFFER_PTS (inbuf);
+
+  bpf = (gsize) self->channels * (self->s16 ? 2 : 4);
+  if (!gst_buffer_map (inbuf, &im, GST_MAP_READ)) {
+    gst_buffer_unref (inbuf);
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("cannot map input"));
+    return GST_FLOW_ERROR;
+  }
+  n = im.size / bpf;
+  frames = frames_in (self, n);
+  GST_LOG_OBJECT (self, "%u samples -> %u frames", n, frames);
+  if (frames == 0) {
+    feed (self, im.data, n, NULL);
+    self->samples += n;
+    gst_buffer_unmap (inbuf, &im);
+    gst_buffer_unref (inbuf);
+    return GST_FLOW_OK;
+  }
+
+  out = gst_buffer_new_allocate (NULL, (gsize) frames * self->channels *
+      self->dsp->n_out * sizeof (float), NULL);
+  gst_buffer_map (out, &om, GST_MAP_WRITE);
+  feed (self, im.data, n, (float *) om.data);
+  gst_buffer_unmap (out, &om);
+  gst_buffer_unmap (inbuf, &im);
+  gst_buffer_unref (inbuf);
+
+  GST_BUFFER_PTS (out) = sample_time (self, self->frames * self->dsp->hop);
+  if (GST_BUFFER_PTS_IS_VALID (out))
+    GST_BUFFER_DURATION (out) = sample_time (self,
+        (self->frames + frames) * self->dsp->hop) - GST_BUFFER_PTS (out);
+  GST_BUFFER_OFFSET (out) = self->frames;
+  GST_BUFFER_OFFSET_END (out) = self->frames + frames;
+  if (self->discont) {
+    GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DISCONT);
+    self->discont = FALSE;
+  }
+  self->samples += n;
+  self->frames += frames;
+  return gst_pad_push (self->srcpad, out);
+}
+
+/* --------------------------------------------------------- lifecycle */
+
+static GstStateChangeReturn
+gst_melspec_change_state (GstElement * element, GstStateChange transition)
+{
+  GstMelspec *self = GST_MELSPEC (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    if (!gst_melspec_load_params (self))
+      return GST_STATE_CHANGE_FAILURE;
+    self->after_gap = FALSE;
+    self->jump_warned = FALSE;
+    gst_melspec_reset (self);
+  }
+  ret = GST_ELEMENT_CLASS (gst_melspec_parent_class)->change_state (element,
+      transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    gst_melspec_clear (self);
+  return ret;
+}
+
+static void
+gst_melspec_finalize (GObject * object)
+{
+  GstMelspec *self = GST_MELSPEC (object);
+
+  gst_melspec_clear (self);
+  g_free (self->model);
+  G_OBJECT_CLASS (gst_melspec_parent_class)->finalize (object);
+}
+
+static void
+gst_melspec_class_init (GstMelspecClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_melspec_debug, "melspec", 0,
+      "audio to mel / MFCC features");
+  gobject_class->set_property = gst_melspec_set_property;
+  gobject_class->get_property = gst_melspec_get_property;
+  gobject_class->finalize = gst_melspec_finalize;
+  gst_melspec_install_properties (gobject_class);
+
+  element_class->change_state = gst_melspec_change_state;
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Mel spectrogram / MFCC features", "Filter/Analyzer/Audio",
+      "Audio to log-mel, MFCC or Kaldi filter bank feature frames, as "
+      "torchaudio computes them", "gst-rnn");
+}
+
+static void
+gst_melspec_init (GstMelspec * self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_melspec_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_melspec_sink_event));
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_set_query_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_melspec_src_query));
+  gst_pad_use_fixed_caps (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  gst_melspec_params_init (&self->settings);
+  self->params = self->settings;
+  self->base_pts = GST_CLOCK_TIME_NONE;
+}

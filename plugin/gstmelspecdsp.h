@@ -1,0 +1,114 @@
+/* GStreamer melspec element: the feature maths (windows, FFT, mel filter
+ * banks, log, DCT), as torchaudio 0.13 computes them, one frame at a time.
+ * No GStreamer element code here.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifndef __GST_MELSPEC_DSP_H__
+#define __GST_MELSPEC_DSP_H__
+
+#include <glib.h>
+#include <gst/fft/gstfftf64.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  GST_MELSPEC_WINDOW_HANN,      /* torch.hann_window (periodic) */
+  GST_MELSPEC_WINDOW_HAMMING,   /* torch.hamming_window (periodic) */
+  GST_MELSPEC_WINDOW_POVEY,     /* symmetric hann ^ 0.85 (Kaldi) */
+} GstMelspecWindow;
+
+typedef enum
+{
+  GST_MELSPEC_MEL_SCALE_HTK,
+  GST_MELSPEC_MEL_SCALE_SLANEY,
+} GstMelspecMelScale;
+
+typedef enum
+{
+  GST_MELSPEC_NORM_NONE,
+  GST_MELSPEC_NORM_SLANEY,
+} GstMelspecNorm;
+
+typedef enum
+{
+  GST_MELSPEC_LOG_NONE,
+  GST_MELSPEC_LOG_LN,           /* ln (x + log-offset); Kaldi: ln max (x, FLT_EPSILON) */
+  GST_MELSPEC_LOG_DB,           /* 10 log10 max (x, 1e-10): AmplitudeToDB("power") */
+} GstMelspecLog;
+
+typedef enum
+{
+  GST_MELSPEC_PRESET_NONE,
+  GST_MELSPEC_PRESET_KALDI_FBANK,
+} GstMelspecPreset;
+
+/* The element's properties, as set (0 = the documented default). */
+typedef struct
+{
+  gint sample_rate;             /* 0: any rate */
+  gint n_fft, win_length, hop_length, n_mels, n_mfcc;
+  gdouble f_min, f_max, power, log_offset;
+  GstMelspecWindow window;
+  GstMelspecMelScale mel_scale;
+  GstMelspecNorm norm;
+  GstMelspecLog log;
+  GstMelspecPreset preset;
+} GstMelspecParams;
+
+/* The maths for one parameter set at one rate: read-only tables plus the
+ * scratch of one frame.  Not thread-safe: one thread computes frames. */
+typedef struct
+{
+  GstMelspecParams p;
+  gint rate;
+  gboolean kaldi;
+  guint frame_len;              /* samples a frame reads */
+  guint hop;                    /* samples between frame starts */
+  guint fft_len;                /* FFT size (>= frame_len, even) */
+  guint n_bins;                 /* fft_len / 2 + 1 */
+  guint n_mels;
+  guint n_out;                  /* features per frame: n_mels or n_mfcc */
+  float *window;                /* (frame_len), zero outside the window */
+  float *fbank;                 /* (n_mels, n_bins) */
+  guint *fb_lo, *fb_hi;         /* (n_mels): non-zero bins [lo, hi) */
+  double *dct;                  /* (n_out, n_mels), or NULL */
+  GstFFTF64 *fft;
+  /* scratch of one frame */
+  double *fft_in;               /* (fft_len) */
+  GstFFTF64Complex *spec;       /* (n_bins) */
+  double *pow;                  /* (n_bins) */
+  double *mel;                  /* (n_mels) */
+} GstMelspecDsp;
+
+/* Check @p for input at @rate (0: only the checks that do not need it).
+ * FALSE with @error (naming the property and the numbers that clash) if
+ * the combination is invalid. */
+gboolean gst_melspec_params_check (const GstMelspecParams * p, gint rate,
+    GError ** error);
+
+/* Features per frame for @p (n-mfcc, else n-mels). */
+guint gst_melspec_params_n_features (const GstMelspecParams * p);
+
+/* Samples one frame reads for @p (n-fft; the window with the Kaldi
+ * preset). */
+guint gst_melspec_params_frame_len (const GstMelspecParams * p);
+
+/* The tables for @p at @rate (checked with gst_melspec_params_check()).
+ * Returns a new object (free with gst_melspec_dsp_free()) or NULL with
+ * @error set. */
+GstMelspecDsp *gst_melspec_dsp_new (const GstMelspecParams * p, gint rate,
+    GError ** error);
+void gst_melspec_dsp_free (GstMelspecDsp * dsp);
+
+/* Features of one frame: @x (frame_len samples, scaled to [-1, 1)) to
+ * @out (n_out floats).  @x is not modified.  No allocation. */
+void gst_melspec_dsp_frame (GstMelspecDsp * dsp, const float *x, float *out);
+
+G_END_DECLS
+
+#endif /* __GST_MELSPEC_DSP_H__ */
