@@ -14,6 +14,7 @@
 
 #include "gstrnn.h"
 #include "gstmelspec.h"
+#include "gstrnntext.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -22,6 +23,7 @@ plugin_init (GstPlugin * plugin)
 
   ok |= GST_ELEMENT_REGISTER (rnn, plugin);
   ok |= GST_ELEMENT_REGISTER (melspec, plugin);
+  ok |= GST_ELEMENT_REGISTER (rnntext, plugin);
   return ok;
 }
 

@@ -1,0 +1,750 @@
+/* GStreamer rnntext element: n-to-1 results of the rnn element as text.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-rnntext
+ * @title: rnntext
+ *
+ * Turns the results of an `rnn` element in `n-to-1` mode, which ride on
+ * its buffers as `GstRnnResultMeta` custom metas, into a
+ * `text/x-raw, format=utf8` stream of cues: one buffer per window, its
+ * text made from #GstRnnText:template, stamped with the window's start
+ * and lasting until the next window starts (its whole duration when
+ * windows do not overlap), so cues never overlap.  The input buffers
+ * (any caps) are consumed.  Results that are invalid (non-finite scores),
+ * below #GstRnnText:min-confidence or of another #GstRnnText:stream give
+ * no text; with several streams the texts of one window are joined by
+ * #GstRnnText:separator.  A cue is held until the next window ends it
+ * (with #GstRnnText:merge, until the text changes); stretches without
+ * text are announced with GAP events, so `textoverlay` and
+ * `matroskamux` do not wait for it.  A new segment, a GAP event and EOS
+ * send the held cue; a flush drops it.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 audiotestsrc wave=square samplesperbuffer=800 \
+ *         num-buffers=10 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
+ *     rnn mode=n-to-1 window=4000 \
+ *         model=examples/models/waveform-gru.safetensors ! \
+ *     rnntext template="{start} {label} {confidence}" ! fdsink
+ * ]| One line per 0.5 s window: its start, waveform and confidence.
+ * |[
+ * gst-launch-1.0 audiotestsrc wave=saw num-buffers=40 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! tee name=t \
+ *     t. ! queue ! rnn mode=n-to-1 window=4000 \
+ *         model=examples/models/waveform-gru.safetensors ! \
+ *     rnntext newline=false ! mux.subtitle_%u \
+ *     t. ! queue ! audioconvert ! mux.audio_%u \
+ *     matroskamux name=mux ! filesink location=labelled.mkv
+ * ]| The audio with its labels as a subtitle track.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#include "gstrnn.h"
+#include "gstrnntext.h"
+#include "gstrnntexttemplate.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_rnn_text_debug);
+#define GST_CAT_DEFAULT gst_rnn_text_debug
+
+#define DEFAULT_TEMPLATE "{label}"
+#define DEFAULT_STREAM -1
+#define DEFAULT_MIN_CONFIDENCE (-G_MAXFLOAT)
+#define DEFAULT_SEPARATOR " | "
+#define DEFAULT_MERGE FALSE
+#define DEFAULT_NEWLINE TRUE
+
+/* Room reserved at start for a cue's text: longer ones grow it once. */
+#define TEXT_RESERVE 256
+
+enum
+{
+  PROP_0,
+  PROP_TEMPLATE,
+  PROP_STREAM,
+  PROP_MIN_CONFIDENCE,
+  PROP_SEPARATOR,
+  PROP_MERGE,
+  PROP_NEWLINE
+};
+
+struct _GstRnnText
+{
+  GstElement parent;
+
+  GstPad *sinkpad, *srcpad;
+
+  /* Settings: the object lock protects them (set from any thread; the
+   * streaming thread takes a snapshot of the scalars at each buffer and
+   * renders under the lock). */
+  gchar *template_str;
+  GstRnnTextTemplate *tpl;      /* template_str compiled; NULL if invalid */
+  gchar *template_error;        /* why tpl is NULL */
+  gint stream;
+  gfloat min_confidence;
+  gchar *separator;
+  gboolean merge;
+  gboolean newline;
+
+  /* Streaming state: the streaming thread only (state changes touch it
+   * when no data flows).  Allocated going to PAUSED. */
+  GString *window_text;         /* the text of the window being read */
+  GString *pending_text;        /* the cue held until a later window ends it */
+  gboolean has_pending;
+  GstClockTime pending_start, pending_end;
+  GstClockTime position;        /* src: covered up to here (cues, gaps) */
+  GstClockTime window;          /* longest window seen: how far back a
+                                 * future window may start */
+  GstClockTime last_start;      /* start of the last window */
+  GstClockTime hop;             /* between the last two window starts */
+  gboolean warned_stream;
+};
+
+/* The snapshot of the scalar settings a buffer is read with. */
+typedef struct
+{
+  gint stream;
+  gfloat min_confidence;
+  gboolean merge, newline;
+} Snapshot;
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("text/x-raw, format = (string) utf8"));
+
+#define gst_rnn_text_parent_class parent_class
+G_DEFINE_TYPE (GstRnnText, gst_rnn_text, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (rnntext, "rnntext", GST_RANK_NONE,
+    GST_TYPE_RNN_TEXT);
+
+/* ------------------------------------------------------------ output */
+
+/* Announce that nothing comes before @t: a GAP from the position. */
+static void
+gst_rnn_text_gap_to (GstRnnText * self, GstClockTime t)
+{
+  GstClockTime from = self->position;
+
+  if (!GST_CLOCK_TIME_IS_VALID (t) || !GST_CLOCK_TIME_IS_VALID (from)
+      || t <= from)
+    return;
+  GST_LOG_OBJECT (self, "gap %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (from), GST_TIME_ARGS (t));
+  self->position = t;
+  gst_pad_push_event (self->srcpad, gst_event_new_gap (from, t - from));
+}
+
+/* Push @text as the cue [start, end), after a GAP from the position; a
+ * cue never starts before what was already sent (it is cut). */
+static GstFlowReturn
+gst_rnn_text_push_cue (GstRnnText * self, GstClockTime start,
+    GstClockTime end, const GString * text, gboolean newline)
+{
+  GstBuffer *buf;
+  gsize n = text->len + (newline ? 1 : 0);
+
+  if (GST_CLOCK_TIME_IS_VALID (self->position) && start < self->position)
+    start = self->position;
+  if (end <= start) {
+    GST_DEBUG_OBJECT (self, "cue '%s' ends before the position: dropped",
+        text->str);
+    return GST_FLOW_OK;
+  }
+  gst_rnn_text_gap_to (self, start);
+
+  buf = gst_buffer_new_allocate (NULL, n, NULL);
+  gst_buffer_fill (buf, 0, text->str, text->len);
+  if (newline)
+    gst_buffer_memset (buf, text->len, '\n', 1);
+  GST_BUFFER_PTS (buf) = start;
+  GST_BUFFER_DURATION (buf) = end - start;
+  self->position = end;
+  GST_DEBUG_OBJECT (self, "cue %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT
+      ": '%s'", GST_TIME_ARGS (start), GST_TIME_ARGS (end), text->str);
+  return gst_pad_push (self->srcpad, buf);
+}
+
+/* Send the held cue, ending at @end at the latest; with no @end (EOS, a
+ * new segment), one hop after its last window, as any other cue, or at
+ * the end of its window if the hop is unknown. */
+static GstFlowReturn
+gst_rnn_text_send_pending (GstRnnText * self, GstClockTime end,
+    gboolean newline)
+{
+  if (!self->has_pending)
+    return GST_FLOW_OK;
+  self->has_pending = FALSE;
+  if (!GST_CLOCK_TIME_IS_VALID (end) && GST_CLOCK_TIME_IS_VALID (self->hop))
+    end = self->last_start + self->hop;
+  if (GST_CLOCK_TIME_IS_VALID (end) && end > self->pending_start)
+    end = MIN (end, self->pending_end);
+  else
+    end = self->pending_end;
+  return gst_rnn_text_push_cue (self, self->pending_start, end,
+      self->pending_text, newline);
+}
+
+/* The window [start, start + dur) gave @text (may be empty): it ends the
+ * held cue (or, with merge and the same text, extends it) and becomes
+ * the held cue if it has text. */
+static GstFlowReturn
+gst_rnn_text_window (GstRnnText * self, GstClockTime start,
+    GstClockTime dur, const GString * text, const Snapshot * set)
+{
+  GstClockTime end = start + dur;
+  GstFlowReturn ret;
+
+  if (!GST_CLOCK_TIME_IS_VALID (start) || !GST_CLOCK_TIME_IS_VALID (dur)) {
+    GST_DEBUG_OBJECT (self, "a result without timestamp or duration: no "
+        "text");
+    return GST_FLOW_OK;
+  }
+  self->window = GST_CLOCK_TIME_IS_VALID (self->window) ?
+      MAX (self->window, dur) : dur;
+  if (GST_CLOCK_TIME_IS_VALID (self->last_start) && start > self->last_start)
+    self->hop = start - self->last_start;
+  self->last_start = start;
+
+  if (self->has_pending && set->merge && text->len > 0
+      && start <= self->pending_end && g_string_equal (text,
+          self->pending_text)) {
+    self->pending_end = MAX (self->pending_end, end);
+    return GST_FLOW_OK;
+  }
+  ret = gst_rnn_text_send_pending (self, start, set->newline);
+  if (ret != GST_FLOW_OK || text->len == 0)
+    return ret;
+  g_string_assign (self->pending_text, text->str);
+  self->pending_start = start;
+  self->pending_end = end;
+  self->has_pending = TRUE;
+  /* Once the hop is known, a cue lasts until the next window starts and
+   * need not wait for it (unless merging: the next may extend it). */
+  if (!set->merge && GST_CLOCK_TIME_IS_VALID (self->hop))
+    ret = gst_rnn_text_send_pending (self, start + self->hop, set->newline);
+  return ret;
+}
+
+/* ------------------------------------------------------------- input */
+
+/* Append the text of one result to the window's text, if it passes the
+ * settings; FALSE with an error posted when the template is unusable. */
+static gboolean
+gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
+    const Snapshot * set, guint * max_stream)
+{
+  gboolean valid = FALSE;
+  gfloat conf = 0.0f;
+  guint b = 0;
+
+  gst_structure_get_uint (s, "stream", &b);
+  *max_stream = MAX (*max_stream, b);
+  if (set->stream >= 0 && b != (guint) set->stream)
+    return TRUE;
+  if (!gst_structure_get_boolean (s, "valid", &valid) || !valid
+      || !gst_structure_get (s, "confidence", G_TYPE_FLOAT, &conf, NULL)
+      || !isfinite (conf) || conf < set->min_confidence)
+    return TRUE;
+
+  GST_OBJECT_LOCK (self);
+  if (self->tpl == NULL) {
+    gchar *why = g_strdup (self->template_error);
+
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+        ("Unusable template property: %s", why), (NULL));
+    g_free (why);
+    return FALSE;
+  }
+  if (self->window_text->len > 0)
+    g_string_append (self->window_text, self->separator);
+  gst_rnn_text_template_render (self->tpl, s, self->window_text);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* After a window: warn once if the selected stream is not in it. */
+static void
+gst_rnn_text_check_stream (GstRnnText * self, const Snapshot * set,
+    guint max_stream)
+{
+  if (set->stream < 0 || (guint) set->stream <= max_stream
+      || self->warned_stream)
+    return;
+  self->warned_stream = TRUE;
+  GST_ELEMENT_WARNING (self, STREAM, WRONG_TYPE,
+      ("Property stream=%d selects no results: they carry streams 0..%u",
+          set->stream, max_stream), (NULL));
+}
+
+/* Read the result metas of @buf, one window (consecutive metas with the
+ * same timestamp, one per stream) at a time. */
+static GstFlowReturn
+gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
+    const Snapshot * set)
+{
+  const GstMetaInfo *info = gst_meta_get_info (GST_RNN_RESULT_META_NAME);
+  GstClockTime ts = GST_CLOCK_TIME_NONE, dur = GST_CLOCK_TIME_NONE;
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean open = FALSE;
+  guint max_stream = 0;
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  if (info == NULL)             /* no rnn element has registered it yet */
+    return GST_FLOW_OK;
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state, info->api))) {
+    GstCustomMeta *cm = (GstCustomMeta *) meta;
+    const GstStructure *s;
+    guint64 t = GST_CLOCK_TIME_NONE, d = GST_CLOCK_TIME_NONE;
+
+    if (!gst_custom_meta_has_name (cm, GST_RNN_RESULT_META_NAME))
+      continue;
+    s = gst_custom_meta_get_structure (cm);
+    gst_structure_get_uint64 (s, "timestamp", &t);
+    gst_structure_get_uint64 (s, "duration", &d);
+    if (open && t != ts) {
+      gst_rnn_text_check_stream (self, set, max_stream);
+      ret = gst_rnn_text_window (self, ts, dur, self->window_text, set);
+      if (ret != GST_FLOW_OK)
+        return ret;
+      open = FALSE;
+    }
+    if (!open) {
+      g_string_truncate (self->window_text, 0);
+      ts = t;
+      dur = d;
+      max_stream = 0;
+      open = TRUE;
+    }
+    if (!gst_rnn_text_add_result (self, s, set, &max_stream))
+      return GST_FLOW_ERROR;
+  }
+  if (open) {
+    gst_rnn_text_check_stream (self, set, max_stream);
+    ret = gst_rnn_text_window (self, ts, dur, self->window_text, set);
+  }
+  return ret;
+}
+
+static GstFlowReturn
+gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  GstRnnText *self = GST_RNN_TEXT (parent);
+  GstClockTime end = GST_BUFFER_PTS (buf);
+  GstFlowReturn ret;
+  Snapshot set;
+
+  GST_OBJECT_LOCK (self);
+  set.stream = self->stream;
+  set.min_confidence = self->min_confidence;
+  set.merge = self->merge;
+  set.newline = self->newline;
+  GST_OBJECT_UNLOCK (self);
+
+  ret = gst_rnn_text_read_results (self, buf, &set);
+  if (GST_CLOCK_TIME_IS_VALID (end) && GST_BUFFER_DURATION_IS_VALID (buf))
+    end += GST_BUFFER_DURATION (buf);
+  gst_buffer_unref (buf);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  /* Nothing will start before the held cue, nor before the earliest start
+   * of a window that ends after this buffer. */
+  if (self->has_pending)
+    gst_rnn_text_gap_to (self, self->pending_start);
+  else if (GST_CLOCK_TIME_IS_VALID (end)
+      && GST_CLOCK_TIME_IS_VALID (self->window) && end > self->window)
+    gst_rnn_text_gap_to (self, end - self->window);
+  return GST_FLOW_OK;
+}
+
+/* ------------------------------------------------------------ events */
+
+static gboolean
+gst_rnn_text_newline (GstRnnText * self)
+{
+  gboolean newline;
+
+  GST_OBJECT_LOCK (self);
+  newline = self->newline;
+  GST_OBJECT_UNLOCK (self);
+  return newline;
+}
+
+/* Forget the held cue and what was sent (flush, stop). */
+static void
+gst_rnn_text_reset (GstRnnText * self)
+{
+  self->has_pending = FALSE;
+  self->position = GST_CLOCK_TIME_NONE;
+  self->window = GST_CLOCK_TIME_NONE;
+  self->last_start = GST_CLOCK_TIME_NONE;
+  self->hop = GST_CLOCK_TIME_NONE;
+  self->warned_stream = FALSE;
+}
+
+/* A new segment: the held cue belongs to the old one; ours starts where
+ * upstream's does (a non-TIME segment becomes a TIME one from 0). */
+static gboolean
+gst_rnn_text_segment (GstRnnText * self, GstEvent * event)
+{
+  const GstSegment *in;
+  GstSegment seg;
+  GstEvent *out;
+
+  gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
+      gst_rnn_text_newline (self));
+  gst_event_parse_segment (event, &in);
+  if (in->format == GST_FORMAT_TIME) {
+    gst_segment_copy_into (in, &seg);
+  } else {
+    GST_DEBUG_OBJECT (self, "%s segment: a TIME segment from 0 instead",
+        gst_format_get_name (in->format));
+    gst_segment_init (&seg, GST_FORMAT_TIME);
+  }
+  self->position = seg.start;
+  self->last_start = GST_CLOCK_TIME_NONE;
+  out = gst_event_new_segment (&seg);
+  gst_event_set_seqnum (out, gst_event_get_seqnum (event));
+  gst_event_unref (event);
+  return gst_pad_push_event (self->srcpad, out);
+}
+
+static gboolean
+gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstRnnText *self = GST_RNN_TEXT (parent);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      /* whatever the input, the output is text */
+      GstCaps *caps = gst_pad_get_pad_template_caps (self->srcpad);
+      gboolean ok = gst_pad_push_event (self->srcpad,
+          gst_event_new_caps (caps));
+
+      gst_caps_unref (caps);
+      gst_event_unref (event);
+      return ok;
+    }
+    case GST_EVENT_SEGMENT:
+      return gst_rnn_text_segment (self, event);
+    case GST_EVENT_GAP:{
+      GstClockTime ts, dur;
+
+      /* upstream has no data there: the rnn element restarts its windows
+       * after it, so the held cue ends and nothing comes before its end */
+      gst_event_parse_gap (event, &ts, &dur);
+      gst_rnn_text_send_pending (self, ts, gst_rnn_text_newline (self));
+      if (GST_CLOCK_TIME_IS_VALID (ts) && GST_CLOCK_TIME_IS_VALID (dur))
+        gst_rnn_text_gap_to (self, ts + dur);
+      gst_event_unref (event);
+      return TRUE;
+    }
+    case GST_EVENT_EOS:
+      gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
+          gst_rnn_text_newline (self));
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      gst_rnn_text_reset (self);
+      break;
+    default:
+      break;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+/* ------------------------------------------------------- properties */
+
+/* Compile @str as the template (object lock held). */
+static void
+gst_rnn_text_set_template (GstRnnText * self, const gchar * str)
+{
+  GError *err = NULL;
+
+  g_free (self->template_str);
+  g_clear_pointer (&self->template_error, g_free);
+  gst_rnn_text_template_free (self->tpl);
+  self->template_str = g_strdup (str ? str : "");
+  self->tpl = gst_rnn_text_template_compile (self->template_str, &err);
+  if (self->tpl == NULL) {
+    self->template_error = g_strdup (err->message);
+    g_error_free (err);
+    GST_WARNING_OBJECT (self, "%s", self->template_error);
+  }
+}
+
+static void
+gst_rnn_text_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstRnnText *self = GST_RNN_TEXT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_TEMPLATE:
+      gst_rnn_text_set_template (self, g_value_get_string (value));
+      break;
+    case PROP_STREAM:
+      self->stream = g_value_get_int (value);
+      self->warned_stream = FALSE;
+      break;
+    case PROP_MIN_CONFIDENCE:
+      self->min_confidence = g_value_get_float (value);
+      break;
+    case PROP_SEPARATOR:
+      g_free (self->separator);
+      self->separator = g_value_dup_string (value);
+      if (self->separator == NULL)
+        self->separator = g_strdup ("");
+      break;
+    case PROP_MERGE:
+      self->merge = g_value_get_boolean (value);
+      break;
+    case PROP_NEWLINE:
+      self->newline = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstRnnText *self = GST_RNN_TEXT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_TEMPLATE:
+      g_value_set_string (value, self->template_str);
+      break;
+    case PROP_STREAM:
+      g_value_set_int (value, self->stream);
+      break;
+    case PROP_MIN_CONFIDENCE:
+      g_value_set_float (value, self->min_confidence);
+      break;
+    case PROP_SEPARATOR:
+      g_value_set_string (value, self->separator);
+      break;
+    case PROP_MERGE:
+      g_value_set_boolean (value, self->merge);
+      break;
+    case PROP_NEWLINE:
+      g_value_set_boolean (value, self->newline);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ------------------------------------------------------------ states */
+
+/* READY -> PAUSED: refuse an unusable template, naming it. */
+static gboolean
+gst_rnn_text_start (GstRnnText * self)
+{
+  gchar *why = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (self->tpl == NULL)
+    why = g_strdup (self->template_error);
+  GST_OBJECT_UNLOCK (self);
+  if (why) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+        ("Unusable template property: %s", why), (NULL));
+    g_free (why);
+    return FALSE;
+  }
+  self->window_text = g_string_sized_new (TEXT_RESERVE);
+  self->pending_text = g_string_sized_new (TEXT_RESERVE);
+  gst_rnn_text_reset (self);
+  return TRUE;
+}
+
+static void
+gst_rnn_text_stop (GstRnnText * self)
+{
+  gst_rnn_text_reset (self);
+  if (self->window_text)
+    g_string_free (self->window_text, TRUE);
+  if (self->pending_text)
+    g_string_free (self->pending_text, TRUE);
+  self->window_text = self->pending_text = NULL;
+}
+
+static GstStateChangeReturn
+gst_rnn_text_change_state (GstElement * element, GstStateChange transition)
+{
+  GstRnnText *self = GST_RNN_TEXT (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
+      && !gst_rnn_text_start (self))
+    return GST_STATE_CHANGE_FAILURE;
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    gst_rnn_text_stop (self);
+  return ret;
+}
+
+/* ------------------------------------------------------------- class */
+
+static void
+gst_rnn_text_finalize (GObject * object)
+{
+  GstRnnText *self = GST_RNN_TEXT (object);
+
+  gst_rnn_text_stop (self);
+  gst_rnn_text_template_free (self->tpl);
+  g_free (self->template_str);
+  g_free (self->template_error);
+  g_free (self->separator);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_rnn_text_class_init (GstRnnTextClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_rnn_text_debug, "rnntext", 0,
+      "rnn n-to-1 results as text");
+
+  gobject_class->finalize = gst_rnn_text_finalize;
+  gobject_class->set_property = gst_rnn_text_set_property;
+  gobject_class->get_property = gst_rnn_text_get_property;
+
+  /**
+   * GstRnnText:template:
+   *
+   * The text of one result; placeholders in braces are replaced by the
+   * result's fields, "{{" and "}}" are literal braces.
+   */
+  g_object_class_install_property (gobject_class, PROP_TEMPLATE,
+      g_param_spec_string ("template", "Template",
+          "Text of one result; placeholders: " GST_RNN_TEXT_PLACEHOLDERS
+          " (times in seconds); {{ and }} are literal braces; an unknown "
+          "placeholder is an error", DEFAULT_TEMPLATE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:stream:
+   *
+   * Which stream (batch entry) of the rnn element gives text; -1: all.
+   */
+  g_object_class_install_property (gobject_class, PROP_STREAM,
+      g_param_spec_int ("stream", "Stream",
+          "Stream (0..B-1) whose results give text; -1 = all, joined by "
+          "'separator' in window order", -1, G_MAXINT, DEFAULT_STREAM,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:min-confidence:
+   *
+   * Results whose confidence (largest score) is below it give no text.
+   */
+  g_object_class_install_property (gobject_class, PROP_MIN_CONFIDENCE,
+      g_param_spec_float ("min-confidence", "Minimum confidence",
+          "Results with a confidence (largest score) below this give no "
+          "text (the default lets every valid result through)",
+          -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_MIN_CONFIDENCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:separator:
+   *
+   * Joins the texts of several streams' results for one window.
+   */
+  g_object_class_install_property (gobject_class, PROP_SEPARATOR,
+      g_param_spec_string ("separator", "Separator",
+          "Joins the texts of several streams in one window's cue",
+          DEFAULT_SEPARATOR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:merge:
+   *
+   * Consecutive windows with the same text make one cue.
+   */
+  g_object_class_install_property (gobject_class, PROP_MERGE,
+      g_param_spec_boolean ("merge", "Merge",
+          "Consecutive, touching windows with the same text extend one cue "
+          "instead of repeating it (the cue is sent when the text changes)",
+          DEFAULT_MERGE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:newline:
+   *
+   * Whether each cue ends with a newline: one line per cue on a terminal
+   * (fdsink) or in a file; set it to FALSE for subtitle tracks and
+   * textoverlay.
+   */
+  g_object_class_install_property (gobject_class, PROP_NEWLINE,
+      g_param_spec_boolean ("newline", "Newline",
+          "End each cue's text with a newline (one line per cue with "
+          "fdsink/filesink); FALSE for subtitle tracks and textoverlay",
+          DEFAULT_NEWLINE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  element_class->change_state = gst_rnn_text_change_state;
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "RNN results as text", "Filter/Converter/Text",
+      "Turns the n-to-1 results of the rnn element (GstRnnResultMeta) into "
+      "timed text cues, for subtitles, textoverlay or a file",
+      "gst-rnn developers");
+}
+
+static void
+gst_rnn_text_init (GstRnnText * self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_rnn_text_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_rnn_text_sink_event));
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_use_fixed_caps (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->stream = DEFAULT_STREAM;
+  self->min_confidence = DEFAULT_MIN_CONFIDENCE;
+  self->separator = g_strdup (DEFAULT_SEPARATOR);
+  self->merge = DEFAULT_MERGE;
+  self->newline = DEFAULT_NEWLINE;
+  gst_rnn_text_set_template (self, DEFAULT_TEMPLATE);
+  gst_rnn_text_reset (self);
+}
