@@ -268,7 +268,8 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
 # `melspec` element's properties, named and written as gst-launch takes them)
 
 _KALDI_KEYS = ("preset", "sample_frequency", "frame_length", "frame_shift",
-               "num_mel_bins", "low_freq", "high_freq", "dither")
+               "num_mel_bins", "low_freq", "high_freq", "dither",
+               "use_log_fbank", "use_power")
 
 
 def _num(x):
@@ -347,28 +348,31 @@ def _kaldi_metadata(d):
                          "frame_shift %g ms at %g Hz give %d / %d samples"
                          % (d.get("frame_length", 25.0), d.get("frame_shift", 10.0),
                             rate, win, hop))
-    n_fft = 1 << (win - 1).bit_length()       # round_to_power_of_two
     high = float(d.get("high_freq", 0.0))
     if high <= 0.0:
         high += rate / 2                     # kaldi: offset from Nyquist
+    # The preset frames win-length samples and takes the FFT of the next
+    # power of two itself (round_to_power_of_two): no n-fft.
     return {
         "rnn.frontend": "melspec",
         "rnn.frontend.preset": "kaldi-fbank",
         "rnn.frontend.sample-rate": _num(rate),
-        "rnn.frontend.n-fft": _num(n_fft),
         "rnn.frontend.win-length": _num(win),
         "rnn.frontend.hop-length": _num(hop),
         "rnn.frontend.n-mels": _num(d.get("num_mel_bins", 23)),
         "rnn.frontend.f-min": _num(d.get("low_freq", 20.0)),
         "rnn.frontend.f-max": _num(high),
         "rnn.frontend.window": "povey",
+        "rnn.frontend.power": "2" if d.get("use_power", True) else "1",
+        "rnn.frontend.log": "ln" if d.get("use_log_fbank", True) else "none",
     }
 
 
 def frontend_metadata(frontend, frontend_log=None, log_offset=None):
     """The `rnn.frontend.*` metadata (str -> str) for `frontend`: a torchaudio
     MelSpectrogram (+ frontend_log "ln" | "db"), MFCC (its own log: "db", or
-    "ln" with log_mels=True), or a kaldi-fbank dict (log ln, as kaldi)."""
+    "ln" with log_mels=True), or a kaldi-fbank dict (its log: ln, or none
+    with use_log_fbank=False)."""
     import torchaudio
     T = torchaudio.transforms
     if frontend_log not in (None, "none", "ln", "db"):
@@ -381,8 +385,8 @@ def frontend_metadata(frontend, frontend_log=None, log_offset=None):
                              "preset='kaldi-fbank' (got %r)" % frontend.get("preset"))
         if log != "none" or log_offset is not None:
             raise ValueError("export: frontend: kaldi-fbank takes the log itself "
-                             "(ln(max(x, float eps))); leave frontend_log and "
-                             "log_offset unset")
+                             "(ln(max(x, float eps)), use_log_fbank=True); leave "
+                             "frontend_log and log_offset unset")
         return _kaldi_metadata(frontend)
     if isinstance(frontend, T.MFCC):
         meta = _melspec_metadata(frontend.MelSpectrogram)

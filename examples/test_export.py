@@ -20,6 +20,13 @@
                                 through the element (needs the core loader
                                 to take the rnn.frontend.* keys, which the
                                 melspec branch adds)
+    test_export.py frontend-melspec
+                                the metadata means what torchaudio computes:
+                                `melspec model=FILE` against MelSpectrogram
+                                (ln; hamming, slaney, power 1, db), MFCC and
+                                kaldi fbank on a waveform, max abs error
+                                <= 1e-4 x max(1, |features|) (77 without
+                                the melspec element)
 
 Exit 0 when every case passed, 1 otherwise, 77 (skipped) without
 python3-torch / python3-torchaudio.
@@ -99,10 +106,13 @@ def case_metadata(tmp):
              "low_freq": 20.0, "high_freq": -400.0}
     assert ex.frontend_metadata(kaldi) == {
         "rnn.frontend": "melspec", "rnn.frontend.preset": "kaldi-fbank",
-        "rnn.frontend.sample-rate": "16000", "rnn.frontend.n-fft": "512",
+        "rnn.frontend.sample-rate": "16000",
         "rnn.frontend.win-length": "400", "rnn.frontend.hop-length": "160",
         "rnn.frontend.n-mels": "80", "rnn.frontend.f-min": "20",
-        "rnn.frontend.f-max": "7600", "rnn.frontend.window": "povey"}
+        "rnn.frontend.f-max": "7600", "rnn.frontend.window": "povey",
+        "rnn.frontend.power": "2", "rnn.frontend.log": "ln"}
+    m = ex.frontend_metadata(dict(kaldi, use_log_fbank=False, use_power=False))
+    assert m["rnn.frontend.log"] == "none" and m["rnn.frontend.power"] == "1"
 
     # refusals, each naming the reason
     expect_error(ValueError, ["center=True", "center=False", "200"],
@@ -207,8 +217,76 @@ def case_frontend_check(tmp):
               check_forward=ex.pooled_forward(gru, fc, "softmax", "last"))
 
 
+def _melspec(path, x, rate, n_feat, tmp):
+    """x (float32 mono at rate) through `melspec model=path`: (frames, F)."""
+    import subprocess
+    fin, fout = os.path.join(tmp, "a.f32"), os.path.join(tmp, "f.f32")
+    x.numpy().astype("<f4").tofile(fin)
+    cmd = ["gst-launch-1.0", "-q", "filesrc", "location=" + fin, "blocksize=4000",
+           "!", "rawaudioparse", "use-sink-caps=false", "format=pcm",
+           "pcm-format=f32le", "sample-rate=%d" % rate, "num-channels=1", "!",
+           "melspec", "model=" + path, "!", "filesink", "location=" + fout]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, "%s\n%s" % (" ".join(cmd), r.stdout)
+    import numpy as np
+    return np.fromfile(fout, dtype="<f4").reshape(-1, n_feat)
+
+
+def case_frontend_melspec(tmp):
+    """The metadata means what torchaudio computed: `melspec model=FILE` on
+    a waveform against the transform itself (skipped without melspec)."""
+    import subprocess
+    if subprocess.run(["gst-inspect-1.0", "melspec"], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        print("SKIP: no melspec element")
+        sys.exit(77)
+    g = torch.Generator().manual_seed(11)
+
+    def wave(rate, seconds=0.6):
+        t = torch.arange(int(rate * seconds)) / rate
+        return (0.3 * torch.sin(2 * torch.pi * 440 * t) +
+                0.05 * torch.randn(len(t), generator=g)).float()
+
+    ms = T.MelSpectrogram(16000, n_fft=400, hop_length=160, n_mels=40, center=False)
+    ms2 = T.MelSpectrogram(22050, n_fft=512, win_length=480, hop_length=245,
+                           f_min=50.5, f_max=8000.0, n_mels=64,
+                           window_fn=torch.hamming_window, power=1.0,
+                           norm="slaney", mel_scale="slaney", center=False)
+    mfcc = T.MFCC(8000, n_mfcc=13, melkwargs=dict(n_fft=256, hop_length=80,
+                                                  n_mels=23, center=False))
+    mfcc.amplitude_to_DB.top_db = None
+    kaldi = {"preset": "kaldi-fbank", "sample_frequency": 16000.0,
+             "frame_length": 25.0, "frame_shift": 10.0, "num_mel_bins": 30,
+             "low_freq": 40.0, "high_freq": -400.0}
+    cases = [
+        ("MelSpectrogram + ln", ms, dict(frontend_log="ln"), 16000, 40,
+         lambda x: torch.log(ms(x) + 1e-6).T),
+        ("MelSpectrogram hamming slaney power 1 + db", ms2,
+         dict(frontend_log="db"), 22050, 64,
+         lambda x: (10 * torch.log10(torch.clamp(ms2(x), min=1e-10))).T),
+        ("MFCC", mfcc, {}, 8000, 13, lambda x: mfcc(x).T),
+        ("kaldi fbank", kaldi, {}, 16000, 30, lambda x: torchaudio.compliance.kaldi.fbank(
+            x[None], **{k: v for k, v in kaldi.items() if k != "preset"}, dither=0.0)),
+    ]
+    for name, fe, kw, rate, n_feat, ref_fn in cases:
+        path = os.path.join(tmp, "fe.safetensors")
+        ex.export(nn.GRU(n_feat, 4), path, frontend=fe, check=False,
+                  verbose=False, **kw)
+        x = wave(rate)
+        with torch.no_grad():
+            ref = ref_fn(x).numpy()
+        got = _melspec(path, x, rate, n_feat, tmp)
+        assert got.shape == ref.shape, (name, got.shape, ref.shape)
+        err = float(abs(got - ref).max())
+        tol = 1e-4 * max(1.0, float(abs(ref).max()))
+        print("  %s: %d frames x %d, melspec model=FILE vs torchaudio: max abs "
+              "error %.2g (tolerance %.2g)" % (name, ref.shape[0], n_feat, err, tol))
+        assert err <= tol, (name, err)
+
+
 CASES = {"metadata": case_metadata, "folding": case_folding,
-         "element": case_element, "frontend-check": case_frontend_check}
+         "element": case_element, "frontend-check": case_frontend_check,
+         "frontend-melspec": case_frontend_melspec}
 
 
 def main():
