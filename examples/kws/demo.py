@@ -7,7 +7,8 @@ background noise; deterministic for a seed), runs it through one launch
 line and scores what comes out:
 
     gst-launch-1.0 filesrc location=kws-test.wav ! wavparse ! audioconvert \\
-        ! audioresample ! melspec model=examples/models/kws-gru.safetensors \\
+        ! audioresample ! audio/x-raw,rate=16000 \\
+        ! melspec model=examples/models/kws-gru.safetensors \\
         ! rnn model=examples/models/kws-gru.safetensors mode=n-to-1 \\
             window=100 hop=10 \\
         ! rnntext template="{start} {end} {label} {confidence}" ! fdsink
@@ -18,8 +19,9 @@ and feeds them to the rnn element, for a build without melspec.
 
 Scoring: every 100 ms window names a class.  Consecutive windows naming the
 same keyword with confidence >= --min-confidence, at least --min-windows of
-them, make one detection, spanning those windows; it belongs to the spoken
-word it overlaps most (none: a false alarm).  A keyword is detected when a
+them, make one detection, spanning those windows (of two whose centres are
+less than --merge s apart, the weaker is dropped: one word at a time); it
+belongs to the spoken word it overlaps most (none: a false alarm).  A keyword is detected when a
 detection of its label belongs to it; a detection belonging to a word of
 another label (an other word, another keyword, or none) is a false alarm.
 
@@ -62,8 +64,12 @@ def write_wav(path, x, rate):
 
 
 def launch_line(wav, model):
+    # The caps filter: melspec accepts any rate at negotiation and refuses
+    # one other than the model's sample-rate afterwards, so audioresample
+    # must be told the rate.
     return ["filesrc", "location=" + wav, "!", "wavparse", "!", "audioconvert",
-            "!", "audioresample", "!", "melspec", "model=" + model, "!",
+            "!", "audioresample", "!", "audio/x-raw,rate=%d" % W.RATE, "!",
+            "melspec", "model=" + model, "!",
             "rnn", "model=" + model, "mode=n-to-1", "window=%d" % W.WINDOW_FRAMES,
             "hop=%d" % W.HOP_FRAMES, "!",
             "rnntext", "template={start} {end} {label} {confidence}", "!", "fdsink"]
@@ -83,8 +89,7 @@ def windows_launch(wav, model):
     """[(start_s, label, confidence)] from the launch line's text."""
     cmd = ["gst-launch-1.0", "-q"] + launch_line(wav, model)
     print("running: gst-launch-1.0 " + " ".join(
-        a if " " not in a else '"%s"' % a.replace("=", '="', 1)[:-1] + '"'
-        for a in cmd[2:]).replace('""', '"'))
+        a if " " not in a else a.replace("=", '="', 1) + '"' for a in cmd[2:]))
     out = run(cmd, "the launch line")
     rows = []
     for line in out.splitlines():
@@ -121,20 +126,29 @@ def windows_numpy(wav, model, tmp):
             for m in _RESULT.finditer(out)]
 
 
-def detections(rows, min_conf, min_windows):
-    """Runs of consecutive windows naming one keyword: [(label, start, end)]."""
-    events, run_ = [], None
+def detections(rows, min_conf, min_windows, merge_s):
+    """Runs of consecutive windows naming one keyword: [(label, start, end)];
+    of two runs whose centres are closer than merge_s, the one with the
+    smaller sum of confidences is dropped (the windows at a word's edges
+    that see only part of it name another word now and then)."""
+    runs, run_ = [], None
     for start, label, conf in sorted(rows):
         hit = label in W.KEYWORDS and conf >= min_conf
         if run_ and hit and label == run_[0] and start - run_[3] < 1.5 * HOP_S:
-            run_[2], run_[3], run_[4] = start + WINDOW_S, start, run_[4] + 1
+            run_[2], run_[3], run_[4], run_[5] = (start + WINDOW_S, start,
+                                                  run_[4] + 1, run_[5] + conf)
             continue
         if run_ and run_[4] >= min_windows:
-            events.append(tuple(run_[:3]))
-        run_ = [label, start, start + WINDOW_S, start, 1] if hit else None
+            runs.append(run_)
+        run_ = [label, start, start + WINDOW_S, start, 1, conf] if hit else None
     if run_ and run_[4] >= min_windows:
-        events.append(tuple(run_[:3]))
-    return events
+        runs.append(run_)
+    kept = []
+    for r in sorted(runs, key=lambda r: -r[5]):
+        centre = (r[1] + r[2]) / 2
+        if all(abs(centre - (k[1] + k[2]) / 2) >= merge_s for k in kept):
+            kept.append(r)
+    return sorted((r[0], r[1], r[2]) for r in kept)
 
 
 def score(truth, events):
@@ -166,6 +180,8 @@ def main():
     ap.add_argument("--features", choices=["auto", "launch", "numpy"], default="auto")
     ap.add_argument("--min-confidence", type=float, default=0.5)
     ap.add_argument("--min-windows", type=int, default=2)
+    ap.add_argument("--merge", type=float, default=0.6, metavar="SECONDS",
+                    help="detections closer than this are one word (the stronger kept)")
     ap.add_argument("--min-accuracy", type=float, default=0.0)
     ap.add_argument("--max-false-alarms", type=int, default=1 << 30)
     ap.add_argument("--keep-wav", metavar="PATH", help="also write the recording here")
@@ -197,7 +213,7 @@ def main():
         print("demo: %d windows came out, about %d expected" % (len(rows), expected),
               file=sys.stderr)
         return 1
-    events = detections(rows, args.min_confidence, args.min_windows)
+    events = detections(rows, args.min_confidence, args.min_windows, args.merge)
     detected, false_alarms = score(truth, events)
     keywords = [i for i, t in enumerate(truth) if t[0] in W.KEYWORDS]
     for i, (label, word, voice, a, b) in enumerate(truth):
