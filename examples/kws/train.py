@@ -9,15 +9,22 @@ voices = 6 English accents x 13 variants, speeds 120-200 wpm, pitches 25-75),
 are resampled to 16 kHz and mixed into 1 s windows with background noise
 (white, brown, mains hum) at random levels; windows of background alone are
 "silence", other words "unknown", a word cut by the window edge to less than
-60 % "silence".  Features: torchaudio MelSpectrogram(16000, n_fft=400,
+60 % "silence"; a third of the windows also hold a fragment (10-50 %) of
+another word at an edge, as a window sliding over speech does, which does
+not change the label.  Features: torchaudio MelSpectrogram(16000, n_fft=400,
 hop_length=160, n_mels=40, center=False) and ln(x + 1e-6), exactly what the
 melspec element computes; 100 frames (1 s) per window.  Model: GRU(40, 64),
-mean of its outputs over the window, Linear(64, 10), softmax.  The
+mean of its outputs over the window, Linear(64, 10), softmax; Adam, batches
+of 128, 10 epochs, cosine learning rate.  The
 per-feature mean/std is folded into the GRU's first layer by the exporter,
 which also writes the front end as rnn.frontend.* metadata and checks the
 file through the rnn element (frame by frame and as n-to-1 windows against
 this script's forward).  Reports the window accuracy on held-out voices
 (variants m6 m7 f4 klatt3 and the West Midlands accent, never trained on).
+
+Measured on the 2-core Xeon this project runs on, shared with other jobs:
+5 min 14 s wall (5 min 21 s CPU) for the committed model, 6 min 43 s on
+a busier run; held-out window accuracy 0.860.
 
 Needs python3-torch, python3-torchaudio, espeak-ng (.ci/deps.sh fixtures)
 and, for the check, the rnn element (GST_PLUGIN_PATH=build/plugin or
@@ -92,6 +99,17 @@ def windows(rng, clips, per_clip, n_silence):
                     seg[SEGMENT - keep:] = c[:keep]
                 if keep < 0.6 * len(c):
                     y = silence
+            if rng.uniform() < 0.35:
+                # a neighbour word cut by the other edge, as a 1 s window
+                # sliding over speech sees it: it does not change the label
+                other = clips[rng.integers(len(clips))][1][:SEGMENT]
+                keep = int(len(other) * rng.uniform(0.1, 0.5))
+                frag = other[:keep] if rng.integers(2) else other[len(other) - keep:]
+                frag = frag * W.level_db(rng, -20, 0)
+                if rng.integers(2):
+                    seg[:keep] += frag
+                else:
+                    seg[SEGMENT - keep:] += frag
             seg += W.noise(rng, SEGMENT, W.level_db(rng, -65, -30), W.RATE)
             xs.append(seg)
             ys.append(y)
@@ -130,7 +148,7 @@ def accuracy(model, x, y):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("--out", default=os.path.join(HERE, "..", "models", "kws-gru.safetensors"))
-    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--voices", type=int, default=150,
                     help="(voice, speed, pitch) settings each speaking every keyword "
                          "and 4 other words")
@@ -161,15 +179,15 @@ def main():
              time.time() - t0))
 
     model = Kws()
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
     loss_fn = nn.CrossEntropyLoss()
     g = torch.Generator().manual_seed(1)
     for epoch in range(args.epochs):
         order = torch.randperm(len(ya_t), generator=g)
         total = 0.0
-        for i in range(0, len(order), 64):
-            idx = order[i:i + 64]
+        for i in range(0, len(order), 128):
+            idx = order[i:i + 128]
             loss = loss_fn(model(na[idx]), ya_t[idx])
             opt.zero_grad()
             loss.backward()
@@ -177,7 +195,7 @@ def main():
             opt.step()
             total += float(loss) * len(idx)
         sched.step()
-        if epoch % 5 == 4 or epoch == args.epochs - 1:
+        if epoch % 2 == 1 or epoch == args.epochs - 1:
             print("epoch %2d: loss %.3f, held-out window accuracy %.3f (%.0f s)"
                   % (epoch + 1, total / len(ya_t), accuracy(model, nt, yt_t),
                      time.time() - t0))
