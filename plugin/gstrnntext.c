@@ -14,16 +14,18 @@
  * its buffers as `GstRnnResultMeta` custom metas, into a
  * `text/x-raw, format=utf8` stream of cues: one buffer per window, its
  * text made from #GstRnnText:template, stamped with the window's start
- * and lasting until the next window starts (its whole duration when
- * windows do not overlap), so cues never overlap.  The input buffers
- * (any caps) are consumed.  Results that are invalid (non-finite scores),
- * below #GstRnnText:min-confidence or of another #GstRnnText:stream give
- * no text; with several streams the texts of one window are joined by
- * #GstRnnText:separator.  A cue is held until the next window ends it
- * (with #GstRnnText:merge, until the text changes); stretches without
- * text are announced with GAP events, so `textoverlay` and
- * `matroskamux` do not wait for it.  A new segment, a GAP event and EOS
- * send the held cue; a flush drops it.
+ * and lasting one hop (until the next window starts), or its whole
+ * window when windows do not overlap, so cues never overlap.  The input
+ * buffers (any caps) are consumed.  Invalid results (non-finite scores)
+ * give no text, nor do those below #GstRnnText:min-confidence, of
+ * another #GstRnnText:stream or labelled as in #GstRnnText:ignore-labels;
+ * with several streams the texts of one window are joined by
+ * #GstRnnText:separator.  The first window is held until the second
+ * tells the hop (with #GstRnnText:merge, every cue is held until the
+ * text changes); stretches without text are announced with GAP events
+ * up to the earliest start of a window still to come, so `textoverlay`
+ * and `matroskamux` do not wait for text that will not come.  EOS, a new
+ * segment or a GAP event send a held cue; a flush drops it.
  *
  * ## Example launch line
  * |[
@@ -43,6 +45,15 @@
  *     t. ! queue ! audioconvert ! mux.audio_%u \
  *     matroskamux name=mux ! filesink location=labelled.mkv
  * ]| The audio with its labels as a subtitle track.
+ * |[
+ * gst-launch-1.0 audiotestsrc wave=square samplesperbuffer=800 \
+ *         num-buffers=20 ! \
+ *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
+ *     rnn mode=n-to-1 window=800 hop=80 \
+ *         model=examples/models/waveform-gru.safetensors ! \
+ *     rnntext merge=true ignore-labels=sine ! fdsink
+ * ]| One line per run of equal labels (100 ms windows every 10 ms), none
+ * for sine.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -52,12 +63,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "gstrnn.h"
-#include "gstrnntext.h"
-#include "gstrnntexttemplate.h"
+#include "gstrnntext-private.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_rnn_text_debug);
-#define GST_CAT_DEFAULT gst_rnn_text_debug
+GST_DEBUG_CATEGORY (gst_rnn_text_debug);
 
 #define DEFAULT_TEMPLATE "{label}"
 #define DEFAULT_STREAM -1
@@ -65,6 +73,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_rnn_text_debug);
 #define DEFAULT_SEPARATOR " | "
 #define DEFAULT_MERGE FALSE
 #define DEFAULT_NEWLINE TRUE
+#define DEFAULT_IGNORE_LABELS NULL
 
 /* Room reserved at start for a cue's text: longer ones grow it once. */
 #define TEXT_RESERVE 256
@@ -77,48 +86,9 @@ enum
   PROP_MIN_CONFIDENCE,
   PROP_SEPARATOR,
   PROP_MERGE,
-  PROP_NEWLINE
+  PROP_NEWLINE,
+  PROP_IGNORE_LABELS
 };
-
-struct _GstRnnText
-{
-  GstElement parent;
-
-  GstPad *sinkpad, *srcpad;
-
-  /* Settings: the object lock protects them (set from any thread; the
-   * streaming thread takes a snapshot of the scalars at each buffer and
-   * renders under the lock). */
-  gchar *template_str;
-  GstRnnTextTemplate *tpl;      /* template_str compiled; NULL if invalid */
-  gchar *template_error;        /* why tpl is NULL */
-  gint stream;
-  gfloat min_confidence;
-  gchar *separator;
-  gboolean merge;
-  gboolean newline;
-
-  /* Streaming state: the streaming thread only (state changes touch it
-   * when no data flows).  Allocated going to PAUSED. */
-  GString *window_text;         /* the text of the window being read */
-  GString *pending_text;        /* the cue held until a later window ends it */
-  gboolean has_pending;
-  GstClockTime pending_start, pending_end;
-  GstClockTime position;        /* src: covered up to here (cues, gaps) */
-  GstClockTime window;          /* longest window seen: how far back a
-                                 * future window may start */
-  GstClockTime last_start;      /* start of the last window */
-  GstClockTime hop;             /* between the last two window starts */
-  gboolean warned_stream;
-};
-
-/* The snapshot of the scalar settings a buffer is read with. */
-typedef struct
-{
-  gint stream;
-  gfloat min_confidence;
-  gboolean merge, newline;
-} Snapshot;
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -131,114 +101,6 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
 G_DEFINE_TYPE (GstRnnText, gst_rnn_text, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE (rnntext, "rnntext", GST_RANK_NONE,
     GST_TYPE_RNN_TEXT);
-
-/* ------------------------------------------------------------ output */
-
-/* Announce that nothing comes before @t: a GAP from the position. */
-static void
-gst_rnn_text_gap_to (GstRnnText * self, GstClockTime t)
-{
-  GstClockTime from = self->position;
-
-  if (!GST_CLOCK_TIME_IS_VALID (t) || !GST_CLOCK_TIME_IS_VALID (from)
-      || t <= from)
-    return;
-  GST_LOG_OBJECT (self, "gap %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT,
-      GST_TIME_ARGS (from), GST_TIME_ARGS (t));
-  self->position = t;
-  gst_pad_push_event (self->srcpad, gst_event_new_gap (from, t - from));
-}
-
-/* Push @text as the cue [start, end), after a GAP from the position; a
- * cue never starts before what was already sent (it is cut). */
-static GstFlowReturn
-gst_rnn_text_push_cue (GstRnnText * self, GstClockTime start,
-    GstClockTime end, const GString * text, gboolean newline)
-{
-  GstBuffer *buf;
-  gsize n = text->len + (newline ? 1 : 0);
-
-  if (GST_CLOCK_TIME_IS_VALID (self->position) && start < self->position)
-    start = self->position;
-  if (end <= start) {
-    GST_DEBUG_OBJECT (self, "cue '%s' ends before the position: dropped",
-        text->str);
-    return GST_FLOW_OK;
-  }
-  gst_rnn_text_gap_to (self, start);
-
-  buf = gst_buffer_new_allocate (NULL, n, NULL);
-  gst_buffer_fill (buf, 0, text->str, text->len);
-  if (newline)
-    gst_buffer_memset (buf, text->len, '\n', 1);
-  GST_BUFFER_PTS (buf) = start;
-  GST_BUFFER_DURATION (buf) = end - start;
-  self->position = end;
-  GST_DEBUG_OBJECT (self, "cue %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT
-      ": '%s'", GST_TIME_ARGS (start), GST_TIME_ARGS (end), text->str);
-  return gst_pad_push (self->srcpad, buf);
-}
-
-/* Send the held cue, ending at @end at the latest; with no @end (EOS, a
- * new segment), one hop after its last window, as any other cue, or at
- * the end of its window if the hop is unknown. */
-static GstFlowReturn
-gst_rnn_text_send_pending (GstRnnText * self, GstClockTime end,
-    gboolean newline)
-{
-  if (!self->has_pending)
-    return GST_FLOW_OK;
-  self->has_pending = FALSE;
-  if (!GST_CLOCK_TIME_IS_VALID (end) && GST_CLOCK_TIME_IS_VALID (self->hop))
-    end = self->last_start + self->hop;
-  if (GST_CLOCK_TIME_IS_VALID (end) && end > self->pending_start)
-    end = MIN (end, self->pending_end);
-  else
-    end = self->pending_end;
-  return gst_rnn_text_push_cue (self, self->pending_start, end,
-      self->pending_text, newline);
-}
-
-/* The window [start, start + dur) gave @text (may be empty): it ends the
- * held cue (or, with merge and the same text, extends it) and becomes
- * the held cue if it has text. */
-static GstFlowReturn
-gst_rnn_text_window (GstRnnText * self, GstClockTime start,
-    GstClockTime dur, const GString * text, const Snapshot * set)
-{
-  GstClockTime end = start + dur;
-  GstFlowReturn ret;
-
-  if (!GST_CLOCK_TIME_IS_VALID (start) || !GST_CLOCK_TIME_IS_VALID (dur)) {
-    GST_DEBUG_OBJECT (self, "a result without timestamp or duration: no "
-        "text");
-    return GST_FLOW_OK;
-  }
-  self->window = GST_CLOCK_TIME_IS_VALID (self->window) ?
-      MAX (self->window, dur) : dur;
-  if (GST_CLOCK_TIME_IS_VALID (self->last_start) && start > self->last_start)
-    self->hop = start - self->last_start;
-  self->last_start = start;
-
-  if (self->has_pending && set->merge && text->len > 0
-      && start <= self->pending_end && g_string_equal (text,
-          self->pending_text)) {
-    self->pending_end = MAX (self->pending_end, end);
-    return GST_FLOW_OK;
-  }
-  ret = gst_rnn_text_send_pending (self, start, set->newline);
-  if (ret != GST_FLOW_OK || text->len == 0)
-    return ret;
-  g_string_assign (self->pending_text, text->str);
-  self->pending_start = start;
-  self->pending_end = end;
-  self->has_pending = TRUE;
-  /* Once the hop is known, a cue lasts until the next window starts and
-   * need not wait for it (unless merging: the next may extend it). */
-  if (!set->merge && GST_CLOCK_TIME_IS_VALID (self->hop))
-    ret = gst_rnn_text_send_pending (self, start + self->hop, set->newline);
-  return ret;
-}
 
 /* ------------------------------------------------------------- input */
 
@@ -262,6 +124,11 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
     return TRUE;
 
   GST_OBJECT_LOCK (self);
+  if (self->ignore && g_strv_contains ((const gchar * const *) self->ignore,
+          gst_structure_get_string (s, "label"))) {
+    GST_OBJECT_UNLOCK (self);
+    return TRUE;
+  }
   if (self->tpl == NULL) {
     gchar *why = g_strdup (self->template_error);
 
@@ -387,18 +254,6 @@ gst_rnn_text_newline (GstRnnText * self)
   return newline;
 }
 
-/* Forget the held cue and what was sent (flush, stop). */
-static void
-gst_rnn_text_reset (GstRnnText * self)
-{
-  self->has_pending = FALSE;
-  self->position = GST_CLOCK_TIME_NONE;
-  self->window = GST_CLOCK_TIME_NONE;
-  self->last_start = GST_CLOCK_TIME_NONE;
-  self->hop = GST_CLOCK_TIME_NONE;
-  self->warned_stream = FALSE;
-}
-
 /* A new segment: the held cue belongs to the old one; ours starts where
  * upstream's does (a non-TIME segment becomes a TIME one from 0). */
 static gboolean
@@ -455,6 +310,18 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
         gst_rnn_text_gap_to (self, ts + dur);
       gst_event_unref (event);
       return TRUE;
+    }
+    case GST_EVENT_TAG:{
+      GstTagList *tags;
+
+      /* the input stream's tags (codec, bitrate...) do not describe the
+       * text; global ones (title...) still apply */
+      gst_event_parse_tag (event, &tags);
+      if (gst_tag_list_get_scope (tags) == GST_TAG_SCOPE_STREAM) {
+        gst_event_unref (event);
+        return TRUE;
+      }
+      break;
     }
     case GST_EVENT_EOS:
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
@@ -519,6 +386,13 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
     case PROP_NEWLINE:
       self->newline = g_value_get_boolean (value);
       break;
+    case PROP_IGNORE_LABELS:
+      g_free (self->ignore_labels);
+      g_strfreev (self->ignore);
+      self->ignore_labels = g_value_dup_string (value);
+      self->ignore = self->ignore_labels && *self->ignore_labels ?
+          g_strsplit (self->ignore_labels, ",", -1) : NULL;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -551,6 +425,9 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_NEWLINE:
       g_value_set_boolean (value, self->newline);
+      break;
+    case PROP_IGNORE_LABELS:
+      g_value_set_string (value, self->ignore_labels);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -621,6 +498,8 @@ gst_rnn_text_finalize (GObject * object)
   g_free (self->template_str);
   g_free (self->template_error);
   g_free (self->separator);
+  g_free (self->ignore_labels);
+  g_strfreev (self->ignore);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -691,12 +570,15 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
   /**
    * GstRnnText:merge:
    *
-   * Consecutive windows with the same text make one cue.
+   * Consecutive windows with the same text make one cue, sent when the
+   * text changes.  The rendered texts are compared: a template with
+   * per-window numbers ({start}, {confidence}, ...) never merges.
    */
   g_object_class_install_property (gobject_class, PROP_MERGE,
       g_param_spec_boolean ("merge", "Merge",
-          "Consecutive, touching windows with the same text extend one cue "
-          "instead of repeating it (the cue is sent when the text changes)",
+          "Consecutive, touching windows with the same rendered text extend "
+          "one cue instead of repeating it; the cue is sent when the text "
+          "changes (use a template without times or confidence)",
           DEFAULT_MERGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -713,6 +595,20 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
           "End each cue's text with a newline (one line per cue with "
           "fdsink/filesink); FALSE for subtitle tracks and textoverlay",
           DEFAULT_NEWLINE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:ignore-labels:
+   *
+   * Labels that give no text, such as a keyword spotter's silence or
+   * unknown classes.
+   */
+  g_object_class_install_property (gobject_class, PROP_IGNORE_LABELS,
+      g_param_spec_string ("ignore-labels", "Ignore labels",
+          "Comma-separated labels whose results give no text (e.g. "
+          "\"_silence_,_unknown_\"); compared exactly",
+          DEFAULT_IGNORE_LABELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 

@@ -1,7 +1,8 @@
 /* rnntext: which results give text.  Invalid results (non-finite
  * scores), results below min-confidence and results of streams other
  * than the selected one give none; with several streams, one window's
- * texts are joined by the separator in stream order; a stream that no
+ * texts are joined by the separator in stream order; labels listed in
+ * ignore-labels give none; a stream that no
  * result carries is named in one warning. */
 #include <math.h>
 
@@ -162,6 +163,26 @@ GST_START_TEST (test_missing_stream)
 
 GST_END_TEST;
 
+/* ignore-labels: exact labels, comma-separated. */
+GST_START_TEST (test_ignore_labels)
+{
+  GstHarness *h = text_harness ("ignore-labels", "_silence_,no", NULL);
+  const gchar *seq[] = { "yes", "_silence_", "no", "_silence_x", "nope" };
+  guint k;
+
+  for (k = 0; k < G_N_ELEMENTS (seq); k++)
+    gst_harness_push (h, window_buffer (500 * k * MS, 500 * MS, 500 * k * MS,
+            500 * MS, &seq[k], 1));
+  gst_harness_push_event (h, gst_event_new_eos ());
+  expect_cue (h, "yes\n", 0, 500 * MS);
+  expect_cue (h, "_silence_x\n", 1500 * MS, 2000 * MS);
+  expect_cue (h, "nope\n", 2000 * MS, 2500 * MS);
+  expect_no_cue (h);
+  harness_done (h);
+}
+
+GST_END_TEST;
+
 /* Buffers without results, or with metas of another name, give
  * nothing. */
 GST_START_TEST (test_no_results)
@@ -196,6 +217,7 @@ rnntext_filter_suite (void)
   tcase_add_test (tc, test_streams);
   tcase_add_test (tc, test_two_windows_one_buffer);
   tcase_add_test (tc, test_missing_stream);
+  tcase_add_test (tc, test_ignore_labels);
   tcase_add_test (tc, test_no_results);
   suite_add_tcase (s, tc);
   return s;

@@ -4,7 +4,8 @@
  * window is held until the second tells the hop; merge=true makes one cue
  * of consecutive windows with the same text; GAP events cover what has
  * no text, up to the earliest start of a window still to come; EOS, a new
- * segment and a GAP event send a held cue, a flush drops it. */
+ * segment and a GAP event send a held cue, a flush drops it; stream tags
+ * of the input stay behind. */
 #include "rnntext-test.h"
 
 static const gchar *A[] = { "a" }, *B[] = { "b" };
@@ -260,6 +261,40 @@ GST_START_TEST (test_gap_event)
 
 GST_END_TEST;
 
+/* The input's stream tags do not reach the text; global ones do. */
+GST_START_TEST (test_tags)
+{
+  GstHarness *h = text_harness (NULL, NULL);
+  GstTagList *stream = gst_tag_list_new (GST_TAG_AUDIO_CODEC, "raw", NULL);
+  GstTagList *global = gst_tag_list_new (GST_TAG_TITLE, "talk", NULL);
+  GstEvent *ev;
+  guint n_stream = 0, n_global = 0;
+
+  gst_tag_list_set_scope (global, GST_TAG_SCOPE_GLOBAL);
+  while ((ev = gst_harness_try_pull_event (h)))
+    gst_event_unref (ev);
+  fail_unless (gst_harness_push_event (h, gst_event_new_tag (stream)));
+  fail_unless (gst_harness_push_event (h, gst_event_new_tag (global)));
+  gst_harness_push (h, win (0, 500 * MS, 0, 500 * MS, A));
+  while ((ev = gst_harness_try_pull_event (h))) {
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_TAG) {
+      GstTagList *t;
+
+      gst_event_parse_tag (ev, &t);
+      if (gst_tag_list_get_scope (t) == GST_TAG_SCOPE_STREAM)
+        n_stream++;
+      else
+        n_global++;
+    }
+    gst_event_unref (ev);
+  }
+  fail_unless_equals_int (n_stream, 0);
+  fail_unless_equals_int (n_global, 1);
+  harness_done (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 rnntext_timing_suite (void)
 {
@@ -276,6 +311,7 @@ rnntext_timing_suite (void)
   tcase_add_test (tc, test_flush);
   tcase_add_test (tc, test_segment);
   tcase_add_test (tc, test_gap_event);
+  tcase_add_test (tc, test_tags);
   suite_add_tcase (s, tc);
   return s;
 }
