@@ -11,10 +11,12 @@ pkgs=(meson ninja-build pkg-config gcc libc6-dev
 for what in "$@"; do
   case "$what" in
     build) ;;
-    demo) ;;
-    tests) pkgs+=(python3-torch python3-numpy python3-matplotlib) ;;   # exporter, plot tests
+    demo) pkgs+=(espeak-ng python3-numpy) ;;   # examples/kws/demo.py
+    tests) pkgs+=(python3-torch python3-numpy python3-matplotlib)   # exporter, plot tests
+           pkgs+=(python3-torchaudio espeak-ng) ;;   # exporter front end; keyword-spotting demo
     bench) pkgs+=(python3-torch libdnnl-dev g++ hyperfine) ;;
-    fixtures) pkgs+=(python3-torch python3-numpy python3-torchaudio) ;;
+    fixtures) pkgs+=(python3-torch python3-numpy python3-torchaudio)
+              pkgs+=(espeak-ng) ;;   # examples/kws/train.py
     *) echo "deps.sh: unknown group '$what'" >&2; exit 2 ;;
   esac
 done
