@@ -194,6 +194,38 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   return gst_pad_event_default (pad, parent, event);
 }
 
+/* The caps query: the template, at the one rate the model (or the
+ * sample-rate property) asks for, if any, so that an audioresample in
+ * front converts to it instead of the negotiation failing. */
+static gboolean
+gst_melspec_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  GstMelspec *self = GST_MELSPEC (parent);
+  GstCaps *filter, *caps, *res;
+  gint rate;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return gst_pad_query_default (pad, parent, query);
+  gst_query_parse_caps (query, &filter);
+  GST_OBJECT_LOCK (self);
+  rate = self->params.sample_rate > 0 ? self->params.sample_rate :
+      self->settings.sample_rate;
+  GST_OBJECT_UNLOCK (self);
+  caps = gst_pad_get_pad_template_caps (pad);
+  if (rate > 0) {
+    caps = gst_caps_make_writable (caps);
+    gst_caps_set_simple (caps, "rate", G_TYPE_INT, rate, NULL);
+  }
+  if (filter) {
+    res = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = res;
+  }
+  gst_query_set_caps_result (query, caps);
+  gst_caps_unref (caps);
+  return TRUE;
+}
+
 static gboolean
 gst_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
@@ -452,6 +484,11 @@ gst_melspec_init (GstMelspec * self)
       GST_DEBUG_FUNCPTR (gst_melspec_chain));
   gst_pad_set_event_function (self->sinkpad,
       GST_DEBUG_FUNCPTR (gst_melspec_sink_event));
+  gst_pad_set_query_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_melspec_sink_query));
+  /* accept any caps of the template, so that a wrong rate reaches
+   * set_caps and its error naming both rates */
+  GST_PAD_SET_ACCEPT_TEMPLATE (self->sinkpad);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 
   self->srcpad = gst_pad_new_from_static_template (&src_template, "src");

@@ -426,8 +426,11 @@ gst_melspec_load_params (GstMelspec * self)
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", err->message),
         ("model=%s", model ? model : "(none)"));
   }
-  if (ok)
+  if (ok) {
+    GST_OBJECT_LOCK (self);     /* the caps query reads the rate */
     self->params = p;
+    GST_OBJECT_UNLOCK (self);
+  }
   g_clear_error (&err);
   g_free (model);
   return ok;

@@ -90,6 +90,61 @@ GST_START_TEST (test_model_sample_rate)
 
 GST_END_TEST;
 
+/* A resampler in front converts to the model's rate: the sink pad offers
+ * only that rate once the element has started. */
+GST_START_TEST (test_model_sample_rate_resampled)
+{
+  MelCase *c = mel_case_load ("mfcc_16k_ln_b2_s16");
+  gchar *path = mel_case_model (c, "resampled");
+  gchar *desc = g_strdup_printf ("audiotestsrc num-buffers=10 ! "
+      "audio/x-raw,format=S16LE,rate=32000,channels=2 ! audioresample ! "
+      "melspec name=m model=\"%s\" ! fakesink name=sink", path);
+  GError *err = NULL;
+  GstElement *pipe = gst_parse_launch (desc, &err);
+  GstMessage *msg;
+  GstElement *sink;
+  GstPad *pad;
+  GstCaps *caps;
+  GstStructure *st;
+  gint rate = 0;
+
+  fail_unless (pipe != NULL, "%s", err ? err->message : "");
+  /* the sink pad's caps query, once started, names the model's rate */
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PAUSED) !=
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 10 * GST_SECOND,
+      GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR);
+  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *e = NULL;
+    gst_message_parse_error (msg, &e, NULL);
+    fail ("pipeline did not preroll: %s", e->message);
+  }
+  fail_unless (msg != NULL, "pipeline did not preroll in 10 s");
+  gst_message_unref (msg);
+  sink = gst_bin_get_by_name (GST_BIN (pipe), "m");
+  pad = gst_element_get_static_pad (sink, "sink");
+  caps = gst_pad_get_current_caps (pad);
+  st = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_get_int (st, "rate", &rate));
+  fail_unless_equals_int (rate, 16000);
+  gst_caps_unref (caps);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 10 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+      "no EOS (error?)");
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  g_free (desc);
+  g_free (path);
+  mel_case_free (c);
+}
+
+GST_END_TEST;
+
 static Suite *
 melspec_suite (void)
 {
@@ -101,6 +156,7 @@ melspec_suite (void)
   tcase_add_test (tc, test_model_kaldi);
   tcase_add_test (tc, test_model_agreeing_property);
   tcase_add_test (tc, test_model_sample_rate);
+  tcase_add_test (tc, test_model_sample_rate_resampled);
   suite_add_tcase (s, tc);
   return s;
 }
