@@ -7,7 +7,7 @@ background noise; deterministic for a seed), runs it through one launch
 line and scores what comes out:
 
     gst-launch-1.0 filesrc location=kws-test.wav ! wavparse ! audioconvert \\
-        ! audioresample ! audio/x-raw,rate=16000 \\
+        ! audioresample \\
         ! melspec model=examples/models/kws-gru.safetensors \\
         ! rnn model=examples/models/kws-gru.safetensors mode=n-to-1 \\
             window=100 hop=10 \\
@@ -64,12 +64,10 @@ def write_wav(path, x, rate):
 
 
 def launch_line(wav, model):
-    # The caps filter: melspec accepts any rate at negotiation and refuses
-    # one other than the model's sample-rate afterwards, so audioresample
-    # must be told the rate.
+    # melspec model=M offers only the model's sample rate, so audioresample
+    # converts to it
     return ["filesrc", "location=" + wav, "!", "wavparse", "!", "audioconvert",
-            "!", "audioresample", "!", "audio/x-raw,rate=%d" % W.RATE, "!",
-            "melspec", "model=" + model, "!",
+            "!", "audioresample", "!", "melspec", "model=" + model, "!",
             "rnn", "model=" + model, "mode=n-to-1", "window=%d" % W.WINDOW_FRAMES,
             "hop=%d" % W.HOP_FRAMES, "!",
             "rnntext", "template={start} {end} {label} {confidence}", "!", "fdsink"]
