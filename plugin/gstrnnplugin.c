@@ -13,7 +13,9 @@
 #include <gst/gst.h>
 
 #include "gstrnn.h"
+#ifdef RNN_HAVE_MELSPEC
 #include "gstmelspec.h"
+#endif
 #include "gstrnntext.h"
 
 /* Every element must register: a plugin missing one would load with a
@@ -22,7 +24,9 @@ static gboolean
 plugin_init (GstPlugin * plugin)
 {
   return GST_ELEMENT_REGISTER (rnn, plugin)
+#ifdef RNN_HAVE_MELSPEC
       && GST_ELEMENT_REGISTER (melspec, plugin)
+#endif
       && GST_ELEMENT_REGISTER (rnntext, plugin);
 }
 
