@@ -431,6 +431,9 @@ RNN_API gboolean rnn_run_config_check (const RnnRunConfig * config,
  * RNN_ERROR_MODEL saying which half is missing.  Thread-safe. */
 RNN_API RnnModel *rnn_model_load_encoder_decoder (const char *path,
     RnnModel ** decoder, GError ** error);
+/* The same with both networks' weights in @precision (RnnLoadOptions). */
+RNN_API RnnModel *rnn_model_load_encoder_decoder_precision (const char *path,
+    RnnPrecision precision, RnnModel ** decoder, GError ** error);
 
 /* New runner: checks as rnn_run_config_check(), then makes the state(s)
  * and scratch memory for config->batch streams.  Takes references on the
