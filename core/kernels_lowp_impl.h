@@ -25,6 +25,10 @@
 
 #if defined(__AVX2__)
 
+#ifndef LOWP_PF
+#define LOWP_PF 8               /* columns ahead to prefetch (0: none) */
+#endif
+
 ALWAYS_INLINE void
 tile_bf16 (const float *x, gsize ldx, const int R, const guint16 * wp,
     const int P, gsize K, float *y, gsize ldy, gsize m0, gsize M,
@@ -40,6 +44,11 @@ tile_bf16 (const float *x, gsize ldx, const int R, const guint16 * wp,
     __m256 xb[2];
     for (int r = 0; r < R; r++)
       xb[r] = _mm256_broadcast_ss (x + r * ldx + k);
+#if LOWP_PF
+    for (int p = 0; p < P; p += 2)
+      _mm_prefetch ((const char *) (wp + ((k + LOWP_PF) * RNN_PANEL_GROUP + p)
+              * RNN_PANEL), _MM_HINT_T0);
+#endif
     for (int p = 0; p < P; p++) {
       __m256i v = _mm256_load_si256 ((const __m256i *) (wp +
               (k * RNN_PANEL_GROUP + p) * RNN_PANEL));
@@ -199,6 +208,11 @@ tile_i8 (const guint8 * xq, gsize ldq, const float *xs, const int R,
       memcpy (&x4, xq + r * ldq + 4 * k4, 4);
       xb[r] = _mm256_set1_epi32 (x4);
     }
+#if LOWP_PF
+    for (int p = 0; p < P; p++)
+      _mm_prefetch ((const char *) (wp + ((k4 + LOWP_PF / 2) *
+                  RNN_PANEL_GROUP + p) * 64), _MM_HINT_T0);
+#endif
     for (int q = 0; q < 2 * P; q++) {
       __m256i w = _mm256_load_si256 ((const __m256i *) (wp +
               (k4 * RNN_PANEL_GROUP + (q >> 1)) * 64 + (q & 1) * 32));
