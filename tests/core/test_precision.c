@@ -152,6 +152,51 @@ START_TEST (test_f32_unchanged)
 }
 END_TEST
 
+/* Snapshots hold float32 state and the weights' fingerprint, which the
+ * precision does not change: a bf16 state's snapshot restores into an int8
+ * state of the same file, and carries on as that state would. */
+START_TEST (test_snapshot_across_precisions)
+{
+  const RnnTestCase *fx = rnn_test_case_load ("lstm_l2_bias_uni_b3_tm_h0");
+  RnnModel *a = load (fx->model_path, RNN_PRECISION_BF16);
+  RnnModel *b = load (fx->model_path, RNN_PRECISION_INT8);
+  RnnState *sa = rnn_state_new (a, fx->B, fx->T, NULL);
+  RnnState *sb = rnn_state_new (b, fx->B, fx->T, NULL);
+  RnnState *sc = rnn_state_new (b, fx->B, fx->T, NULL);
+  guint half = fx->T / 2, O = fx->O;
+  gsize n = (gsize) (fx->T - half) * fx->B * O;
+  g_autofree float *o1 = g_new0 (float, (gsize) fx->T * fx->B * O);
+  g_autofree float *o2 = g_new0 (float, n);
+  g_autofree float *o3 = g_new0 (float, n);
+  GError *err = NULL;
+
+  ck_assert_uint_eq (rnn_model_get_fingerprint (a),
+      rnn_model_get_fingerprint (b));
+  ck_assert (rnn_state_process (sa, fx->input, half, RNN_RUN_NONE, o1, NULL));
+  GBytes *snap = rnn_state_snapshot (sa);
+  ck_assert_msg (rnn_state_restore (sb, snap, &err), "%s",
+      err ? err->message : "");
+  /* sc: the same h and c set directly */
+  g_autofree float *h = g_new0 (float, rnn_model_get_h_size (a, fx->B));
+  g_autofree float *c = g_new0 (float, rnn_model_get_c_size (a, fx->B));
+  rnn_state_get (sa, h, c);
+  rnn_state_set (sc, h, c);
+  const float *rest = fx->input + (gsize) half * fx->B * fx->F;
+  ck_assert (rnn_state_process (sb, rest, fx->T - half, RNN_RUN_NONE, o2,
+          NULL));
+  ck_assert (rnn_state_process (sc, rest, fx->T - half, RNN_RUN_NONE, o3,
+          NULL));
+  ck_assert (memcmp (o2, o3, n * sizeof (float)) == 0);
+  g_bytes_unref (snap);
+  rnn_state_free (sa);
+  rnn_state_free (sb);
+  rnn_state_free (sc);
+  rnn_model_unref (a);
+  rnn_model_unref (b);
+  rnn_test_case_free ((RnnTestCase *) fx);
+}
+END_TEST
+
 /* ---------------------------------------------------------- products */
 
 static float
@@ -374,6 +419,7 @@ main (void)
   tcase_add_loop_test (tc, test_fixture_frame_by_frame, 0, (int) cases->len);
   tcase_add_loop_test (tc, test_f32_unchanged, 0, (int) cases->len);
   tcase_add_test (tc, test_products);
+  tcase_add_test (tc, test_snapshot_across_precisions);
   tcase_add_test (tc, test_metadata);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
