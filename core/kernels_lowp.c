@@ -37,6 +37,14 @@ rnn_lowp_kernels_for (const RnnKernels * k)
 #endif
     &rnn_lowp_kernels_c
   };
+#ifdef RNN_HAVE_AVX512_VNNI_KERNELS
+  __builtin_cpu_init ();
+  if (k && strcmp (k->name, "avx512") == 0 &&
+      __builtin_cpu_supports ("avx512f") &&
+      __builtin_cpu_supports ("avx512bw") &&
+      __builtin_cpu_supports ("avx512vnni"))
+    return &rnn_lowp_kernels_avx512vnni;
+#endif
   for (guint i = 0; k && i < G_N_ELEMENTS (all); i++)
     if (strcmp (all[i]->name, k->name) == 0)
       return all[i];

@@ -52,12 +52,16 @@ extern const RnnLowpKernels rnn_lowp_kernels_c;
 extern const RnnLowpKernels rnn_lowp_kernels_avx2;
 extern const RnnLowpKernels rnn_lowp_kernels_avx512;
 #endif
+#ifdef RNN_HAVE_AVX512_VNNI_KERNELS
+extern const RnnLowpKernels rnn_lowp_kernels_avx512vnni;
+#endif
 #ifdef RNN_HAVE_NEON_KERNELS
 extern const RnnLowpKernels rnn_lowp_kernels_neon;
 #endif
 
 /* The reduced-precision products that go with kernel set @k (same name;
- * the portable ones if none).  Thread-safe. */
+ * the portable ones if none); for "avx512", the 512-bit VNNI ones when the
+ * CPU has AVX512_BW and AVX512_VNNI.  Thread-safe. */
 const RnnLowpKernels *rnn_lowp_kernels_for (const RnnKernels * k);
 
 /* Pack W (M, K) row-major in @format (RNN_FORMAT_F32 is rnn_pack()), for
