@@ -41,23 +41,29 @@ tile_bf16 (const float *x, gsize ldx, const int R, const guint16 * wp,
 {
   __m512 lo[2][4], hi[2][4];
   const __m512i hi_mask = _mm512_set1_epi32 ((int) 0xffff0000u);
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++)
+    #pragma GCC unroll 16
     for (int q = 0; q < P / 2; q++)
       lo[r][q] = hi[r][q] = _mm512_setzero_ps ();
   for (gsize k = 0; k < K; k++) {
     __m512 xb[2];
 #if LOWP_PF
+    #pragma GCC unroll 16
     for (int q = 0; q < P / 2; q++)
       _mm_prefetch ((const char *) (wp + ((k + LOWP_PF) * RNN_PANEL_GROUP +
                   2 * q) * RNN_PANEL), _MM_HINT_T0);
 #endif
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++)
       xb[r] = _mm512_set1_ps (x[r * ldx + k]);
+    #pragma GCC unroll 16
     for (int q = 0; q < P / 2; q++) {
       __m512i v = _mm512_load_si512 ((const void *) (wp +
               (k * RNN_PANEL_GROUP + 2 * q) * RNN_PANEL));
       __m512 l = _mm512_castsi512_ps (_mm512_slli_epi32 (v, 16));
       __m512 h = _mm512_castsi512_ps (_mm512_and_si512 (v, hi_mask));
+      #pragma GCC unroll 16
       for (int r = 0; r < R; r++) {
         lo[r][q] = _mm512_fmadd_ps (l, xb[r], lo[r][q]);
         hi[r][q] = _mm512_fmadd_ps (h, xb[r], hi[r][q]);
@@ -69,12 +75,14 @@ tile_bf16 (const float *x, gsize ldx, const int R, const guint16 * wp,
       18, 19, 20, 21, 22, 23);
   const __m512i second = _mm512_setr_epi32 (8, 9, 10, 11, 12, 13, 14, 15,
       24, 25, 26, 27, 28, 29, 30, 31);
+  #pragma GCC unroll 16
   for (int p = 0; p < P; p++) {
     gsize col = m0 + (gsize) p * RNN_PANEL;
     if (col >= M)
       break;
     gsize valid = MIN (M - col, (gsize) RNN_PANEL);
     __mmask16 mask = (__mmask16) ((1u << valid) - 1u);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float *dst = y + r * ldy + col;
       __m512 v = _mm512_permutex2var_ps (lo[r][p / 2], p % 2 ? second : first,
@@ -103,34 +111,42 @@ tile_bf16 (const float *x, gsize ldx, const int R, const guint16 * wp,
   /* per panel: acc[2p] rows 0-7 (low halves), acc[2p+1] rows 8-15 */
   __m256 acc[2][8];
   const __m256i hi_mask = _mm256_set1_epi32 ((int) 0xffff0000u);
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++)
+    #pragma GCC unroll 16
     for (int q = 0; q < 2 * P; q++)
       acc[r][q] = _mm256_setzero_ps ();
   for (gsize k = 0; k < K; k++) {
     __m256 xb[2];
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++)
       xb[r] = _mm256_broadcast_ss (x + r * ldx + k);
 #if LOWP_PF
+    #pragma GCC unroll 16
     for (int p = 0; p < P; p += 2)
       _mm_prefetch ((const char *) (wp + ((k + LOWP_PF) * RNN_PANEL_GROUP + p)
               * RNN_PANEL), _MM_HINT_T0);
 #endif
+    #pragma GCC unroll 16
     for (int p = 0; p < P; p++) {
       __m256i v = _mm256_load_si256 ((const __m256i *) (wp +
               (k * RNN_PANEL_GROUP + p) * RNN_PANEL));
       __m256 lo = _mm256_castsi256_ps (_mm256_slli_epi32 (v, 16));
       __m256 hi = _mm256_castsi256_ps (_mm256_and_si256 (v, hi_mask));
+      #pragma GCC unroll 16
       for (int r = 0; r < R; r++) {
         acc[r][2 * p] = _mm256_fmadd_ps (lo, xb[r], acc[r][2 * p]);
         acc[r][2 * p + 1] = _mm256_fmadd_ps (hi, xb[r], acc[r][2 * p + 1]);
       }
     }
   }
+  #pragma GCC unroll 16
   for (int q = 0; q < 2 * P; q++) {
     gsize col = m0 + (gsize) q * 8;
     if (col >= M)
       break;
     gsize valid = MIN (M - col, (gsize) 8);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float *dst = y + r * ldy + col;
       if (valid == 8) {
@@ -167,6 +183,7 @@ tile_bf16 (const float *x, gsize ldx, const int R, const guint16 * wp,
       memcpy (&w[t], &lo, 4);
       memcpy (&w[t + 8], &hi, 4);
     }
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float xv = x[r * ldx + k];
       for (int i = 0; i < RNN_PANEL; i++)
@@ -175,6 +192,7 @@ tile_bf16 (const float *x, gsize ldx, const int R, const guint16 * wp,
   }
   (void) P;
   gsize valid = MIN (M - m0, (gsize) RNN_PANEL);
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++) {
     float *dst = y + r * ldy + m0;
     for (gsize i = 0; i < valid; i++)
@@ -262,30 +280,37 @@ tile_i8 (const guint8 * xq, gsize ldq, const float *xs, const int R,
     gboolean accumulate)
 {
   __m512i acc[2][8];
+  #pragma GCC unroll 16
   for (int p = 0; p < P; p++) {
     __m512i b = _mm512_loadu_si512 ((const void *) (bias + p * RNN_PANEL));
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++)
       acc[r][p] = b;
   }
   for (gsize k4 = 0; k4 < K4; k4++) {
     __m512i xb[2];
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       gint32 x4;
       memcpy (&x4, xq + r * ldq + 4 * k4, 4);
       xb[r] = _mm512_set1_epi32 (x4);
     }
 #if LOWP_PF
+    #pragma GCC unroll 16
     for (int p = 0; p < P; p++)
       _mm_prefetch ((const char *) (wp + ((k4 + LOWP_PF / 2) *
                   RNN_PANEL_GROUP + p) * 64), _MM_HINT_T0);
 #endif
+    #pragma GCC unroll 16
     for (int p = 0; p < P; p++) {
       __m512i w = _mm512_load_si512 ((const void *) (wp +
               (k4 * RNN_PANEL_GROUP + p) * 64));
+      #pragma GCC unroll 16
       for (int r = 0; r < R; r++)
         acc[r][p] = _mm512_dpbusd_epi32 (acc[r][p], xb[r], w);
     }
   }
+  #pragma GCC unroll 16
   for (int p = 0; p < P; p++) {
     gsize col = m0 + (gsize) p * RNN_PANEL;
     if (col >= M)
@@ -293,6 +318,7 @@ tile_i8 (const guint8 * xq, gsize ldq, const float *xs, const int R,
     gsize valid = MIN (M - col, (gsize) RNN_PANEL);
     __mmask16 mask = (__mmask16) ((1u << valid) - 1u);
     __m512 sv = _mm512_loadu_ps (scale + p * RNN_PANEL);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float *dst = y + r * ldy + col;
       __m512 v = _mm512_mul_ps (_mm512_cvtepi32_ps (acc[r][p]),
@@ -318,37 +344,45 @@ tile_i8 (const guint8 * xq, gsize ldq, const float *xs, const int R,
   /* per panel: acc[2p] rows 0-7, acc[2p+1] rows 8-15 (int32) */
   __m256i acc[2][8];
   const __m256i ones = _mm256_set1_epi16 (1);
+  #pragma GCC unroll 16
   for (int q = 0; q < 2 * P; q++) {
     __m256i b = _mm256_loadu_si256 ((const __m256i *) (bias + q * 8));
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++)
       acc[r][q] = b;
   }
   for (gsize k4 = 0; k4 < K4; k4++) {
     __m256i xb[2];
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       gint32 x4;
       memcpy (&x4, xq + r * ldq + 4 * k4, 4);
       xb[r] = _mm256_set1_epi32 (x4);
     }
 #if LOWP_PF
+    #pragma GCC unroll 16
     for (int p = 0; p < P; p++)
       _mm_prefetch ((const char *) (wp + ((k4 + LOWP_PF / 2) *
                   RNN_PANEL_GROUP + p) * 64), _MM_HINT_T0);
 #endif
+    #pragma GCC unroll 16
     for (int q = 0; q < 2 * P; q++) {
       __m256i w = _mm256_load_si256 ((const __m256i *) (wp +
               (k4 * RNN_PANEL_GROUP + (q >> 1)) * 64 + (q & 1) * 32));
+      #pragma GCC unroll 16
       for (int r = 0; r < R; r++)
         acc[r][q] = _mm256_add_epi32 (acc[r][q],
             _mm256_madd_epi16 (_mm256_maddubs_epi16 (xb[r], w), ones));
     }
   }
+  #pragma GCC unroll 16
   for (int q = 0; q < 2 * P; q++) {
     gsize col = m0 + (gsize) q * 8;
     if (col >= M)
       break;
     gsize valid = MIN (M - col, (gsize) 8);
     __m256 sv = _mm256_loadu_ps (scale + q * 8);
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       float *dst = y + r * ldy + col;
       __m256 v = _mm256_mul_ps (_mm256_cvtepi32_ps (acc[r][q]),
@@ -379,11 +413,13 @@ tile_i8 (const guint8 * xq, gsize ldq, const float *xs, const int R,
     gboolean accumulate)
 {
   gint32 acc[2][RNN_PANEL];
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++)
     for (int i = 0; i < RNN_PANEL; i++)
       acc[r][i] = bias[i];
   for (gsize k4 = 0; k4 < K4; k4++) {
     const gint8 *w = wp + k4 * RNN_PANEL_GROUP * 64;
+    #pragma GCC unroll 16
     for (int r = 0; r < R; r++) {
       const guint8 *xv = xq + r * ldq + 4 * k4;
       for (int i = 0; i < RNN_PANEL; i++)
@@ -393,6 +429,7 @@ tile_i8 (const guint8 * xq, gsize ldq, const float *xs, const int R,
   }
   (void) P;
   gsize valid = MIN (M - m0, (gsize) RNN_PANEL);
+  #pragma GCC unroll 16
   for (int r = 0; r < R; r++) {
     float *dst = y + r * ldy + m0;
     for (gsize i = 0; i < valid; i++) {
