@@ -377,13 +377,17 @@ START_TEST (test_metadata)
 }
 END_TEST
 
-/* The largest error per precision over every fixture, for the log. */
+/* The largest error per precision over every fixture, and per cell
+ * family (the name's first word: rnn, rnnrelu, lstm, lstmp, gru), for the
+ * log. */
 static void
 print_errors (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (lowp); i++) {
     double worst = 0;
     const char *where = "";
+    g_autoptr (GHashTable) fam = g_hash_table_new_full (g_str_hash,
+        g_str_equal, g_free, g_free);
     for (guint c = 0; c < cases->len; c++) {
       const RnnTestCase *fx = g_ptr_array_index (cases, c);
       double e = case_err (fx, lowp[i], 1, FALSE);
@@ -391,10 +395,22 @@ print_errors (void)
         worst = e;
         where = fx->name;
       }
+      gchar *f = g_strndup (fx->name, strcspn (fx->name, "_"));
+      double *old = g_hash_table_lookup (fam, f);
+      if (!old || *old < e)
+        g_hash_table_insert (fam, f, g_memdup2 (&e, sizeof e));
+      else
+        g_free (f);
     }
     g_print ("%s: largest error over %u fixtures (output, h_n, c_n): %.3g "
         "(%s; bound %g)\n", rnn_precision_name (lowp[i]), cases->len, worst,
         where, bound (lowp[i]));
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init (&it, fam);
+    while (g_hash_table_iter_next (&it, &k, &v))
+      g_print ("  %s %s: %.3g\n", rnn_precision_name (lowp[i]),
+          (const char *) k, *(double *) v);
   }
 }
 
