@@ -35,11 +35,13 @@ typedef struct {
   gsize rows;                   /* M */
   gsize cols;                   /* K */
   gsize panels;                 /* ceil(M/16) rounded up to RNN_PANEL_GROUP */
-  /* Reduced precision (kernels_lowp.h); all zero for RNN_FORMAT_F32. */
+  /* Reduced precision (kernels_lowp.h); all zero for RNN_FORMAT_F32.
+   * Only rnn_lowp_gemm() reads a matrix whose format is not F32: a caller
+   * of RnnKernels.gemm must check format first (state.c's gemm() does). */
   RnnFormat format;
   float *scale;                 /* I8: (panels*16) per-row scales */
-  gint32 *rowsum;               /* I8: (panels*16, chunks) row sums */
-  const RnnLowpKernels *lk;     /* the products for q */
+  gint32 *rowsum;               /* I8: -64 x row sums per column chunk */
+  const RnnLowpKernels *lk;     /* the products for data (not F32) */
 } RnnPacked;
 
 /* Returns FALSE on allocation failure (sizes too large). */
