@@ -32,6 +32,8 @@ void
 rnn_packed_clear (RnnPacked * p)
 {
   g_aligned_free (p->data);
+  g_free (p->scale);
+  g_free (p->rowsum);
   memset (p, 0, sizeof *p);
 }
 

@@ -21,11 +21,27 @@ G_BEGIN_DECLS
  *   data[g][k][p][i] = W[(g*8 + p)*16 + i][k]   (zero beyond M)
  * so a product streams the weights contiguously (128 rows x 1 column =
  * 512 bytes per step of k) with no horizontal sums. */
+typedef enum {
+  RNN_FORMAT_F32 = 0,           /* data as above (the default) */
+  RNN_FORMAT_BF16,              /* bfloat16 panels, kernels_lowp.h */
+  RNN_FORMAT_I8                 /* int8 panels + per-row scale */
+} RnnFormat;
+
+typedef struct _RnnLowpKernels RnnLowpKernels;
+
 typedef struct {
-  float *data;                  /* (groups, K, 8, 16), 64-byte aligned */
+  float *data;                  /* (groups, K, 8, 16), 64-byte aligned;
+                                 * other formats: kernels_lowp.h layouts */
   gsize rows;                   /* M */
   gsize cols;                   /* K */
   gsize panels;                 /* ceil(M/16) rounded up to RNN_PANEL_GROUP */
+  /* Reduced precision (kernels_lowp.h); all zero for RNN_FORMAT_F32.
+   * Only rnn_lowp_gemm() reads a matrix whose format is not F32: a caller
+   * of RnnKernels.gemm must check format first (state.c's gemm() does). */
+  RnnFormat format;
+  float *scale;                 /* I8: (panels*16) per-row scales */
+  gint32 *rowsum;               /* I8: -64 x row sums per column chunk */
+  const RnnLowpKernels *lk;     /* the products for data (not F32) */
 } RnnPacked;
 
 /* Returns FALSE on allocation failure (sizes too large). */

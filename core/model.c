@@ -1,6 +1,7 @@
 /* Model loading: safetensors -> RnnModel, with every structural check. */
 #include "rnn-private.h"
 #include "safetensors.h"
+#include "kernels_lowp.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,7 +12,7 @@ G_DEFINE_QUARK (rnn-error-quark, rnn_error);
  * so that a typo does not silently change nothing. */
 static const char *const known_keys[] = {
   "rnn.nonlinearity", "rnn.cell", "rnn.head", "rnn.head_activation",
-  "rnn.labels", "rnn.pooling", NULL
+  "rnn.labels", "rnn.pooling", "rnn.precision", NULL
 };
 
 typedef struct {
@@ -19,6 +20,8 @@ typedef struct {
   RnnSafetensors *st;
   GHashTable *used;             /* tensor names consumed */
   guint64 fingerprint;          /* FNV-1a over the tensors taken */
+  RnnFormat format;             /* of the weight matrices */
+  const RnnKernels *k;          /* the model's kernel set */
 } Loader;
 
 static guint64
@@ -138,7 +141,7 @@ take_packed (Loader * ld, const char *name, guint64 rows, guint64 cols,
   g_autofree float *w = take_tensor (ld, name, 2, rows, cols, error);
   if (!w)
     return FALSE;
-  if (!rnn_pack (w, rows, cols, out)) {
+  if (!rnn_pack_lowp (w, rows, cols, ld->format, ld->k, out)) {
     g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
         "%s: tensor '%s': out of memory packing [%" G_GUINT64_FORMAT ", %"
         G_GUINT64_FORMAT "]", ld->file, name, rows, cols);
@@ -594,6 +597,32 @@ apply_metadata (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
   return TRUE;
 }
 
+/* The precision asked for: the load option, else the metadata, else f32. */
+static gboolean
+choose_precision (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
+    GError ** error)
+{
+  const char *s = g_hash_table_lookup (m->metadata, "rnn.precision");
+  RnnPrecision p = opt ? opt->precision : RNN_PRECISION_AUTO;
+  RnnPrecision meta = RNN_PRECISION_F32;
+  if (s && (!rnn_precision_from_name (s, &meta) ||
+          meta == RNN_PRECISION_AUTO))
+    return bad_value (error, ld->file, "rnn.precision", s,
+        "f32, bf16 or int8");
+  if (p == RNN_PRECISION_AUTO)
+    p = meta;
+  if (!rnn_precision_name (p)) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: load option precision %d is not an RnnPrecision", ld->file,
+        (int) p);
+    return FALSE;
+  }
+  m->precision = p;
+  ld->format = p == RNN_PRECISION_BF16 ? RNN_FORMAT_BF16 :
+      p == RNN_PRECISION_INT8 ? RNN_FORMAT_I8 : RNN_FORMAT_F32;
+  return TRUE;
+}
+
 RnnModel *
 rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
     const RnnLoadOptions * options, GError ** error)
@@ -612,9 +641,11 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
   m->name = g_strdup (name);
   m->metadata = g_hash_table_ref (st->metadata);
   m->k = rnn_kernels_select ();
+  ld.k = m->k;
   g_autofree char *pfx = NULL;
 
-  gboolean ok = find_prefix (&ld, options, &pfx, error)
+  gboolean ok = choose_precision (&ld, m, options, error)
+      && find_prefix (&ld, options, &pfx, error)
       && load_layers (&ld, m, pfx, error)
       && load_head (&ld, m, options, error)
       && apply_metadata (&ld, m, options, error);
@@ -659,6 +690,33 @@ rnn_cell_name (RnnCell cell)
       return "gru";
   }
   return "unknown";
+}
+
+static const char *const precision_names[] = { "auto", "f32", "bf16", "int8" };
+
+const char *
+rnn_precision_name (RnnPrecision p)
+{
+  return (guint) p < G_N_ELEMENTS (precision_names) ? precision_names[p] :
+      NULL;
+}
+
+gboolean
+rnn_precision_from_name (const char *name, RnnPrecision * p)
+{
+  for (guint i = 0; name && i < G_N_ELEMENTS (precision_names); i++) {
+    if (strcmp (name, precision_names[i]) == 0) {
+      *p = (RnnPrecision) i;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+RnnPrecision
+rnn_model_get_precision (const RnnModel * m)
+{
+  return m->precision;
 }
 
 const char *

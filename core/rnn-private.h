@@ -45,6 +45,7 @@ struct _RnnModel {
   char **labels;                /* NULL-terminated or NULL */
   GHashTable *metadata;         /* char* -> char* */
   const RnnKernels *k;          /* kernel set chosen at load */
+  RnnPrecision precision;       /* of every weight matrix (never AUTO) */
   guint64 fingerprint;          /* FNV-1a of every tensor used, name + bytes */
 };
 

@@ -80,6 +80,18 @@ typedef enum {
   RNN_POOLING_MEAN          /* mean of the outputs over the window */
 } RnnPooling;
 
+/* How the weights are stored and multiplied.  The state, the activations
+ * and the accumulation stay float32 in every precision. */
+typedef enum {
+  RNN_PRECISION_AUTO,   /* load option only: the model's rnn.precision
+                         * metadata, else f32 */
+  RNN_PRECISION_F32,    /* float32 weights: PyTorch's numbers */
+  RNN_PRECISION_BF16,   /* bfloat16 weights (half the bytes) */
+  RNN_PRECISION_INT8    /* int8 weights, a float scale per output row, and
+                         * the inputs of each product quantised per call to
+                         * 7 bits (a quarter of the bytes) */
+} RnnPrecision;
+
 typedef struct _RnnModel RnnModel;
 typedef struct _RnnState RnnState;
 
@@ -96,6 +108,10 @@ typedef struct {
   const char *head_prefix;
   /* TRUE: never attach a head (e.g. an encoder). */
   gboolean no_head;
+  /* Precision of every weight matrix (input, recurrent, projection and
+   * head).  AUTO (0): the "rnn.precision" metadata ("f32", "bf16",
+   * "int8"), else f32. */
+  RnnPrecision precision;
 } RnnLoadOptions;
 
 /* Load a model from a safetensors file.  Returns a new model (free with
@@ -118,6 +134,13 @@ RNN_API void rnn_model_unref (RnnModel * model);
 RNN_API const char *rnn_model_get_name (const RnnModel * model);
 RNN_API RnnCell rnn_model_get_cell (const RnnModel * model);
 RNN_API const char *rnn_cell_name (RnnCell cell);  /* "rnn_tanh", "lstm", ... */
+/* The precision the weights were loaded in (never AUTO). */
+RNN_API RnnPrecision rnn_model_get_precision (const RnnModel * model);
+/* "auto", "f32", "bf16", "int8"; NULL for other values. */
+RNN_API const char *rnn_precision_name (RnnPrecision precision);
+/* The precision named @name (as above), FALSE if none. */
+RNN_API gboolean rnn_precision_from_name (const char *name,
+    RnnPrecision * precision);
 RNN_API guint rnn_model_get_input_size (const RnnModel * model);    /* F */
 RNN_API guint rnn_model_get_hidden_size (const RnnModel * model);   /* H */
 RNN_API guint rnn_model_get_proj_size (const RnnModel * model);     /* P, 0 = none */
@@ -411,6 +434,9 @@ RNN_API gboolean rnn_run_config_check (const RnnRunConfig * config,
  * RNN_ERROR_MODEL saying which half is missing.  Thread-safe. */
 RNN_API RnnModel *rnn_model_load_encoder_decoder (const char *path,
     RnnModel ** decoder, GError ** error);
+/* The same with both networks' weights in @precision (RnnLoadOptions). */
+RNN_API RnnModel *rnn_model_load_encoder_decoder_precision (const char *path,
+    RnnPrecision precision, RnnModel ** decoder, GError ** error);
 
 /* New runner: checks as rnn_run_config_check(), then makes the state(s)
  * and scratch memory for config->batch streams.  Takes references on the

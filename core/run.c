@@ -137,8 +137,18 @@ RnnModel *
 rnn_model_load_encoder_decoder (const char *path, RnnModel ** decoder,
     GError ** error)
 {
-  RnnLoadOptions enc_opt = {.prefix = "encoder.",.no_head = TRUE };
-  RnnLoadOptions dec_opt = {.prefix = "decoder." };
+  return rnn_model_load_encoder_decoder_precision (path, RNN_PRECISION_AUTO,
+      decoder, error);
+}
+
+RnnModel *
+rnn_model_load_encoder_decoder_precision (const char *path,
+    RnnPrecision precision, RnnModel ** decoder, GError ** error)
+{
+  RnnLoadOptions enc_opt = {.prefix = "encoder.",.no_head = TRUE,
+    .precision = precision
+  };
+  RnnLoadOptions dec_opt = {.prefix = "decoder.",.precision = precision };
   GError *err = NULL;
   RnnModel *enc;
 

@@ -1,6 +1,7 @@
 /* Per-stream state and the forward pass. */
 #include "rnn-private.h"
 #include "kernels.h"
+#include "kernels_lowp.h"
 
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -240,6 +241,11 @@ job_part (const Job * j, guint part, guint n_parts)
     return;
   }
   const RnnPacked *w = j->w;
+  if (w->format != RNN_FORMAT_F32) {
+    rnn_lowp_gemm_part (j->x, j->n, j->ldx, w, j->y, j->ldy, j->accumulate,
+        part, n_parts);
+    return;
+  }
   const gsize cols = RNN_PANEL * RNN_PANEL_GROUP;     /* rows of W per group */
   gsize groups = (w->rows + cols - 1) / cols;
   gsize g0 = groups * part / n_parts, g1 = groups * (part + 1) / n_parts;
@@ -318,7 +324,10 @@ gemm (RnnState * s, const float *x, gsize n, gsize ldx, const RnnPacked * w,
     /* the same kernel over all the rows: the same numbers */
     if (p && p->solo > 0)
       p->solo--;
-    k->gemm (x, n, ldx, w, y, ldy, accumulate);
+    if (w->format != RNN_FORMAT_F32)
+      rnn_lowp_gemm (x, n, ldx, w, y, ldy, accumulate);
+    else
+      k->gemm (x, n, ldx, w, y, ldy, accumulate);
     return;
   }
   p->job = (Job) { FALSE, k, x, n, ldx, w, y, ldy, accumulate, NULL, 0 };
@@ -535,7 +544,10 @@ rnn_model_apply_head (const RnnModel * m, const float *in, gsize n,
   gsize O = m->head_out;
   for (gsize r = 0; r < n; r++)
     memcpy (out + r * O, m->head_b, O * sizeof (float));
-  m->k->gemm (in, n, in_w, &m->head_w, out, O, TRUE);
+  if (m->head_w.format != RNN_FORMAT_F32)
+    rnn_lowp_gemm (in, n, in_w, &m->head_w, out, O, TRUE);
+  else
+    m->k->gemm (in, n, in_w, &m->head_w, out, O, TRUE);
   for (gsize r = 0; r < n; r++) {
     if (m->head_act == RNN_ACTIVATION_SOFTMAX)
       m->k->softmax (out + r * O, O);

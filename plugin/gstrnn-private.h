@@ -76,6 +76,7 @@ typedef struct
 #define DEFAULT_POST_MESSAGES TRUE
 #define DEFAULT_PARTIAL_WINDOW GST_RNN_PARTIAL_WINDOW_AUTO
 #define DEFAULT_NON_FINITE GST_RNN_NON_FINITE_RESET_STREAM
+#define DEFAULT_PRECISION GST_RNN_PRECISION_AUTO
 /* as audiobasesink's alignment-threshold and audiorate's tolerance */
 #define DEFAULT_TIMESTAMP_TOLERANCE (40 * GST_MSECOND)
 
@@ -95,7 +96,8 @@ enum
   PROP_PARTIAL_WINDOW,
   PROP_NON_FINITE,
   PROP_TIMESTAMP_TOLERANCE,
-  PROP_THREADS
+  PROP_THREADS,
+  PROP_PRECISION
 };
 
 /* The property values.  Protected by the object lock.  batch_first,
@@ -118,6 +120,7 @@ typedef struct
   GstRnnPartialWindow partial_window;
   GstRnnNonFinite non_finite;
   gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
+  GstRnnPrecision precision;    /* weights of the models loaded next */
 } GstRnnSettings;
 
 /* Requests from application threads, consumed by the streaming thread at

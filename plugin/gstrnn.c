@@ -332,6 +332,25 @@ gst_rnn_class_init (GstRnnClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstRnn:precision:
+   *
+   * How the weights are stored and multiplied: f32 (PyTorch's numbers),
+   * bf16 or int8 (smaller, faster at batch 1, approximate), or auto (the
+   * model's rnn.precision metadata, else f32).
+   */
+  g_object_class_install_property (gobject_class, PROP_PRECISION,
+      g_param_spec_enum ("precision", "Precision",
+          "Weights of the model: auto (the file's rnn.precision metadata, "
+          "else f32), f32 (exactly PyTorch's float32 numbers), bf16 "
+          "(bfloat16 weights, half the bytes, errors up to ~1e-2) or int8 "
+          "(int8 weights with a scale per row and inputs quantised per "
+          "frame, a quarter of the bytes, errors up to ~5e-2); the state "
+          "stays float32; read when the model loads (start, hot swap)",
+          GST_TYPE_RNN_PRECISION, DEFAULT_PRECISION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
    * GstRnn:timestamp-tolerance:
    *
    * How far in nanoseconds a buffer may start from the end of the previous

@@ -107,6 +107,23 @@ typedef enum
  * gst_buffer_get_custom_meta (buffer, GST_RNN_RESULT_META_NAME). */
 #define GST_RNN_RESULT_META_NAME "GstRnnResultMeta"
 
+/**
+ * GstRnnPrecision:
+ * @GST_RNN_PRECISION_AUTO: the model's rnn.precision metadata, else f32
+ * @GST_RNN_PRECISION_F32: float32 weights (PyTorch's numbers)
+ * @GST_RNN_PRECISION_BF16: bfloat16 weights
+ * @GST_RNN_PRECISION_INT8: int8 weights with a scale per row
+ *
+ * How the weights are stored (RnnPrecision of the core, same values).
+ */
+typedef enum
+{
+  GST_RNN_PRECISION_AUTO,
+  GST_RNN_PRECISION_F32,
+  GST_RNN_PRECISION_BF16,
+  GST_RNN_PRECISION_INT8
+} GstRnnPrecision;
+
 #define GST_TYPE_RNN_MODE (gst_rnn_mode_get_type ())
 GType gst_rnn_mode_get_type (void);
 #define GST_TYPE_RNN_FEED (gst_rnn_feed_get_type ())
@@ -115,6 +132,8 @@ GType gst_rnn_feed_get_type (void);
 GType gst_rnn_partial_window_get_type (void);
 #define GST_TYPE_RNN_NON_FINITE (gst_rnn_non_finite_get_type ())
 GType gst_rnn_non_finite_get_type (void);
+#define GST_TYPE_RNN_PRECISION (gst_rnn_precision_get_type ())
+GType gst_rnn_precision_get_type (void);
 
 GST_ELEMENT_REGISTER_DECLARE (rnn);
 

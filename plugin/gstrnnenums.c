@@ -103,6 +103,29 @@ gst_rnn_non_finite_get_type (void)
   return type;
 }
 
+GType
+gst_rnn_precision_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_RNN_PRECISION_AUTO, "The model's rnn.precision metadata, else f32",
+        "auto"},
+    {GST_RNN_PRECISION_F32, "float32 weights: PyTorch's numbers", "f32"},
+    {GST_RNN_PRECISION_BF16, "bfloat16 weights: half the bytes, errors "
+          "~1e-3..1e-2", "bf16"},
+    {GST_RNN_PRECISION_INT8, "int8 weights, a scale per row, inputs of "
+          "each product quantised per frame: a quarter of the bytes, errors "
+          "~1e-2..5e-2", "int8"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstRnnPrecision", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 const gchar *
 gst_rnn_mode_nick (GstRnnMode mode)
 {

@@ -63,19 +63,21 @@ gst_rnn_run_config (const GstRnnSettings * s)
  * and, for a hot swap, by the thread setting the property. */
 static RnnModel *
 gst_rnn_load_models (GstRnn * self, const gchar * path,
-    const RnnRunConfig * cfg, RnnRunInfo * info, RnnModel ** decoder,
-    GError ** error, gchar ** debug)
+    GstRnnPrecision precision, const RnnRunConfig * cfg, RnnRunInfo * info,
+    RnnModel ** decoder, GError ** error, gchar ** debug)
 {
   RnnModel *model;
   GError *err = NULL;
+  RnnLoadOptions opt = {.precision = (RnnPrecision) precision };
 
   *decoder = NULL;
   *debug = NULL;
   /* n-to-m: one file, two networks (keys encoder.* and decoder.*) */
   if (cfg->mode == RNN_MODE_N_TO_M)
-    model = rnn_model_load_encoder_decoder (path, decoder, &err);
+    model = rnn_model_load_encoder_decoder_precision (path, opt.precision,
+        decoder, &err);
   else
-    model = rnn_model_load (path, NULL, &err);
+    model = rnn_model_load (path, &opt, &err);
   if (model == NULL) {
     if (cfg->mode == RNN_MODE_N_TO_M
         && g_error_matches (err, RNN_ERROR, RNN_ERROR_MODEL))
@@ -99,13 +101,15 @@ gst_rnn_load_models (GstRnn * self, const gchar * path,
         "unidirectional and runs frame by frame", cfg->window);
 
   GST_INFO_OBJECT (self, "loaded \"%s\": %s, input %u, hidden %u, proj %u, "
-      "%u layer(s), %s, %s, output %u; mode %s", path,
+      "%u layer(s), %s, %s, output %u, weights %s; mode %s", path,
       rnn_cell_name (rnn_model_get_cell (model)),
       rnn_model_get_input_size (model), rnn_model_get_hidden_size (model),
       rnn_model_get_proj_size (model), rnn_model_get_num_layers (model),
       rnn_model_is_bidirectional (model) ? "bidirectional" : "unidirectional",
       rnn_model_has_head (model) ? "with head" : "no head",
-      info->output_size, gst_rnn_mode_nick ((GstRnnMode) cfg->mode));
+      info->output_size,
+      rnn_precision_name (rnn_model_get_precision (model)),
+      gst_rnn_mode_nick ((GstRnnMode) cfg->mode));
   return model;
 }
 
@@ -161,8 +165,8 @@ gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
     cfg.feed = info.feed;
     cfg.hop = info.hop;
 
-    model = gst_rnn_load_models (self, s.model_path, &cfg, &info, decoder,
-        &err, &debug);
+    model = gst_rnn_load_models (self, s.model_path, s.precision, &cfg, &info,
+        decoder, &err, &debug);
     if (model == NULL) {
       gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug,
           GST_FUNCTION, __LINE__);
@@ -252,6 +256,7 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
   guint in_size, F;
   gchar *running, *debug = NULL;
   GError *err = NULL;
+  GstRnnPrecision precision;
 
   GST_OBJECT_LOCK (self);
   if (self->config.info.input_size == 0) {
@@ -261,6 +266,7 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
     return;
   }
   cfg = self->config.run;
+  precision = self->settings.precision;
   in_size = self->config.info.input_size;
   running = g_strdup (self->settings.model_path);
   GST_OBJECT_UNLOCK (self);
@@ -273,8 +279,8 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
   }
 
   GST_INFO_OBJECT (self, "loading \"%s\" to replace \"%s\"", path, running);
-  model = gst_rnn_load_models (self, path, &cfg, &info, &decoder, &err,
-      &debug);
+  model = gst_rnn_load_models (self, path, precision, &cfg, &info, &decoder,
+      &err, &debug);
   if (model == NULL) {
     GError *w = g_error_new (err->domain, err->code, "%s Keeping the running "
         "model \"%s\".", err->message, running);

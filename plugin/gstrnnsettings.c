@@ -33,6 +33,7 @@ gst_rnn_settings_init (GstRnnSettings * settings)
   settings->partial_window = DEFAULT_PARTIAL_WINDOW;
   settings->non_finite = DEFAULT_NON_FINITE;
   settings->timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
+  settings->precision = DEFAULT_PRECISION;
 }
 
 /* Properties that need a reload or renegotiation only change in NULL or
@@ -65,6 +66,11 @@ gst_rnn_set_property (GObject * object, guint prop_id,
     case PROP_BATCH_FIRST:
       if (gst_rnn_check_mutable_ready (self, pspec))
         self->settings.batch_first = g_value_get_boolean (value);
+      break;
+    case PROP_PRECISION:
+      /* read at the next load: start, and a hot swap (which keeps it) */
+      if (gst_rnn_check_mutable_ready (self, pspec))
+        self->settings.precision = g_value_get_enum (value);
       break;
     case PROP_MODE:
       if (gst_rnn_check_mutable_ready (self, pspec))
@@ -126,6 +132,9 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
   switch (prop_id) {
     case PROP_MODEL:
       g_value_set_string (value, self->settings.model_path);
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum (value, self->settings.precision);
       break;
     case PROP_BATCH_FIRST:
       g_value_set_boolean (value, self->settings.batch_first);

@@ -167,6 +167,78 @@ def write_plan(path, workdir, rows):
                 os.path.join(workdir, stem + ".safetensors")))
 
 
+# ------------------------------------------------- precisions (issue 13)
+
+# (config name, cell, H, F, model stem): batch 1, 160 frames per call, the
+# weights in f32, bf16 and int8 (bench_core --precision), each against the
+# floor of its own weight bytes.  lstm_h256 and gru_h256 are MODELS' files.
+PRECISION_ROWS = [
+    ("lstm_h1024_f256_b1_n160", "lstm", 1024, 256, "lstm_h1024_f256"),
+    ("lstm_h256_b1_n160", "lstm", 256, F, "lstm_h256"),
+    ("gru_h256_b1_n160", "gru", 256, F, "gru_h256"),
+]
+PRECISIONS = ("f32", "bf16", "int8")
+# speed-up over f32 each precision must reach, per config
+PRECISION_TARGETS = {"lstm_h1024_f256_b1_n160": {"bf16": 1.8, "int8": 3.0},
+                     "lstm_h256_b1_n160": {"bf16": 1.4, "int8": 2.0},
+                     "gru_h256_b1_n160": {"bf16": 1.4, "int8": 2.0}}
+
+
+def precision_section(args, env, core_exe, workdir, inp, log):
+    """Runs bench_core once per precision (per round, alternating order) on
+    PRECISION_ROWS; returns (lines of the table, PASS count, MISS count,
+    raw JSON lines)."""
+    rows = [r for r in PRECISION_ROWS if not args.only or args.only in r[0]]
+    if not rows:
+        return [], 0, 0, []
+    plan = os.path.join(workdir, "plan-precision.txt")
+    with open(plan, "w") as f:
+        f.write("# name cell layers F H B n model\n")
+        for name, cell, H, Fin, stem in rows:
+            f.write("%s %s 1 %d %d 1 160 %s\n" % (
+                name, cell, Fin, H, os.path.join(workdir, stem + ".safetensors")))
+    raw, res, floors = [], {}, {}
+    for rnd in range(max(1, args.rounds)):
+        order = PRECISIONS if rnd % 2 == 0 else PRECISIONS[::-1]
+        for prec in order:
+            lines, _ = run_json([core_exe, "--plan", plan, "--input", inp,
+                                 "--reps", str(args.reps), "--target-ms",
+                                 str(args.target_ms), "--precision", prec],
+                                env, log, 900, "core %s (round %d)" % (prec, rnd + 1))
+            raw += lines
+            for l in lines:
+                k = (prec, l.get("name"))
+                if l.get("type") == "result":
+                    res[k] = min(res.get(k, float("inf")), l["us_per_step"])
+                elif l.get("type") == "floor":
+                    if k not in floors or l["floor_us"] < floors[k]["floor_us"]:
+                        floors[k] = l
+    out = ["precision of the weights (issue 13): batch 1, 160 frames per call, us per "
+           "step; floor = that precision's weight bytes per step / bw"]
+    out.append("  %-24s %-5s %8s %8s %6s %6s %7s  %s" % (
+        "config", "prec", "core", "floor", "GB/s", "c/fl", "x f32", "target"))
+    n_pass = n_miss = 0
+    for name, cell, H, Fin, stem in rows:
+        base = res.get(("f32", name))
+        for prec in PRECISIONS:
+            us = res.get((prec, name))
+            fl = floors.get((prec, name), {})
+            sp = ratio(base, us)
+            lim = PRECISION_TARGETS.get(name, {}).get(prec)
+            verdict = ""
+            if lim is not None and sp is not None:
+                ok = sp >= lim
+                verdict = "x f32>=%g %s" % (lim, "PASS" if ok else "MISS")
+                n_pass, n_miss = n_pass + ok, n_miss + (not ok)
+            out.append("  %-24s %-5s %8s %8s %6s %6s %7s  %s" % (
+                "%s h%d F%d B1 n160" % (cell, H, Fin) if prec == "f32" else "",
+                prec, fmt(us, 8),
+                fmt(fl.get("floor_us"), 8, 2), fmt(fl.get("bw_gbs"), 6, 0),
+                fmt(ratio(us, fl.get("floor_us")), 6, 2), fmt(sp, 7, 2), verdict))
+    out.append("")
+    return out, n_pass, n_miss, raw
+
+
 # ------------------------------------------------------------- running
 
 def run_json(cmd, env, log, timeout, label):
@@ -395,6 +467,8 @@ def main():
     ap.add_argument("--no-dnnl", action="store_true")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--no-element", action="store_true")
+    ap.add_argument("--no-precision", action="store_true",
+                    help="skip the bf16/int8 table (issue 13)")
     ap.add_argument("--torch-python", default=None,
                     help="python that has torch (default: this one, else /usr/bin/python3)")
     ap.add_argument("--openblas-coretype", default="Haswell",
@@ -563,6 +637,11 @@ def main():
             notes["element"] = "not built (GStreamer dev files missing at configure time)"
     else:
         notes["element"] = "skipped (--no-element)"
+    prec_out, prec_pass, prec_miss = [], 0, 0
+    if not args.no_precision:
+        prec_out, prec_pass, prec_miss, prec_raw = precision_section(
+            args, env, core_exe, workdir, inp, log)
+        raw += [dict(l, section="precision") for l in prec_raw]
     elapsed = time.time() - t_start
 
     if args.json:
@@ -579,6 +658,8 @@ def main():
     peak = None
     for l in raw:
         t = l.get("type")
+        if l.get("section") == "precision":
+            continue
         if t == "result":
             k = (l["contender"], l["name"])
             res[k] = min(res.get(k, float("inf")), l["us_per_step"])
@@ -765,8 +846,12 @@ def main():
             p("  memory of the element process at exit: VmRSS %d kB, VmHWM %d kB" % (
                 em["rss_kb"], em["hwm_kb"]))
     p("")
+    out += prec_out
+    if prec_out:
+        p("targets of issue 13: %d PASS, %d MISS" % (prec_pass, prec_miss))
+        n_miss += prec_miss
     p("targets (issues 5 and 12): %d PASS, %d MISS, %d n/a; benchmark took %.0f s" % (
-        n_pass, n_miss, n_na, elapsed))
+        n_pass, n_miss - prec_miss, n_na, elapsed))
     print("\n".join(out), flush=True)
 
     if not any(k[0] == "core" for k in res):

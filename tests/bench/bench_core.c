@@ -47,7 +47,14 @@ extern char *openblas_get_config (void);
 #define openblas_get_config() ((char *) NULL)
 #endif
 
-#define CONTENDER "core"
+#define CONTENDER contender
+
+/* --precision P: weights in f32, bf16 or int8 (the load option); results
+ * are reported as contender "core-P" and the floors use P's weight bytes. */
+static const char *contender = "core";
+static double weight_bytes = 4;
+static RnnPrecision precision = RNN_PRECISION_AUTO;
+static char contender_buf[32];
 
 static volatile float sink;
 
@@ -306,16 +313,17 @@ print_floor (const BenchConfig * c)
   double G = cell_gates (c->cell), H = c->H, F = c->F, L = c->layers;
   double rec = L * G * H * H;
   double inp = G * H * F + (L - 1) * G * H * H;
-  double bytes = 4 * (rec + inp / c->n);
-  size_t buffer = (size_t) (4 * (rec + (c->n == 1 ? inp : 0)));
+  double bytes = weight_bytes * (rec + inp / c->n);
+  size_t buffer = (size_t) (weight_bytes * (rec + (c->n == 1 ? inp : 0)));
   double bw = measure_bandwidth (buffer);
   double flops = 2.0 * c->B * (rec + inp);
   double mem_us = bytes / bw * 1e6;
   double compute_us = flops / peak_flops * 1e6;
-  printf ("{\"type\": \"floor\", \"name\": \"%s\", \"bytes_per_step\": %.0f, "
+  printf ("{\"type\": \"floor\", \"contender\": \"%s\", "
+      "\"name\": \"%s\", \"bytes_per_step\": %.0f, "
       "\"buffer_bytes\": %zu, \"bw_gbs\": %.2f, \"flops_per_step\": %.0f, "
       "\"peak_gflops\": %.2f, \"mem_us\": %.4f, \"compute_us\": %.4f, "
-      "\"floor_us\": %.4f}\n", c->name, bytes, buffer, bw * 1e-9, flops,
+      "\"floor_us\": %.4f}\n", contender, c->name, bytes, buffer, bw * 1e-9, flops,
       peak_flops * 1e-9, mem_us, compute_us,
       mem_us > compute_us ? mem_us : compute_us);
   fflush (stdout);
@@ -352,8 +360,8 @@ print_info (void)
   bench_cpu_model (cpu, sizeof cpu);
   const char *sum_name;
   pick_sum (&sum_name);
-  printf ("{\"type\": \"info\", \"contender\": \"" CONTENDER "\", "
-      "\"openblas_core\": ");
+  printf ("{\"type\": \"info\", \"contender\": \"%s\", "
+      "\"openblas_core\": ", CONTENDER);
   bench_print_json_string (openblas_get_corename ());
   printf (", \"openblas_threads\": %d, \"openblas_config\": ",
       openblas_get_num_threads ());
@@ -371,8 +379,9 @@ print_memory (const char *name)
 {
   long rss, hwm;
   bench_memory_kb (&rss, &hwm);
-  printf ("{\"type\": \"memory\", \"contender\": \"" CONTENDER "\", "
-      "\"name\": \"%s\", \"rss_kb\": %ld, \"hwm_kb\": %ld}\n", name, rss, hwm);
+  printf ("{\"type\": \"memory\", \"contender\": \"%s\", "
+      "\"name\": \"%s\", \"rss_kb\": %ld, \"hwm_kb\": %ld}\n", CONTENDER, name,
+      rss, hwm);
   fflush (stdout);
 }
 
@@ -395,12 +404,23 @@ main (int argc, char **argv)
       floors = 0;
     } else if (strcmp (argv[i], "--bw-sweep") == 0) {
       bw_sweep = 1;
+    } else if (strcmp (argv[i], "--precision") == 0 && i + 1 < argc &&
+        rnn_precision_from_name (argv[i + 1], &precision) &&
+        precision != RNN_PRECISION_AUTO) {
+      i++;
+      snprintf (contender_buf, sizeof contender_buf, "core-%s",
+          rnn_precision_name (precision));
+      contender = contender_buf;
+      weight_bytes = precision == RNN_PRECISION_BF16 ? 2 :
+          precision == RNN_PRECISION_INT8 ? 1 : 4;
     } else {
       fprintf (stderr, "usage: %s --plan FILE --input FILE [options]\n"
           "       %s --info\n" BENCH_COMMON_USAGE
           "  --no-floors          skip the bandwidth and FMA measurements\n"
           "  --bw-sweep           print the read bandwidth for buffers of 4 kB\n"
-          "                       to 64 MB (the cache hierarchy) and exit\n",
+          "                       to 64 MB (the cache hierarchy) and exit\n"
+          "  --precision P        weights in f32, bf16 or int8 (contender\n"
+          "                       core-P, floors with P's weight bytes)\n",
           argv[0], argv[0]);
       return 2;
     }
@@ -448,7 +468,8 @@ main (int argc, char **argv)
     if (strcmp (model_path, c->model) != 0) {
       if (model)
         rnn_model_unref (model);
-      model = rnn_model_load (c->model, NULL, &err);
+      RnnLoadOptions lo = {.precision = precision };
+      model = rnn_model_load (c->model, &lo, &err);
       snprintf (model_path, sizeof model_path, "%s", model ? c->model : "");
       if (!model) {
         bench_print_error (CONTENDER, c, err->message);

@@ -91,10 +91,17 @@ rnn_test_check_close (const char *name, const char *what, const float *got,
     const float *want, gsize n)
 {
   double err = rnn_test_max_err (got, want, n);
+  /* $RNN_TEST_PRECISION runs (meson: the -bf16/-int8 tests) widen the
+   * tolerance to their bound and log every error for the report */
+  const char *bound = g_getenv ("RNN_TEST_BOUND");
+  double tol = bound ? g_ascii_strtod (bound, NULL) : RNN_TEST_TOLERANCE;
 
-  ck_assert_msg (err <= RNN_TEST_TOLERANCE,
+  if (g_getenv ("RNN_TEST_PRECISION"))
+    g_print ("precision-error %s %s %s %g\n", g_getenv ("RNN_TEST_PRECISION"),
+        name, what, err);
+  ck_assert_msg (err <= tol,
       "%s: %s differs from PyTorch by %g (tolerance %g)", name, what, err,
-      RNN_TEST_TOLERANCE);
+      tol);
 }
 
 RnnRunConfig
@@ -132,11 +139,18 @@ rnn_test_mode_model (const RnnModeCase * c, RnnModel ** decoder)
   GError *err = NULL;
   RnnModel *m;
 
+  RnnLoadOptions o = { 0 };
+
   *decoder = NULL;
+  /* $RNN_TEST_PRECISION: the weights in bf16 or int8 */
+  if (g_getenv ("RNN_TEST_PRECISION"))
+    ck_assert (rnn_precision_from_name (g_getenv ("RNN_TEST_PRECISION"),
+            &o.precision));
   if (strcmp (c->mode, "n-to-m") == 0)
-    m = rnn_model_load_encoder_decoder (c->model_path, decoder, &err);
+    m = rnn_model_load_encoder_decoder_precision (c->model_path, o.precision,
+        decoder, &err);
   else
-    m = rnn_model_load (c->model_path, NULL, &err);
+    m = rnn_model_load (c->model_path, &o, &err);
   ck_assert_msg (m != NULL, "%s: %s", c->name, err ? err->message : "");
   return m;
 }
