@@ -21,6 +21,7 @@ rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out)
     for (gsize k = 0; k < K; k++)
       d[((g * K + k) * G + p % G) * RNN_PANEL + m % RNN_PANEL] = w[m * K + k];
   }
+  memset (out, 0, sizeof *out);        /* format F32, no scales */
   out->data = d;
   out->rows = M;
   out->cols = K;

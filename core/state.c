@@ -427,6 +427,8 @@ product (RnnState * s, gboolean split, const float *x, gsize n, gsize ldx,
 {
   if (split)
     gemm (s, x, n, ldx, w, y, ldy, accumulate);
+  else if (w->format != RNN_FORMAT_F32)
+    rnn_lowp_gemm (x, n, ldx, w, y, ldy, accumulate);
   else
     s->model->k->gemm (x, n, ldx, w, y, ldy, accumulate);
 }
