@@ -474,7 +474,9 @@ run_streams (RnnState * s, const float *x, guint T, guint b0, guint b1,
 
       for (guint step = 0; step < T; step++) {
         guint t = d ? T - 1 - step : step;
-        float *gx = s->gx + ((gsize) t * B + b0) * GH;  /* (nb, G*H) */
+        /* (nb, G*H): per step, the first frame's rows every step, so the
+         * gates stay in cache instead of walking T*B*G*H fresh floats */
+        float *gx = s->gx + ((gsize) (per_step ? 0 : t) * B + b0) * GH;
         if (per_step) {
           for (guint r = 0; r < nb; r++)
             memcpy (gx + (gsize) r * GH, lay->bias_x, GH * sizeof (float));

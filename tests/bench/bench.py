@@ -459,6 +459,9 @@ def main():
     ap.add_argument("--reps", type=int, default=7, help="timed repetitions (7)")
     ap.add_argument("--target-ms", type=float, default=60.0,
                     help="duration of one repetition (60 ms)")
+    ap.add_argument("--min-steps", type=int, default=160,
+                    help="time steps per repetition, at least (160: one call of "
+                         "the batched rows, whose steps take milliseconds)")
     ap.add_argument("--rounds", type=int, default=2,
                     help="run every contender this many times, in alternating "
                          "order, and keep the best median (2)")
@@ -521,7 +524,7 @@ def main():
     env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                GOTO_NUM_THREADS="1")
     common = ["--plan", plan, "--input", inp, "--reps", str(args.reps),
-              "--target-ms", str(args.target_ms)]
+              "--target-ms", str(args.target_ms), "--min-steps", str(args.min_steps)]
     raw = []
     notes = {}
     t_start = time.time()
