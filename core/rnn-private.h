@@ -49,6 +49,11 @@ struct _RnnModel {
   guint64 fingerprint;          /* FNV-1a of every tensor used, name + bytes */
 };
 
+/* state.c: the state's h (L*D, B, H_out) and c (L*D, B, H; NULL but for
+ * LSTM), for snapshot.c.  Owned by the state. */
+float *rnn_state_h (const RnnState * s);
+float *rnn_state_c (const RnnState * s);
+
 G_END_DECLS
 
 #endif

@@ -250,6 +250,7 @@ struct _GstRnn
 
 /* gstrnnsettings.c */
 void gst_rnn_settings_init (GstRnnSettings * settings);
+void gst_rnn_install_properties (GObjectClass * gobject_class);
 void gst_rnn_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,

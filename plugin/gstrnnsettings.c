@@ -182,3 +182,235 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* The element's properties: installed once, by the class.  Their values
+ * live in GstRnnSettings (above); the prose is in the README. */
+void
+gst_rnn_install_properties (GObjectClass * gobject_class)
+{
+  /**
+   * GstRnn:model:
+   *
+   * Path of the safetensors file holding the network, loaded going to
+   * PAUSED, or swapped in at the next buffer when set in PAUSED or PLAYING.
+   */
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Path of the safetensors file with the PyTorch RNN/LSTM/GRU "
+          "weights (and optional Linear head); loaded on READY->PAUSED; "
+          "setting it in PAUSED/PLAYING loads the new file and switches to "
+          "it at the next buffer (state reset), or keeps the old model and "
+          "posts a warning if the file is unusable",
+          DEFAULT_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:batch-first:
+   *
+   * Whether a buffer of T frames is (B, T, F), as PyTorch's
+   * `batch_first=True`, rather than (T, B, F), plain interleaved audio.
+   */
+  g_object_class_install_property (gobject_class, PROP_BATCH_FIRST,
+      g_param_spec_boolean ("batch-first", "Batch first",
+          "Buffer layout: FALSE = (T, B, F) time-major, plain interleaved "
+          "audio; TRUE = (B, T, F), each stream's frames contiguous, as "
+          "PyTorch's batch_first=True; the output uses the same layout",
+          DEFAULT_BATCH_FIRST,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:mode:
+   *
+   * How input frames map to output frames.
+   */
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "How input frames map to output frames: n-to-n (frame by frame), "
+          "n-to-1 (one result per window, attached to the unchanged input "
+          "as a GstRnnResultMeta and posted as an 'rnn' element message), "
+          "1-to-n ('steps' frames generated per input frame) or n-to-m "
+          "(encoder-decoder: 'steps' frames forecast per window)",
+          GST_TYPE_RNN_MODE, DEFAULT_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:reset-on-discont:
+   *
+   * Whether a discontinuity (a DISCONT or GAP buffer, a timestamp jump)
+   * resets the state to zero.
+   */
+  g_object_class_install_property (gobject_class, PROP_RESET_ON_DISCONT,
+      g_param_spec_boolean ("reset-on-discont", "Reset on discont",
+          "Reset the state to zero (and drop a pending window) on a buffer "
+          "flagged DISCONT; FALSE carries the state across discontinuities",
+          DEFAULT_RESET_ON_DISCONT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:window:
+   *
+   * Frames per window in `n-to-1` and `n-to-m`, and in `n-to-n` for a
+   * bidirectional model, which then runs on independent windows.
+   */
+  g_object_class_install_property (gobject_class, PROP_WINDOW,
+      g_param_spec_uint ("window", "Window",
+          "Frames per window: required in n-to-1 and n-to-m; in n-to-n only "
+          "for a bidirectional model (0 = refuse such models), which then "
+          "runs on independent windows with that latency; ignored in 1-to-n",
+          0, GST_RNN_MAX_WINDOW, DEFAULT_WINDOW,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:hop:
+   *
+   * Frames between the starts of consecutive windows in `n-to-1` and
+   * `n-to-m` (0: #GstRnn:window).
+   */
+  g_object_class_install_property (gobject_class, PROP_HOP,
+      g_param_spec_uint ("hop", "Hop",
+          "n-to-1 and n-to-m: frames between window starts (0 = the window, "
+          "no overlap; smaller overlaps windows; larger skips frames)",
+          0, GST_RNN_MAX_WINDOW, DEFAULT_HOP,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:steps:
+   *
+   * Frames generated per input frame in `1-to-n`, or per window in
+   * `n-to-m`.
+   */
+  g_object_class_install_property (gobject_class, PROP_STEPS,
+      g_param_spec_uint ("steps", "Steps",
+          "Frames generated per input frame (1-to-n; output rate = input "
+          "rate x steps) or per window (n-to-m); ignored otherwise",
+          1, GST_RNN_MAX_STEPS, DEFAULT_STEPS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:feed:
+   *
+   * What the generating network (`1-to-n`, the `n-to-m` decoder) reads at
+   * each step.
+   */
+  g_object_class_install_property (gobject_class, PROP_FEED,
+      g_param_spec_enum ("feed", "Feed",
+          "Input of each generation step: 1-to-n takes repeat (default), "
+          "first or feedback; n-to-m takes context (default) or feedback; "
+          "auto = the mode's default",
+          GST_TYPE_RNN_FEED, DEFAULT_FEED,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:carry-state:
+   *
+   * Whether each window (`n-to-1`, `n-to-m`) or input frame (`1-to-n`)
+   * starts from the state the previous one left instead of zero.
+   */
+  g_object_class_install_property (gobject_class, PROP_CARRY_STATE,
+      g_param_spec_boolean ("carry-state", "Carry state",
+          "n-to-1, n-to-m: start each window from the previous window's "
+          "final state instead of zeros; 1-to-n: the same across input "
+          "frames",
+          DEFAULT_CARRY_STATE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:threads:
+   *
+   * Threads that share each matrix product of the network, with outputs
+   * identical to one thread's.
+   */
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_uint ("threads", "Threads",
+          "Threads sharing each matrix product of the network (1 = the "
+          "streaming thread only); outputs are identical whatever the count",
+          1, 8, DEFAULT_THREADS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:post-messages:
+   *
+   * Whether `n-to-1` posts every result as an `rnn` element message.
+   */
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "n-to-1: post each result as an 'rnn' element message on the bus",
+          DEFAULT_POST_MESSAGES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:partial-window:
+   *
+   * What happens at EOS to frames that fill no window.
+   */
+  g_object_class_install_property (gobject_class, PROP_PARTIAL_WINDOW,
+      g_param_spec_enum ("partial-window", "Partial window",
+          "At EOS, an incomplete window is dropped or run as a shorter "
+          "sequence; auto = run in n-to-n, drop in n-to-1 and n-to-m",
+          GST_TYPE_RNN_PARTIAL_WINDOW, DEFAULT_PARTIAL_WINDOW,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:non-finite:
+   *
+   * What happens to NaN and infinite input values, and to a state that
+   * becomes non-finite.
+   */
+  g_object_class_install_property (gobject_class, PROP_NON_FINITE,
+      g_param_spec_enum ("non-finite", "Non-finite",
+          "What to do with NaN/Inf input values: reset-stream (compute, "
+          "then reset that stream's state, warn), propagate (no check, as "
+          "PyTorch: the state stays NaN until a reset), zero (replace them "
+          "by 0, warn) or error (fail the stream)",
+          GST_TYPE_RNN_NON_FINITE, DEFAULT_NON_FINITE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:precision:
+   *
+   * How the weights are stored and multiplied: f32 (PyTorch's numbers),
+   * bf16 or int8 (smaller, faster at batch 1, approximate), or auto (the
+   * model's rnn.precision metadata, else f32).
+   */
+  g_object_class_install_property (gobject_class, PROP_PRECISION,
+      g_param_spec_enum ("precision", "Precision",
+          "Weights of the model: auto (the file's rnn.precision metadata, "
+          "else f32), f32 (exactly PyTorch's float32 numbers), bf16 "
+          "(bfloat16 weights, half the bytes, errors up to ~1e-2) or int8 "
+          "(int8 weights with a scale per row and inputs quantised per "
+          "frame, a quarter of the bytes, errors up to ~5e-2); the state "
+          "stays float32; read when the model loads (start, hot swap)",
+          GST_TYPE_RNN_PRECISION, DEFAULT_PRECISION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRnn:timestamp-tolerance:
+   *
+   * How far in nanoseconds a buffer may start from the end of the previous
+   * one before it is a discontinuity (default 40 ms, as GStreamer's audio
+   * sinks; -1: half a frame).
+   */
+  g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
+      g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
+          "Largest difference in ns between a buffer's timestamp and the end "
+          "of the previous buffer that is not a discontinuity (dropped or "
+          "late data, handled as DISCONT); default 40 ms, -1 = half a "
+          "frame, G_MAXINT64 = "
+          "never",
+          -1, G_MAXINT64, DEFAULT_TIMESTAMP_TOLERANCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+}

@@ -29,7 +29,7 @@ mkdir -p "$out/corpus"
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Icore $(pkg-config --cflags glib-2.0 json-glib-1.0))
 objs=()
-for src in core/safetensors.c core/file.c core/model.c core/state.c core/kernels.c core/kernels_c.c \
+for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/state.c core/snapshot.c core/kernels.c core/kernels_c.c \
            core/kernels_lowp.c core/kernels_lowp_c.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"
