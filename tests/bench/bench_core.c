@@ -195,8 +195,15 @@ static double
 peak_avx512 (long iters)
 {
   __m512 m = _mm512_set1_ps (0.999999f), c = _mm512_set1_ps (1e-7f);
-  __m512 a0 = _mm512_set1_ps (1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0,
-      a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+  /* twelve different starting values: equal ones are one value to the
+   * compiler, which then runs a single chain of FMAs (latency-bound) and
+   * the count of twelve overstates the peak by 1.5x or more */
+  __m512 a0 = _mm512_set1_ps (1.0f), a1 = _mm512_set1_ps (1.01f),
+      a2 = _mm512_set1_ps (1.02f), a3 = _mm512_set1_ps (1.03f),
+      a4 = _mm512_set1_ps (1.04f), a5 = _mm512_set1_ps (1.05f),
+      a6 = _mm512_set1_ps (1.06f), a7 = _mm512_set1_ps (1.07f),
+      a8 = _mm512_set1_ps (1.08f), a9 = _mm512_set1_ps (1.09f),
+      a10 = _mm512_set1_ps (1.10f), a11 = _mm512_set1_ps (1.11f);
   double t0 = bench_now ();
   for (long i = 0; i < iters; i++) {
     FMA12 (__m512, _mm512_fmadd_ps);
@@ -215,8 +222,12 @@ static double
 peak_avx2 (long iters)
 {
   __m256 m = _mm256_set1_ps (0.999999f), c = _mm256_set1_ps (1e-7f);
-  __m256 a0 = _mm256_set1_ps (1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0,
-      a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+  __m256 a0 = _mm256_set1_ps (1.0f), a1 = _mm256_set1_ps (1.01f),
+      a2 = _mm256_set1_ps (1.02f), a3 = _mm256_set1_ps (1.03f),
+      a4 = _mm256_set1_ps (1.04f), a5 = _mm256_set1_ps (1.05f),
+      a6 = _mm256_set1_ps (1.06f), a7 = _mm256_set1_ps (1.07f),
+      a8 = _mm256_set1_ps (1.08f), a9 = _mm256_set1_ps (1.09f),
+      a10 = _mm256_set1_ps (1.10f), a11 = _mm256_set1_ps (1.11f);
   double t0 = bench_now ();
   for (long i = 0; i < iters; i++) {
     FMA12 (__m256, _mm256_fmadd_ps);
@@ -239,7 +250,7 @@ peak_c (long iters)
 {
   float a[16], m = 0.999999f, c = 1e-7f;
   for (int k = 0; k < 16; k++)
-    a[k] = 1.0f;
+    a[k] = 1.0f + 0.01f * k;
   double t0 = bench_now ();
   for (long i = 0; i < iters; i++)
     for (int k = 0; k < 16; k++)
