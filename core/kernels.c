@@ -29,9 +29,33 @@ rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out)
   return TRUE;
 }
 
+gboolean
+rnn_pack_slices (RnnPacked * p, guint slice_panels)
+{
+  g_return_val_if_fail (p->format == RNN_FORMAT_F32 && p->many == NULL,
+      FALSE);
+  g_return_val_if_fail (slice_panels > 0
+      && RNN_PANEL_GROUP % slice_panels == 0, FALSE);
+  const gsize K = p->cols, G = RNN_PANEL_GROUP, S = slice_panels;
+  gsize n = p->panels * K * RNN_PANEL;  /* fits: rnn_pack allocated it */
+  float *d = g_aligned_alloc (1, MAX (n, 16) * sizeof (float), 64);
+  if (!d)
+    return FALSE;
+  for (gsize pn = 0; pn < p->panels; pn++) {
+    const float *src = p->data + ((pn / G) * K * G + pn % G) * RNN_PANEL;
+    float *dst = d + ((pn / S) * K * S + pn % S) * RNN_PANEL;
+    for (gsize k = 0; k < K; k++)
+      memcpy (dst + k * S * RNN_PANEL, src + k * G * RNN_PANEL,
+          RNN_PANEL * sizeof (float));
+  }
+  g_atomic_pointer_set (&p->many, d);
+  return TRUE;
+}
+
 void
 rnn_packed_clear (RnnPacked * p)
 {
+  g_aligned_free (p->many);
   g_aligned_free (p->data);
   g_free (p->scale);
   g_free (p->rowsum);

@@ -42,14 +42,30 @@ typedef struct {
   float *scale;                 /* I8: (panels*16) per-row scales */
   gint32 *rowsum;               /* I8: -64 x row sums per column chunk */
   const RnnLowpKernels *lk;     /* the products for data (not F32) */
+  /* F32 only, NULL until rnn_pack_slices(): the same matrix in the slice
+   * layout of one kernel set, whose slices are S = RnnKernels.slice_panels
+   * panels:
+   *   many[s][k][p][i] = W[(s*S + p)*16 + i][k]   (zero beyond M)
+   * so the K columns of a slice are contiguous (K x S x 64 bytes) and a
+   * block of them stays in L1 while many rows pass.  Panel p starts at
+   * float p*K*16 in both layouts.  Written once (atomically) and read with
+   * g_atomic_pointer_get(): products running meanwhile use data. */
+  float *many;
 } RnnPacked;
 
 /* Returns FALSE on allocation failure (sizes too large). */
 gboolean rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out);
+/* Adds the slice layout for slices of @slice_panels panels (a divisor of
+ * RNN_PANEL_GROUP) to an F32 matrix that has none.  FALSE on allocation
+ * failure (the matrix is unchanged and still usable).  Not thread-safe
+ * against another rnn_pack_slices() of the same matrix: callers
+ * serialise. */
+gboolean rnn_pack_slices (RnnPacked * p, guint slice_panels);
 void rnn_packed_clear (RnnPacked * p);
 
 typedef struct {
   const char *name;
+  guint slice_panels;           /* panels per slice of RnnPacked.many */
   /* y (n, M) (row stride ldy) = x (n, K) (row stride ldx) . W^T,
    * or y += ... with @accumulate. */
   void (*gemm) (const float *x, gsize n, gsize ldx, const RnnPacked * w,

@@ -19,131 +19,7 @@
 #define RNN_PREFETCH 8          /* columns ahead (8 x 512 bytes) */
 #endif
 
-/* ------------------------------------------------------------ activations
- * exp by range reduction (x = n ln2 + r) and Cephes' degree-6 polynomial:
- * relative error about 2e-7 over the clamped range, branch-free so it
- * vectorises.  NaN propagates, +-inf saturate. */
-ALWAYS_INLINE float
-k_exp (float x)
-{
-  x = x > 88.0f ? 88.0f : x;
-  x = x < -87.0f ? -87.0f : x;
-  float fx = x * 1.44269504088896341f;
-  fx = __builtin_floorf (fx + 0.5f);
-  float r = x - fx * 0.693359375f;
-  r = r + fx * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  /* NaN must not reach the int conversion (undefined); p is NaN anyway */
-  gint32 n = (gint32) (fx == fx ? fx : 0.0f);
-  guint32 bits = (guint32) (n + 127) << 23;
-  float scale;
-  memcpy (&scale, &bits, 4);
-  return p * scale;
-}
-
-ALWAYS_INLINE float
-k_sigmoid (float x)
-{
-  return 1.0f / (1.0f + k_exp (-x));
-}
-
-/* tanh(x) = 1 - 2 / (exp(2x) + 1): absolute error ~1e-7 everywhere. */
-ALWAYS_INLINE float
-k_tanh (float x)
-{
-  return 1.0f - 2.0f / (k_exp (2.0f * x) + 1.0f);
-}
-
-static void
-k_rnn (const float *pre, gsize ldp, float *h, guint B, guint H,
-    gboolean relu)
-{
-  for (guint b = 0; b < B; b++) {
-    const float *restrict p = pre + b * ldp;
-    float *restrict hb = h + (gsize) b * H;
-    if (relu) {
-      for (gsize j = 0; j < H; j++)
-        hb[j] = p[j] < 0.0f ? 0.0f : p[j];    /* NaN stays NaN, as torch.relu */
-    } else {
-      for (gsize j = 0; j < H; j++)
-        hb[j] = k_tanh (p[j]);
-    }
-  }
-}
-
-static void
-k_lstm (const float *pre, gsize ldp, float *hc, float *c, guint B, guint H)
-{
-  for (guint b = 0; b < B; b++) {
-    const float *restrict pi = pre + b * ldp;
-    const float *restrict pf = pi + H;
-    const float *restrict pg = pi + 2 * (gsize) H;
-    const float *restrict po = pi + 3 * (gsize) H;
-    float *restrict hb = hc + (gsize) b * H;
-    float *restrict cb = c + (gsize) b * H;
-    for (gsize j = 0; j < H; j++) {
-      float i = k_sigmoid (pi[j]);
-      float f = k_sigmoid (pf[j]);
-      float g = k_tanh (pg[j]);
-      float o = k_sigmoid (po[j]);
-      float cn = f * cb[j] + i * g;
-      cb[j] = cn;
-      hb[j] = o * k_tanh (cn);
-    }
-  }
-}
-
-static void
-k_gru (const float *gx, gsize ldp, const float *gh, const float *b_hn,
-    float *h, guint B, guint H)
-{
-  for (guint b = 0; b < B; b++) {
-    const float *restrict xr = gx + b * ldp;
-    const float *restrict xz = xr + H;
-    const float *restrict xn = xr + 2 * (gsize) H;
-    const float *restrict hr = gh + (gsize) b * 3 * H;
-    const float *restrict hz = hr + H;
-    const float *restrict hn = hr + 2 * (gsize) H;
-    float *restrict hb = h + (gsize) b * H;
-    for (gsize j = 0; j < H; j++) {
-      float rg = k_sigmoid (xr[j] + hr[j]);
-      float z = k_sigmoid (xz[j] + hz[j]);
-      float n = k_tanh (xn[j] + rg * (hn[j] + b_hn[j]));
-      hb[j] = n + z * (hb[j] - n);
-    }
-  }
-}
-
-static void
-k_softmax (float *x, gsize n)
-{
-  if (n == 0)
-    return;
-  float mx = x[0];
-  for (gsize i = 1; i < n; i++)
-    mx = x[i] > mx ? x[i] : mx;
-  float sum = 0.0f;
-  for (gsize i = 0; i < n; i++) {
-    x[i] = k_exp (x[i] - mx);
-    sum += x[i];
-  }
-  float inv = 1.0f / sum;
-  for (gsize i = 0; i < n; i++)
-    x[i] *= inv;
-}
-
-static void
-k_sigmoid_vec (float *x, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    x[i] = k_sigmoid (x[i]);
-}
+#include "kernels_act.h"
 
 /* ----------------------------------------------------------------- GEMM
  * y (n, M) = x (n, K) . W^T over the packed panels.  A tile computes R
@@ -155,14 +31,15 @@ k_sigmoid_vec (float *x, gsize n)
 ALWAYS_INLINE void
 tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     const int G, gsize K, float *y, gsize ldy, gsize m0, gsize M,
-    gboolean accumulate)
+    gboolean accumulate, const float *init, gsize ldi)
 {
   __m512 acc[6][8];
   #pragma GCC unroll 16
   for (int r = 0; r < R; r++)
     #pragma GCC unroll 16
     for (int p = 0; p < P; p++)
-      acc[r][p] = _mm512_setzero_ps ();
+      acc[r][p] = init ? _mm512_loadu_ps (init + r * ldi + p * RNN_PANEL)
+          : _mm512_setzero_ps ();
   for (gsize k = 0; k < K; k++) {
     __m512 w[8];
     /* pull the panels' next columns from L2 ahead of use */
@@ -209,7 +86,7 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 ALWAYS_INLINE void
 tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     const int G, gsize K, float *y, gsize ldy, gsize m0, gsize M,
-    gboolean accumulate)
+    gboolean accumulate, const float *init, gsize ldi)
 {
   /* a 16-row panel is two 8-float halves; R x 2P <= 12 accumulators */
   __m256 acc[6][8];
@@ -217,7 +94,8 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
   for (int r = 0; r < R; r++)
     #pragma GCC unroll 16
     for (int q = 0; q < 2 * P; q++)
-      acc[r][q] = _mm256_setzero_ps ();
+      acc[r][q] = init ? _mm256_loadu_ps (init + r * ldi + q * 8)
+          : _mm256_setzero_ps ();
   for (gsize k = 0; k < K; k++) {
     __m256 w[8];
     #pragma GCC unroll 16
@@ -274,14 +152,15 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
 ALWAYS_INLINE void
 tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     const int G, gsize K, float *y, gsize ldy, gsize m0, gsize M,
-    gboolean accumulate)
+    gboolean accumulate, const float *init, gsize ldi)
 {
   float32x4_t acc[3][16];
 #pragma GCC unroll 3
   for (int r = 0; r < R; r++)
 #pragma GCC unroll 16
     for (int q = 0; q < 4 * P; q++)
-      acc[r][q] = vdupq_n_f32 (0.0f);
+      acc[r][q] = init ? vld1q_f32 (init + r * ldi + q * 4)
+          : vdupq_n_f32 (0.0f);
 #define W(k, q) vld1q_f32 (wp + ((k) * G + ((q) >> 2)) * \
       RNN_PANEL + ((q) & 3) * 4)
   gsize k = 0;
@@ -358,7 +237,7 @@ typedef float v4sf_u __attribute__((vector_size (16), aligned (4), may_alias));
 ALWAYS_INLINE void
 tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     const int G, gsize K, float *y, gsize ldy, gsize m0, gsize M,
-    gboolean accumulate)
+    gboolean accumulate, const float *init, gsize ldi)
 {
   /* a 16-row panel is four 4-float quarters; packed panels are 64-byte
    * aligned */
@@ -368,6 +247,12 @@ tile (const float *x, gsize ldx, const int R, const float *wp, const int P,
     #pragma GCC unroll 16
     for (int q = 0; q < 4 * P; q++)
       acc[r][q] = (v4sf) { 0, 0, 0, 0 };
+  if (init)
+    #pragma GCC unroll 16
+    for (int r = 0; r < R; r++)
+      #pragma GCC unroll 16
+      for (int q = 0; q < 4 * P; q++)
+        acc[r][q] = *(const v4sf_u *) (init + r * ldi + q * 4);
   for (gsize k = 0; k < K; k++) {
     v4sf w[8];
     #pragma GCC unroll 16
@@ -428,23 +313,28 @@ rows_tile (const float *x, gsize ldx, const int R, const RnnPacked * w,
     const float *wp = w->data + ((p0 / RNN_PANEL_GROUP) * K * RNN_PANEL_GROUP
         + p0 % RNN_PANEL_GROUP) * RNN_PANEL;
     tile (x, ldx, R, wp, P, RNN_PANEL_GROUP, K, y, ldy, p0 * RNN_PANEL,
-        w->rows, accumulate);
+        w->rows, accumulate, NULL, 0);
   }
 }
 
 /* Rows [0, n) in tiles of TILE_RB rows (the rest in one smaller tile)
- * over the TILE_PB panels at @wp, whose columns are @G panels apart. */
+ * over the TILE_PB panels at @wp, whose columns are @G panels apart.
+ * @init (rows @ldi apart): the partial sums to start from, or NULL. */
 ALWAYS_INLINE void
 panel_rows (const float *x, gsize n, gsize ldx, const float *wp, const int G,
-    gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate)
+    gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate,
+    const float *init, gsize ldi)
 {
   gsize r0 = 0;
   for (; n - r0 >= TILE_RB; r0 += TILE_RB)
     tile (x + r0 * ldx, ldx, TILE_RB, wp, TILE_PB, G, K, y + r0 * ldy, ldy,
-        m0, M, accumulate);
+        m0, M, accumulate, init ? init + r0 * ldi : NULL, ldi);
   x += r0 * ldx;
   y += r0 * ldy;
-#define T_(R) tile (x, ldx, R, wp, TILE_PB, G, K, y, ldy, m0, M, accumulate)
+  if (init)
+    init += r0 * ldi;
+#define T_(R) tile (x, ldx, R, wp, TILE_PB, G, K, y, ldy, m0, M, accumulate, \
+    init, ldi)
   switch (n - r0) {             /* R must be a constant at each call */
 #if TILE_RB > 5
     case 5: T_ (5); break;
@@ -491,10 +381,56 @@ gemm_many (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
             wp + k * RNN_PANEL_GROUP * RNN_PANEL,
             TILE_PB * RNN_PANEL * sizeof (float));
       panel_rows (x, n, ldx, buf, TILE_PB, K, y, ldy, p0 * RNN_PANEL,
-          w->rows, accumulate);
+          w->rows, accumulate, NULL, 0);
     } else {
       panel_rows (x, n, ldx, wp, RNN_PANEL_GROUP, K, y, ldy, p0 * RNN_PANEL,
-          w->rows, accumulate);
+          w->rows, accumulate, NULL, 0);
+    }
+  }
+}
+
+/* Floats of weights per slice block (TILE_PB panels x BLOCK_K columns):
+ * 16 KB, half of a 32 KB L1, with room for the rows' inputs. */
+#define BLOCK_FLOATS 4096
+#define BLOCK_K (BLOCK_FLOATS / (TILE_PB * RNN_PANEL))
+/* Rows per chunk: their inputs over one block (rows x BLOCK_K floats) stay
+ * in L2 while every slice passes over them; their partial sums (rows x
+ * TILE_PB x 16 floats, 32 KB at most, on the stack) stay in L1. */
+#define CHUNK_FLOATS 32768
+#define PART_FLOATS 8192
+
+/* Many rows over the weights in the slice layout (w->many, see kernels.h):
+ * a block of each slice is read contiguously from L1 by every row tile of
+ * a chunk of rows.  Long columns are cut into blocks of BLOCK_K; a tile
+ * leaves its sums in @part between blocks and picks them up again, so each
+ * output is still the one sum over k = 0 .. K-1 in order (then + y with
+ * @accumulate), bit for bit the sum of the other paths. */
+static void
+gemm_blocked (const float *x, gsize n, gsize ldx, const RnnPacked * w,
+    const float *many, float *y, gsize ldy, gboolean accumulate)
+{
+  const gsize K = w->cols, S = TILE_PB * RNN_PANEL;    /* outputs per slice */
+  const gsize kc = MIN (K, (gsize) BLOCK_K);
+  gsize mc = MIN (CHUNK_FLOATS / kc, PART_FLOATS / S);
+  mc = MAX (mc / TILE_RB, 1) * TILE_RB;
+  float part[PART_FLOATS] __attribute__((aligned (64)));
+  for (gsize r0 = 0; r0 < n; r0 += mc) {
+    const gsize nr = MIN (mc, n - r0);
+    const float *xr = x + r0 * ldx;
+    float *yr = y + r0 * ldy;
+    for (gsize p0 = 0; p0 < w->panels && p0 * RNN_PANEL < w->rows;
+        p0 += TILE_PB) {
+      const float *ws = many + p0 * K * RNN_PANEL;      /* (K, TILE_PB, 16) */
+      for (gsize k0 = 0; k0 < K; k0 += kc) {
+        const gsize kn = MIN (kc, K - k0);
+        const float *init = k0 ? part : NULL;
+        if (k0 + kn == K)
+          panel_rows (xr + k0, nr, ldx, ws + k0 * S, TILE_PB, kn, yr, ldy,
+              p0 * RNN_PANEL, w->rows, accumulate, init, S);
+        else
+          panel_rows (xr + k0, nr, ldx, ws + k0 * S, TILE_PB, kn, part, S,
+              0, S, FALSE, init, S);
+      }
     }
   }
 }
@@ -513,6 +449,11 @@ static void
 k_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
     gsize ldy, gboolean accumulate)
 {
+  const float *many = __atomic_load_n (&w->many, __ATOMIC_ACQUIRE);
+  if (n >= RNN_GEMM_MANY_ROWS && many) {
+    gemm_blocked (x, n, ldx, w, many, y, ldy, accumulate);
+    return;
+  }
   if (n >= RNN_GEMM_MANY_ROWS && w->cols >= RNN_GEMM_MANY_K) {
     gemm_many (x, n, ldx, w, y, ldy, accumulate);
     return;
@@ -545,6 +486,7 @@ k_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
 
 const RnnKernels KERNEL_SET = {
   .name = KERNEL_NAME,
+  .slice_panels = TILE_PB,
   .gemm = k_gemm,
   .rnn = k_rnn,
   .lstm = k_lstm,

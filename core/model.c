@@ -53,6 +53,7 @@ static void
 model_free (RnnModel * m)
 {
   free_layers (m);
+  g_mutex_clear (&m->slices_lock);
   g_free (m->name);
   rnn_packed_clear (&m->head_w);
   g_free (m->head_b);
@@ -60,6 +61,31 @@ model_free (RnnModel * m)
   if (m->metadata)
     g_hash_table_unref (m->metadata);
   g_free (m);
+}
+
+static void
+pack_slices (RnnPacked * p, guint slice_panels)
+{
+  if (p->data && p->format == RNN_FORMAT_F32 && !p->many)
+    rnn_pack_slices (p, slice_panels);
+}
+
+void
+rnn_model_pack_slices (RnnModel * m)
+{
+  g_mutex_lock (&m->slices_lock);
+  if (!m->slices) {
+    const guint S = m->k->slice_panels;
+    for (guint i = 0; i < m->num_layers * m->num_dirs; i++) {
+      pack_slices (&m->ld[i].w_ih, S);
+      pack_slices (&m->ld[i].w_hh, S);
+      pack_slices (&m->ld[i].w_hr, S);
+    }
+    if (m->has_head)
+      pack_slices (&m->head_w, S);
+    m->slices = TRUE;
+  }
+  g_mutex_unlock (&m->slices_lock);
 }
 
 RnnModel *
@@ -638,6 +664,7 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
   };
   RnnModel *m = g_new0 (RnnModel, 1);
   m->ref_count = 1;
+  g_mutex_init (&m->slices_lock);
   m->name = g_strdup (name);
   m->metadata = g_hash_table_ref (st->metadata);
   m->k = rnn_kernels_select ();

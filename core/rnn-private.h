@@ -47,7 +47,16 @@ struct _RnnModel {
   const RnnKernels *k;          /* kernel set chosen at load */
   RnnPrecision precision;       /* of every weight matrix (never AUTO) */
   guint64 fingerprint;          /* FNV-1a of every tensor used, name + bytes */
+  GMutex slices_lock;           /* serialises rnn_model_pack_slices() */
+  gboolean slices;              /* it ran (under slices_lock) */
 };
+
+/* model.c: adds the slice layout (kernels.h, RnnPacked.many) to every
+ * float32 matrix of @m, the first time only: the weights for many rows.
+ * Thread-safe; states running meanwhile keep working (they see the new
+ * layout at their next product).  On allocation failure a matrix keeps
+ * only its first layout, which gives the same numbers, slower. */
+void rnn_model_pack_slices (RnnModel * m);
 
 /* state.c: the state's h (L*D, B, H_out) and c (L*D, B, H; NULL but for
  * LSTM), for snapshot.c.  Owned by the state. */

@@ -187,8 +187,13 @@ typedef enum {
 /* New state for @batch streams (>= 1), zeroed.  @max_frames (>= 1) sizes
  * the scratch memory: rnn_state_process() splits longer blocks internally;
  * rnn_state_process_window() accepts at most @max_frames frames.  Returns
- * NULL and sets @error if a size is 0 or the sizes overflow memory.  Takes a reference on
- * @model.  Free with rnn_state_free(). */
+ * NULL and sets @error if a size is 0 or the sizes overflow memory.  Takes
+ * a reference on @model.  Free with rnn_state_free().
+ * From 8 streams, the first such state also gives @model a second copy of
+ * its float32 weights, laid out for products over many streams (the model
+ * frees it; later states share it).  That is the one time this touches a
+ * model shared with other states, and it is safe while they run.
+ * Thread-safe for different states. */
 RNN_API RnnState *rnn_state_new (RnnModel * model, guint batch,
     guint max_frames, GError ** error);
 RNN_API void rnn_state_free (RnnState * state);

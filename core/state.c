@@ -11,6 +11,14 @@
 #define CPU_RELAX() do { } while (0)
 #endif
 
+/* From this many streams, a step's products take the rows of all the
+ * streams at once (the weights stay in cache across them, see gemm_many)
+ * and the input projection is made per step, so the step's gates stay in
+ * cache between the products and the gate math; below it, the input
+ * projection of the whole call is one product.  With threads, from twice
+ * this many streams a call is split by streams. */
+#define RNN_BATCH_MIN 8
+
 #define MAX_THREADS 8
 #define SPIN_LIMIT 4000         /* pause loops (~100 us) before sleeping */
 /* A worker that finishes its part this many pause loops after the caller
@@ -127,6 +135,8 @@ rnn_state_new (RnnModel * model, guint batch, guint max_frames,
         m->name, batch, max_frames);
     return NULL;
   }
+  if (batch >= RNN_BATCH_MIN)
+    rnn_model_pack_slices (model);
   RnnState *s = g_new0 (RnnState, 1);
   s->model = rnn_model_ref (model);
   s->batch = batch;
@@ -263,8 +273,10 @@ job_part (const Job * j, guint part, guint n_parts)
   gsize g0 = groups * part / n_parts, g1 = groups * (part + 1) / n_parts;
   if (g0 >= g1)
     return;
+  float *many = __atomic_load_n (&w->many, __ATOMIC_ACQUIRE);
   RnnPacked view = {
     .data = w->data + g0 * w->cols * cols,
+    .many = many ? many + g0 * w->cols * cols : NULL,  /* same offsets */
     .rows = MIN (w->rows, g1 * cols) - g0 * cols,
     .cols = w->cols,
     .panels = (g1 - g0) * RNN_PANEL_GROUP,
@@ -423,13 +435,6 @@ rnn_state_get_threads (const RnnState * s)
   return s->pool ? s->pool->n_threads : 1;
 }
 
-/* From this many streams, a step's products take the rows of all the
- * streams at once (the weights stay in cache across them, see gemm_many)
- * and the input projection is made per step, so the step's gates stay in
- * cache between the products and the gate math; below it, the input
- * projection of the whole call is one product.  With threads, from twice
- * this many streams a call is split by streams. */
-#define RNN_BATCH_MIN 8
 
 /* y = x . W^T (or +=) on this thread alone (@split FALSE) or split among
  * the state's threads. */

@@ -11,7 +11,10 @@
  *    "M": .., "us": median us per product, "gflops": ..}
  * plus {"type": "gemm_info", "openblas_core": ..., "kernels": ...}.
  *
- * The core's weights are packed once (as at model load) and OpenBLAS gets
+ * Both add to y (y += x . W^T, SGEMM's beta = 1), as a step's products
+ * add to the gates.  The core's weights are packed once (as at model load),
+ * with the slice layout for many rows (as a state of 8 or more streams
+ * has it; BENCH_NO_SLICES=1 times without), and OpenBLAS gets
  * the row-major matrix as it is (cblas_sgemm with W transposed), which is
  * how a caller of SGEMM would use it; 0.3.21 has no pre-packed API.  The
  * two results are compared (max abs difference printed). */
@@ -58,7 +61,7 @@ typedef struct {
 static void
 run_core (const Ctx * c)
 {
-  c->k->gemm (c->x, c->s->n, c->s->K, c->packed, c->y, c->s->M, FALSE);
+  c->k->gemm (c->x, c->s->n, c->s->K, c->packed, c->y, c->s->M, TRUE);
 }
 
 #ifdef BENCH_HAVE_OPENBLAS
@@ -66,7 +69,7 @@ static void
 run_blas (const Ctx * c)
 {
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, c->s->n, c->s->M,
-      c->s->K, 1.0f, c->x, c->s->K, c->w, c->s->K, 0.0f, c->y, c->s->M);
+      c->s->K, 1.0f, c->x, c->s->K, c->w, c->s->K, 1.0f, c->y, c->s->M);
 }
 #endif
 
@@ -159,16 +162,27 @@ main (int argc, char **argv)
       fprintf (stderr, "cannot pack %s\n", s->name);
       return 1;
     }
+    if (!getenv ("BENCH_NO_SLICES") && s->n > 1
+        && !rnn_pack_slices (&packed, k->slice_panels)) {
+      fprintf (stderr, "cannot pack %s in slices\n", s->name);
+      return 1;
+    }
     Ctx c = { s, x, w, y, &packed, k };
-    double us = time_it (run_core, &c, reps, target_ms);
-    report (s, "core", us, 0.0);
 #ifdef BENCH_HAVE_OPENBLAS
     Ctx b = c;
     b.y = y2;
-    double ub = time_it (run_blas, &b, reps, target_ms);
+    memset (y, 0, ny * 4);      /* one product each from zero, compared */
+    memset (y2, 0, ny * 4);
+    run_core (&c);
+    run_blas (&b);
     double diff = 0;
     for (size_t j = 0; j < ny; j++)
       diff = fmax (diff, fabs ((double) y[j] - (double) y2[j]));
+#endif
+    double us = time_it (run_core, &c, reps, target_ms);
+    report (s, "core", us, 0.0);
+#ifdef BENCH_HAVE_OPENBLAS
+    double ub = time_it (run_blas, &b, reps, target_ms);
     report (s, "openblas", ub, diff);
 #endif
     rnn_packed_clear (&packed);

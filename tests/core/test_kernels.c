@@ -1,7 +1,9 @@
 /* The matrix product of every kernel set this CPU runs, on shapes that
  * take each of its paths: one row and a few (row tiles over all panels),
  * many rows (weight slices over all rows), long columns (K >= 512: the
- * slice copied contiguous first), partial panels and row-tile remainders.
+ * slice copied contiguous first), partial panels and row-tile remainders;
+ * and, with the slice layout (rnn_pack_slices), columns cut into blocks
+ * and rows into chunks.  Each set runs with and without the slice layout.
  *   - against a double-precision reference, within float rounding;
  *   - rows run together equal the same rows run one at a time, bit for
  *     bit: a stream's numbers do not depend on how many streams share a
@@ -20,6 +22,7 @@ static const Shape shapes[] = {
   {1, 1, 1}, {1, 17, 130}, {2, 64, 16}, {5, 33, 100}, {7, 256, 1040},
   {8, 64, 48}, {13, 100, 130}, {16, 256, 1024}, {64, 45, 160},
   {20, 600, 100}, {64, 1024, 272}, {12, 520, 33},
+  {130, 300, 50}, {9, 1100, 40}, {600, 70, 20},
 };
 
 static GPtrArray *
@@ -66,8 +69,13 @@ START_TEST (test_gemm_shapes)
   RnnPacked p;
   ck_assert (rnn_pack (w, M, K, &p));
 
-  for (guint s = 0; s < sets->len; s++) {
-    const RnnKernels *k = g_ptr_array_index (sets, s);
+  for (guint s = 0; s < 2 * sets->len; s++) {
+    const RnnKernels *k = g_ptr_array_index (sets, s / 2);
+    if (s % 2) {                /* the same matrix in this set's slices */
+      rnn_packed_clear (&p);
+      ck_assert (rnn_pack (w, M, K, &p));
+      ck_assert (rnn_pack_slices (&p, k->slice_panels));
+    }
     for (int acc = 0; acc < 2; acc++) {
       memcpy (y, y0, n * ldy * sizeof (float));
       k->gemm (x, n, ldx, &p, y, ldy, acc);
@@ -83,9 +91,10 @@ START_TEST (test_gemm_shapes)
           double err = fabs (y[r * ldy + m] - ref) / (mag * K * 1.2e-7 + 1e-30);
           worst = MAX (worst, err);
         }
-      ck_assert_msg (worst <= 1.0, "%s: %" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT
-          "x%" G_GSIZE_FORMAT " accumulate=%d: error %.2f x the float bound",
-          k->name, n, K, M, acc, worst);
+      ck_assert_msg (worst <= 1.0, "%s%s: %" G_GSIZE_FORMAT "x%"
+          G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " accumulate=%d: error %.2f x "
+          "the float bound", k->name, p.many ? " (slices)" : "", n, K, M, acc,
+          worst);
       /* the gaps between rows are left alone */
       for (gsize r = 0; r < n; r++)
         for (gsize m = M; m < ldy; m++)
@@ -95,8 +104,9 @@ START_TEST (test_gemm_shapes)
       for (gsize r = 0; r < n; r++)
         k->gemm (x + r * ldx, 1, ldx, &p, y1 + r * ldy, ldy, acc);
       ck_assert_msg (memcmp (y, y1, n * ldy * sizeof (float)) == 0,
-          "%s: %" G_GSIZE_FORMAT " rows together differ from one at a time "
-          "(K %" G_GSIZE_FORMAT ", M %" G_GSIZE_FORMAT ")", k->name, n, K, M);
+          "%s%s: %" G_GSIZE_FORMAT " rows together differ from one at a time "
+          "(K %" G_GSIZE_FORMAT ", M %" G_GSIZE_FORMAT ")", k->name,
+          p.many ? " (slices)" : "", n, K, M);
     }
   }
   rnn_packed_clear (&p);
