@@ -439,6 +439,104 @@ START_TEST (test_threads_identical)
 END_TEST
 
 
+/* Stream @b of x (T, B, F) alone through a fresh batch-1 state. */
+static float *
+run_alone (RnnModel * m, const float *x, guint T, guint B, guint b)
+{
+  const guint F = rnn_model_get_input_size (m);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *xb = g_new (float, (gsize) T * F);
+  float *yb = g_new0 (float, (gsize) T * O);
+  for (guint t = 0; t < T; t++)
+    memcpy (xb + (gsize) t * F, x + ((gsize) t * B + b) * F,
+        F * sizeof (float));
+  RnnState *s1 = rnn_state_new (m, 1, 16, NULL);
+  ck_assert (rnn_state_process (s1, xb, T, 0, yb, NULL));
+  rnn_state_free (s1);
+  return yb;
+}
+
+/* A stream's numbers do not depend on how many streams share its steps:
+ * alone (before and after the model has its layout for many streams) and
+ * among 9 or 20 (the products over many rows, on one thread and on two),
+ * bit for bit. */
+START_TEST (test_alone_or_among_many)
+{
+  static const guint gates[] = { 1, 3, 4 };
+  const guint G = gates[_i % 3], B = _i < 3 ? 9 : 20, T = 23, F = 16;
+  RnnModel *m = make_model (G, F, 40, 2, 31 + _i);
+  const guint O = rnn_model_get_output_size (m);
+  g_autofree float *x = random_input ((gsize) T * B * F, 12);
+  const guint picks[3] = { 0, B / 2, B - 1 };
+  float *alone[3];
+  for (guint i = 0; i < 3; i++)
+    alone[i] = run_alone (m, x, T, B, picks[i]);
+  for (guint threads = 1; threads <= 2; threads++) {
+    g_autofree float *y = g_new0 (float, (gsize) T * B * O);
+    RnnState *s = rnn_state_new (m, B, 16, NULL);
+    ck_assert (rnn_state_set_threads (s, threads, NULL));
+    ck_assert (rnn_state_process (s, x, T, 0, y, NULL));
+    for (guint i = 0; i < 3; i++)
+      for (guint t = 0; t < T; t++)
+        ck_assert_msg (memcmp (alone[i] + (gsize) t * O,
+                y + ((gsize) t * B + picks[i]) * O, O * sizeof (float)) == 0,
+            "G=%u B=%u threads=%u: stream %u, frame %u differs from the "
+            "stream alone", G, B, threads, picks[i], t);
+    rnn_state_free (s);
+  }
+  /* alone again, now that the model has the second layout */
+  for (guint i = 0; i < 3; i++) {
+    g_autofree float *again = run_alone (m, x, T, B, picks[i]);
+    ck_assert (memcmp (again, alone[i], (gsize) T * O * sizeof (float)) == 0);
+    g_free (alone[i]);
+  }
+  rnn_model_unref (m);
+}
+END_TEST
+
+typedef struct {
+  RnnModel *m;
+  const float *x, *ref;
+  guint T, B, runs;
+  gint same;
+} AloneJob;
+
+static gpointer
+alone_again (gpointer data)
+{
+  AloneJob *j = data;
+  const gsize n = (gsize) j->T * rnn_model_get_output_size (j->m);
+  for (guint r = 0; r < j->runs; r++) {
+    g_autofree float *y = run_alone (j->m, j->x, j->T, j->B, 0);
+    if (memcmp (y, j->ref, n * sizeof (float)) == 0)
+      g_atomic_int_inc (&j->same);
+  }
+  return NULL;
+}
+
+/* The first state of many streams adds a layout to a model that a state
+ * of one stream is using on another thread: that one keeps working and
+ * keeps its numbers. */
+START_TEST (test_layout_added_while_running)
+{
+  const guint T = 40, B = 8, F = 16;
+  RnnModel *m = make_model (4, F, 64, 1, 77);
+  g_autofree float *x = random_input ((gsize) T * B * F, 13);
+  g_autofree float *ref = run_alone (m, x, T, B, 0);
+  AloneJob j = { m, x, ref, T, B, 200, 0 };
+  GThread *th = g_thread_new ("alone", alone_again, &j);
+  g_usleep (2000);
+  RnnState *s = rnn_state_new (m, B, T, NULL);
+  g_autofree float *y = g_new0 (float,
+      (gsize) T * B * rnn_model_get_output_size (m));
+  ck_assert (rnn_state_process (s, x, T, 0, y, NULL));
+  g_thread_join (th);
+  ck_assert_int_eq (j.same, (gint) j.runs);
+  rnn_state_free (s);
+  rnn_model_unref (m);
+}
+END_TEST
+
 /* A NaN input propagates as in PyTorch: every output and the state become
  * NaN (relu included: torch.relu(nan) is nan), for every cell kind. */
 START_TEST (test_nan_propagates)
@@ -485,6 +583,8 @@ state_suite (void)
   tcase_add_loop_test (tc, test_snapshot_restore, 0, n);
   tcase_add_test (tc, test_snapshot_other_model);
   tcase_add_loop_test (tc, test_threads_identical, 0, 6);
+  tcase_add_loop_test (tc, test_alone_or_among_many, 0, 6);
+  tcase_add_test (tc, test_layout_added_while_running);
   tcase_add_loop_test (tc, test_nan_propagates, 0, 5);
   tcase_add_test (tc, test_window_limits);
   tcase_add_test (tc, test_accessors);
