@@ -323,12 +323,18 @@ rows_tile (const float *x, gsize ldx, const int R, const RnnPacked * w,
 ALWAYS_INLINE void
 panel_rows (const float *x, gsize n, gsize ldx, const float *wp, const int G,
     gsize K, float *y, gsize ldy, gsize m0, gsize M, gboolean accumulate,
-    const float *init, gsize ldi)
+    const float *init, gsize ldi, const char *pf, gsize pf_lines)
 {
   gsize r0 = 0;
-  for (; n - r0 >= TILE_RB; r0 += TILE_RB)
+  /* @pf_lines cache lines at @pf (the next block of weights) are asked
+   * into L2, a share before each row tile */
+  const gsize share = pf_lines / (n / TILE_RB + 1) + 1;
+  for (; n - r0 >= TILE_RB; r0 += TILE_RB) {
+    for (gsize i = 0; pf && i < share && pf_lines; i++, pf_lines--, pf += 64)
+      __builtin_prefetch (pf, 0, 2);
     tile (x + r0 * ldx, ldx, TILE_RB, wp, TILE_PB, G, K, y + r0 * ldy, ldy,
         m0, M, accumulate, init ? init + r0 * ldi : NULL, ldi);
+  }
   x += r0 * ldx;
   y += r0 * ldy;
   if (init)
@@ -381,10 +387,10 @@ gemm_many (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
             wp + k * RNN_PANEL_GROUP * RNN_PANEL,
             TILE_PB * RNN_PANEL * sizeof (float));
       panel_rows (x, n, ldx, buf, TILE_PB, K, y, ldy, p0 * RNN_PANEL,
-          w->rows, accumulate, NULL, 0);
+          w->rows, accumulate, NULL, 0, NULL, 0);
     } else {
       panel_rows (x, n, ldx, wp, RNN_PANEL_GROUP, K, y, ldy, p0 * RNN_PANEL,
-          w->rows, accumulate, NULL, 0);
+          w->rows, accumulate, NULL, 0, NULL, 0);
     }
   }
 }
@@ -424,12 +430,14 @@ gemm_blocked (const float *x, gsize n, gsize ldx, const RnnPacked * w,
       for (gsize k0 = 0; k0 < K; k0 += kc) {
         const gsize kn = MIN (kc, K - k0);
         const float *init = k0 ? part : NULL;
+        const char *pf = (const char *) (ws + (k0 + kn) * S);
+        const gsize pf_lines = RNN_PREFETCH ? kc * S * sizeof (float) / 64 : 0;
         if (k0 + kn == K)
           panel_rows (xr + k0, nr, ldx, ws + k0 * S, TILE_PB, kn, yr, ldy,
-              p0 * RNN_PANEL, w->rows, accumulate, init, S);
+              p0 * RNN_PANEL, w->rows, accumulate, init, S, pf, pf_lines);
         else
           panel_rows (xr + k0, nr, ldx, ws + k0 * S, TILE_PB, kn, part, S,
-              0, S, FALSE, init, S);
+              0, S, FALSE, init, S, pf, pf_lines);
       }
     }
   }
