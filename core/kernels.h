@@ -67,7 +67,9 @@ typedef struct {
   const char *name;
   guint slice_panels;           /* panels per slice of RnnPacked.many */
   /* y (n, M) (row stride ldy) = x (n, K) (row stride ldx) . W^T,
-   * or y += ... with @accumulate. */
+   * or y += ... with @accumulate.  From 8 rows it reads w->many when the
+   * matrix has it (packed for this set); each output is the same sum in
+   * the same order either way. */
   void (*gemm) (const float *x, gsize n, gsize ldx, const RnnPacked * w,
       float *y, gsize ldy, gboolean accumulate);
   /* One step of B streams.  pre: (B, G*H) rows of stride ldp holding

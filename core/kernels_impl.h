@@ -1,9 +1,10 @@
 /* The kernels, written once and compiled per instruction set by
  * kernels_c.c, kernels_avx2.c and kernels_avx512.c (which define
  * KERNEL_SET to the table's name and pass the -m flags) and, on aarch64,
- * kernels_neon.c (which defines KERNEL_NEON).  The pointwise
- * code is plain C that the compiler vectorises for the target; the
- * products use intrinsics where the target has them. */
+ * kernels_neon.c (which defines KERNEL_NEON).  The pointwise code
+ * (kernels_act.h) is plain C that the compiler vectorises for the target,
+ * with explicit vectors on AVX2; the products use intrinsics where the
+ * target has them. */
 #include "kernels.h"
 
 #include <string.h>
