@@ -428,11 +428,15 @@ gemm_blocked (const float *x, gsize n, gsize ldx, const RnnPacked * w,
     for (gsize p0 = 0; p0 < w->panels && p0 * RNN_PANEL < w->rows;
         p0 += TILE_PB) {
       const float *ws = many + p0 * K * RNN_PANEL;      /* (K, TILE_PB, 16) */
+      const gboolean last_slice = p0 + TILE_PB >= w->panels;
       for (gsize k0 = 0; k0 < K; k0 += kc) {
         const gsize kn = MIN (kc, K - k0);
         const float *init = k0 ? part : NULL;
-        const char *pf = (const char *) (ws + (k0 + kn) * S);
-        const gsize pf_lines = RNN_PREFETCH ? kc * S * sizeof (float) / 64 : 0;
+        /* the next block: of this slice, or the next slice's first */
+        const gboolean next = RNN_PREFETCH && !(last_slice && k0 + kn == K);
+        const char *pf = next ? (const char *) (ws + (k0 + kn) * S) : NULL;
+        const gsize next_k = k0 + kn < K ? MIN (kc, K - (k0 + kn)) : kc;
+        const gsize pf_lines = next ? next_k * S * sizeof (float) / 64 : 0;
         if (k0 + kn == K)
           panel_rows (xr + k0, nr, ldx, ws + k0 * S, TILE_PB, kn, yr, ldy,
               p0 * RNN_PANEL, w->rows, accumulate, init, S, pf, pf_lines);
