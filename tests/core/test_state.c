@@ -523,7 +523,7 @@ START_TEST (test_layout_added_while_running)
   RnnModel *m = make_model (4, F, 64, 1, 77);
   g_autofree float *x = random_input ((gsize) T * B * F, 13);
   g_autofree float *ref = run_alone (m, x, T, B, 0);
-  AloneJob j = { m, x, ref, T, B, 200, 0 };
+  AloneJob j = { m, x, ref, T, B, 50, 0 };
   GThread *th = g_thread_new ("alone", alone_again, &j);
   g_usleep (2000);
   RnnState *s = rnn_state_new (m, B, T, NULL);
@@ -572,6 +572,7 @@ state_suite (void)
 {
   Suite *s = suite_create ("state");
   TCase *tc = tcase_create ("state");
+  tcase_set_timeout (tc, 60);   /* under qemu (tests/cross) 4 s is short */
   int n = G_N_ELEMENTS (models);
   tcase_add_loop_test (tc, test_streams_independent, 0, n);
   tcase_add_loop_test (tc, test_layouts_agree, 0, n);
