@@ -12,11 +12,12 @@
 #endif
 
 /* From this many streams, a step's products take the rows of all the
- * streams at once (the weights stay in cache across them, see gemm_many)
- * and the input projection is made per step, so the step's gates stay in
- * cache between the products and the gate math; below it, the input
- * projection of the whole call is one product.  With threads, from twice
- * this many streams a call is split by streams. */
+ * streams at once, over the model's slice layout (added by the first such
+ * state; kernels_impl.h gemm_blocked), and the input projection is made
+ * per step, so the step's gates stay in cache between the products and
+ * the gate math; below it, the input projection of the whole call is one
+ * product.  With threads, from twice this many streams a call is split by
+ * streams. */
 #define RNN_BATCH_MIN 8
 
 #define MAX_THREADS 8
@@ -434,7 +435,6 @@ rnn_state_get_threads (const RnnState * s)
 {
   return s->pool ? s->pool->n_threads : 1;
 }
-
 
 /* y = x . W^T (or +=) on this thread alone (@split FALSE) or split among
  * the state's threads. */
