@@ -340,6 +340,22 @@ def targets_for(row):
     return []
 
 
+def judge(targets, vals):
+    """Each (label, key, op, limit) target against vals[key]: the verdict
+    texts and the counts (pass, miss, n/a)."""
+    texts, counts = [], [0, 0, 0]
+    for label, key, op, lim in targets:
+        v = vals[key]
+        if v is None:
+            texts.append("%s n/a" % label)
+            counts[2] += 1
+            continue
+        ok = v <= lim if op == "<=" else v >= lim
+        texts.append("%s%s%g %s" % (label, op, lim, "PASS" if ok else "MISS"))
+        counts[0 if ok else 1] += 1
+    return texts, counts
+
+
 def batched_targets(B):
     """Issue 12's targets for a batched row: (label, key, op, limit)."""
     if B >= 64:
@@ -369,16 +385,8 @@ def batched_table(p, brows, res, floors, checks, two_b, one_b, peak, counts):
         thr = two_b.get(name)
         vals = {"floor": ratio(core, cf), "dnnl": ratio(db, core),
                 "threads": ratio(one_b.get(name), thr)}
-        verdicts = []
-        for label, key, op, lim in batched_targets(B):
-            v = vals[key]
-            if v is None:
-                verdicts.append("%s n/a" % label)
-                n_na += 1
-                continue
-            ok = v <= lim if op == "<=" else v >= lim
-            verdicts.append("%s%s%g %s" % (label, op, lim, "PASS" if ok else "MISS"))
-            n_pass, n_miss = n_pass + ok, n_miss + (not ok)
+        verdicts, (a, b, c) = judge(batched_targets(B), vals)
+        n_pass, n_miss, n_na = n_pass + a, n_miss + b, n_na + c
         pk = 100.0 * cf / core if core and cf else None
         s100 = B * 1e6 / (core * 100) if core else None
         s16k = B * 1e6 / (core * 16000) if core else None
@@ -764,19 +772,8 @@ def main():
         md = max(diffs) if diffs else None
         if md is not None and md > TOL:
             bad_checks.append((name, {w: checks.get((w, name)) for w in ("dnnl", "torch")}))
-        verdicts = []
-        for label, key, op, lim in targets_for(row):
-            v = vals[key]
-            if v is None:
-                verdicts.append("%s n/a" % label)
-                n_na += 1
-                continue
-            ok = v <= lim if op == "<=" else v >= lim
-            verdicts.append("%s%s%g %s" % (label, op, lim, "PASS" if ok else "MISS"))
-            if ok:
-                n_pass += 1
-            else:
-                n_miss += 1
+        verdicts, (a, b, c) = judge(targets_for(row), vals)
+        n_pass, n_miss, n_na = n_pass + a, n_miss + b, n_na + c
         p("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %7s  %s" % (
             pretty(name), fmt(core, 7), fmt(d1, 7), fmt(db, 7), fmt(t1, 7), fmt(tb, 7),
             fmt(floor, 6, 2), fmt(fl.get("bw_gbs"), 6, 0),
