@@ -263,6 +263,35 @@ def run_json(cmd, env, log, timeout, label):
     return lines, note
 
 
+def run_pair(cmd, env, log, timeout, label):
+    """Two copies of @cmd at once, on CPUs 0 and 1 (taskset, when it is
+    there): returns the JSON lines of each, and a note ("" if both ran)."""
+    log("running %s (two processes): %s" % (label, " ".join(cmd)))
+    pin = shutil.which("taskset")
+    procs = []
+    try:
+        for cpu in (0, 1):
+            c = ([pin, "-c", str(cpu)] if pin else []) + cmd
+            procs.append(subprocess.Popen(c, env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True))
+    except OSError as e:
+        for q in procs:
+            q.kill()
+        return [], str(e)
+    outs, note = [], ""
+    for q in procs:
+        try:
+            out, err = q.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            q.kill()
+            out, err = q.communicate()
+            note = "timed out after %d s" % timeout
+        if q.returncode and not note:
+            note = "exit %d: %s" % (q.returncode, err.strip().splitlines()[-1:] or "")
+        outs.append(parse_lines(out))
+    return outs, note
+
+
 def parse_lines(text):
     out = []
     for line in text.splitlines():
@@ -366,14 +395,28 @@ def batched_targets(B):
     return []
 
 
-def batched_table(p, brows, res, floors, checks, two_b, one_b, peak, counts):
-    """The many-streams table; returns the updated (pass, miss, n/a)."""
+def pair_ratio(one, pair, name):
+    """Throughput of two processes with B/2 streams each (pair[(name, 0|1)])
+    over one thread with B streams (one[name] us per step)."""
+    a, b = pair.get((name, 0)), pair.get((name, 1))
+    if not one.get(name) or not a or not b:
+        return None
+    return one[name] / 2.0 * (1.0 / a + 1.0 / b)
+
+
+def batched_table(p, brows, res, floors, checks, thr, peak, counts):
+    """The many-streams table; returns the updated (pass, miss, n/a).
+    thr: "one", "two" (name -> us, one and two threads back to back),
+    "pair" ((name, process) -> us, see pair_ratio), "fma" (two_cores
+    lines)."""
     n_pass, n_miss, n_na = counts
+    one_b, two_b = thr["one"], thr["two"]
     p("many streams in one buffer: B streams of one model, %d frames per call, "
       "us per time step (one frame of all B streams)" % BATCHED_N)
-    hdr = ("%-24s %8s %8s %8s %8s %8s %5s %6s %6s %6s %7s %9s %7s  %s" % (
+    hdr = ("%-24s %8s %8s %8s %8s %8s %5s %6s %6s %6s %7s %7s %9s %7s  %s" % (
         "config", "core", "2 thr", "dnnl", "torch", "compute", "c/cf", "%peak",
-        "dnn/c", "tch/c", "thr x", "100Hz/core", "16k/core", "targets"))
+        "dnn/c", "tch/c", "thr x", "2proc x", "100Hz/core", "16k/core",
+        "targets"))
     p(hdr)
     p("-" * len(hdr))
     for row in brows:
@@ -382,9 +425,9 @@ def batched_table(p, brows, res, floors, checks, two_b, one_b, peak, counts):
         db, tb = res.get(("dnnl", name)), res.get(("torch", name))
         fl = floors.get(name, {})
         cf = fl.get("compute_us")
-        thr = two_b.get(name)
+        t2 = two_b.get(name)
         vals = {"floor": ratio(core, cf), "dnnl": ratio(db, core),
-                "threads": ratio(one_b.get(name), thr)}
+                "threads": ratio(one_b.get(name), t2)}
         verdicts, (a, b, c) = judge(batched_targets(B), vals)
         n_pass, n_miss, n_na = n_pass + a, n_miss + b, n_na + c
         pk = 100.0 * cf / core if core and cf else None
@@ -392,23 +435,31 @@ def batched_table(p, brows, res, floors, checks, two_b, one_b, peak, counts):
         s16k = B * 1e6 / (core * 16000) if core else None
         diffs = [checks.get((w, name)) for w in ("dnnl", "torch")]
         diffs = [d for d in diffs if d is not None]
-        p("%-24s %8s %8s %8s %8s %8s %5s %6s %6s %6s %7s %9s %7s  %s" % (
-            pretty(name) + " F%d" % MODEL_F[stem], fmt(core, 8), fmt(thr, 8),
+        p("%-24s %8s %8s %8s %8s %8s %5s %6s %6s %6s %7s %7s %9s %7s  %s" % (
+            pretty(name) + " F%d" % MODEL_F[stem], fmt(core, 8), fmt(t2, 8),
             fmt(db, 8), fmt(tb, 8), fmt(cf, 8, 1), fmt(vals["floor"], 5, 2),
             fmt(pk, 6, 0), fmt(vals["dnnl"], 6, 2), fmt(ratio(tb, core), 6, 2),
-            fmt(vals["threads"], 7, 2), fmt(s100, 9, 0), fmt(s16k, 7, 1),
-            ", ".join(verdicts)))
+            fmt(vals["threads"], 7, 2),
+            fmt(pair_ratio(one_b, thr["pair"], name), 7, 2), fmt(s100, 9, 0),
+            fmt(s16k, 7, 1), ", ".join(verdicts)))
         if diffs and max(diffs) > TOL:
             p("  CHECK FAILED %s: max diff %.3g" % (name, max(diffs)))
     p("")
     p("columns: compute = 2*B*G*H*(F+H) flops per step / the FMA peak of this run "
       "(%s GFLOP/s); c/cf = core/compute; %%peak = compute/core; dnn/c, tch/c = "
       "oneDNN, PyTorch over core (> 1: core faster); thr x = 1 thread / 2 "
-      "threads, timed back to back (not the core column); "
+      "threads, timed back to back (not the core column); 2proc x = what "
+      "this machine's two cores give at best: two processes at once, one per "
+      "CPU, each with B/2 of the streams and one thread, in streams per second "
+      "over 1 thread's (timed in the same rounds); "
       "100Hz/core, 16k/core = streams one core keeps in real time at 100 and 16000 "
       "frames per second (B * 1e6 / (us per step * rate)); outputs of oneDNN and "
       "PyTorch checked against the core's (tolerance %g)" % (
           "%.0f" % peak["peak_gflops"] if peak else "n/a", TOL))
+    sc = [l["scaling"] for l in thr["fma"] if l.get("scaling")]
+    if sc:
+        p("two cores on the FMA loop alone (two threads at once over one, best "
+          "of 5 trials, once per round): %s" % ", ".join("%.2f" % v for v in sc))
     p("")
     return n_pass, n_miss, n_na
 
@@ -527,6 +578,12 @@ def main():
     write_plan(plan, workdir, allrows)
     bplan = os.path.join(workdir, "plan-batched.txt")
     write_plan(bplan, workdir, brows)
+    # the B >= 64 rows with half their streams (same names): one process per
+    # core, for what two cores give (see the thread rounds)
+    half_rows = [(r[0], r[1], r[2], r[3], r[4] // 2) + r[5:] for r in brows
+                 if r[4] >= 64]
+    hplan = os.path.join(workdir, "plan-half.txt")
+    write_plan(hplan, workdir, half_rows)
     inp = os.path.join(workdir, "input.f32")
 
     env = dict(os.environ)
@@ -591,6 +648,8 @@ def main():
     # rnn_state_set_threads (state, 2)
     two = []
     two_b, one_b = {}, {}
+    pair_b = {}       # (name, process) -> us, B/2 streams in each process
+    two_cores = []    # bench_core --two-cores lines, one per round
     if not args.no_threads:
         tenv = dict(env)
         tenv["RNN_BENCH_THREADS"] = "2"
@@ -607,12 +666,32 @@ def main():
             # shared machine the speed drifts by 10-25% over a run); each
             # is the better of its rounds
             bcommon = [a if a != plan else bplan for a in only]
-            runs = [("1", env), ("2", tenv)]
+            # what this machine's two cores give without any of the
+            # element's threading: two processes, each with half the
+            # streams of a B >= 64 row on one CPU, at the same time; and
+            # the FMA loop on two threads at once
+            hcommon = [a if a != plan else hplan for a in only]
+            runs = [("1", env), ("2", tenv), ("pair", env)]
             for rnd in range(max(1, args.rounds)):
+                lines, _ = run_json([core_exe, "--two-cores"], env, log, 60,
+                                    "FMA loop, one and two threads")
+                two_cores += [l for l in lines if l.get("type") == "two_cores"]
                 for label, e in (runs if rnd % 2 == 0 else runs[::-1]):
-                    lines, note = run_json(
-                        [core_exe] + bcommon, e, log, 1800,
-                        "core batched, %s thread(s) (round %d)" % (label, rnd + 1))
+                    what = "core batched, %s (round %d)" % (label, rnd + 1)
+                    if label == "pair":
+                        if not half_rows:
+                            continue
+                        outs, note = run_pair([core_exe] + hcommon, e, log,
+                                              1800, what)
+                        notes.setdefault("pair", note)
+                        for i, lines in enumerate(outs):
+                            for l in lines:
+                                if l.get("type") == "result":
+                                    k_, v_ = (l["name"], i), l["us_per_step"]
+                                    pair_b[k_] = min(pair_b.get(k_, v_), v_)
+                        continue
+                    lines, note = run_json([core_exe] + bcommon, e, log, 1800,
+                                           what)
                     notes.setdefault("threads_batched", note)
                     dst = two_b if label == "2" else one_b
                     for l in lines:
@@ -805,7 +884,8 @@ def main():
     # ------------------------------------------------------------ table 4
     if brows:
         n_pass, n_miss, n_na = batched_table(
-            p, brows, res, floors, checks, two_b, one_b, peak,
+            p, brows, res, floors, checks,
+            {"one": one_b, "two": two_b, "pair": pair_b, "fma": two_cores}, peak,
             (n_pass, n_miss, n_na))
 
     # ------------------------------------------------------------ table 5

@@ -6,6 +6,8 @@
  * Prints JSON lines on stdout (see bench_common.h for the protocol):
  *   {"type": "info", ...}    OpenBLAS core name and threads, CPU, kernels
  *   {"type": "peak", ...}    single-thread FMA peak (AVX-512 and AVX2)
+ *   {"type": "two_cores", ...}  (--two-cores) FMA rate of one thread and
+ *                            of two threads at once, and their ratio
  *   {"type": "floor", ...}   per configuration: bytes and flops per step,
  *                            the cache bandwidth measured on a buffer of
  *                            that size, and the resulting floor in us/step
@@ -283,6 +285,42 @@ best_peak (PeakFn fn)
   return r;
 }
 
+/* The same loop on two threads at once (the OS puts them on two CPUs):
+ * what the machine's second core adds to pure arithmetic, in flops/s
+ * summed over both, best of five trials of @iters. */
+typedef struct {
+  PeakFn fn;
+  long iters;
+  double flops;
+} PeakJob;
+
+static gpointer
+peak_thread (gpointer data)
+{
+  PeakJob *j = data;
+  j->flops = j->fn (j->iters);
+  return NULL;
+}
+
+static double
+best_peak_two (PeakFn fn, double one)
+{
+  /* iterations for 20-40 ms at the one-thread rate */
+  long iters = (long) (one * 0.04 / (12 * 16 * 2)) + 1;
+  double r = 0;
+  for (int t = 0; t < 5; t++) {
+    PeakJob other = { fn, iters, 0 };
+    GThread *th = g_thread_try_new ("peak", peak_thread, &other, NULL);
+    double mine = fn (iters);
+    if (!th)
+      return 0;
+    g_thread_join (th);
+    if (mine + other.flops > r)
+      r = mine + other.flops;
+  }
+  return r;
+}
+
 static double peak_flops;       /* best of the ISAs below */
 
 static void
@@ -303,6 +341,26 @@ measure_peak (void)
   printf ("{\"type\": \"peak\", \"avx512_gflops\": %.2f, "
       "\"avx2_gflops\": %.2f, \"c_gflops\": %.2f, \"peak_gflops\": %.2f}\n",
       p512 * 1e-9, p2 * 1e-9, pc * 1e-9, peak_flops * 1e-9);
+  fflush (stdout);
+}
+
+/* --two-cores: the best ISA's loop on one thread, then on two at once. */
+static void
+measure_two_cores (void)
+{
+  PeakFn fn = peak_c;
+#if BENCH_X86
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx512f"))
+    fn = peak_avx512;
+  else if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    fn = peak_avx2;
+#endif
+  double one = best_peak (fn);
+  double two = g_get_num_processors () >= 2 ? best_peak_two (fn, one) : 0;
+  printf ("{\"type\": \"two_cores\", \"one_gflops\": %.2f, "
+      "\"two_gflops\": %.2f, \"scaling\": %.3f}\n", one * 1e-9,
+      two * 1e-9, one > 0 ? two / one : 0);
   fflush (stdout);
 }
 
@@ -401,7 +459,7 @@ main (int argc, char **argv)
 {
   BenchOptions o;
   bench_options_init (&o);
-  int info_only = 0, floors = 1, bw_sweep = 0;
+  int info_only = 0, floors = 1, bw_sweep = 0, two_cores = 0;
   for (int i = 1; i < argc; i++) {
     int r = bench_parse_option (&o, argc, argv, &i);
     if (r < 0) {
@@ -415,6 +473,8 @@ main (int argc, char **argv)
       floors = 0;
     } else if (strcmp (argv[i], "--bw-sweep") == 0) {
       bw_sweep = 1;
+    } else if (strcmp (argv[i], "--two-cores") == 0) {
+      two_cores = 1;
     } else if (strcmp (argv[i], "--precision") == 0 && i + 1 < argc &&
         rnn_precision_from_name (argv[i + 1], &precision) &&
         precision != RNN_PRECISION_AUTO) {
@@ -430,6 +490,8 @@ main (int argc, char **argv)
           "  --no-floors          skip the bandwidth and FMA measurements\n"
           "  --bw-sweep           print the read bandwidth for buffers of 4 kB\n"
           "                       to 64 MB (the cache hierarchy) and exit\n"
+          "  --two-cores          print the FMA rate of one thread and of two\n"
+          "                       at once (what a second core adds) and exit\n"
           "  --precision P        weights in f32, bf16 or int8 (contender\n"
           "                       core-P, floors with P's weight bytes)\n",
           argv[0], argv[0]);
@@ -439,6 +501,10 @@ main (int argc, char **argv)
   print_info ();
   if (info_only)
     return 0;
+  if (two_cores) {
+    measure_two_cores ();
+    return 0;
+  }
   if (bw_sweep) {
     measure_peak ();
     for (size_t kb = 4; kb <= 64 * 1024; kb *= 2) {
