@@ -250,8 +250,10 @@ RNN_API gboolean rnn_state_restore (RnnState * state, GBytes * snapshot,
  * current state and leave the final state in @state, so that any split of
  * a sequence into calls gives the same output as one call.  @in holds
  * n_frames * B * F floats, @out receives n_frames * B * O floats, in the
- * layout @flags chooses.  @n_frames may be 0.  Refuses bidirectional
- * models (they need the whole window: use rnn_state_process_window()). */
+ * layout @flags chooses; @in and @out must not overlap (time-major, the
+ * top layer writes its outputs straight into @out).  @n_frames may be 0.
+ * Refuses bidirectional models (they need the whole window: use
+ * rnn_state_process_window()). */
 RNN_API gboolean rnn_state_process (RnnState * state, const float *in,
     gsize n_frames, RnnRunFlags flags, float *out, GError ** error);
 
@@ -259,7 +261,7 @@ RNN_API gboolean rnn_state_process (RnnState * state, const float *in,
  * current state (zeros after a reset, or what rnn_state_set() gave, for
  * both directions as PyTorch's h0), and leaves h_n/c_n as PyTorch returns
  * them.  Works for every model, bidirectional included.  @n_frames must be
- * 1 .. max_frames. */
+ * 1 .. max_frames; @in and @out must not overlap. */
 RNN_API gboolean rnn_state_process_window (RnnState * state,
     const float *in, gsize n_frames, RnnRunFlags flags, float *out,
     GError ** error);

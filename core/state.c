@@ -42,8 +42,9 @@ typedef struct {
   float *y;
   gsize ldy;
   gboolean accumulate;
-  RnnState *state;              /* streams: the state, input, frames */
+  RnnState *state;              /* streams: the state, input, frames, */
   guint T;
+  float *top;                   /* and the top layer's output */
 } Job;
 
 typedef struct _Pool Pool;
@@ -70,7 +71,7 @@ struct _Pool {
 
 static void pool_free (Pool * p);
 static void run_streams (RnnState * s, const float *x, guint T, guint b0,
-    guint b1, gboolean split);
+    guint b1, gboolean split, float *top);
 
 struct _RnnState {
   RnnModel *model;
@@ -260,7 +261,7 @@ job_part (const Job * j, guint part, guint n_parts)
     guint B = rnn_state_get_batch (j->state);
     guint b0 = B * part / n_parts, b1 = B * (part + 1) / n_parts;
     if (b0 < b1)
-      run_streams (j->state, j->x, j->T, b0, b1, FALSE);
+      run_streams (j->state, j->x, j->T, b0, b1, FALSE, j->top);
     return;
   }
   const RnnPacked *w = j->w;
@@ -355,7 +356,9 @@ gemm (RnnState * s, const float *x, gsize n, gsize ldx, const RnnPacked * w,
       k->gemm (x, n, ldx, w, y, ldy, accumulate);
     return;
   }
-  p->job = (Job) { FALSE, k, x, n, ldx, w, y, ldy, accumulate, NULL, 0 };
+  p->job = (Job) { FALSE, k, x, n, ldx, w, y, ldy, accumulate, NULL, 0,
+    NULL
+  };
   pool_run (p);
 }
 
@@ -452,14 +455,15 @@ product (RnnState * s, gboolean split, const float *x, gsize n, gsize ldx,
 
 /* Streams [b0, b1) of the batch through all layers over @T frames of
  * time-major input x (T, B, F), from the current state; the top layer's
- * output (T, B, D*H_out) goes to a scratch buffer (see top_output()).
+ * output (T, B, D*H_out) goes to @top (the caller's output, or a scratch
+ * buffer: top_scratch()); @top does not overlap @x.
  * Every buffer is indexed by (frame, stream), so disjoint stream ranges
  * can run on different threads.  The state ends as after the last frame
  * (for a reverse direction: after frame 0, as PyTorch's h_n).  @split:
  * products may be split among the state's threads. */
 static void
 run_streams (RnnState * s, const float *x, guint T, guint b0, guint b1,
-    gboolean split)
+    gboolean split, float *top)
 {
   const RnnModel *m = s->model;
   const guint B = s->batch, H = m->hidden_size, Ho = m->h_out;
@@ -471,7 +475,7 @@ run_streams (RnnState * s, const float *x, guint T, guint b0, guint b1,
   const float *in = x;
 
   for (guint l = 0; l < m->num_layers; l++) {
-    float *out = s->y[l & 1];
+    float *out = l + 1 == m->num_layers ? top : s->y[l & 1];
     for (guint d = 0; d < D; d++) {
       const RnnLayerDir *lay = &m->ld[l * D + d];
       const gsize in_w = lay->w_ih.cols;
@@ -531,26 +535,26 @@ run_streams (RnnState * s, const float *x, guint T, guint b0, guint b1,
   }
 }
 
-/* The buffer run_streams() leaves the top layer's output in. */
-static const float *
-top_output (const RnnState * s)
+/* A scratch buffer for the top layer's output that the layers below do
+ * not use. */
+static float *
+top_scratch (const RnnState * s)
 {
   return s->y[(s->model->num_layers - 1) & 1];
 }
 
 /* Run all streams through all layers over @T frames (see run_streams),
  * split by streams among the state's threads when there are enough. */
-static const float *
-run_layers (RnnState * s, const float *x, guint T)
+static void
+run_layers (RnnState * s, const float *x, guint T, float *top)
 {
   Pool *p = s->pool;
   if (p && p->solo == 0 && s->batch >= 2 * RNN_BATCH_MIN) {
-    p->job = (Job) { .streams = TRUE, .state = s, .x = x, .T = T };
+    p->job = (Job) { .streams = TRUE, .state = s, .x = x, .T = T, .top = top };
     pool_run (p);
   } else {
-    run_streams (s, x, T, 0, s->batch, TRUE);
+    run_streams (s, x, T, 0, s->batch, TRUE, top);
   }
-  return top_output (s);
 }
 
 void
@@ -600,19 +604,21 @@ run_chunk (RnnState * s, const float *in, gsize T, gsize t0, guint k,
     x = in + t0 * B * F;        /* with B = 1 both layouts agree */
   }
 
-  const float *top = run_layers (s, x, k);
+  /* time-major, the results go straight to @out: the top layer's, or
+   * the head's from the top layer's in scratch */
+  float *direct = bf && B > 1 ? NULL : out + t0 * B * O;
+  float *top = direct && !head ? direct : top_scratch (s);
+  run_layers (s, x, k, top);
   const float *res = top;
   if (head) {
-    rnn_model_apply_head (m, top, (gsize) k * B, s->head);
+    rnn_model_apply_head (m, top, (gsize) k * B, direct ? direct : s->head);
     res = s->head;
   }
-  if (bf && B > 1) {
+  if (!direct) {
     for (guint t = 0; t < k; t++)
       for (guint b = 0; b < B; b++)
         memcpy (out + ((gsize) b * T + t0 + t) * O,
             res + ((gsize) t * B + b) * O, O * sizeof (float));
-  } else {
-    memcpy (out + t0 * B * O, res, (gsize) k * B * O * sizeof (float));
   }
 }
 
