@@ -63,6 +63,28 @@ void rnn_model_pack_slices (RnnModel * m);
 float *rnn_state_h (const RnnState * s);
 float *rnn_state_c (const RnnState * s);
 
+/* state.c: how a call split by streams shares B streams among n threads
+ * (n <= 8): bounds[i] .. bounds[i+1] (n + 1 values written) in proportion
+ * to @share (n values > 0, any sum), at least 8 streams each (B / n if
+ * that is fewer), so that a slow thread still runs a part and is measured
+ * again.  Pure functions. */
+void rnn_split_streams (const double *share, guint n, guint B,
+    guint * bounds);
+
+/* state.c: after a part each, each thread's speed (streams per us of
+ * @part_us) over all of theirs, and @share moved a quarter of the way
+ * towards it (a slow spell of one call moves the split a little).
+ * Unchanged when a part was empty or took no measurable time. */
+void rnn_update_shares (double *share, guint n, const guint * bounds,
+    const gint64 * part_us);
+
+/* state.c: in calls split by streams (2 or more threads, 16 or more
+ * streams), share the streams among the threads in proportion to
+ * @shares (one per thread, > 0), until the first measured part moves
+ * them; for tests that need an uneven split.  FALSE (and nothing done)
+ * when the state has one thread.  Not thread-safe: the state's thread. */
+gboolean rnn_state_set_shares (RnnState * s, const double *shares);
+
 G_END_DECLS
 
 #endif

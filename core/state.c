@@ -44,7 +44,11 @@ typedef struct {
   gboolean accumulate;
   RnnState *state;              /* streams: the state, input, frames, */
   guint T;
-  float *top;                   /* and the top layer's output */
+  float *top;                   /* the top layer's output, */
+  const guint *bounds;          /* part i runs streams [bounds[i], [i+1]) */
+  gint64 *part_us;              /* and writes its time to part_us[i]: */
+  gint64 start;                 /* from this (the job's publication, so
+                                 * that a late start counts too) */
 } Job;
 
 typedef struct _Pool Pool;
@@ -64,6 +68,12 @@ struct _Pool {
   gint sleepers;                /* workers blocked on cond */
   guint lagged;                 /* products in a row a worker lagged */
   guint solo;                   /* products left to do without workers */
+  /* calls split by streams: each thread's share of the streams (its
+   * measured speed over all of theirs, smoothed), the bounds and times of
+   * the last parts */
+  double share[MAX_THREADS];
+  guint bounds[MAX_THREADS + 1];
+  gint64 part_us[MAX_THREADS];
   GMutex lock;
   GCond cond;
   Worker workers[MAX_THREADS];
@@ -258,10 +268,10 @@ static void
 job_part (const Job * j, guint part, guint n_parts)
 {
   if (j->streams) {
-    guint B = rnn_state_get_batch (j->state);
-    guint b0 = B * part / n_parts, b1 = B * (part + 1) / n_parts;
+    guint b0 = j->bounds[part], b1 = j->bounds[part + 1];
     if (b0 < b1)
       run_streams (j->state, j->x, j->T, b0, b1, FALSE, j->top);
+    j->part_us[part] = g_get_monotonic_time () - j->start;
     return;
   }
   const RnnPacked *w = j->w;
@@ -416,6 +426,8 @@ rnn_state_set_threads (RnnState * s, guint n_threads, GError ** error)
     return TRUE;
   Pool *p = g_new0 (Pool, 1);
   p->n_threads = n_threads;
+  for (guint i = 0; i < n_threads; i++)
+    p->share[i] = 1.0 / n_threads;
   g_mutex_init (&p->lock);
   g_cond_init (&p->cond);
   for (guint i = 1; i < n_threads; i++) {
@@ -543,18 +555,72 @@ top_scratch (const RnnState * s)
   return s->y[(s->model->num_layers - 1) & 1];
 }
 
+void
+rnn_split_streams (const double *share, guint n, guint B, guint * bounds)
+{
+  const guint min = MIN (RNN_BATCH_MIN, B / n);
+  double total = 0, acc = 0;
+  for (guint i = 0; i < n; i++)
+    total += share[i];
+  bounds[0] = 0;
+  for (guint i = 0; i < n; i++) {
+    acc += share[i];
+    guint b = i + 1 == n ? B : (guint) (acc / total * B + 0.5);
+    bounds[i + 1] = CLAMP (b, bounds[i] + min, B - (n - 1 - i) * min);
+  }
+}
+
+void
+rnn_update_shares (double *share, guint n, const guint * bounds,
+    const gint64 * part_us)
+{
+  double rate[MAX_THREADS], sum = 0;
+  g_return_if_fail (n <= MAX_THREADS);
+  for (guint i = 0; i < n; i++) {
+    guint ns = bounds[i + 1] - bounds[i];
+    if (ns == 0 || part_us[i] <= 0)
+      return;                   /* too short to tell */
+    rate[i] = ns / (double) part_us[i];
+    sum += rate[i];
+  }
+  for (guint i = 0; i < n; i++)
+    share[i] = 0.75 * share[i] + 0.25 * rate[i] / sum;
+}
+
 /* Run all streams through all layers over @T frames (see run_streams),
- * split by streams among the state's threads when there are enough. */
+ * split by streams among the state's threads when there are enough.  The
+ * streams are shared out by how fast each thread ran its part of the last
+ * call, timed from the call's hand-off (so that a worker that starts late
+ * counts as slow): one CPU of a shared VM (measured here: the FMA loop at
+ * 53-73 GFLOP/s on one vCPU while the other ran 90) or a little core runs
+ * slower than the other for seconds, and an even split waits for it.  Any split gives the same numbers (each stream's sums do not depend
+ * on its neighbours). */
 static void
 run_layers (RnnState * s, const float *x, guint T, float *top)
 {
   Pool *p = s->pool;
-  if (p && p->solo == 0 && s->batch >= 2 * RNN_BATCH_MIN) {
-    p->job = (Job) { .streams = TRUE, .state = s, .x = x, .T = T, .top = top };
-    pool_run (p);
-  } else {
+  if (!p || p->solo > 0 || s->batch < 2 * RNN_BATCH_MIN) {
     run_streams (s, x, T, 0, s->batch, TRUE, top);
+    return;
   }
+  rnn_split_streams (p->share, p->n_threads, s->batch, p->bounds);
+  p->job = (Job) { .streams = TRUE, .state = s, .x = x, .T = T, .top = top,
+    .bounds = p->bounds, .part_us = p->part_us,
+    .start = g_get_monotonic_time ()
+  };
+  pool_run (p);
+  rnn_update_shares (p->share, p->n_threads, p->bounds, p->part_us);
+}
+
+gboolean
+rnn_state_set_shares (RnnState * s, const double *shares)
+{
+  g_return_val_if_fail (s != NULL && shares != NULL, FALSE);
+  if (!s->pool)
+    return FALSE;
+  for (guint i = 0; i < s->pool->n_threads; i++)
+    s->pool->share[i] = MAX (shares[i], 1e-6);
+  return TRUE;
 }
 
 void

@@ -25,6 +25,10 @@
  *            with vector loads: the cache level those weights live in;
  *   compute_us = 2*B*(rec + inp) flops / the FMA peak of one core.
  */
+#ifdef __linux__
+#define _GNU_SOURCE             /* sched_setaffinity (RNN_BENCH_PIN) */
+#include <sched.h>
+#endif
 #include "rnn.h"
 #include "bench_common.h"
 
@@ -180,6 +184,38 @@ measure_bandwidth (size_t bytes)
     cache_bw[cached++] = best;
   }
   return best;
+}
+
+/* RNN_BENCH_PIN (with RNN_BENCH_THREADS): this thread on CPU 0 and the
+ * core's workers ("rnn-worker") on CPUs 1, 2, ..., so that a load put on
+ * CPU 1 from outside (`taskset -c 1 sh -c 'while :; do :; done'`) makes
+ * one worker steadily slower, as a busy SMT sibling or a little core
+ * would.  Linux only; elsewhere nothing. */
+static void
+pin_threads (void)
+{
+#ifdef __linux__
+  GDir *d = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  int next = 1;
+  cpu_set_t set;
+  CPU_ZERO (&set);
+  CPU_SET (0, &set);
+  sched_setaffinity (0, sizeof set, &set);
+  while (d && (tid = g_dir_read_name (d))) {
+    char *path = g_strdup_printf ("/proc/self/task/%s/comm", tid), *comm = NULL;
+    if (g_file_get_contents (path, &comm, NULL, NULL) &&
+        g_str_has_prefix (comm, "rnn-worker")) {
+      CPU_ZERO (&set);
+      CPU_SET (next++ % CPU_SETSIZE, &set);
+      sched_setaffinity ((pid_t) atoi (tid), sizeof set, &set);
+    }
+    g_free (comm);
+    g_free (path);
+  }
+  if (d)
+    g_dir_close (d);
+#endif
 }
 
 /* ----------------------------------------------------------- FMA peak */
@@ -573,6 +609,8 @@ main (int argc, char **argv)
       rnn_state_free (x.state);
       x.state = NULL;
     }
+    if (x.state && nt && getenv ("RNN_BENCH_PIN"))
+      pin_threads ();
     if (!x.state) {
       bench_print_error (CONTENDER, c, err->message);
       g_clear_error (&err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rnn.h"
+#include "rnn-private.h"           /* rnn_state_set_shares */
 #include "rnn-test-util.h"
 
 #include "alloc-count.h"
@@ -494,6 +495,97 @@ START_TEST (test_alone_or_among_many)
 }
 END_TEST
 
+/* A call split by streams between two threads shares the streams out
+ * unevenly when one thread ran slower, and moves the split from call to
+ * call: every split gives the one-thread output, bit for bit.  The uneven
+ * shares are forced before each call. */
+START_TEST (test_uneven_split)
+{
+  static const guint gates[] = { 1, 3, 4 };
+  const guint G = gates[_i], B = 40, T = 100, F = 16, calls = 3;
+  RnnModel *m = make_model (G, F, 40, 2, 55 + _i);
+  const guint O = rnn_model_get_output_size (m);
+  const gsize frame_in = (gsize) B * F, frame_out = (gsize) B * O;
+  g_autofree float *x = random_input (calls * T * frame_in, 21 + _i);
+  g_autofree float *ref = g_new0 (float, calls * T * frame_out);
+  g_autofree float *y = g_new0 (float, calls * T * frame_out);
+  static const double shares[][2] = { {0.85, 0.15}, {0.1, 0.9}, {0.6, 0.4} };
+
+  RnnState *one = rnn_state_new (m, B, T, NULL);
+  ck_assert (!rnn_state_set_shares (one, shares[0]));   /* one thread */
+  ck_assert (rnn_state_process (one, x, calls * T, 0, ref, NULL));
+  rnn_state_free (one);
+
+  RnnState *s = rnn_state_new (m, B, T, NULL);
+  ck_assert (rnn_state_set_threads (s, 2, NULL));
+  const gboolean two = rnn_state_get_threads (s) == 2;
+  for (guint c = 0; c < calls; c++) {
+    ck_assert (rnn_state_set_shares (s, shares[c]) == two);
+    ck_assert (rnn_state_process (s, x + c * T * frame_in, T, 0,
+            y + c * T * frame_out, NULL));
+  }
+  for (gsize t = 0; t < calls * T; t++)
+    for (guint b = 0; b < B; b++)
+      ck_assert_msg (memcmp (ref + t * frame_out + (gsize) b * O,
+              y + t * frame_out + (gsize) b * O, O * sizeof (float)) == 0,
+          "G=%u: frame %" G_GSIZE_FORMAT ", stream %u differs from one "
+          "thread", G, t, b);
+  rnn_state_free (s);
+  rnn_model_unref (m);
+}
+END_TEST
+
+/* The split follows the shares, keeps 8 streams per thread (fewer only
+ * when there are not 8 per thread), and covers every stream once; the
+ * shares move towards the measured speeds. */
+START_TEST (test_split_follows_speed)
+{
+  guint b[9];
+  const double even[2] = { 1, 1 }, skew[2] = { 3, 1 }, tiny[2] = { 99, 1 };
+  rnn_split_streams (even, 2, 64, b);
+  ck_assert_uint_eq (b[0], 0);
+  ck_assert_uint_eq (b[1], 32);
+  ck_assert_uint_eq (b[2], 64);
+  rnn_split_streams (skew, 2, 64, b);
+  ck_assert_uint_eq (b[1], 48);
+  ck_assert_uint_eq (b[2], 64);
+  rnn_split_streams (tiny, 2, 64, b);   /* 63 wanted, 8 kept for thread 1 */
+  ck_assert_uint_eq (b[1], 56);
+  rnn_split_streams (tiny, 2, 12, b);   /* 12 streams: 6 each at least */
+  ck_assert_uint_eq (b[1], 6);
+  const double four[4] = { 1, 2, 3, 4 };
+  rnn_split_streams (four, 4, 100, b);
+  ck_assert_uint_eq (b[0], 0);
+  ck_assert_uint_eq (b[1], 10);
+  ck_assert_uint_eq (b[2], 30);
+  ck_assert_uint_eq (b[3], 60);
+  ck_assert_uint_eq (b[4], 100);
+
+  /* thread 1 took twice as long for as many streams: its speed share is
+   * 1/3, and the shares move a quarter of the way there from 1/2 */
+  double share[2] = { 0.5, 0.5 };
+  const guint half[3] = { 0, 32, 64 };
+  const gint64 us[2] = { 1000, 2000 }, none[2] = { 1000, 0 };
+  rnn_update_shares (share, 2, half, us);
+  ck_assert_double_eq_tol (share[0], 0.75 * 0.5 + 0.25 * 2.0 / 3, 1e-12);
+  ck_assert_double_eq_tol (share[1], 0.75 * 0.5 + 0.25 * 1.0 / 3, 1e-12);
+  double kept[2] = { 0.7, 0.3 };
+  rnn_update_shares (kept, 2, half, none);      /* nothing measured */
+  ck_assert_double_eq (kept[0], 0.7);
+  ck_assert_double_eq (kept[1], 0.3);
+  /* repeated, the split settles where both take the same time */
+  double s2[2] = { 0.5, 0.5 };
+  for (int r = 0; r < 30; r++) {
+    guint bb[3];
+    rnn_split_streams (s2, 2, 90, bb);
+    gint64 t[2] = { (bb[1] - bb[0]) * 10, (bb[2] - bb[1]) * 20 };
+    rnn_update_shares (s2, 2, bb, t);
+  }
+  rnn_split_streams (s2, 2, 90, b);
+  ck_assert_uint_eq (b[1], 60);
+}
+END_TEST
+
 typedef struct {
   RnnModel *m;
   const float *x, *ref;
@@ -586,6 +678,8 @@ state_suite (void)
   tcase_add_loop_test (tc, test_threads_identical, 0, 6);
   tcase_add_loop_test (tc, test_alone_or_among_many, 0, 6);
   tcase_add_test (tc, test_layout_added_while_running);
+  tcase_add_loop_test (tc, test_uneven_split, 0, 3);
+  tcase_add_test (tc, test_split_follows_speed);
   tcase_add_loop_test (tc, test_nan_propagates, 0, 5);
   tcase_add_test (tc, test_window_limits);
   tcase_add_test (tc, test_accessors);
