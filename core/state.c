@@ -593,8 +593,9 @@ rnn_update_shares (double *share, guint n, const guint * bounds,
  * call, timed from the call's hand-off (so that a worker that starts late
  * counts as slow): one CPU of a shared VM (measured here: the FMA loop at
  * 53-73 GFLOP/s on one vCPU while the other ran 90) or a little core runs
- * slower than the other for seconds, and an even split waits for it.  Any split gives the same numbers (each stream's sums do not depend
- * on its neighbours). */
+ * slower than the other for seconds, and an even split waits for it.  Any
+ * split gives the same numbers (each stream's sums do not depend on its
+ * neighbours). */
 static void
 run_layers (RnnState * s, const float *x, guint T, float *top)
 {
