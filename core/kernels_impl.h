@@ -396,13 +396,23 @@ gemm_many (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
   }
 }
 
-/* Floats of weights per slice block (TILE_PB panels x BLOCK_K columns):
- * 16 KB, half of a 32 KB L1, with room for the rows' inputs. */
+/* Floats of weights per slice block (TILE_PB panels x BLOCK_K columns).
+ * One-panel slices (AVX2, c): 4 KB, 64 columns.  Against 16 KB blocks on
+ * AVX2 (AMD EPYC, bench_gemm, best of 5 alternated runs, two series):
+ * 0.66-0.93x the time on the h1024 products (16 and 64 x 1024 x 4096, 64
+ * x 1024 x 3072, 64 x 256 x 4096), 0.96-1.07x on the h256 ones; whole
+ * steps (bench_core, best of 4): h1024 0.82-0.97x, h256 0.83-1.04x.
+ * Wider slices (AVX-512, NEON) keep 16 KB, half of a 32 KB L1: not
+ * measured with less, no such CPU here. */
+#if TILE_PB == 1
+#define BLOCK_FLOATS 1024
+#else
 #define BLOCK_FLOATS 4096
+#endif
 #define BLOCK_K (BLOCK_FLOATS / (TILE_PB * RNN_PANEL))
 /* Rows per chunk: their inputs over one block (rows x BLOCK_K floats) stay
  * in L2 while every slice passes over them; their partial sums (rows x
- * TILE_PB x 16 floats, 32 KB at most, on the stack) stay in L1. */
+ * TILE_PB x 16 floats, 32 KB at most, on the stack) stay in L1 or L2. */
 #define CHUNK_FLOATS 32768
 #define PART_FLOATS 8192
 
