@@ -398,9 +398,10 @@ gemm_many (const float *x, gsize n, gsize ldx, const RnnPacked * w, float *y,
 
 /* Floats of weights per slice block (TILE_PB panels x BLOCK_K columns).
  * One-panel slices (AVX2, c): 4 KB, 64 columns.  Against 16 KB blocks on
- * AVX2 (AMD EPYC, bench_gemm, best of 5 alternated runs, two series):
- * 0.66-0.93x the time on the h1024 products (16 and 64 x 1024 x 4096, 64
- * x 1024 x 3072, 64 x 256 x 4096), 0.96-1.07x on the h256 ones; whole
+ * AVX2 (AMD EPYC, bench_gemm, best of 4-5 alternated runs, three series):
+ * 0.66-0.94x the time on the h1024 recurrent products (16 and 64 x 1024
+ * x 4096, 64 x 1024 x 3072), 0.76-1.05x on 64 x 256 x 4096, 0.78-1.07x
+ * on the h256 ones, where an unchanged shape moved by up to 1.26x; whole
  * steps (bench_core, best of 4): h1024 0.82-0.97x, h256 0.83-1.04x.
  * Wider slices (AVX-512, NEON) keep 16 KB, half of a 32 KB L1: not
  * measured with less, no such CPU here. */
