@@ -326,12 +326,15 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    * GstRnn:threads:
    *
    * Threads that share each matrix product of the network, with outputs
-   * identical to one thread's.
+   * identical to one thread's.  With 16 or more streams a buffer is split
+   * by streams instead, each thread's share following its measured speed
+   * in the previous buffer.
    */
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
-          "Threads sharing each matrix product of the network (1 = the "
-          "streaming thread only); outputs are identical whatever the count",
+          "Threads sharing each matrix product of the network, or with 16 "
+          "or more streams the streams of a buffer (1 = the streaming "
+          "thread only); outputs are identical whatever the count",
           1, 8, DEFAULT_THREADS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
