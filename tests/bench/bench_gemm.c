@@ -33,21 +33,35 @@ typedef struct {
   int n, K, M;
 } Shape;
 
-/* The products of bench.py's batched rows (160 frames per call): the
- * recurrent product of one step (B rows, K = H) and the input projection
- * of one step (B rows, K = F) and of a whole call (160 B rows, K = F). */
+/* The products of bench.py's batched rows (160 frames per call): for each
+ * row the recurrent product of one step (B rows, K = H) and the input
+ * projection of one step (B rows, K = F), which are the two products of a
+ * batched step (bench.py sets each row's step against their sum); and the
+ * batch-1 recurrent product and input projection of a whole call (160
+ * rows, K = F). */
 static const Shape defaults[] = {
   {"lstm_h256_b1_rec", 1, 256, 1024},
-  {"lstm_h256_b16_rec", 16, 256, 1024},
-  {"lstm_h256_b64_rec", 64, 256, 1024},
-  {"lstm_h256_b256_rec", 256, 256, 1024},
-  {"lstm_h256_b64_in", 64, 64, 1024},
   {"lstm_h256_b1_in_call", 160, 64, 1024},
+  {"lstm_h256_b16_rec", 16, 256, 1024},
+  {"lstm_h256_b16_in", 16, 64, 1024},
+  {"lstm_h256_b64_rec", 64, 256, 1024},
+  {"lstm_h256_b64_in", 64, 64, 1024},
+  {"lstm_h256_b256_rec", 256, 256, 1024},
+  {"lstm_h256_b256_in", 256, 64, 1024},
+  {"gru_h256_b16_rec", 16, 256, 768},
+  {"gru_h256_b16_in", 16, 64, 768},
+  {"gru_h256_b64_rec", 64, 256, 768},
+  {"gru_h256_b64_in", 64, 64, 768},
+  {"gru_h256_b256_rec", 256, 256, 768},
+  {"gru_h256_b256_in", 256, 64, 768},
   {"lstm_h1024_b16_rec", 16, 1024, 4096},
+  {"lstm_h1024_b16_in", 16, 256, 4096},
   {"lstm_h1024_b64_rec", 64, 1024, 4096},
   {"lstm_h1024_b64_in", 64, 256, 4096},
-  {"gru_h256_b64_rec", 64, 256, 768},
+  {"gru_h1024_b16_rec", 16, 1024, 3072},
+  {"gru_h1024_b16_in", 16, 256, 3072},
   {"gru_h1024_b64_rec", 64, 1024, 3072},
+  {"gru_h1024_b64_in", 64, 256, 3072},
 };
 
 typedef struct {
