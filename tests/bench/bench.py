@@ -23,8 +23,8 @@ import subprocess
 import sys
 import time
 
-from bench_report import (batched_table, fmt, gemm_table, judge, pretty,
-                          ratio, targets_for)
+from bench_report import (batched_table, collect, element_table, fmt, gemm_table,
+                          header, main_table, ratio, threads_table)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -585,33 +585,7 @@ def main():
             for l in raw:
                 f.write(json.dumps(l) + "\n")
 
-    # ------------------------------------------------------------ collect
-    res = {}      # (contender, name) -> us
-    errors = {}
-    floors = {}
-    infos = {}
-    mem = {}
-    peak = None
-    for l in raw:
-        t = l.get("type")
-        if l.get("section") == "precision":
-            continue
-        if t == "result":
-            k = (l["contender"], l["name"])
-            res[k] = min(res.get(k, float("inf")), l["us_per_step"])
-        elif t == "error":
-            errors[(l.get("contender"), l.get("name"))] = l.get("message")
-        elif t == "floor":
-            if l["name"] not in floors or l["floor_us"] < floors[l["name"]]["floor_us"]:
-                floors[l["name"]] = l
-        elif t == "info":
-            infos[l["contender"]] = l
-        elif t == "memory" and l.get("name") == "end":
-            m = mem.setdefault(l["contender"], dict(l))
-            m["hwm_kb"] = max(m["hwm_kb"], l["hwm_kb"])
-        elif t == "peak":
-            if not peak or l["peak_gflops"] > peak["peak_gflops"]:
-                peak = l
+    r = collect(raw)
 
     # verification against the core's outputs
     checks = {}
@@ -623,156 +597,21 @@ def main():
             if os.path.exists(core_dump) and os.path.exists(other):
                 checks[(who, name)] = max_abs_diff(core_dump, other)
 
-    # ------------------------------------------------------------ header
     out = []
     p = out.append
-    ci = infos.get("core", {})
-    p("gst-rnn speed benchmark: us per time step (one frame of all B streams), "
-      "best of %d round(s) of the median of %d repetitions, single thread" % (
-          args.rounds, args.reps))
-    p("CPU: %s (%s vectors); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1" % (
-        ci.get("cpu", "?"), ci.get("vector_isa", "?")))
-    if coretype_note:
-        p(coretype_note)
-    if load_before is not None:
-        ncpu = os.cpu_count() or 1
-        p("load average before the run: %.2f on %d CPUs%s" % (
-            load_before, ncpu, "  ** machine busy: numbers are inflated and noisy **"
-            if load_before > 0.5 * ncpu else ""))
-    p("OpenBLAS: core %s threads %s (bench_core)%s" % (
-        ci.get("openblas_core", "n/a"), ci.get("openblas_threads", "n/a"),
-        "" if notes.get("core") == "" else "  [core: %s]" % notes.get("core")))
-    ti = infos.get("torch")
-    if ti:
-        p("PyTorch %s (%s): threads %s, OpenBLAS core %s threads %s" % (
-            ti.get("version"), ti.get("python"), ti.get("torch_threads"),
-            ti.get("openblas_core"), ti.get("openblas_threads")))
-    else:
-        p("PyTorch: n/a (%s)" % notes.get("torch", ""))
-    di = infos.get("dnnl")
-    if di:
-        p("oneDNN %s: ISA %s, OMP_NUM_THREADS=%s" % (
-            di.get("version"), di.get("isa"), di.get("omp_num_threads")))
-    else:
-        p("oneDNN: n/a (%s)" % notes.get("dnnl", ""))
-    if peak:
-        p("Floors: FMA peak %.0f GFLOP/s (AVX-512 %.0f, AVX2 %.0f), one core; "
-          "cache bandwidth per row (bw column)" % (
-              peak["peak_gflops"], peak["avx512_gflops"], peak["avx2_gflops"]))
-    p("")
-
-    # ------------------------------------------------------------ table 1
-    hdr = ("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %6s  %-8s %s" % (
-        "config", "core", "dnnl1f", "dnnlblk", "torch1f", "torchblk", "floor",
-        "GB/s", "c/fl", "dnn/c", "tch/c", "maxdiff", "targets", ""))
-    p(hdr)
-    p("-" * len(hdr))
-    n_pass = n_miss = n_na = 0
-    bad_checks = []
-    for row in rows:
-        name, cell, L, H, B, n, stem = row
-        one = "%s_b%d_n1" % (stem, B)
-        core = res.get(("core", name))
-        d1, db = res.get(("dnnl", one)), res.get(("dnnl", name))
-        t1, tb = res.get(("torch", one)), res.get(("torch", name))
-        fl = floors.get(name, {})
-        floor = fl.get("floor_us")
-        vals = {"floor": ratio(core, floor), "dnnl": ratio(db, core),
-                "torch": ratio(tb, core)}
-        diffs = [checks.get((w, name)) for w in ("dnnl", "torch")]
-        diffs = [d for d in diffs if d is not None]
-        md = max(diffs) if diffs else None
-        if md is not None and md > TOL:
-            bad_checks.append((name, {w: checks.get((w, name)) for w in ("dnnl", "torch")}))
-        verdicts, (a, b, c) = judge(targets_for(row), vals)
-        n_pass, n_miss, n_na = n_pass + a, n_miss + b, n_na + c
-        p("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %7s  %s" % (
-            pretty(name), fmt(core, 7), fmt(d1, 7), fmt(db, 7), fmt(t1, 7), fmt(tb, 7),
-            fmt(floor, 6, 2), fmt(fl.get("bw_gbs"), 6, 0),
-            fmt(vals["floor"], 5, 2), fmt(vals["dnnl"], 6, 2), fmt(vals["torch"], 6, 2),
-            ("%.0e" % md if md else ("0" if md == 0 else "n/a")).rjust(7),
-            ", ".join(verdicts)))
-    p("")
-    p("columns: core = this core, n frames per call, state carried; dnnl1f/torch1f = "
-      "one frame per call; dnnlblk/torchblk = n frames per call (the row's block); "
-      "floor = max(weight bytes per step / bw, flops per step / FMA peak); "
-      "c/fl = core/floor; dnn/c = dnnlblk/core; tch/c = torchblk/core "
-      "(> 1: core faster); maxdiff = max |output - core output| of oneDNN and "
-      "PyTorch over the first 320 frames (tolerance %g)" % TOL)
-    for name, d in bad_checks:
-        p("CHECK FAILED %s: %s" % (name, ", ".join(
-            "%s %s" % (w, "n/a" if v is None else "%.3g" % v) for w, v in d.items())))
-    for who in ("core", "dnnl", "torch"):
-        errs = [(k[1], m) for k, m in errors.items() if k[0] == who]
-        for name, m in errs[:3]:
-            p("%s error on %s: %s" % (who, name, m))
-        if len(errs) > 3:
-            p("%s: %d more errors" % (who, len(errs) - 3))
-    memline = ", ".join("%s VmRSS %d kB VmHWM %d kB" % (w, m["rss_kb"], m["hwm_kb"])
-                        for w, m in mem.items() if w != "element")
-    if memline:
-        p("memory at exit: " + memline)
-    p("")
-
-    # ------------------------------------------------------------ table 4
+    header(p, args, r, notes, coretype_note, load_before)
+    (n_pass, n_miss, n_na), bad_checks = main_table(p, rows, r, checks, TOL)
     if brows:
         n_pass, n_miss, n_na = batched_table(
-            p, brows, res, floors, checks,
-            {"one": one_b, "two": two_b, "pair": pair_b, "fma": two_cores}, peak,
+            p, brows, r.res, r.floors, checks,
+            {"one": one_b, "two": two_b, "pair": pair_b, "fma": two_cores}, r.peak,
             (n_pass, n_miss, n_na), MODEL_F, BATCHED_N, TOL)
-
-    # ------------------------------------------------------------ table 5
     if gemm_lines:
         gemm_table(p, gemm_lines)
-
-    # ------------------------------------------------------------ table 3
     if two:
-        p("two cores for one stream (rnn_state_set_threads(state, 2): the rows of "
-          "every weight matrix split between the cores), batch 1, us per step")
-        p("  %-24s %8s %8s %8s" % ("config", "1 thread", "2 threads", "speedup"))
-        for l in two:
-            one = res.get(("core", l["name"]))
-            if one and (not args.only or args.only in l["name"]):
-                p("  %-24s %8.2f %8.2f %7.2fx" % (pretty(l["name"]), one,
-                                                 l["us_per_step"], one / l["us_per_step"]))
-        p("")
-
-    # ------------------------------------------------------------ table 2
-    p("element in a pipeline vs the core alone (lstm h256, F=%d, batch 1, same data, "
-      "same buffer sizes, median of %d runs)" % (F, max(3, min(args.reps, 5))))
-    e = {l.get("what"): l for l in elem if l.get("type") == "element"}
-    eu = next((l for l in elem if l.get("type") == "unavailable"), None)
-    if "core" not in e:
-        why = (eu or {}).get("message") or notes.get("element") or "no result"
-        p("  n/a (%s)" % why)
-    else:
-        pl = e.get("pipeline", {})
-        p("  %-58s %9s %9s" % ("", "ms total", "us/frame"))
-        for key, label in (
-                ("pipeline", "filesrc ! rawaudioparse ! rnn ! fakesink (PLAYING->EOS)"),
-                ("identity", "same pipeline with identity instead of rnn"),
-                ("element_wall", "rnn element by difference (pipeline - identity)"),
-                ("element", "rnn element by pad probes (sink in -> src out)"),
-                ("core", "core alone, rnn_state_process on the same buffers")):
-            l = e.get(key)
-            if l:
-                p("  %-58s %9.1f %9.2f" % (label, l["ms"], l["us_per_frame"]))
-        r = e.get("ratio", {}).get("element_over_core")
-        if r is not None:
-            ok = r <= 1.10
-            p("  element/core = %.3f (median of per-run ratios; target <= 1.10: %s); "
-              "%s frames in %s buffers of %s frames" % (
-                  r, "PASS" if ok else "MISS", pl.get("frames"), pl.get("buffers"),
-                  pl.get("frames_per_buffer")))
-            if ok:
-                n_pass += 1
-            else:
-                n_miss += 1
-        em = mem.get("element")
-        if em:
-            p("  memory of the element process at exit: VmRSS %d kB, VmHWM %d kB" % (
-                em["rss_kb"], em["hwm_kb"]))
-    p("")
+        threads_table(p, two, r.res, args.only)
+    a, b = element_table(p, elem, r.mem, notes.get("element"), F, args.reps)
+    n_pass, n_miss = n_pass + a, n_miss + b
     out += prec_out
     if prec_out:
         p("targets of issue 13: %d PASS, %d MISS" % (prec_pass, prec_miss))
@@ -781,7 +620,7 @@ def main():
         n_pass, n_miss - prec_miss, n_na, elapsed))
     print("\n".join(out), flush=True)
 
-    if not any(k[0] == "core" for k in res):
+    if not any(k[0] == "core" for k in r.res):
         print("bench: the core produced no result (%s)" % notes.get("core"), file=sys.stderr)
         return 1
     if args.strict and (n_miss or bad_checks):
