@@ -22,6 +22,8 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from bench_report import (batched_table, collect, element_table, fmt, gemm_table,
                           header, main_table, ratio, threads_table)
@@ -333,9 +335,38 @@ def max_abs_diff(path_a, path_b):
     return float("inf") if d != d else d
 
 
-# ------------------------------------------------------------- tables
+# ------------------------------------------------------------- the run
 
-def main():
+@dataclass
+class Run:
+    """What the steps of one run share: the options, the paths and plans,
+    the environment of every contender, and what the runs gave so far."""
+    args: argparse.Namespace
+    log: Callable[[str], None]
+    bdir: str           # BUILD/tests/bench: the bench programs
+    workdir: str        # models, input, plans
+    dump: str           # outputs of the first round, for the checks
+    inp: str
+    rows: list          # the first table's rows (plan_rows)
+    brows: list         # the batched table's rows
+    allrows: list       # both, each once: plan
+    half_rows: list     # brows with B >= 64, half their streams: hplan
+    plan: str
+    bplan: str
+    hplan: str
+    env: dict
+    common: list        # bench_core/bench_dnnl/bench_torch.py options
+    core_exe: str
+    raw: list = field(default_factory=list)    # every JSON line, in order
+    notes: dict = field(default_factory=dict)  # why a run is missing
+    t_start: float = 0.0
+    load_before: float | None = None
+    coretype_note: str = ""
+
+
+def parse_args():
+    """The options, with --quick applied and --build found (an error
+    without one)."""
     ap = argparse.ArgumentParser(
         description="gst-rnn speed benchmark (core vs oneDNN vs PyTorch vs floor)")
     ap.add_argument("--build", default=None,
@@ -379,27 +410,20 @@ def main():
     args = ap.parse_args()
     if args.quick:
         args.reps, args.target_ms, args.rounds = 3, 15.0, 1
-
-    def log(msg):
-        if args.verbose:
-            print("# " + msg, file=sys.stderr, flush=True)
-
-    build = args.build
-    if build is None:
+    if args.build is None:
         for cand in ("build", os.path.join(SRC_ROOT, "build")):
             if os.path.exists(os.path.join(cand, "build.ninja")):
-                build = cand
+                args.build = cand
                 break
         else:
             ap.error("no build directory: pass --build")
-    build = os.path.abspath(build)
-    bdir = os.path.join(build, "tests", "bench")
-    workdir = os.path.abspath(args.workdir or os.path.join(bdir, "data"))
-    dump = os.path.join(workdir, "dump")
-    if os.path.isdir(dump):
-        shutil.rmtree(dump)
-    os.makedirs(dump)
-    make_data(workdir, log)
+    args.build = os.path.abspath(args.build)
+    return args
+
+
+def select_rows(args):
+    """The rows this run measures (--only, --no-batched): (rows, brows,
+    allrows, half_rows), see Run."""
     rows = plan_rows()
     brows = [] if args.no_batched else batched_rows()
     if args.only:
@@ -407,14 +431,29 @@ def main():
         brows = [r for r in brows if args.only in r[0]]
     names = set(r[0] for r in rows)
     allrows = rows + [r for r in brows if r[0] not in names]
-    plan = os.path.join(workdir, "plan.txt")
-    write_plan(plan, workdir, allrows)
-    bplan = os.path.join(workdir, "plan-batched.txt")
-    write_plan(bplan, workdir, brows)
     # the B >= 64 rows with half their streams (same names): one process per
     # core, for what two cores give (see the thread rounds)
     half_rows = [(r[0], r[1], r[2], r[3], r[4] // 2) + r[5:] for r in brows
                  if r[4] >= 64]
+    return rows, brows, allrows, half_rows
+
+
+def setup(args, log):
+    """The data, an empty dump directory, the plans, the contenders'
+    environment (one thread each); reads the load before the run and asks
+    bench_core which OpenBLAS core it got."""
+    bdir = os.path.join(args.build, "tests", "bench")
+    workdir = os.path.abspath(args.workdir or os.path.join(bdir, "data"))
+    dump = os.path.join(workdir, "dump")
+    if os.path.isdir(dump):
+        shutil.rmtree(dump)
+    os.makedirs(dump)
+    make_data(workdir, log)
+    rows, brows, allrows, half_rows = select_rows(args)
+    plan = os.path.join(workdir, "plan.txt")
+    write_plan(plan, workdir, allrows)
+    bplan = os.path.join(workdir, "plan-batched.txt")
+    write_plan(bplan, workdir, brows)
     hplan = os.path.join(workdir, "plan-half.txt")
     write_plan(hplan, workdir, half_rows)
     inp = os.path.join(workdir, "input.f32")
@@ -424,31 +463,40 @@ def main():
                GOTO_NUM_THREADS="1")
     common = ["--plan", plan, "--input", inp, "--reps", str(args.reps),
               "--target-ms", str(args.target_ms), "--min-steps", str(args.min_steps)]
-    raw = []
-    notes = {}
-    t_start = time.time()
+    run = Run(args, log, bdir, workdir, dump, inp, rows, brows, allrows, half_rows,
+              plan, bplan, hplan, env, common, os.path.join(bdir, "bench_core"))
+    run.t_start = time.time()
     try:
-        load_before = float(open("/proc/loadavg").read().split()[0])
+        run.load_before = float(open("/proc/loadavg").read().split()[0])
     except (OSError, ValueError, IndexError):
-        load_before = None
+        run.load_before = None
+    set_openblas_coretype(run)
+    return run
 
-    core_exe = os.path.join(bdir, "bench_core")
-    info, _ = run_json([core_exe, "--info"], env, log, 60, "core --info")
+
+def set_openblas_coretype(run):
+    """When OpenBLAS detects Prescott (SSE3 kernels) and OPENBLAS_CORETYPE
+    is not set, sets --openblas-coretype for every contender."""
+    info, _ = run_json([run.core_exe, "--info"], run.env, run.log, 60, "core --info")
     core0 = next((l.get("openblas_core") for l in info if l.get("type") == "info"), None)
-    coretype_note = ""
     if core0 and core0.lower().startswith("prescott") and "OPENBLAS_CORETYPE" not in os.environ:
-        env["OPENBLAS_CORETYPE"] = args.openblas_coretype
-        coretype_note = ("OpenBLAS detected %s (SSE3 kernels): set OPENBLAS_CORETYPE=%s "
-                         "for every contender" % (core0, args.openblas_coretype))
+        run.env["OPENBLAS_CORETYPE"] = run.args.openblas_coretype
+        run.coretype_note = ("OpenBLAS detected %s (SSE3 kernels): set OPENBLAS_CORETYPE=%s "
+                             "for every contender" % (core0, run.args.openblas_coretype))
 
+
+def run_contenders(run):
+    """The core, oneDNN and PyTorch on every row (first table, and the
+    batched table's contender columns); their lines go to run.raw."""
+    args, notes, common = run.args, run.notes, run.common
     # The contenders, run one after the other; with --rounds 2 (default) the
     # whole set runs twice in opposite orders and each number is the better
     # of its two medians, so that a change in the load of the machine does
     # not favour whoever ran first.
     def cmd_core(extra):
-        return [core_exe] + common + extra
+        return [run.core_exe] + common + extra
 
-    dnnl_exe = os.path.join(bdir, "bench_dnnl")
+    dnnl_exe = os.path.join(run.bdir, "bench_dnnl")
     py = None if args.no_torch else find_torch_python(args.torch_python)
     contenders = [("core", cmd_core)]
     if args.no_dnnl:
@@ -467,127 +515,148 @@ def main():
         for who, cmd in order:
             if who != "core" and notes.get(who, "").startswith("torch not importable"):
                 continue
-            extra = ["--dump", dump] if rnd == 0 else []
-            lines, note = run_json(cmd(extra), env, log, 900,
+            extra = ["--dump", run.dump] if rnd == 0 else []
+            lines, note = run_json(cmd(extra), run.env, run.log, 900,
                                    "%s (round %d)" % (who, rnd + 1))
             notes[who] = notes.get(who) or note
             for l in lines:
                 l["round"] = rnd + 1
                 if l.get("type") == "unavailable":
                     notes[who] = "torch not importable (%s)" % l.get("message")
-            raw += lines
+            run.raw += lines
 
-    # two threads for one stream (third table): the batch-1 rows again with
-    # rnn_state_set_threads (state, 2)
+
+def run_threads(run):
+    """Two threads for one stream (third table): the batch-1 rows again
+    with rnn_state_set_threads (state, 2); then the batched rows' thread
+    rounds.  Returns (the 2-thread result lines, the batched table's
+    thread dict: "one", "two", "pair", "fma")."""
     two = []
-    two_b, one_b = {}, {}
-    pair_b = {}       # (name, process) -> us, B/2 streams in each process
-    two_cores = []    # bench_core --two-cores lines, one per round
-    if not args.no_threads:
-        tenv = dict(env)
+    thr = {"one": {}, "two": {},
+           "pair": {},    # (name, process) -> us, B/2 streams in each process
+           "fma": []}     # bench_core --two-cores lines, one per round
+    if not run.args.no_threads:
+        tenv = dict(run.env)
         tenv["RNN_BENCH_THREADS"] = "2"
-        only = [a for a in common]
+        only = [a for a in run.common]
         if "--only" in only:
             i = only.index("--only")
             del only[i:i + 2]
-        lines, notes["threads"] = run_json(
-            [core_exe] + only + ["--only", "_b1_"], tenv, log, 900, "core, 2 threads")
+        lines, run.notes["threads"] = run_json(
+            [run.core_exe] + only + ["--only", "_b1_"], tenv, run.log, 900,
+            "core, 2 threads")
         two = [l for l in lines if l.get("type") == "result"]
-        if brows:
-            # one thread and two, back to back in alternating order per
-            # round, so that their ratio comes from the same minutes (on a
-            # shared machine the speed drifts by 10-25% over a run); each
-            # is the better of its rounds
-            bcommon = [a if a != plan else bplan for a in only]
-            # what this machine's two cores give without any of the
-            # element's threading: two processes, each with half the
-            # streams of a B >= 64 row on one CPU, at the same time; and
-            # the FMA loop on two threads at once
-            hcommon = [a if a != plan else hplan for a in only]
-            runs = [("1", env), ("2", tenv), ("pair", env)]
-            for rnd in range(max(1, args.rounds)):
-                lines, _ = run_json([core_exe, "--two-cores"], env, log, 60,
-                                    "FMA loop, one and two threads")
-                two_cores += [l for l in lines if l.get("type") == "two_cores"]
-                for label, e in (runs if rnd % 2 == 0 else runs[::-1]):
-                    what = "core batched, %s (round %d)" % (label, rnd + 1)
-                    if label == "pair":
-                        if not half_rows:
-                            continue
-                        outs, note = run_pair([core_exe] + hcommon, e, log,
-                                              1800, what)
-                        notes.setdefault("pair", note)
-                        for i, lines in enumerate(outs):
-                            for l in lines:
-                                if l.get("type") == "result":
-                                    k_, v_ = (l["name"], i), l["us_per_step"]
-                                    pair_b[k_] = min(pair_b.get(k_, v_), v_)
-                        continue
-                    lines, note = run_json([core_exe] + bcommon, e, log, 1800,
-                                           what)
-                    notes.setdefault("threads_batched", note)
-                    dst = two_b if label == "2" else one_b
+        if run.brows:
+            run_threads_batched(run, only, tenv, thr)
+    return two, thr
+
+
+def run_threads_batched(run, only, tenv, thr):
+    """The batched rows on one thread and two, and as two processes of
+    half the streams; the FMA loop on one and two threads.  Fills @thr."""
+    # one thread and two, back to back in alternating order per
+    # round, so that their ratio comes from the same minutes (on a
+    # shared machine the speed drifts by 10-25% over a run); each
+    # is the better of its rounds
+    bcommon = [a if a != run.plan else run.bplan for a in only]
+    # what this machine's two cores give without any of the
+    # element's threading: two processes, each with half the
+    # streams of a B >= 64 row on one CPU, at the same time; and
+    # the FMA loop on two threads at once
+    hcommon = [a if a != run.plan else run.hplan for a in only]
+    core_exe, env, log, notes = run.core_exe, run.env, run.log, run.notes
+    runs = [("1", env), ("2", tenv), ("pair", env)]
+    for rnd in range(max(1, run.args.rounds)):
+        lines, _ = run_json([core_exe, "--two-cores"], env, log, 60,
+                            "FMA loop, one and two threads")
+        thr["fma"] += [l for l in lines if l.get("type") == "two_cores"]
+        for label, e in (runs if rnd % 2 == 0 else runs[::-1]):
+            what = "core batched, %s (round %d)" % (label, rnd + 1)
+            if label == "pair":
+                if not run.half_rows:
+                    continue
+                outs, note = run_pair([core_exe] + hcommon, e, log, 1800, what)
+                notes.setdefault("pair", note)
+                for i, lines in enumerate(outs):
                     for l in lines:
                         if l.get("type") == "result":
-                            n_, v_ = l["name"], l["us_per_step"]
-                            dst[n_] = min(dst.get(n_, v_), v_)
+                            k_, v_ = (l["name"], i), l["us_per_step"]
+                            thr["pair"][k_] = min(thr["pair"].get(k_, v_), v_)
+                continue
+            lines, note = run_json([core_exe] + bcommon, e, log, 1800, what)
+            notes.setdefault("threads_batched", note)
+            dst = thr["two"] if label == "2" else thr["one"]
+            for l in lines:
+                if l.get("type") == "result":
+                    n_, v_ = l["name"], l["us_per_step"]
+                    dst[n_] = min(dst.get(n_, v_), v_)
 
-    # the products alone: core kernel vs OpenBLAS SGEMM (fifth table), with
-    # OpenBLAS as it detects the CPU and, if that is Prescott, corrected
+
+def run_gemm(run):
+    """The products alone: core kernel vs OpenBLAS SGEMM (fifth table), with
+    OpenBLAS as it detects the CPU and, if that is Prescott, corrected.
+    Returns {"detected"|"corrected": bench_gemm's lines}."""
     gemm_lines = {}
-    gemm_exe = os.path.join(bdir, "bench_gemm")
-    if not args.no_gemm and os.path.exists(gemm_exe):
-        genv = dict(env)
+    gemm_exe = os.path.join(run.bdir, "bench_gemm")
+    if not run.args.no_gemm and os.path.exists(gemm_exe):
+        genv = dict(run.env)
         genv.pop("OPENBLAS_CORETYPE", None)
         if "OPENBLAS_CORETYPE" in os.environ:
             genv["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
         runs = [("detected", genv)]
-        if coretype_note:
-            runs.append(("corrected", env))
+        if run.coretype_note:
+            runs.append(("corrected", run.env))
         for label, e in runs:
-            lines, notes["gemm_" + label] = run_json(
-                [gemm_exe, "--reps", str(args.reps)], e, log, 900,
+            lines, run.notes["gemm_" + label] = run_json(
+                [gemm_exe, "--reps", str(run.args.reps)], e, run.log, 900,
                 "bench_gemm (OpenBLAS %s)" % label)
             gemm_lines[label] = lines
-            raw += lines
+            run.raw += lines
     else:
-        notes["gemm"] = "skipped" if args.no_gemm else "not built"
+        run.notes["gemm"] = "skipped" if run.args.no_gemm else "not built"
+    return gemm_lines
 
-    # element vs core (second table)
+
+def run_element(run):
+    """The element in a pipeline vs the core (second table): bench_element's
+    lines, [] when it did not run (run.notes["element"] says why)."""
+    args, notes = run.args, run.notes
     elem = []
     if not args.no_element:
-        exe = os.path.join(bdir, "bench_element")
+        exe = os.path.join(run.bdir, "bench_element")
         if os.path.exists(exe):
-            eenv = dict(env)
-            eenv["GST_PLUGIN_PATH"] = os.path.join(build, "plugin")
-            eenv.setdefault("GST_REGISTRY", os.path.join(workdir, "gst-registry.bin"))
+            eenv = dict(run.env)
+            eenv["GST_PLUGIN_PATH"] = os.path.join(args.build, "plugin")
+            eenv.setdefault("GST_REGISTRY", os.path.join(run.workdir, "gst-registry.bin"))
             frames = int(args.element_seconds * 16000)
             frames = min(frames, INPUT_FRAMES * INPUT_STREAMS)
             lines, notes["element"] = run_json(
-                [exe, "--model", os.path.join(workdir, "lstm_h256.safetensors"),
-                 "--input", inp, "--frames", str(frames), "--channels", str(F),
-                 "--reps", str(max(3, min(args.reps, 5)))], eenv, log, 600, "element")
+                [exe, "--model", os.path.join(run.workdir, "lstm_h256.safetensors"),
+                 "--input", run.inp, "--frames", str(frames), "--channels", str(F),
+                 "--reps", str(max(3, min(args.reps, 5)))], eenv, run.log, 600, "element")
             elem = lines
-            raw += lines
+            run.raw += lines
         else:
             notes["element"] = "not built (GStreamer dev files missing at configure time)"
     else:
         notes["element"] = "skipped (--no-element)"
-    prec_out, prec_pass, prec_miss = [], 0, 0
-    if not args.no_precision:
-        prec_out, prec_pass, prec_miss, prec_raw = precision_section(
-            args, env, core_exe, workdir, inp, log)
-        raw += [dict(l, section="precision") for l in prec_raw]
-    elapsed = time.time() - t_start
+    return elem
 
-    if args.json:
-        with open(args.json, "w") as f:
-            for l in raw:
-                f.write(json.dumps(l) + "\n")
 
-    r = collect(raw)
+def run_precision(run):
+    """The bf16/int8 table unless --no-precision: (its lines, PASS count,
+    MISS count); its raw lines go to run.raw, marked section=precision."""
+    if run.args.no_precision:
+        return [], 0, 0
+    prec_out, prec_pass, prec_miss, prec_raw = precision_section(
+        run.args, run.env, run.core_exe, run.workdir, run.inp, run.log)
+    run.raw += [dict(l, section="precision") for l in prec_raw]
+    return prec_out, prec_pass, prec_miss
 
-    # verification against the core's outputs
+
+def check_outputs(allrows, dump):
+    """Verification against the core's outputs: (who, name) -> max abs
+    difference of oneDNN's and PyTorch's dumps from the core's."""
     checks = {}
     for row in allrows:
         name = row[0]
@@ -596,21 +665,47 @@ def main():
             other = os.path.join(dump, "%s-%s.f32" % (who, name))
             if os.path.exists(core_dump) and os.path.exists(other):
                 checks[(who, name)] = max_abs_diff(core_dump, other)
+    return checks
+
+
+# ------------------------------------------------------------- main
+
+def main():
+    args = parse_args()
+
+    def log(msg):
+        if args.verbose:
+            print("# " + msg, file=sys.stderr, flush=True)
+
+    run = setup(args, log)
+    run_contenders(run)
+    two, thr = run_threads(run)
+    gemm_lines = run_gemm(run)
+    elem = run_element(run)
+    prec_out, prec_pass, prec_miss = run_precision(run)
+    elapsed = time.time() - run.t_start
+
+    if args.json:
+        with open(args.json, "w") as f:
+            for l in run.raw:
+                f.write(json.dumps(l) + "\n")
+
+    r = collect(run.raw)
+    checks = check_outputs(run.allrows, run.dump)
 
     out = []
     p = out.append
-    header(p, args, r, notes, coretype_note, load_before)
-    (n_pass, n_miss, n_na), bad_checks = main_table(p, rows, r, checks, TOL)
-    if brows:
+    header(p, args, r, run.notes, run.coretype_note, run.load_before)
+    (n_pass, n_miss, n_na), bad_checks = main_table(p, run.rows, r, checks, TOL)
+    if run.brows:
         n_pass, n_miss, n_na = batched_table(
-            p, brows, r.res, r.floors, checks,
-            {"one": one_b, "two": two_b, "pair": pair_b, "fma": two_cores}, r.peak,
+            p, run.brows, r.res, r.floors, checks, thr, r.peak,
             (n_pass, n_miss, n_na), MODEL_F, BATCHED_N, TOL)
     if gemm_lines:
         gemm_table(p, gemm_lines)
     if two:
         threads_table(p, two, r.res, args.only)
-    a, b = element_table(p, elem, r.mem, notes.get("element"), F, args.reps)
+    a, b = element_table(p, elem, r.mem, run.notes.get("element"), F, args.reps)
     n_pass, n_miss = n_pass + a, n_miss + b
     out += prec_out
     if prec_out:
@@ -621,7 +716,8 @@ def main():
     print("\n".join(out), flush=True)
 
     if not any(k[0] == "core" for k in r.res):
-        print("bench: the core produced no result (%s)" % notes.get("core"), file=sys.stderr)
+        print("bench: the core produced no result (%s)" % run.notes.get("core"),
+              file=sys.stderr)
         return 1
     if args.strict and (n_miss or bad_checks):
         return 1
