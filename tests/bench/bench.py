@@ -22,9 +22,11 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from bench_report import (batched_table, fmt, gemm_table, judge, pretty,
-                          ratio, targets_for)
+from bench_report import (batched_table, collect, element_table, fmt, gemm_table,
+                          header, main_table, ratio, threads_table)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -333,9 +335,38 @@ def max_abs_diff(path_a, path_b):
     return float("inf") if d != d else d
 
 
-# ------------------------------------------------------------- tables
+# ------------------------------------------------------------- the run
 
-def main():
+@dataclass
+class Run:
+    """What the steps of one run share: the options, the paths and plans,
+    the environment of every contender, and what the runs gave so far."""
+    args: argparse.Namespace
+    log: Callable[[str], None]
+    bdir: str           # BUILD/tests/bench: the bench programs
+    workdir: str        # models, input, plans
+    dump: str           # outputs of the first round, for the checks
+    inp: str
+    rows: list          # the first table's rows (plan_rows)
+    brows: list         # the batched table's rows
+    allrows: list       # both, each once: plan
+    half_rows: list     # brows with B >= 64, half their streams: hplan
+    plan: str
+    bplan: str
+    hplan: str
+    env: dict
+    common: list        # bench_core/bench_dnnl/bench_torch.py options
+    core_exe: str
+    raw: list = field(default_factory=list)    # every JSON line, in order
+    notes: dict = field(default_factory=dict)  # why a run is missing
+    t_start: float = 0.0
+    load_before: float | None = None
+    coretype_note: str = ""
+
+
+def parse_args():
+    """The options, with --quick applied and --build found (an error
+    without one)."""
     ap = argparse.ArgumentParser(
         description="gst-rnn speed benchmark (core vs oneDNN vs PyTorch vs floor)")
     ap.add_argument("--build", default=None,
@@ -379,27 +410,20 @@ def main():
     args = ap.parse_args()
     if args.quick:
         args.reps, args.target_ms, args.rounds = 3, 15.0, 1
-
-    def log(msg):
-        if args.verbose:
-            print("# " + msg, file=sys.stderr, flush=True)
-
-    build = args.build
-    if build is None:
+    if args.build is None:
         for cand in ("build", os.path.join(SRC_ROOT, "build")):
             if os.path.exists(os.path.join(cand, "build.ninja")):
-                build = cand
+                args.build = cand
                 break
         else:
             ap.error("no build directory: pass --build")
-    build = os.path.abspath(build)
-    bdir = os.path.join(build, "tests", "bench")
-    workdir = os.path.abspath(args.workdir or os.path.join(bdir, "data"))
-    dump = os.path.join(workdir, "dump")
-    if os.path.isdir(dump):
-        shutil.rmtree(dump)
-    os.makedirs(dump)
-    make_data(workdir, log)
+    args.build = os.path.abspath(args.build)
+    return args
+
+
+def select_rows(args):
+    """The rows this run measures (--only, --no-batched): (rows, brows,
+    allrows, half_rows), see Run."""
     rows = plan_rows()
     brows = [] if args.no_batched else batched_rows()
     if args.only:
@@ -407,14 +431,29 @@ def main():
         brows = [r for r in brows if args.only in r[0]]
     names = set(r[0] for r in rows)
     allrows = rows + [r for r in brows if r[0] not in names]
-    plan = os.path.join(workdir, "plan.txt")
-    write_plan(plan, workdir, allrows)
-    bplan = os.path.join(workdir, "plan-batched.txt")
-    write_plan(bplan, workdir, brows)
     # the B >= 64 rows with half their streams (same names): one process per
     # core, for what two cores give (see the thread rounds)
     half_rows = [(r[0], r[1], r[2], r[3], r[4] // 2) + r[5:] for r in brows
                  if r[4] >= 64]
+    return rows, brows, allrows, half_rows
+
+
+def setup(args, log):
+    """The data, an empty dump directory, the plans, the contenders'
+    environment (one thread each); reads the load before the run and asks
+    bench_core which OpenBLAS core it got."""
+    bdir = os.path.join(args.build, "tests", "bench")
+    workdir = os.path.abspath(args.workdir or os.path.join(bdir, "data"))
+    dump = os.path.join(workdir, "dump")
+    if os.path.isdir(dump):
+        shutil.rmtree(dump)
+    os.makedirs(dump)
+    make_data(workdir, log)
+    rows, brows, allrows, half_rows = select_rows(args)
+    plan = os.path.join(workdir, "plan.txt")
+    write_plan(plan, workdir, allrows)
+    bplan = os.path.join(workdir, "plan-batched.txt")
+    write_plan(bplan, workdir, brows)
     hplan = os.path.join(workdir, "plan-half.txt")
     write_plan(hplan, workdir, half_rows)
     inp = os.path.join(workdir, "input.f32")
@@ -424,31 +463,40 @@ def main():
                GOTO_NUM_THREADS="1")
     common = ["--plan", plan, "--input", inp, "--reps", str(args.reps),
               "--target-ms", str(args.target_ms), "--min-steps", str(args.min_steps)]
-    raw = []
-    notes = {}
-    t_start = time.time()
+    run = Run(args, log, bdir, workdir, dump, inp, rows, brows, allrows, half_rows,
+              plan, bplan, hplan, env, common, os.path.join(bdir, "bench_core"))
+    run.t_start = time.time()
     try:
-        load_before = float(open("/proc/loadavg").read().split()[0])
+        run.load_before = float(open("/proc/loadavg").read().split()[0])
     except (OSError, ValueError, IndexError):
-        load_before = None
+        run.load_before = None
+    set_openblas_coretype(run)
+    return run
 
-    core_exe = os.path.join(bdir, "bench_core")
-    info, _ = run_json([core_exe, "--info"], env, log, 60, "core --info")
+
+def set_openblas_coretype(run):
+    """When OpenBLAS detects Prescott (SSE3 kernels) and OPENBLAS_CORETYPE
+    is not set, sets --openblas-coretype for every contender."""
+    info, _ = run_json([run.core_exe, "--info"], run.env, run.log, 60, "core --info")
     core0 = next((l.get("openblas_core") for l in info if l.get("type") == "info"), None)
-    coretype_note = ""
     if core0 and core0.lower().startswith("prescott") and "OPENBLAS_CORETYPE" not in os.environ:
-        env["OPENBLAS_CORETYPE"] = args.openblas_coretype
-        coretype_note = ("OpenBLAS detected %s (SSE3 kernels): set OPENBLAS_CORETYPE=%s "
-                         "for every contender" % (core0, args.openblas_coretype))
+        run.env["OPENBLAS_CORETYPE"] = run.args.openblas_coretype
+        run.coretype_note = ("OpenBLAS detected %s (SSE3 kernels): set OPENBLAS_CORETYPE=%s "
+                             "for every contender" % (core0, run.args.openblas_coretype))
 
+
+def run_contenders(run):
+    """The core, oneDNN and PyTorch on every row (first table, and the
+    batched table's contender columns); their lines go to run.raw."""
+    args, notes, common = run.args, run.notes, run.common
     # The contenders, run one after the other; with --rounds 2 (default) the
     # whole set runs twice in opposite orders and each number is the better
     # of its two medians, so that a change in the load of the machine does
     # not favour whoever ran first.
     def cmd_core(extra):
-        return [core_exe] + common + extra
+        return [run.core_exe] + common + extra
 
-    dnnl_exe = os.path.join(bdir, "bench_dnnl")
+    dnnl_exe = os.path.join(run.bdir, "bench_dnnl")
     py = None if args.no_torch else find_torch_python(args.torch_python)
     contenders = [("core", cmd_core)]
     if args.no_dnnl:
@@ -467,153 +515,148 @@ def main():
         for who, cmd in order:
             if who != "core" and notes.get(who, "").startswith("torch not importable"):
                 continue
-            extra = ["--dump", dump] if rnd == 0 else []
-            lines, note = run_json(cmd(extra), env, log, 900,
+            extra = ["--dump", run.dump] if rnd == 0 else []
+            lines, note = run_json(cmd(extra), run.env, run.log, 900,
                                    "%s (round %d)" % (who, rnd + 1))
             notes[who] = notes.get(who) or note
             for l in lines:
                 l["round"] = rnd + 1
                 if l.get("type") == "unavailable":
                     notes[who] = "torch not importable (%s)" % l.get("message")
-            raw += lines
+            run.raw += lines
 
-    # two threads for one stream (third table): the batch-1 rows again with
-    # rnn_state_set_threads (state, 2)
+
+def run_threads(run):
+    """Two threads for one stream (third table): the batch-1 rows again
+    with rnn_state_set_threads (state, 2); then the batched rows' thread
+    rounds.  Returns (the 2-thread result lines, the batched table's
+    thread dict: "one", "two", "pair", "fma")."""
     two = []
-    two_b, one_b = {}, {}
-    pair_b = {}       # (name, process) -> us, B/2 streams in each process
-    two_cores = []    # bench_core --two-cores lines, one per round
-    if not args.no_threads:
-        tenv = dict(env)
+    thr = {"one": {}, "two": {},
+           "pair": {},    # (name, process) -> us, B/2 streams in each process
+           "fma": []}     # bench_core --two-cores lines, one per round
+    if not run.args.no_threads:
+        tenv = dict(run.env)
         tenv["RNN_BENCH_THREADS"] = "2"
-        only = [a for a in common]
+        only = [a for a in run.common]
         if "--only" in only:
             i = only.index("--only")
             del only[i:i + 2]
-        lines, notes["threads"] = run_json(
-            [core_exe] + only + ["--only", "_b1_"], tenv, log, 900, "core, 2 threads")
+        lines, run.notes["threads"] = run_json(
+            [run.core_exe] + only + ["--only", "_b1_"], tenv, run.log, 900,
+            "core, 2 threads")
         two = [l for l in lines if l.get("type") == "result"]
-        if brows:
-            # one thread and two, back to back in alternating order per
-            # round, so that their ratio comes from the same minutes (on a
-            # shared machine the speed drifts by 10-25% over a run); each
-            # is the better of its rounds
-            bcommon = [a if a != plan else bplan for a in only]
-            # what this machine's two cores give without any of the
-            # element's threading: two processes, each with half the
-            # streams of a B >= 64 row on one CPU, at the same time; and
-            # the FMA loop on two threads at once
-            hcommon = [a if a != plan else hplan for a in only]
-            runs = [("1", env), ("2", tenv), ("pair", env)]
-            for rnd in range(max(1, args.rounds)):
-                lines, _ = run_json([core_exe, "--two-cores"], env, log, 60,
-                                    "FMA loop, one and two threads")
-                two_cores += [l for l in lines if l.get("type") == "two_cores"]
-                for label, e in (runs if rnd % 2 == 0 else runs[::-1]):
-                    what = "core batched, %s (round %d)" % (label, rnd + 1)
-                    if label == "pair":
-                        if not half_rows:
-                            continue
-                        outs, note = run_pair([core_exe] + hcommon, e, log,
-                                              1800, what)
-                        notes.setdefault("pair", note)
-                        for i, lines in enumerate(outs):
-                            for l in lines:
-                                if l.get("type") == "result":
-                                    k_, v_ = (l["name"], i), l["us_per_step"]
-                                    pair_b[k_] = min(pair_b.get(k_, v_), v_)
-                        continue
-                    lines, note = run_json([core_exe] + bcommon, e, log, 1800,
-                                           what)
-                    notes.setdefault("threads_batched", note)
-                    dst = two_b if label == "2" else one_b
+        if run.brows:
+            run_threads_batched(run, only, tenv, thr)
+    return two, thr
+
+
+def run_threads_batched(run, only, tenv, thr):
+    """The batched rows on one thread and two, and as two processes of
+    half the streams; the FMA loop on one and two threads.  Fills @thr."""
+    # one thread and two, back to back in alternating order per
+    # round, so that their ratio comes from the same minutes (on a
+    # shared machine the speed drifts by 10-25% over a run); each
+    # is the better of its rounds
+    bcommon = [a if a != run.plan else run.bplan for a in only]
+    # what this machine's two cores give without any of the
+    # element's threading: two processes, each with half the
+    # streams of a B >= 64 row on one CPU, at the same time; and
+    # the FMA loop on two threads at once
+    hcommon = [a if a != run.plan else run.hplan for a in only]
+    core_exe, env, log, notes = run.core_exe, run.env, run.log, run.notes
+    runs = [("1", env), ("2", tenv), ("pair", env)]
+    for rnd in range(max(1, run.args.rounds)):
+        lines, _ = run_json([core_exe, "--two-cores"], env, log, 60,
+                            "FMA loop, one and two threads")
+        thr["fma"] += [l for l in lines if l.get("type") == "two_cores"]
+        for label, e in (runs if rnd % 2 == 0 else runs[::-1]):
+            what = "core batched, %s (round %d)" % (label, rnd + 1)
+            if label == "pair":
+                if not run.half_rows:
+                    continue
+                outs, note = run_pair([core_exe] + hcommon, e, log, 1800, what)
+                notes.setdefault("pair", note)
+                for i, lines in enumerate(outs):
                     for l in lines:
                         if l.get("type") == "result":
-                            n_, v_ = l["name"], l["us_per_step"]
-                            dst[n_] = min(dst.get(n_, v_), v_)
+                            k_, v_ = (l["name"], i), l["us_per_step"]
+                            thr["pair"][k_] = min(thr["pair"].get(k_, v_), v_)
+                continue
+            lines, note = run_json([core_exe] + bcommon, e, log, 1800, what)
+            notes.setdefault("threads_batched", note)
+            dst = thr["two"] if label == "2" else thr["one"]
+            for l in lines:
+                if l.get("type") == "result":
+                    n_, v_ = l["name"], l["us_per_step"]
+                    dst[n_] = min(dst.get(n_, v_), v_)
 
-    # the products alone: core kernel vs OpenBLAS SGEMM (fifth table), with
-    # OpenBLAS as it detects the CPU and, if that is Prescott, corrected
+
+def run_gemm(run):
+    """The products alone: core kernel vs OpenBLAS SGEMM (fifth table), with
+    OpenBLAS as it detects the CPU and, if that is Prescott, corrected.
+    Returns {"detected"|"corrected": bench_gemm's lines}."""
     gemm_lines = {}
-    gemm_exe = os.path.join(bdir, "bench_gemm")
-    if not args.no_gemm and os.path.exists(gemm_exe):
-        genv = dict(env)
+    gemm_exe = os.path.join(run.bdir, "bench_gemm")
+    if not run.args.no_gemm and os.path.exists(gemm_exe):
+        genv = dict(run.env)
         genv.pop("OPENBLAS_CORETYPE", None)
         if "OPENBLAS_CORETYPE" in os.environ:
             genv["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
         runs = [("detected", genv)]
-        if coretype_note:
-            runs.append(("corrected", env))
+        if run.coretype_note:
+            runs.append(("corrected", run.env))
         for label, e in runs:
-            lines, notes["gemm_" + label] = run_json(
-                [gemm_exe, "--reps", str(args.reps)], e, log, 900,
+            lines, run.notes["gemm_" + label] = run_json(
+                [gemm_exe, "--reps", str(run.args.reps)], e, run.log, 900,
                 "bench_gemm (OpenBLAS %s)" % label)
             gemm_lines[label] = lines
-            raw += lines
+            run.raw += lines
     else:
-        notes["gemm"] = "skipped" if args.no_gemm else "not built"
+        run.notes["gemm"] = "skipped" if run.args.no_gemm else "not built"
+    return gemm_lines
 
-    # element vs core (second table)
+
+def run_element(run):
+    """The element in a pipeline vs the core (second table): bench_element's
+    lines, [] when it did not run (run.notes["element"] says why)."""
+    args, notes = run.args, run.notes
     elem = []
     if not args.no_element:
-        exe = os.path.join(bdir, "bench_element")
+        exe = os.path.join(run.bdir, "bench_element")
         if os.path.exists(exe):
-            eenv = dict(env)
-            eenv["GST_PLUGIN_PATH"] = os.path.join(build, "plugin")
-            eenv.setdefault("GST_REGISTRY", os.path.join(workdir, "gst-registry.bin"))
+            eenv = dict(run.env)
+            eenv["GST_PLUGIN_PATH"] = os.path.join(args.build, "plugin")
+            eenv.setdefault("GST_REGISTRY", os.path.join(run.workdir, "gst-registry.bin"))
             frames = int(args.element_seconds * 16000)
             frames = min(frames, INPUT_FRAMES * INPUT_STREAMS)
             lines, notes["element"] = run_json(
-                [exe, "--model", os.path.join(workdir, "lstm_h256.safetensors"),
-                 "--input", inp, "--frames", str(frames), "--channels", str(F),
-                 "--reps", str(max(3, min(args.reps, 5)))], eenv, log, 600, "element")
+                [exe, "--model", os.path.join(run.workdir, "lstm_h256.safetensors"),
+                 "--input", run.inp, "--frames", str(frames), "--channels", str(F),
+                 "--reps", str(max(3, min(args.reps, 5)))], eenv, run.log, 600, "element")
             elem = lines
-            raw += lines
+            run.raw += lines
         else:
             notes["element"] = "not built (GStreamer dev files missing at configure time)"
     else:
         notes["element"] = "skipped (--no-element)"
-    prec_out, prec_pass, prec_miss = [], 0, 0
-    if not args.no_precision:
-        prec_out, prec_pass, prec_miss, prec_raw = precision_section(
-            args, env, core_exe, workdir, inp, log)
-        raw += [dict(l, section="precision") for l in prec_raw]
-    elapsed = time.time() - t_start
+    return elem
 
-    if args.json:
-        with open(args.json, "w") as f:
-            for l in raw:
-                f.write(json.dumps(l) + "\n")
 
-    # ------------------------------------------------------------ collect
-    res = {}      # (contender, name) -> us
-    errors = {}
-    floors = {}
-    infos = {}
-    mem = {}
-    peak = None
-    for l in raw:
-        t = l.get("type")
-        if l.get("section") == "precision":
-            continue
-        if t == "result":
-            k = (l["contender"], l["name"])
-            res[k] = min(res.get(k, float("inf")), l["us_per_step"])
-        elif t == "error":
-            errors[(l.get("contender"), l.get("name"))] = l.get("message")
-        elif t == "floor":
-            if l["name"] not in floors or l["floor_us"] < floors[l["name"]]["floor_us"]:
-                floors[l["name"]] = l
-        elif t == "info":
-            infos[l["contender"]] = l
-        elif t == "memory" and l.get("name") == "end":
-            m = mem.setdefault(l["contender"], dict(l))
-            m["hwm_kb"] = max(m["hwm_kb"], l["hwm_kb"])
-        elif t == "peak":
-            if not peak or l["peak_gflops"] > peak["peak_gflops"]:
-                peak = l
+def run_precision(run):
+    """The bf16/int8 table unless --no-precision: (its lines, PASS count,
+    MISS count); its raw lines go to run.raw, marked section=precision."""
+    if run.args.no_precision:
+        return [], 0, 0
+    prec_out, prec_pass, prec_miss, prec_raw = precision_section(
+        run.args, run.env, run.core_exe, run.workdir, run.inp, run.log)
+    run.raw += [dict(l, section="precision") for l in prec_raw]
+    return prec_out, prec_pass, prec_miss
 
-    # verification against the core's outputs
+
+def check_outputs(allrows, dump):
+    """Verification against the core's outputs: (who, name) -> max abs
+    difference of oneDNN's and PyTorch's dumps from the core's."""
     checks = {}
     for row in allrows:
         name = row[0]
@@ -622,157 +665,48 @@ def main():
             other = os.path.join(dump, "%s-%s.f32" % (who, name))
             if os.path.exists(core_dump) and os.path.exists(other):
                 checks[(who, name)] = max_abs_diff(core_dump, other)
+    return checks
 
-    # ------------------------------------------------------------ header
+
+# ------------------------------------------------------------- main
+
+def main():
+    args = parse_args()
+
+    def log(msg):
+        if args.verbose:
+            print("# " + msg, file=sys.stderr, flush=True)
+
+    run = setup(args, log)
+    run_contenders(run)
+    two, thr = run_threads(run)
+    gemm_lines = run_gemm(run)
+    elem = run_element(run)
+    prec_out, prec_pass, prec_miss = run_precision(run)
+    elapsed = time.time() - run.t_start
+
+    if args.json:
+        with open(args.json, "w") as f:
+            for l in run.raw:
+                f.write(json.dumps(l) + "\n")
+
+    r = collect(run.raw)
+    checks = check_outputs(run.allrows, run.dump)
+
     out = []
     p = out.append
-    ci = infos.get("core", {})
-    p("gst-rnn speed benchmark: us per time step (one frame of all B streams), "
-      "best of %d round(s) of the median of %d repetitions, single thread" % (
-          args.rounds, args.reps))
-    p("CPU: %s (%s vectors); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1" % (
-        ci.get("cpu", "?"), ci.get("vector_isa", "?")))
-    if coretype_note:
-        p(coretype_note)
-    if load_before is not None:
-        ncpu = os.cpu_count() or 1
-        p("load average before the run: %.2f on %d CPUs%s" % (
-            load_before, ncpu, "  ** machine busy: numbers are inflated and noisy **"
-            if load_before > 0.5 * ncpu else ""))
-    p("OpenBLAS: core %s threads %s (bench_core)%s" % (
-        ci.get("openblas_core", "n/a"), ci.get("openblas_threads", "n/a"),
-        "" if notes.get("core") == "" else "  [core: %s]" % notes.get("core")))
-    ti = infos.get("torch")
-    if ti:
-        p("PyTorch %s (%s): threads %s, OpenBLAS core %s threads %s" % (
-            ti.get("version"), ti.get("python"), ti.get("torch_threads"),
-            ti.get("openblas_core"), ti.get("openblas_threads")))
-    else:
-        p("PyTorch: n/a (%s)" % notes.get("torch", ""))
-    di = infos.get("dnnl")
-    if di:
-        p("oneDNN %s: ISA %s, OMP_NUM_THREADS=%s" % (
-            di.get("version"), di.get("isa"), di.get("omp_num_threads")))
-    else:
-        p("oneDNN: n/a (%s)" % notes.get("dnnl", ""))
-    if peak:
-        p("Floors: FMA peak %.0f GFLOP/s (AVX-512 %.0f, AVX2 %.0f), one core; "
-          "cache bandwidth per row (bw column)" % (
-              peak["peak_gflops"], peak["avx512_gflops"], peak["avx2_gflops"]))
-    p("")
-
-    # ------------------------------------------------------------ table 1
-    hdr = ("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %6s  %-8s %s" % (
-        "config", "core", "dnnl1f", "dnnlblk", "torch1f", "torchblk", "floor",
-        "GB/s", "c/fl", "dnn/c", "tch/c", "maxdiff", "targets", ""))
-    p(hdr)
-    p("-" * len(hdr))
-    n_pass = n_miss = n_na = 0
-    bad_checks = []
-    for row in rows:
-        name, cell, L, H, B, n, stem = row
-        one = "%s_b%d_n1" % (stem, B)
-        core = res.get(("core", name))
-        d1, db = res.get(("dnnl", one)), res.get(("dnnl", name))
-        t1, tb = res.get(("torch", one)), res.get(("torch", name))
-        fl = floors.get(name, {})
-        floor = fl.get("floor_us")
-        vals = {"floor": ratio(core, floor), "dnnl": ratio(db, core),
-                "torch": ratio(tb, core)}
-        diffs = [checks.get((w, name)) for w in ("dnnl", "torch")]
-        diffs = [d for d in diffs if d is not None]
-        md = max(diffs) if diffs else None
-        if md is not None and md > TOL:
-            bad_checks.append((name, {w: checks.get((w, name)) for w in ("dnnl", "torch")}))
-        verdicts, (a, b, c) = judge(targets_for(row), vals)
-        n_pass, n_miss, n_na = n_pass + a, n_miss + b, n_na + c
-        p("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %7s  %s" % (
-            pretty(name), fmt(core, 7), fmt(d1, 7), fmt(db, 7), fmt(t1, 7), fmt(tb, 7),
-            fmt(floor, 6, 2), fmt(fl.get("bw_gbs"), 6, 0),
-            fmt(vals["floor"], 5, 2), fmt(vals["dnnl"], 6, 2), fmt(vals["torch"], 6, 2),
-            ("%.0e" % md if md else ("0" if md == 0 else "n/a")).rjust(7),
-            ", ".join(verdicts)))
-    p("")
-    p("columns: core = this core, n frames per call, state carried; dnnl1f/torch1f = "
-      "one frame per call; dnnlblk/torchblk = n frames per call (the row's block); "
-      "floor = max(weight bytes per step / bw, flops per step / FMA peak); "
-      "c/fl = core/floor; dnn/c = dnnlblk/core; tch/c = torchblk/core "
-      "(> 1: core faster); maxdiff = max |output - core output| of oneDNN and "
-      "PyTorch over the first 320 frames (tolerance %g)" % TOL)
-    for name, d in bad_checks:
-        p("CHECK FAILED %s: %s" % (name, ", ".join(
-            "%s %s" % (w, "n/a" if v is None else "%.3g" % v) for w, v in d.items())))
-    for who in ("core", "dnnl", "torch"):
-        errs = [(k[1], m) for k, m in errors.items() if k[0] == who]
-        for name, m in errs[:3]:
-            p("%s error on %s: %s" % (who, name, m))
-        if len(errs) > 3:
-            p("%s: %d more errors" % (who, len(errs) - 3))
-    memline = ", ".join("%s VmRSS %d kB VmHWM %d kB" % (w, m["rss_kb"], m["hwm_kb"])
-                        for w, m in mem.items() if w != "element")
-    if memline:
-        p("memory at exit: " + memline)
-    p("")
-
-    # ------------------------------------------------------------ table 4
-    if brows:
+    header(p, args, r, run.notes, run.coretype_note, run.load_before)
+    (n_pass, n_miss, n_na), bad_checks = main_table(p, run.rows, r, checks, TOL)
+    if run.brows:
         n_pass, n_miss, n_na = batched_table(
-            p, brows, res, floors, checks,
-            {"one": one_b, "two": two_b, "pair": pair_b, "fma": two_cores}, peak,
+            p, run.brows, r.res, r.floors, checks, thr, r.peak,
             (n_pass, n_miss, n_na), MODEL_F, BATCHED_N, TOL)
-
-    # ------------------------------------------------------------ table 5
     if gemm_lines:
         gemm_table(p, gemm_lines)
-
-    # ------------------------------------------------------------ table 3
     if two:
-        p("two cores for one stream (rnn_state_set_threads(state, 2): the rows of "
-          "every weight matrix split between the cores), batch 1, us per step")
-        p("  %-24s %8s %8s %8s" % ("config", "1 thread", "2 threads", "speedup"))
-        for l in two:
-            one = res.get(("core", l["name"]))
-            if one and (not args.only or args.only in l["name"]):
-                p("  %-24s %8.2f %8.2f %7.2fx" % (pretty(l["name"]), one,
-                                                 l["us_per_step"], one / l["us_per_step"]))
-        p("")
-
-    # ------------------------------------------------------------ table 2
-    p("element in a pipeline vs the core alone (lstm h256, F=%d, batch 1, same data, "
-      "same buffer sizes, median of %d runs)" % (F, max(3, min(args.reps, 5))))
-    e = {l.get("what"): l for l in elem if l.get("type") == "element"}
-    eu = next((l for l in elem if l.get("type") == "unavailable"), None)
-    if "core" not in e:
-        why = (eu or {}).get("message") or notes.get("element") or "no result"
-        p("  n/a (%s)" % why)
-    else:
-        pl = e.get("pipeline", {})
-        p("  %-58s %9s %9s" % ("", "ms total", "us/frame"))
-        for key, label in (
-                ("pipeline", "filesrc ! rawaudioparse ! rnn ! fakesink (PLAYING->EOS)"),
-                ("identity", "same pipeline with identity instead of rnn"),
-                ("element_wall", "rnn element by difference (pipeline - identity)"),
-                ("element", "rnn element by pad probes (sink in -> src out)"),
-                ("core", "core alone, rnn_state_process on the same buffers")):
-            l = e.get(key)
-            if l:
-                p("  %-58s %9.1f %9.2f" % (label, l["ms"], l["us_per_frame"]))
-        r = e.get("ratio", {}).get("element_over_core")
-        if r is not None:
-            ok = r <= 1.10
-            p("  element/core = %.3f (median of per-run ratios; target <= 1.10: %s); "
-              "%s frames in %s buffers of %s frames" % (
-                  r, "PASS" if ok else "MISS", pl.get("frames"), pl.get("buffers"),
-                  pl.get("frames_per_buffer")))
-            if ok:
-                n_pass += 1
-            else:
-                n_miss += 1
-        em = mem.get("element")
-        if em:
-            p("  memory of the element process at exit: VmRSS %d kB, VmHWM %d kB" % (
-                em["rss_kb"], em["hwm_kb"]))
-    p("")
+        threads_table(p, two, r.res, args.only)
+    a, b = element_table(p, elem, r.mem, run.notes.get("element"), F, args.reps)
+    n_pass, n_miss = n_pass + a, n_miss + b
     out += prec_out
     if prec_out:
         p("targets of issue 13: %d PASS, %d MISS" % (prec_pass, prec_miss))
@@ -781,8 +715,9 @@ def main():
         n_pass, n_miss - prec_miss, n_na, elapsed))
     print("\n".join(out), flush=True)
 
-    if not any(k[0] == "core" for k in res):
-        print("bench: the core produced no result (%s)" % notes.get("core"), file=sys.stderr)
+    if not any(k[0] == "core" for k in r.res):
+        print("bench: the core produced no result (%s)" % run.notes.get("core"),
+              file=sys.stderr)
         return 1
     if args.strict and (n_miss or bad_checks):
         return 1

@@ -1,8 +1,54 @@
 """The benchmark's tables and verdicts (bench.py runs the contenders and
-gives the results here): formatting, the issues' targets per row, and
-the many-streams and products tables."""
+gives the results here): the raw lines gathered, formatting, the issues'
+targets per row, the header and every table."""
 
+import os
 import re
+from dataclasses import dataclass
+
+
+@dataclass
+class Results:
+    """The raw lines of a run, gathered by collect()."""
+    res: dict       # (contender, name) -> best us per step
+    errors: dict    # (contender, name) -> message
+    floors: dict    # name -> its lowest floor line
+    infos: dict     # contender -> its info line
+    mem: dict       # contender -> its memory line at exit, highest VmHWM
+    peak: dict | None   # the highest FMA peak line
+
+
+def collect(raw):
+    """The best of every result and floor, the errors, infos, memory and
+    peak in @raw (the JSON lines of every run; the precision section's are
+    left to it)."""
+    res = {}      # (contender, name) -> us
+    errors = {}
+    floors = {}
+    infos = {}
+    mem = {}
+    peak = None
+    for l in raw:
+        t = l.get("type")
+        if l.get("section") == "precision":
+            continue
+        if t == "result":
+            k = (l["contender"], l["name"])
+            res[k] = min(res.get(k, float("inf")), l["us_per_step"])
+        elif t == "error":
+            errors[(l.get("contender"), l.get("name"))] = l.get("message")
+        elif t == "floor":
+            if l["name"] not in floors or l["floor_us"] < floors[l["name"]]["floor_us"]:
+                floors[l["name"]] = l
+        elif t == "info":
+            infos[l["contender"]] = l
+        elif t == "memory" and l.get("name") == "end":
+            m = mem.setdefault(l["contender"], dict(l))
+            m["hwm_kb"] = max(m["hwm_kb"], l["hwm_kb"])
+        elif t == "peak":
+            if not peak or l["peak_gflops"] > peak["peak_gflops"]:
+                peak = l
+    return Results(res, errors, floors, infos, mem, peak)
 
 
 def fmt(v, width, prec=None):
@@ -173,3 +219,159 @@ def gemm_table(p, gemm_lines):
         p(line)
     p("  OpenBLAS faster on: %s" % (", ".join(wins) if wins else "none of these shapes"))
     p("")
+
+
+def header(p, args, r, notes, coretype_note, load_before):
+    """What ran, on what: the CPU, the load, each contender's library and
+    threads (or why it is n/a), the floors' peak."""
+    ci = r.infos.get("core", {})
+    p("gst-rnn speed benchmark: us per time step (one frame of all B streams), "
+      "best of %d round(s) of the median of %d repetitions, single thread" % (
+          args.rounds, args.reps))
+    p("CPU: %s (%s vectors); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1" % (
+        ci.get("cpu", "?"), ci.get("vector_isa", "?")))
+    if coretype_note:
+        p(coretype_note)
+    if load_before is not None:
+        ncpu = os.cpu_count() or 1
+        p("load average before the run: %.2f on %d CPUs%s" % (
+            load_before, ncpu, "  ** machine busy: numbers are inflated and noisy **"
+            if load_before > 0.5 * ncpu else ""))
+    p("OpenBLAS: core %s threads %s (bench_core)%s" % (
+        ci.get("openblas_core", "n/a"), ci.get("openblas_threads", "n/a"),
+        "" if notes.get("core") == "" else "  [core: %s]" % notes.get("core")))
+    ti = r.infos.get("torch")
+    if ti:
+        p("PyTorch %s (%s): threads %s, OpenBLAS core %s threads %s" % (
+            ti.get("version"), ti.get("python"), ti.get("torch_threads"),
+            ti.get("openblas_core"), ti.get("openblas_threads")))
+    else:
+        p("PyTorch: n/a (%s)" % notes.get("torch", ""))
+    di = r.infos.get("dnnl")
+    if di:
+        p("oneDNN %s: ISA %s, OMP_NUM_THREADS=%s" % (
+            di.get("version"), di.get("isa"), di.get("omp_num_threads")))
+    else:
+        p("oneDNN: n/a (%s)" % notes.get("dnnl", ""))
+    peak = r.peak
+    if peak:
+        p("Floors: FMA peak %.0f GFLOP/s (AVX-512 %.0f, AVX2 %.0f), one core; "
+          "cache bandwidth per row (bw column)" % (
+              peak["peak_gflops"], peak["avx512_gflops"], peak["avx2_gflops"]))
+    p("")
+
+
+def main_table(p, rows, r, checks, tol):
+    """The first table (every contender per configuration, batch 1 and 16),
+    then its failed checks, errors and memory; returns the counts (pass,
+    miss, n/a) and the failed checks [(name, {contender: max diff})]."""
+    hdr = ("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %6s  %-8s %s" % (
+        "config", "core", "dnnl1f", "dnnlblk", "torch1f", "torchblk", "floor",
+        "GB/s", "c/fl", "dnn/c", "tch/c", "maxdiff", "targets", ""))
+    p(hdr)
+    p("-" * len(hdr))
+    n_pass = n_miss = n_na = 0
+    bad_checks = []
+    res = r.res
+    for row in rows:
+        name, cell, L, H, B, n, stem = row
+        one = "%s_b%d_n1" % (stem, B)
+        core = res.get(("core", name))
+        d1, db = res.get(("dnnl", one)), res.get(("dnnl", name))
+        t1, tb = res.get(("torch", one)), res.get(("torch", name))
+        fl = r.floors.get(name, {})
+        floor = fl.get("floor_us")
+        vals = {"floor": ratio(core, floor), "dnnl": ratio(db, core),
+                "torch": ratio(tb, core)}
+        diffs = [checks.get((w, name)) for w in ("dnnl", "torch")]
+        diffs = [d for d in diffs if d is not None]
+        md = max(diffs) if diffs else None
+        if md is not None and md > tol:
+            bad_checks.append((name, {w: checks.get((w, name)) for w in ("dnnl", "torch")}))
+        verdicts, (a, b, c) = judge(targets_for(row), vals)
+        n_pass, n_miss, n_na = n_pass + a, n_miss + b, n_na + c
+        p("%-24s %7s %7s %7s %7s %7s %6s %6s %5s %6s %6s %7s  %s" % (
+            pretty(name), fmt(core, 7), fmt(d1, 7), fmt(db, 7), fmt(t1, 7), fmt(tb, 7),
+            fmt(floor, 6, 2), fmt(fl.get("bw_gbs"), 6, 0),
+            fmt(vals["floor"], 5, 2), fmt(vals["dnnl"], 6, 2), fmt(vals["torch"], 6, 2),
+            ("%.0e" % md if md else ("0" if md == 0 else "n/a")).rjust(7),
+            ", ".join(verdicts)))
+    p("")
+    p("columns: core = this core, n frames per call, state carried; dnnl1f/torch1f = "
+      "one frame per call; dnnlblk/torchblk = n frames per call (the row's block); "
+      "floor = max(weight bytes per step / bw, flops per step / FMA peak); "
+      "c/fl = core/floor; dnn/c = dnnlblk/core; tch/c = torchblk/core "
+      "(> 1: core faster); maxdiff = max |output - core output| of oneDNN and "
+      "PyTorch over the first 320 frames (tolerance %g)" % tol)
+    for name, d in bad_checks:
+        p("CHECK FAILED %s: %s" % (name, ", ".join(
+            "%s %s" % (w, "n/a" if v is None else "%.3g" % v) for w, v in d.items())))
+    for who in ("core", "dnnl", "torch"):
+        errs = [(k[1], m) for k, m in r.errors.items() if k[0] == who]
+        for name, m in errs[:3]:
+            p("%s error on %s: %s" % (who, name, m))
+        if len(errs) > 3:
+            p("%s: %d more errors" % (who, len(errs) - 3))
+    memline = ", ".join("%s VmRSS %d kB VmHWM %d kB" % (w, m["rss_kb"], m["hwm_kb"])
+                        for w, m in r.mem.items() if w != "element")
+    if memline:
+        p("memory at exit: " + memline)
+    p("")
+    return (n_pass, n_miss, n_na), bad_checks
+
+
+def threads_table(p, two, res, only):
+    """Two cores for one stream: @two (the 2-thread result lines of the
+    batch-1 rows) against the core's one-thread results."""
+    p("two cores for one stream (rnn_state_set_threads(state, 2): the rows of "
+      "every weight matrix split between the cores), batch 1, us per step")
+    p("  %-24s %8s %8s %8s" % ("config", "1 thread", "2 threads", "speedup"))
+    for l in two:
+        one = res.get(("core", l["name"]))
+        if one and (not only or only in l["name"]):
+            p("  %-24s %8.2f %8.2f %7.2fx" % (pretty(l["name"]), one,
+                                             l["us_per_step"], one / l["us_per_step"]))
+    p("")
+
+
+def element_table(p, elem, mem, note, f, reps):
+    """The element in a pipeline against the core alone (bench_element's
+    lines @elem; @note: why there are none); returns the counts (pass,
+    miss) of its target."""
+    n_pass = n_miss = 0
+    p("element in a pipeline vs the core alone (lstm h256, F=%d, batch 1, same data, "
+      "same buffer sizes, median of %d runs)" % (f, max(3, min(reps, 5))))
+    e = {l.get("what"): l for l in elem if l.get("type") == "element"}
+    eu = next((l for l in elem if l.get("type") == "unavailable"), None)
+    if "core" not in e:
+        why = (eu or {}).get("message") or note or "no result"
+        p("  n/a (%s)" % why)
+    else:
+        pl = e.get("pipeline", {})
+        p("  %-58s %9s %9s" % ("", "ms total", "us/frame"))
+        for key, label in (
+                ("pipeline", "filesrc ! rawaudioparse ! rnn ! fakesink (PLAYING->EOS)"),
+                ("identity", "same pipeline with identity instead of rnn"),
+                ("element_wall", "rnn element by difference (pipeline - identity)"),
+                ("element", "rnn element by pad probes (sink in -> src out)"),
+                ("core", "core alone, rnn_state_process on the same buffers")):
+            l = e.get(key)
+            if l:
+                p("  %-58s %9.1f %9.2f" % (label, l["ms"], l["us_per_frame"]))
+        r = e.get("ratio", {}).get("element_over_core")
+        if r is not None:
+            ok = r <= 1.10
+            p("  element/core = %.3f (median of per-run ratios; target <= 1.10: %s); "
+              "%s frames in %s buffers of %s frames" % (
+                  r, "PASS" if ok else "MISS", pl.get("frames"), pl.get("buffers"),
+                  pl.get("frames_per_buffer")))
+            if ok:
+                n_pass += 1
+            else:
+                n_miss += 1
+        em = mem.get("element")
+        if em:
+            p("  memory of the element process at exit: VmRSS %d kB, VmHWM %d kB" % (
+                em["rss_kb"], em["hwm_kb"]))
+    p("")
+    return n_pass, n_miss
