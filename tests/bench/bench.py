@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench_report import (batched_table, collect, element_table, fmt, gemm_table,
-                          header, main_table, ratio, threads_table)
+                          GATES, header, main_table, products_bound, ratio,
+                          threads_table)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -58,7 +59,6 @@ BATCHED = [
     ("gru_h1024_f256", (16, 64)),
 ]
 BATCHED_N = 160
-GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3}
 FRAMES_PER_CALL = (1, 10, 160)
 
 
@@ -485,6 +485,18 @@ def set_openblas_coretype(run):
                              "for every contender" % (core0, run.args.openblas_coretype))
 
 
+def step_product_shapes(brows):
+    """bench_gemm shapes NAME:n:K:M of each batched row's two products per
+    step: the recurrent one (B x H x G*H) and the input projection
+    (B x F x G*H)."""
+    shapes = []
+    for name, cell, _L, H, B, _n, stem in brows:
+        GH = GATES.get(cell, 1) * H
+        shapes += ["%s_rec:%d:%d:%d" % (name, B, H, GH),
+                   "%s_in:%d:%d:%d" % (name, B, MODEL_F[stem], GH)]
+    return shapes
+
+
 def run_contenders(run):
     """The core, oneDNN and PyTorch on every row (first table, and the
     batched table's contender columns); their lines go to run.raw."""
@@ -510,6 +522,14 @@ def run_contenders(run):
     else:
         contenders.append(("torch", lambda extra: [
             py, os.path.join(HERE, "bench_torch.py")] + common + extra))
+    # the batched rows' two products alone (bench_gemm), in the same
+    # rounds: a step is at least its products (bench_report.products_bound)
+    gemm_exe = os.path.join(run.bdir, "bench_gemm")
+    shapes = step_product_shapes(run.brows)
+    if shapes and not args.no_gemm and os.path.exists(gemm_exe):
+        contenders.append(("products", lambda extra: [
+            gemm_exe, "--reps", str(args.reps), "--target-ms",
+            str(min(args.target_ms, 20.0))] + shapes))
     for rnd in range(max(1, args.rounds)):
         order = contenders if rnd % 2 == 0 else contenders[::-1]
         for who, cmd in order:
@@ -521,6 +541,8 @@ def run_contenders(run):
             notes[who] = notes.get(who) or note
             for l in lines:
                 l["round"] = rnd + 1
+                if who == "products":
+                    l["section"] = "products"
                 if l.get("type") == "unavailable":
                     notes[who] = "torch not importable (%s)" % l.get("message")
             run.raw += lines
@@ -701,6 +723,7 @@ def main():
         n_pass, n_miss, n_na = batched_table(
             p, run.brows, r.res, r.floors, checks, thr, r.peak,
             (n_pass, n_miss, n_na), MODEL_F, BATCHED_N, TOL)
+        products_bound(p, run.brows, r.res, run.raw, MODEL_F)
     if gemm_lines:
         gemm_table(p, gemm_lines)
     if two:

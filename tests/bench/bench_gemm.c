@@ -35,10 +35,9 @@ typedef struct {
 
 /* The products of bench.py's batched rows (160 frames per call): for each
  * row the recurrent product of one step (B rows, K = H) and the input
- * projection of one step (B rows, K = F), which are the two products of a
- * batched step (bench.py sets each row's step against their sum); and the
- * batch-1 recurrent product and input projection of a whole call (160
- * rows, K = F). */
+ * projection of one step (B rows, K = F), the two products of a batched
+ * step; and the batch-1 recurrent product and input projection of a
+ * whole call (160 rows, K = F). */
 static const Shape defaults[] = {
   {"lstm_h256_b1_rec", 1, 256, 1024},
   {"lstm_h256_b1_in_call", 160, 64, 1024},
