@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench_report import (batched_table, collect, element_table, fmt, gemm_table,
-                          GATES, header, main_table, products_bound, ratio,
+                          header, main_table, products_bound, ratio,
                           threads_table)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,6 +59,7 @@ BATCHED = [
     ("gru_h1024_f256", (16, 64)),
 ]
 BATCHED_N = 160
+GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3}
 FRAMES_PER_CALL = (1, 10, 160)
 
 
@@ -485,18 +486,6 @@ def set_openblas_coretype(run):
                              "for every contender" % (core0, run.args.openblas_coretype))
 
 
-def step_product_shapes(brows):
-    """bench_gemm shapes NAME:n:K:M of each batched row's two products per
-    step: the recurrent one (B x H x G*H) and the input projection
-    (B x F x G*H)."""
-    shapes = []
-    for name, cell, _L, H, B, _n, stem in brows:
-        GH = GATES.get(cell, 1) * H
-        shapes += ["%s_rec:%d:%d:%d" % (name, B, H, GH),
-                   "%s_in:%d:%d:%d" % (name, B, MODEL_F[stem], GH)]
-    return shapes
-
-
 def run_contenders(run):
     """The core, oneDNN and PyTorch on every row (first table, and the
     batched table's contender columns); their lines go to run.raw."""
@@ -522,14 +511,6 @@ def run_contenders(run):
     else:
         contenders.append(("torch", lambda extra: [
             py, os.path.join(HERE, "bench_torch.py")] + common + extra))
-    # the batched rows' two products alone (bench_gemm), in the same
-    # rounds: a step is at least its products (bench_report.products_bound)
-    gemm_exe = os.path.join(run.bdir, "bench_gemm")
-    shapes = step_product_shapes(run.brows)
-    if shapes and not args.no_gemm and os.path.exists(gemm_exe):
-        contenders.append(("products", lambda extra: [
-            gemm_exe, "--reps", str(args.reps), "--target-ms",
-            str(min(args.target_ms, 20.0))] + shapes))
     for rnd in range(max(1, args.rounds)):
         order = contenders if rnd % 2 == 0 else contenders[::-1]
         for who, cmd in order:
@@ -541,8 +522,6 @@ def run_contenders(run):
             notes[who] = notes.get(who) or note
             for l in lines:
                 l["round"] = rnd + 1
-                if who == "products":
-                    l["section"] = "products"
                 if l.get("type") == "unavailable":
                     notes[who] = "torch not importable (%s)" % l.get("message")
             run.raw += lines
@@ -634,6 +613,17 @@ def run_gemm(run):
                 "bench_gemm (OpenBLAS %s)" % label)
             gemm_lines[label] = lines
             run.raw += lines
+        # each batched row's step against its two products, alternated in
+        # one process (bench_report.products_bound)
+        steps = []
+        for name, _cell, _L, _H, B, _n, stem in run.brows:
+            steps += ["--step", "%s:%s:%d" % (
+                name, os.path.join(run.workdir, stem + ".safetensors"), B)]
+        if steps:
+            lines, run.notes["step_products"] = run_json(
+                [gemm_exe, "--reps", str(min(run.args.reps, 5))] + steps,
+                run.env, run.log, 900, "bench_gemm --step")
+            run.raw += lines
     else:
         run.notes["gemm"] = "skipped" if run.args.no_gemm else "not built"
     return gemm_lines
@@ -723,7 +713,7 @@ def main():
         n_pass, n_miss, n_na = batched_table(
             p, run.brows, r.res, r.floors, checks, thr, r.peak,
             (n_pass, n_miss, n_na), MODEL_F, BATCHED_N, TOL)
-        products_bound(p, run.brows, r.res, run.raw, MODEL_F)
+        products_bound(p, run.brows, r.res, run.raw)
     if gemm_lines:
         gemm_table(p, gemm_lines)
     if two:

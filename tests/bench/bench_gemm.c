@@ -17,8 +17,26 @@
  * has it; BENCH_NO_SLICES=1 times without), and OpenBLAS gets
  * the row-major matrix as it is (cblas_sgemm with W transposed), which is
  * how a caller of SGEMM would use it; 0.3.21 has no pre-packed API.  The
- * two results are compared (max abs difference printed). */
+ * two results are compared (max abs difference printed).
+ *
+ *   bench_gemm --step NAME:MODEL:B [--reps N]
+ *
+ * A one-layer model's step of B streams against its two products alone,
+ * in the same process, alternating: rnn_state_process() over 160 frames,
+ * then the same 160 steps of only the input projection (B x F) and the
+ * recurrent product (B x H) over the model's own packed weights, into
+ * buffers of a step's size; N times each.  Prints
+ *   {"type": "step_products", "name": .., "step_us": .., "products_us": ..,
+ *    "ratio": median of the per-round step / products}
+ * (us per step, medians): what the gate math, bias and copies add to the
+ * products, each ratio from two timings a fraction of a second apart
+ * (the medians of the two columns can come from different rounds).  The
+ * products are the step's: the input projection adds to the gates; the
+ * recurrent product adds to them too (RNN, LSTM) or, for a GRU, writes
+ * its own buffer. */
 #include "kernels.h"
+#include "rnn.h"
+#include "rnn-private.h"
 #include "bench_common.h"
 
 #include <math.h>
@@ -122,6 +140,73 @@ report (const Shape * s, const char *lib, double us, double diff)
   fflush (stdout);
 }
 
+#define STEP_T 160
+
+/* --step NAME:MODEL:B (see the top); returns 0, or 1 on an error. */
+static int
+step_products (const char *spec, int reps)
+{
+  char name[64], path[1024];
+  int B;
+  if (sscanf (spec, "%63[^:]:%1023[^:]:%d", name, path, &B) != 3 || B < 1) {
+    fprintf (stderr, "--step wants NAME:MODEL:B, not %s\n", spec);
+    return 1;
+  }
+  GError *err = NULL;
+  RnnModel *m = rnn_model_load (path, NULL, &err);
+  RnnState *st = m ? rnn_state_new (m, (guint) B, STEP_T, &err) : NULL;
+  if (!st || m->num_layers != 1 || m->num_dirs != 1) {
+    fprintf (stderr, "%s: %s\n", path, err ? err->message
+        : "--step takes a one-layer, one-direction model");
+    return 1;
+  }
+  const RnnLayerDir *ld = &m->ld[0];
+  const gsize F = ld->w_ih.cols, H = ld->w_hh.cols, GH = ld->w_hh.rows;
+  const gsize O = rnn_model_get_rnn_output_size (m);
+  float *in = bench_alloc ((size_t) STEP_T * B * F * 4);
+  float *out = bench_alloc ((size_t) STEP_T * B * O * 4);
+  float *h = bench_alloc ((size_t) B * H * 4), *gx = bench_alloc ((size_t) B * GH * 4);
+  float *gh = bench_alloc ((size_t) B * GH * 4);
+  const gboolean gru = m->cell == RNN_CELL_GRU;
+  unsigned seed = 777u;
+  for (size_t j = 0; j < (size_t) STEP_T * B * F; j++)
+    in[j] = (float) ((seed = seed * 1103515245u + 12345u) >> 8) / 8388608.0f
+        - 1.0f;
+  for (size_t j = 0; j < (size_t) B * H; j++)
+    h[j] = 0.01f * (float) (j % 97);
+  memset (gx, 0, (size_t) B * GH * 4);
+  memset (gh, 0, (size_t) B * GH * 4);
+  const RnnKernels *k = m->k;
+  double ts[64], tp[64], tr[64];
+  reps = CLAMP (reps, 1, 64);
+  rnn_state_process (st, in, STEP_T, RNN_RUN_NONE, out, NULL);      /* warm */
+  for (int r = 0; r < reps; r++) {
+    double t0 = bench_now ();
+    rnn_state_process (st, in, STEP_T, RNN_RUN_NONE, out, NULL);
+    ts[r] = (bench_now () - t0) * 1e6 / STEP_T;
+    t0 = bench_now ();
+    for (int t = 0; t < STEP_T; t++) {
+      k->gemm (in + (size_t) t * B * F, (gsize) B, F, &ld->w_ih, gx, GH, TRUE);
+      k->gemm (h, (gsize) B, H, &ld->w_hh, gru ? gh : gx, GH, !gru);
+    }
+    tp[r] = (bench_now () - t0) * 1e6 / STEP_T;
+    tr[r] = ts[r] / tp[r];
+  }
+  printf ("{\"type\": \"step_products\", \"name\": \"%s\", \"B\": %d, "
+      "\"step_us\": %.3f, \"products_us\": %.3f, \"ratio\": %.4f}\n",
+      name, B, bench_median (ts, reps), bench_median (tp, reps),
+      bench_median (tr, reps));
+  fflush (stdout);
+  free (in);
+  free (out);
+  free (h);
+  free (gx);
+  free (gh);
+  rnn_state_free (st);
+  rnn_model_unref (m);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -129,19 +214,30 @@ main (int argc, char **argv)
   double target_ms = 20.0;
   Shape shapes[64];
   int ns = 0;
+  const char *steps[64];
+  int nsteps = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp (argv[i], "--reps") == 0 && i + 1 < argc)
       reps = atoi (argv[++i]);
+    else if (strcmp (argv[i], "--step") == 0 && i + 1 < argc && nsteps < 64)
+      steps[nsteps++] = argv[++i];
     else if (strcmp (argv[i], "--target-ms") == 0 && i + 1 < argc)
       target_ms = atof (argv[++i]);
     else if (ns < 64 && sscanf (argv[i], "%63[^:]:%d:%d:%d", shapes[ns].name,
             &shapes[ns].n, &shapes[ns].K, &shapes[ns].M) == 4)
       ns++;
     else {
-      fprintf (stderr, "usage: %s [--reps N] [--target-ms X] [NAME:n:K:M...]\n",
+      fprintf (stderr, "usage: %s [--reps N] [--target-ms X] [NAME:n:K:M...]\n"
+          "       %s --step NAME:MODEL:B [--step ...] [--reps N]\n", argv[0],
           argv[0]);
       return 2;
     }
+  }
+  if (nsteps) {
+    for (int i = 0; i < nsteps; i++)
+      if (step_products (steps[i], reps))
+        return 1;
+    return 0;
   }
   if (ns == 0) {
     ns = (int) (sizeof defaults / sizeof defaults[0]);

@@ -183,42 +183,34 @@ def batched_table(p, brows, res, floors, checks, thr, peak, counts, model_f,
     return n_pass, n_miss, n_na
 
 
-GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
-
-
-def products_bound(p, brows, res, raw, model_f):
-    """Each batched row's step against its two products alone, timed by
-    bench_gemm in the same rounds as the contenders (lines of section
-    "products" in @raw, the better median of the rounds).  A step is at
-    least its products, so oneDNN / products is about the most oneDNN /
-    core can reach with this product kernel (the step also runs the gate
-    math and copies)."""
-    us = {}       # (lib, n, K, M) -> us
-    for l in raw:
-        if l.get("section") == "products" and l.get("type") == "gemm":
-            k = (l["lib"], l["n"], l["K"], l["M"])
-            us[k] = min(us.get(k, l["us"]), l["us"])
-    if not us:
+def products_bound(p, brows, res, raw):
+    """Each batched row's step against its two products alone
+    (bench_gemm --step: the two timed alternately in one process; the
+    ratio is the median of the per-round ratios).  With the rest of the step (gate math, bias,
+    copies) free, oneDNN / core could reach dnn/c x step/prod: the most
+    this product kernel allows."""
+    sp = {l["name"]: l for l in raw if l.get("type") == "step_products"}
+    if not sp:
         return
-    p("each batched step against its two products alone (recurrent B x H x G*H "
-      "and input projection B x F x G*H; this core's kernel and OpenBLAS SGEMM, "
-      "timed in the same rounds as the contenders), us")
-    p("  %-28s %9s %9s %9s %10s %9s %10s" % (
-        "config", "products", "openblas", "core step", "step/prod", "dnnl",
-        "dnnl/prod"))
-    for name, cell, _L, H, B, _n, stem in brows:
-        GH, F = GATES.get(cell, 1) * H, model_f[stem]
-        c = [us.get(("core", B, K, GH)) for K in (H, F)]
-        o = [us.get(("openblas", B, K, GH)) for K in (H, F)]
-        prod = sum(c) if None not in c else None
-        blas = sum(o) if None not in o else None
+    p("each batched step against its two products alone (input projection B x F "
+      "x G*H and recurrent B x H x G*H, this core's kernel on the model's "
+      "weights), timed alternately in one process, medians of 5 rounds, us")
+    p("  %-28s %9s %9s %9s %9s %12s" % (
+        "config", "step", "products", "step/prod", "dnn/c", "dnn/c x s/p"))
+    for name, _cell, _L, _H, _B, _n, _stem in brows:
+        l = sp.get(name)
+        if not l:
+            continue
         core, db = res.get(("core", name)), res.get(("dnnl", name))
-        p("  %-28s %9s %9s %9s %10s %9s %10s" % (
-            pretty(name) + " F%d" % F, fmt(prod, 9), fmt(blas, 9), fmt(core, 9),
-            fmt(ratio(core, prod), 10, 2), fmt(db, 9), fmt(ratio(db, prod), 10, 2)))
-    p("  step/prod: what the gate math and copies add to the products; "
-      "dnnl/prod below 1.3: 1.3x faster than oneDNN would need the step to "
-      "run faster than its products alone")
+        dc = ratio(db, core)
+        p("  %-28s %9s %9s %9s %9s %12s" % (
+            pretty(name), fmt(l["step_us"], 9), fmt(l["products_us"], 9),
+            fmt(l["ratio"], 9, 2), fmt(dc, 9, 2),
+            fmt(dc * l["ratio"] if dc else None, 12, 2)))
+    p("  step/prod: what the gate math, bias and copies add to the products; "
+      "dnn/c x s/p: oneDNN over the core if the step took only its products "
+      "(the most this product kernel allows; below 1.3 the 1.3x target needs a "
+      "faster product kernel)")
     p("")
 
 
