@@ -155,9 +155,18 @@ step_products (const char *spec, int reps)
   GError *err = NULL;
   RnnModel *m = rnn_model_load (path, NULL, &err);
   RnnState *st = m ? rnn_state_new (m, (guint) B, STEP_T, &err) : NULL;
-  if (!st || m->num_layers != 1 || m->num_dirs != 1) {
-    fprintf (stderr, "%s: %s\n", path, err ? err->message
-        : "--step takes a one-layer, one-direction model");
+  if (!st || m->num_layers != 1 || m->num_dirs != 1
+      || m->ld[0].w_ih.format != RNN_FORMAT_F32) {
+    if (err)
+      fprintf (stderr, "%s\n", err->message);
+    else
+      fprintf (stderr, "%s: --step takes a one-layer, one-direction float32 "
+          "model\n", path);
+    g_clear_error (&err);
+    if (st)
+      rnn_state_free (st);
+    if (m)
+      rnn_model_unref (m);
     return 1;
   }
   const RnnLayerDir *ld = &m->ld[0];
@@ -179,10 +188,10 @@ step_products (const char *spec, int reps)
   const RnnKernels *k = m->k;
   double ts[64], tp[64], tr[64];
   reps = CLAMP (reps, 1, 64);
-  rnn_state_process (st, in, STEP_T, RNN_RUN_NONE, out, NULL);      /* warm */
-  for (int r = 0; r < reps; r++) {
+  gboolean ok = rnn_state_process (st, in, STEP_T, RNN_RUN_NONE, out, &err);
+  for (int r = 0; ok && r < reps; r++) {  /* the first call above: warm-up */
     double t0 = bench_now ();
-    rnn_state_process (st, in, STEP_T, RNN_RUN_NONE, out, NULL);
+    ok = rnn_state_process (st, in, STEP_T, RNN_RUN_NONE, out, &err);
     ts[r] = (bench_now () - t0) * 1e6 / STEP_T;
     t0 = bench_now ();
     for (int t = 0; t < STEP_T; t++) {
@@ -192,11 +201,15 @@ step_products (const char *spec, int reps)
     tp[r] = (bench_now () - t0) * 1e6 / STEP_T;
     tr[r] = ts[r] / tp[r];
   }
-  printf ("{\"type\": \"step_products\", \"name\": \"%s\", \"B\": %d, "
-      "\"step_us\": %.3f, \"products_us\": %.3f, \"ratio\": %.4f}\n",
-      name, B, bench_median (ts, reps), bench_median (tp, reps),
-      bench_median (tr, reps));
+  if (ok)
+    printf ("{\"type\": \"step_products\", \"name\": \"%s\", \"B\": %d, "
+        "\"step_us\": %.3f, \"products_us\": %.3f, \"ratio\": %.4f}\n",
+        name, B, bench_median (ts, reps), bench_median (tp, reps),
+        bench_median (tr, reps));
+  else
+    fprintf (stderr, "%s\n", err->message);
   fflush (stdout);
+  g_clear_error (&err);
   free (in);
   free (out);
   free (h);
@@ -204,7 +217,7 @@ step_products (const char *spec, int reps)
   free (gh);
   rnn_state_free (st);
   rnn_model_unref (m);
-  return 0;
+  return ok ? 0 : 1;
 }
 
 int
