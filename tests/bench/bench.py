@@ -380,7 +380,8 @@ def parse_args():
     ap.add_argument("--no-batched", action="store_true",
                     help="skip the many-streams (batched) table")
     ap.add_argument("--no-gemm", action="store_true",
-                    help="skip the products table (core kernel vs OpenBLAS SGEMM)")
+                    help="skip the products tables (core kernel vs OpenBLAS "
+                         "SGEMM, and each batched step against its products)")
     ap.add_argument("--reps", type=int, default=7, help="timed repetitions (7)")
     ap.add_argument("--target-ms", type=float, default=60.0,
                     help="duration of one repetition (60 ms)")
