@@ -186,15 +186,15 @@ def batched_table(p, brows, res, floors, checks, thr, peak, counts, model_f,
 def products_bound(p, brows, res, raw):
     """Each batched row's step against its two products alone
     (bench_gemm --step: the two timed alternately in one process; the
-    ratio is the median of the per-round ratios).  With the rest of the step (gate math, bias,
-    copies) free, oneDNN / core could reach dnn/c x step/prod: the most
-    this product kernel allows."""
+    ratio is the median of the per-round ratios).  With the rest of the
+    step (gate math, bias, copies) free, oneDNN / core could reach dnn/c
+    x step/prod: the most this product kernel allows."""
     sp = {l["name"]: l for l in raw if l.get("type") == "step_products"}
     if not sp:
         return
     p("each batched step against its two products alone (input projection B x F "
       "x G*H and recurrent B x H x G*H, this core's kernel on the model's "
-      "weights), timed alternately in one process, medians of 5 rounds, us")
+      "weights), timed alternately in one process, medians of the rounds, us")
     p("  %-28s %9s %9s %9s %9s %12s" % (
         "config", "step", "products", "step/prod", "dnn/c", "dnn/c x s/p"))
     for name, _cell, _L, _H, _B, _n, _stem in brows:
