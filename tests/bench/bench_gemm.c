@@ -140,6 +140,62 @@ report (const Shape * s, const char *lib, double us, double diff)
   fflush (stdout);
 }
 
+/* One shape: both libraries timed, their results compared; 1 on an
+ * error. */
+static int
+bench_shape (const Shape * s, int i, const RnnKernels * k, int reps,
+    double target_ms)
+{
+  size_t nx = (size_t) s->n * s->K, nw = (size_t) s->M * s->K;
+  size_t ny = (size_t) s->n * s->M;
+  float *x = bench_alloc (nx * 4), *w = bench_alloc (nw * 4);
+  float *y = bench_alloc (ny * 4), *y2 = bench_alloc (ny * 4);
+  unsigned seed = 12345u + (unsigned) i;
+  for (size_t j = 0; j < nx; j++)
+    x[j] = (float) ((seed = seed * 1103515245u + 12345u) >> 8) / 16777216.0f
+        - 0.5f;
+  for (size_t j = 0; j < nw; j++)
+    w[j] = (float) ((seed = seed * 1103515245u + 12345u) >> 8) / 16777216.0f
+        - 0.5f;
+  RnnPacked packed;
+  gboolean packed_ok = rnn_pack (w, (gsize) s->M, (gsize) s->K, &packed);
+  if (!packed_ok || (!getenv ("BENCH_NO_SLICES") && s->n > 1
+          && !rnn_pack_slices (&packed, k->slice_panels))) {
+    fprintf (stderr, "cannot pack %s%s\n", s->name, packed_ok ? " in slices" : "");
+    if (packed_ok)
+      rnn_packed_clear (&packed);
+    free (x);
+    free (w);
+    free (y);
+    free (y2);
+    return 1;
+  }
+  Ctx c = { s, x, w, y, &packed, k };
+#ifdef BENCH_HAVE_OPENBLAS
+  Ctx b = c;
+  b.y = y2;
+  memset (y, 0, ny * 4);        /* one product each from zero, compared */
+  memset (y2, 0, ny * 4);
+  run_core (&c);
+  run_blas (&b);
+  double diff = 0;
+  for (size_t j = 0; j < ny; j++)
+    diff = fmax (diff, fabs ((double) y[j] - (double) y2[j]));
+#endif
+  double us = time_it (run_core, &c, reps, target_ms);
+  report (s, "core", us, 0.0);
+#ifdef BENCH_HAVE_OPENBLAS
+  double ub = time_it (run_blas, &b, reps, target_ms);
+  report (s, "openblas", ub, diff);
+#endif
+  rnn_packed_clear (&packed);
+  free (x);
+  free (w);
+  free (y);
+  free (y2);
+  return 0;
+}
+
 #define STEP_T 160
 
 /* --step NAME:MODEL:B (see the top); returns 0, or 1 on an error. */
@@ -266,52 +322,8 @@ main (int argc, char **argv)
 #endif
   printf ("}\n");
 
-  for (int i = 0; i < ns; i++) {
-    const Shape *s = &shapes[i];
-    size_t nx = (size_t) s->n * s->K, nw = (size_t) s->M * s->K;
-    size_t ny = (size_t) s->n * s->M;
-    float *x = bench_alloc (nx * 4), *w = bench_alloc (nw * 4);
-    float *y = bench_alloc (ny * 4), *y2 = bench_alloc (ny * 4);
-    unsigned seed = 12345u + (unsigned) i;
-    for (size_t j = 0; j < nx; j++)
-      x[j] = (float) ((seed = seed * 1103515245u + 12345u) >> 8) / 16777216.0f
-          - 0.5f;
-    for (size_t j = 0; j < nw; j++)
-      w[j] = (float) ((seed = seed * 1103515245u + 12345u) >> 8) / 16777216.0f
-          - 0.5f;
-    RnnPacked packed;
-    if (!rnn_pack (w, (gsize) s->M, (gsize) s->K, &packed)) {
-      fprintf (stderr, "cannot pack %s\n", s->name);
+  for (int i = 0; i < ns; i++)
+    if (bench_shape (&shapes[i], i, k, reps, target_ms))
       return 1;
-    }
-    if (!getenv ("BENCH_NO_SLICES") && s->n > 1
-        && !rnn_pack_slices (&packed, k->slice_panels)) {
-      fprintf (stderr, "cannot pack %s in slices\n", s->name);
-      return 1;
-    }
-    Ctx c = { s, x, w, y, &packed, k };
-#ifdef BENCH_HAVE_OPENBLAS
-    Ctx b = c;
-    b.y = y2;
-    memset (y, 0, ny * 4);      /* one product each from zero, compared */
-    memset (y2, 0, ny * 4);
-    run_core (&c);
-    run_blas (&b);
-    double diff = 0;
-    for (size_t j = 0; j < ny; j++)
-      diff = fmax (diff, fabs ((double) y[j] - (double) y2[j]));
-#endif
-    double us = time_it (run_core, &c, reps, target_ms);
-    report (s, "core", us, 0.0);
-#ifdef BENCH_HAVE_OPENBLAS
-    double ub = time_it (run_blas, &b, reps, target_ms);
-    report (s, "openblas", ub, diff);
-#endif
-    rnn_packed_clear (&packed);
-    free (x);
-    free (w);
-    free (y);
-    free (y2);
-  }
   return 0;
 }
