@@ -676,12 +676,10 @@ run_chunk (RnnState * s, const float *in, gsize T, gsize t0, guint k,
   float *direct = bf && B > 1 ? NULL : out + t0 * B * O;
   float *top = direct && !head ? direct : top_scratch (s);
   run_layers (s, x, k, top);
-  const float *res = top;
-  if (head) {
+  if (head)
     rnn_model_apply_head (m, top, (gsize) k * B, direct ? direct : s->head);
-    res = s->head;
-  }
   if (!direct) {
+    const float *res = head ? s->head : top;
     for (guint t = 0; t < k; t++)
       for (guint b = 0; b < B; b++)
         memcpy (out + ((gsize) b * T + t0 + t) * O,
