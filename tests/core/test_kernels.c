@@ -7,7 +7,7 @@
  *   - against a double-precision reference, within float rounding;
  *   - rows run together equal the same rows run one at a time, bit for
  *     bit: a stream's numbers do not depend on how many streams share a
- *     step (core/kernels_impl.h promises the same sum in the same order). */
+ *     step (core/kernels/kernels_impl.h promises the same sum in the same order). */
 #include <check.h>
 #include <math.h>
 #include <string.h>

@@ -27,10 +27,10 @@ mkdir -p "$out/corpus"
 # structures, whatever the kernels (and clang with the sanitizers takes
 # many minutes over the unrolled AVX-512 tiles).
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -Icore $(pkg-config --cflags glib-2.0 json-glib-1.0))
+       -Icore -Icore/run -Icore/kernels $(pkg-config --cflags glib-2.0 json-glib-1.0))
 objs=()
-for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/state.c core/snapshot.c core/kernels.c core/kernels_c.c \
-           core/kernels_lowp.c core/kernels_lowp_c.c; do
+for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/state.c core/snapshot.c core/kernels/kernels.c core/kernels/kernels_c.c \
+           core/kernels/kernels_lowp.c core/kernels/kernels_lowp_c.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"
   # shellcheck disable=SC2086
@@ -41,8 +41,8 @@ clang "${flags[@]}" tests/fuzz/fuzz_loader.c "${objs[@]}" \
   $(pkg-config --libs glib-2.0 json-glib-1.0) -lm -o "$out/fuzz_loader"
 # the runner (input/output structures) on top of the same objects
 robjs=()
-for src in core/run.c core/window.c core/mode_n_to_n.c core/mode_n_to_n_window.c \
-           core/mode_n_to_1.c core/mode_1_to_n.c core/mode_n_to_m.c; do
+for src in core/run/run.c core/run/window.c core/run/mode_n_to_n.c core/run/mode_n_to_n_window.c \
+           core/run/mode_n_to_1.c core/run/mode_1_to_n.c core/run/mode_n_to_m.c; do
   obj="$out/$(basename "$src" .c).o"
   clang "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   robjs+=("$obj")

@@ -1,6 +1,6 @@
 /* Helpers of the rnntext element tests (test-rnntext-*.c), over the rnn
  * element's harness (rnn-test-gst.h): results made as the rnn element
- * makes them (plugin/gstrnnresults.c), an rnntext harness, and the cues
+ * makes them (plugin/rnn/gstrnnresults.c), an rnntext harness, and the cues
  * and GAP events it sends. */
 #ifndef RNNTEXT_TEST_H
 #define RNNTEXT_TEST_H

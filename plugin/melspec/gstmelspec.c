@@ -46,10 +46,6 @@
  * ]|
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <string.h>
 
 #include "gstmelspec-private.h"

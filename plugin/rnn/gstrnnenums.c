@@ -6,10 +6,6 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "gstrnn-private.h"
 
 GType

@@ -8,10 +8,6 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "gstrnn-private.h"
 
 /* Zero the state of every stream and forget any pending window; the next

@@ -25,10 +25,6 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <gst/gst.h>
 #include <float.h>
 #include <math.h>

@@ -9,10 +9,6 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "gstrnn-private.h"
 
 /* Turn a core load error for @path into an element error (domain

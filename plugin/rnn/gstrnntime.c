@@ -7,10 +7,6 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "gstrnn-private.h"
 
 /* Duration of @frames time steps, or NONE when the rate is unknown. */

@@ -53,10 +53,6 @@
  * ]| n-to-m: every 25 frames, the last 50 encoded and the next 25 forecast.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <string.h>
 
 #include "gstrnn-private.h"
