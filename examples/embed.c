@@ -8,10 +8,11 @@
  * window of 400 samples (50 ms) of each stream and the application reads
  * each result twice:
  *
- *  - from the buffer meta: the buffer in which a window ends carries one
- *    custom meta "GstRnnResultMeta" per stream (found with
- *    gst_meta_get_info() + gst_buffer_iterate_meta_filtered(), read with
- *    gst_custom_meta_get_structure());
+ *  - from the buffer meta: the buffer in which windows end carries one
+ *    results meta holding every result (all windows, all streams), read
+ *    with the installed header <gst/rnn/gstrnnmeta.h>:
+ *    gst_rnn_buffer_get_result_meta(), gst_rnn_result_meta_get_n_results()
+ *    and gst_rnn_result_meta_get_result();
  *  - from the bus: the element posts an element message named "rnn" per
  *    result.
  *
@@ -39,12 +40,12 @@
 #include <gst/gst.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/app/gstappsink.h>
+#include <gst/rnn/gstrnnmeta.h>
 
 #define RATE 8000
 #define STREAMS 2
 #define WINDOW 400              /* frames: 50 ms at 8 kHz */
 #define BUFFER_FRAMES 160       /* 20 ms per buffer, as audio sources push */
-#define META_NAME "GstRnnResultMeta"
 
 typedef enum
 { SINE, SQUARE, SAW, TRIANGLE } Wave;
@@ -112,9 +113,10 @@ check_result (const GstStructure * s, const Part * part, Tally * t)
   guint stream = 0, frames = 0;
   guint64 ts = 0, start;
   const gchar *label = gst_structure_get_string (s, "label");
-  const GValue *conf = gst_structure_get_value (s, "confidence");
+  gdouble conf = 0.0;
   gboolean right;
 
+  gst_structure_get_double (s, GST_RNN_RESULT_FIELD_CONFIDENCE, &conf);
   gst_structure_get_uint (s, "stream", &stream);
   gst_structure_get_uint (s, "frames", &frames);
   gst_structure_get_uint64 (s, "timestamp", &ts);
@@ -133,27 +135,20 @@ check_result (const GstStructure * s, const Part * part, Tally * t)
     g_string_append_printf (t->line, "window at %.3f s:", (double) ts / GST_SECOND);
   t->line_ts = ts;
   g_string_append_printf (t->line, "  stream %u %-8s %.3f%s", stream,
-      label ? label : "(none)", conf ? g_value_get_float (conf) : 0.0,
+      label ? label : "(none)", conf,
       right ? "" : " (WRONG)");
 }
 
-/* Every result meta of @buf: one per stream whose window ends in it. */
+/* Every result of @buf: one per stream for each window that ends in it,
+ * all in its one results meta (none: no window ended here). */
 static void
 read_metas (GstBuffer * buf, const Part * part, Tally * t)
 {
-  /* Registered when the element class is created: look it up after. */
-  const GstMetaInfo *info = gst_meta_get_info (META_NAME);
-  gpointer state = NULL;
-  GstMeta *meta;
+  GstCustomMeta *meta = gst_rnn_buffer_get_result_meta (buf);
+  guint i;
 
-  if (info == NULL)
-    return;
-  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state, info->api))) {
-    GstCustomMeta *cm = (GstCustomMeta *) meta;
-
-    if (gst_custom_meta_has_name (cm, META_NAME))
-      check_result (gst_custom_meta_get_structure (cm), part, t);
-  }
+  for (i = 0; i < gst_rnn_result_meta_get_n_results (meta); i++)
+    check_result (gst_rnn_result_meta_get_result (meta, i), part, t);
 }
 
 /* The "rnn" element messages waiting on the bus; FALSE on an error. */

@@ -8,12 +8,12 @@ a square wave, part B (0.5 s) a sine.  The element classifies every window
 of 400 samples (50 ms) with the waveform model and the application reads
 each result twice:
 
-* from the buffer meta: the buffer in which a window ends carries a custom
-  meta "GstRnnResultMeta":
-      buf.get_custom_meta("GstRnnResultMeta").get_structure()
-  (PyGObject reaches only the first such meta of a buffer: with several
-  streams (channels = B x the model's inputs) or several windows ending in
-  one buffer, read the bus messages, or see examples/embed.c);
+* from the buffer meta: the buffer in which windows end carries one custom
+  meta "GstRnnResultMeta" whose "results" field lists every result (all
+  windows, all streams) as "rnn-result" structures:
+      meta = buf.get_custom_meta("GstRnnResultMeta")
+      for r in meta.get_structure().get_value("results"): ...
+  (names and fields: <gst/rnn/gstrnnmeta.h>);
 * from the bus: an element message named "rnn" per result.
 
 Between the parts the application emits the element's "reset" action
@@ -86,7 +86,7 @@ def check(s, part, what, tally):
     _, start, frames, wave, _ = part
     ts = s.get_uint64("timestamp")[1]
     label = s.get_string("label")
-    conf = s.get_value("confidence")
+    conf = s.get_double("confidence")[1]
     first = Gst.util_uint64_scale_round(ts, RATE, Gst.SECOND)
     right = (label == wave and s.get_uint("frames")[1] == WINDOW and
              first >= start and (first - start) % WINDOW == 0 and
@@ -161,7 +161,8 @@ def main():
                     raise SystemExit("embed.py: the stream ended early")
                 meta = sample.get_buffer().get_custom_meta(META)
                 if meta is not None:
-                    check(meta.get_structure(), part, "meta", metas)
+                    for r in meta.get_structure().get_value("results"):
+                        check(r, part, "meta", metas)
             # the messages of these buffers were posted before they left
             eos = read_bus(bus, part, msgs)
         if not eos:

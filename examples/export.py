@@ -605,7 +605,7 @@ def check_file(path, module, *, head=None, head_activation="none",
     return err
 
 
-_RESULT = re.compile(r"\brnn, .*?\bstream=\(uint\)(\d+), .*?\bscores=\(float\)< ([^>]*) >")
+_RESULT = re.compile(r"\brnn, .*?\bstream=\(uint\)(\d+), .*?\bscores=\(double\)< ([^>]*) >")
 
 
 def _window_scores(env, path, x, window):

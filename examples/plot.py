@@ -208,7 +208,7 @@ def plot_waveform(path):
         ts = s.get_uint64("timestamp")[1] / Gst.SECOND
         dur = s.get_uint64("duration")[1] / Gst.SECOND
         label = s.get_string("label")
-        conf = s.get_value("confidence")
+        conf = s.get_double("confidence")[1]
         frame = int(round(ts * RATE))
         ok = label == WAVEFORMS[truth[frame]][0]
         right += ok

@@ -8,7 +8,7 @@
 
 #include <gst/gst.h>
 
-#include "gstrnn.h"
+#include "gstrnn-private.h"
 #ifdef RNN_HAVE_MELSPEC
 #include "gstmelspec.h"
 #endif
@@ -19,6 +19,10 @@
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  /* loading the plugin registers the results meta, which is what
+   * gst_rnn_result_meta_get_info() (gstrnnmeta.h) relies on */
+  if (gst_rnn_result_meta_register () == NULL)
+    return FALSE;
   return GST_ELEMENT_REGISTER (rnn, plugin)
 #ifdef RNN_HAVE_MELSPEC
       && GST_ELEMENT_REGISTER (melspec, plugin)

@@ -98,7 +98,7 @@ def windows_launch(wav, model):
 
 
 _RESULT = re.compile(r"\brnn, .*?\btimestamp=\(guint64\)(\d+), .*?"
-                     r"\blabel=\(string\)(\S+?), confidence=\(float\)([\d.eE+-]+)")
+                     r"\blabel=\(string\)(\S+?), confidence=\(double\)([\d.eE+-]+)")
 
 
 def windows_numpy(wav, model, tmp):

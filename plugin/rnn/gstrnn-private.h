@@ -296,7 +296,7 @@ void gst_rnn_stamp_result (GstRnn * self, const RnnResult * result,
     GstBuffer * buf);
 
 /* gstrnnresults.c */
-const GstMetaInfo *gst_rnn_result_meta_get_info (void);
+const GstMetaInfo *gst_rnn_result_meta_register (void);
 void gst_rnn_results_clear (GstRnn * self);
 void gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
     const RnnResult * result, gboolean post);

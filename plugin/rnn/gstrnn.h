@@ -11,6 +11,9 @@
 #include <gst/gst.h>
 #include <gst/base/gstbasetransform.h>
 
+/* the results meta: its name and fields (installed as <gst/rnn/gstrnnmeta.h>) */
+#include <gst/rnn/gstrnnmeta.h>
+
 G_BEGIN_DECLS
 
 #define GST_TYPE_RNN (gst_rnn_get_type ())
@@ -101,11 +104,6 @@ typedef enum
   GST_RNN_NON_FINITE_ZERO,
   GST_RNN_NON_FINITE_ERROR
 } GstRnnNonFinite;
-
-/* Name of the custom meta (gst_meta_register_custom(), no tags) that
- * carries an n-to-1 result on a buffer; read it with
- * gst_buffer_get_custom_meta (buffer, GST_RNN_RESULT_META_NAME). */
-#define GST_RNN_RESULT_META_NAME "GstRnnResultMeta"
 
 /**
  * GstRnnPrecision:

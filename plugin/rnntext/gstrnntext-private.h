@@ -9,7 +9,7 @@
 #ifndef __GST_RNN_TEXT_PRIVATE_H__
 #define __GST_RNN_TEXT_PRIVATE_H__
 
-#include "gstrnn.h"
+#include <gst/rnn/gstrnnmeta.h>
 #include "gstrnntext.h"
 #include "gstrnntexttemplate.h"
 

@@ -107,7 +107,7 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
     const Snapshot * set, guint * max_stream)
 {
   gboolean valid = FALSE;
-  gfloat conf = 0.0f;
+  gdouble conf = 0.0;
   guint b = 0;
 
   gst_structure_get_uint (s, "stream", &b);
@@ -115,7 +115,7 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
   if (set->stream >= 0 && b != (guint) set->stream)
     return TRUE;
   if (!gst_structure_get_boolean (s, "valid", &valid) || !valid
-      || !gst_structure_get (s, "confidence", G_TYPE_FLOAT, &conf, NULL)
+      || !gst_structure_get_double (s, GST_RNN_RESULT_FIELD_CONFIDENCE, &conf)
       || !isfinite (conf) || conf < set->min_confidence)
     return TRUE;
 
@@ -155,32 +155,27 @@ gst_rnn_text_check_stream (GstRnnText * self, const Snapshot * set,
           set->stream, max_stream), (NULL));
 }
 
-/* Read the result metas of @buf, one window (consecutive metas with the
- * same timestamp, one per stream) at a time. */
+/* Read the results meta of @buf (gstrnnmeta.h), one window (consecutive
+ * results with the same timestamp, one per stream) at a time. */
 static GstFlowReturn
 gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
     const Snapshot * set)
 {
-  const GstMetaInfo *info = gst_meta_get_info (GST_RNN_RESULT_META_NAME);
+  GstCustomMeta *meta = gst_rnn_buffer_get_result_meta (buf);
+  guint n = gst_rnn_result_meta_get_n_results (meta);
   GstClockTime ts = GST_CLOCK_TIME_NONE, dur = GST_CLOCK_TIME_NONE;
   GstFlowReturn ret = GST_FLOW_OK;
   gboolean open = FALSE;
-  guint max_stream = 0;
-  gpointer state = NULL;
-  GstMeta *meta;
+  guint max_stream = 0, i;
 
-  if (info == NULL)             /* no rnn element has registered it yet */
-    return GST_FLOW_OK;
-  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state, info->api))) {
-    GstCustomMeta *cm = (GstCustomMeta *) meta;
-    const GstStructure *s;
+  for (i = 0; i < n; i++) {
+    const GstStructure *s = gst_rnn_result_meta_get_result (meta, i);
     guint64 t = GST_CLOCK_TIME_NONE, d = GST_CLOCK_TIME_NONE;
 
-    if (!gst_custom_meta_has_name (cm, GST_RNN_RESULT_META_NAME))
+    if (s == NULL)
       continue;
-    s = gst_custom_meta_get_structure (cm);
-    gst_structure_get_uint64 (s, "timestamp", &t);
-    gst_structure_get_uint64 (s, "duration", &d);
+    gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_TIMESTAMP, &t);
+    gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_DURATION, &d);
     if (open && t != ts) {
       gst_rnn_text_check_stream (self, set, max_stream);
       ret = gst_rnn_text_window (self, ts, dur, self->window_text, set);

@@ -177,7 +177,7 @@ gst_rnn_text_template_render (const GstRnnTextTemplate * tpl,
     const GstStructure * s, GString * out)
 {
   guint64 ts = GST_CLOCK_TIME_NONE, dur = GST_CLOCK_TIME_NONE;
-  gfloat conf = 0.0f;
+  gdouble conf = 0.0;
   guint i;
 
   gst_structure_get_uint64 (s, "timestamp", &ts);
@@ -194,10 +194,15 @@ gst_rnn_text_template_render (const GstRnnTextTemplate * tpl,
         append_uint (out, s, "class");
         break;
       case PART_CONFIDENCE:
-        if (gst_structure_get (s, "confidence", G_TYPE_FLOAT, &conf, NULL))
-          g_string_append_printf (out, "%.2f", conf);
-        else
+        if (gst_structure_get_double (s, "confidence", &conf)) {
+          gchar num[G_ASCII_DTOSTR_BUF_SIZE];
+
+          /* not the locale's decimal comma: the text is data */
+          g_string_append (out, g_ascii_formatd (num, sizeof (num), "%.2f",
+                  conf));
+        } else {
           g_string_append (out, "?");
+        }
         break;
       case PART_STREAM:
         append_uint (out, s, "stream");

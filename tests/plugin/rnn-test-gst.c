@@ -481,12 +481,13 @@ result_from_structure (const GstStructure * s, Result * r)
   fail_unless (gst_structure_get (s, "element", G_TYPE_STRING, &r->element,
           "model", G_TYPE_STRING, &r->model, "stream", G_TYPE_UINT,
           &r->stream, "timestamp", G_TYPE_UINT64, &r->ts, "duration",
-          G_TYPE_UINT64, &r->duration, "frames", G_TYPE_UINT, &r->frames,
+          G_TYPE_UINT64, &r->duration, "hop", G_TYPE_UINT64, &r->hop,
+          "frames", G_TYPE_UINT, &r->frames,
           "valid", G_TYPE_BOOLEAN, &r->valid, NULL),
       "result fields missing: %" GST_PTR_FORMAT, s);
   if (r->valid)
     fail_unless (gst_structure_get (s, "class", G_TYPE_UINT, &r->cls,
-            "label", G_TYPE_STRING, &r->label, "confidence", G_TYPE_FLOAT,
+            "label", G_TYPE_STRING, &r->label, "confidence", G_TYPE_DOUBLE,
             &r->confidence, NULL), "valid result without a class: %"
         GST_PTR_FORMAT, s);
   else
@@ -500,8 +501,8 @@ result_from_structure (const GstStructure * s, Result * r)
   for (i = 0; i < r->n_scores; i++) {
     const GValue *v = gst_value_array_get_value (arr, i);
 
-    fail_unless (G_VALUE_HOLDS_FLOAT (v));
-    r->scores[i] = g_value_get_float (v);
+    fail_unless (G_VALUE_HOLDS_DOUBLE (v));
+    r->scores[i] = (float) g_value_get_double (v);
   }
   r->running_time = r->stream_time = GST_CLOCK_TIME_NONE;
   gst_structure_get_uint64 (s, "running-time", &r->running_time);
@@ -532,20 +533,28 @@ GArray *
 buffer_results (GstBuffer * buf)
 {
   GArray *a = g_array_new (FALSE, TRUE, sizeof (Result));
-  const GstMetaInfo *info = gst_meta_get_info (META_NAME);
+  const GstMetaInfo *info = gst_rnn_result_meta_get_info ();
+  GstCustomMeta *cm = gst_rnn_buffer_get_result_meta (buf);
+  guint i, n = gst_rnn_result_meta_get_n_results (cm), metas = 0;
   gpointer state = NULL;
-  GstMeta *m;
 
   g_array_set_clear_func (a, result_clear);
   fail_unless (info != NULL, "meta %s not registered", META_NAME);
-  while ((m = gst_buffer_iterate_meta_filtered (buf, &state, info->api))) {
-    GstCustomMeta *cm = (GstCustomMeta *) m;
+  /* one meta per buffer, however many results */
+  while (gst_buffer_iterate_meta_filtered (buf, &state, info->api))
+    metas++;
+  fail_unless (metas <= 1, "%u result metas on one buffer", metas);
+  fail_unless (cm == NULL || n > 0, "a results meta with no results");
+  for (i = 0; i < n; i++) {
+    const GstStructure *s = gst_rnn_result_meta_get_result (cm, i);
     Result r;
 
-    fail_unless (gst_custom_meta_has_name (cm, META_NAME));
-    result_from_structure (gst_custom_meta_get_structure (cm), &r);
+    fail_unless (s != NULL && gst_structure_has_name (s,
+            GST_RNN_RESULT_STRUCTURE_NAME), "result %u of %u", i, n);
+    result_from_structure (s, &r);
     g_array_append_val (a, r);
   }
+  fail_unless (gst_rnn_result_meta_get_result (cm, n) == NULL);
   g_array_sort (a, result_cmp);
   return a;
 }
@@ -591,6 +600,8 @@ check_result (const RnnModeCase * c, const Result * r, const float *exp,
   fail_unless_equals_uint64 (r->ts, FRAME_TIME (start));
   fail_unless_equals_uint64 (r->duration, FRAME_TIME (len));
   fail_unless_equals_int (r->frames, len);
+  if (c->hop > 0)
+    fail_unless_equals_uint64 (r->hop, FRAME_TIME (c->hop));
   fail_unless_equals_int (r->n_scores, c->O);
   e = rnn_test_max_err (r->scores, exp, c->O);
   fail_unless (e <= RNN_TEST_TOLERANCE, "%s: %s, window at %u stream %u: "

@@ -9,6 +9,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 
+#include <gst/rnn/gstrnnmeta.h> /* the public results API, under test */
 #include "rnn.h"
 #include "rnn-test-util.h"
 
@@ -17,8 +18,8 @@ G_BEGIN_DECLS
 /* Every test stream runs at RATE frames per second. */
 #define RATE 100
 #define FRAME_TIME(t) gst_util_uint64_scale ((t), GST_SECOND, RATE)
-/* The n-to-1 result meta. */
-#define META_NAME "GstRnnResultMeta"
+/* The n-to-1 result meta (gstrnnmeta.h). */
+#define META_NAME GST_RNN_RESULT_META_NAME
 /* The element against the core on the same frames by another path
  * (windows, resets, swaps): tighter than RNN_TEST_TOLERANCE, which is for
  * comparisons against PyTorch. */
@@ -164,12 +165,14 @@ typedef struct
   float scores[64];
   guint n_scores;
   gchar *label;
-  float confidence;
+  gdouble confidence;
+  GstClockTime hop;
   gboolean valid;
   gchar *element, *model;       /* which element, running which file */
 } Result;
 
-/* All result metas of @buf, sorted by (timestamp, stream). */
+/* All results of @buf (its one results meta, read through gstrnnmeta.h),
+ * sorted by (timestamp, stream). */
 GArray *buffer_results (GstBuffer * buf);
 /* All "rnn" element messages waiting on @bus, in posting order. */
 GArray *bus_results (GstBus * bus);

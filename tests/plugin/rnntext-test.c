@@ -4,52 +4,56 @@
 #include <stdarg.h>
 #include <string.h>
 
-static const GstMetaInfo *
-result_meta_info (void)
-{
-  const GstMetaInfo *info = gst_meta_get_info (META_NAME);
-  const gchar *tags[] = { NULL };
-
-  /* as gst_rnn_result_meta_get_info(): custom, no tags */
-  if (info == NULL)
-    info = gst_meta_register_custom (META_NAME, tags, NULL, NULL, NULL);
-  return info;
-}
-
+/* Append @r to @buf's one results meta, as the rnn element does
+ * (gstrnnmeta.h). */
 void
 add_result (GstBuffer * buf, const FakeResult * r)
 {
   GstCustomMeta *meta;
-  GstStructure *s;
-  GValue arr = G_VALUE_INIT;
+  GstStructure *s, *res;
+  GValue arr = G_VALUE_INIT, item = G_VALUE_INIT;
+  const GValue *results;
   gchar index[16];
   guint i;
 
-  result_meta_info ();
-  meta = gst_buffer_add_custom_meta (buf, META_NAME);
+  fail_unless (gst_rnn_result_meta_get_info () != NULL);
+  meta = gst_rnn_buffer_get_result_meta (buf);
+  if (meta == NULL)
+    meta = gst_buffer_add_custom_meta (buf, GST_RNN_RESULT_META_NAME);
   s = gst_custom_meta_get_structure (meta);
+  if (!gst_structure_has_field (s, GST_RNN_RESULT_FIELD_RESULTS)) {
+    g_value_init (&arr, GST_TYPE_ARRAY);
+    gst_structure_take_value (s, GST_RNN_RESULT_FIELD_RESULTS, &arr);
+  }
+  results = gst_structure_get_value (s, GST_RNN_RESULT_FIELD_RESULTS);
+
+  res = gst_structure_new_empty (GST_RNN_RESULT_STRUCTURE_NAME);
   g_value_init (&arr, GST_TYPE_ARRAY);
   for (i = 0; i <= r->cls; i++) {
     GValue v = G_VALUE_INIT;
 
-    g_value_init (&v, G_TYPE_FLOAT);
-    g_value_set_float (&v, i == r->cls ? r->confidence : -1.0f);
+    g_value_init (&v, G_TYPE_DOUBLE);
+    g_value_set_double (&v, i == r->cls ? r->confidence : -1.0);
     gst_value_array_append_and_take_value (&arr, &v);
   }
-  gst_structure_set (s, "element", G_TYPE_STRING, "rnn0",
+  gst_structure_set (res, "element", G_TYPE_STRING, "rnn0",
       "model", G_TYPE_STRING, "m.safetensors",
       "stream", G_TYPE_UINT, r->stream,
       "timestamp", G_TYPE_UINT64, r->ts, "duration", G_TYPE_UINT64,
-      r->duration, "frames", G_TYPE_UINT,
-      (guint) (r->duration / (10 * GST_MSECOND)), NULL);
-  gst_structure_take_value (s, "scores", &arr);
-  gst_structure_set (s, "valid", G_TYPE_BOOLEAN, r->valid, NULL);
+      r->duration, "hop", G_TYPE_UINT64, r->duration,
+      "frames", G_TYPE_UINT, (guint) (r->duration / (10 * GST_MSECOND)),
+      NULL);
+  gst_structure_take_value (res, "scores", &arr);
+  gst_structure_set (res, "valid", G_TYPE_BOOLEAN, r->valid, NULL);
   if (r->valid) {
     g_snprintf (index, sizeof (index), "%u", r->cls);
-    gst_structure_set (s, "class", G_TYPE_UINT, r->cls, "label",
+    gst_structure_set (res, "class", G_TYPE_UINT, r->cls, "label",
         G_TYPE_STRING, r->label ? r->label : index, "confidence",
-        G_TYPE_FLOAT, r->confidence, NULL);
+        G_TYPE_DOUBLE, (gdouble) r->confidence, NULL);
   }
+  g_value_init (&item, GST_TYPE_STRUCTURE);
+  g_value_take_boxed (&item, res);
+  gst_value_array_append_and_take_value ((GValue *) results, &item);
 }
 
 GstBuffer *

@@ -267,7 +267,6 @@ GST_START_TEST (test_n1_pipeline)
     GstBus *bus;
     GstMessage *msg;
     guint metas = 0, msgs = 0;
-    const GstMetaInfo *info;
 
     if (!g_str_equal (c->mode, "n-to-1") || c->batch_first)
       continue;
@@ -283,21 +282,20 @@ GST_START_TEST (test_n1_pipeline)
     bus = gst_element_get_bus (pipeline);
     fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
         GST_STATE_CHANGE_FAILURE);
-    info = gst_meta_get_info (META_NAME);
-    fail_unless (info != NULL);
+    fail_unless (gst_rnn_result_meta_get_info () != NULL);
 
     while (TRUE) {
       GstBuffer *buf;
-      gpointer state = NULL;
-      GstMeta *m;
+      GstCustomMeta *m;
+      guint j;
 
       g_signal_emit_by_name (sink, "pull-sample", &sample);
       if (sample == NULL)
         break;
       buf = gst_sample_get_buffer (sample);
-      while ((m = gst_buffer_iterate_meta_filtered (buf, &state, info->api))) {
-        const GstStructure *s =
-            gst_custom_meta_get_structure ((GstCustomMeta *) m);
+      m = gst_rnn_buffer_get_result_meta (buf);
+      for (j = 0; j < gst_rnn_result_meta_get_n_results (m); j++) {
+        const GstStructure *s = gst_rnn_result_meta_get_result (m, j);
         const GValue *arr = gst_structure_get_value (s, "scores");
         guint stream, w, k;
         guint64 ts;
@@ -311,7 +309,7 @@ GST_START_TEST (test_n1_pipeline)
             w);
         fail_unless_equals_int (gst_value_array_get_size (arr), c->O);
         for (w = 0; w < c->O; w++)
-          got[w] = g_value_get_float (gst_value_array_get_value (arr, w));
+          got[w] = g_value_get_double (gst_value_array_get_value (arr, w));
         fail_unless (rnn_test_max_err (got, c->scores + ((gsize) k * c->B +
                     stream) * c->O, c->O) <= RNN_TEST_TOLERANCE, "%s: window %u", c->name,
             k);
