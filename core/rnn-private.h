@@ -63,7 +63,7 @@ void rnn_model_pack_slices (RnnModel * m);
 float *rnn_state_h (const RnnState * s);
 float *rnn_state_c (const RnnState * s);
 
-/* state.c: how a call split by streams shares B streams among n threads
+/* forward.c: how a call split by streams shares B streams among n threads
  * (n <= 8): bounds[i] .. bounds[i+1] (n + 1 values written) in proportion
  * to @share (n values > 0, any sum), at least 8 streams each (B / n if
  * that is fewer), so that a slow thread still runs a part and is measured
@@ -71,7 +71,7 @@ float *rnn_state_c (const RnnState * s);
 void rnn_split_streams (const double *share, guint n, guint B,
     guint * bounds);
 
-/* state.c: after a part each, each thread's speed (streams per us of
+/* forward.c: after a part each, each thread's speed (streams per us of
  * @part_us) over all of theirs, and @share moved a quarter of the way
  * towards it (a slow spell of one call moves the split a little).
  * Unchanged when a part was empty or took no measurable time. */

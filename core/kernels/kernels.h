@@ -28,16 +28,26 @@ typedef enum {
 } RnnFormat;
 
 typedef struct _RnnLowpKernels RnnLowpKernels;
+typedef struct _RnnPacked RnnPacked;
 
-typedef struct {
+/* y (n, M) (row stride ldy) = x (n, K) (row stride ldx) . W^T, or y += ...
+ * with @accumulate: the one signature of every product. */
+typedef void (*RnnGemmFunc) (const float *x, gsize n, gsize ldx,
+    const RnnPacked * w, float *y, gsize ldy, gboolean accumulate);
+
+struct _RnnPacked {
   float *data;                  /* (groups, K, 8, 16), 64-byte aligned;
                                  * other formats: kernels_lowp.h layouts */
   gsize rows;                   /* M */
   gsize cols;                   /* K */
   gsize panels;                 /* ceil(M/16) rounded up to RNN_PANEL_GROUP */
-  /* Reduced precision (kernels_lowp.h); all zero for RNN_FORMAT_F32.
-   * Only rnn_lowp_gemm() reads a matrix whose format is not F32: a caller
-   * of RnnKernels.gemm must check format first (state.c's gemm() does). */
+  /* The product for this matrix, chosen once when rnn_pack_lowp() packs
+   * it, for its format and kernel set: RnnKernels.gemm for F32, the
+   * bf16 or int8 product of kernels_lowp.h otherwise.  Callers never test
+   * the format: they call w->product (x, n, ldx, w, y, ldy, acc).  NULL
+   * after a bare rnn_pack() (tests and benchmarks call a set's gemm). */
+  RnnGemmFunc product;
+  /* Reduced precision (kernels_lowp.h); all zero for RNN_FORMAT_F32. */
   RnnFormat format;
   float *scale;                 /* I8: (panels*16) per-row scales */
   gint32 *rowsum;               /* I8: -64 x row sums per column chunk */
@@ -51,7 +61,7 @@ typedef struct {
    * float p*K*16 in both layouts.  Written once (atomically) and read with
    * g_atomic_pointer_get(): products running meanwhile use data. */
   float *many;
-} RnnPacked;
+};
 
 /* Returns FALSE on allocation failure (sizes too large). */
 gboolean rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out);
@@ -62,6 +72,13 @@ gboolean rnn_pack (const float *w, gsize M, gsize K, RnnPacked * out);
  * serialise. */
 gboolean rnn_pack_slices (RnnPacked * p, guint slice_panels);
 void rnn_packed_clear (RnnPacked * p);
+/* Part @part of @n_parts of @w, for threads that split one product by
+ * output rows: the panel groups [groups*part/n_parts,
+ * groups*(part+1)/n_parts) as a view of @w (no copy; same format and
+ * product) into @view, whose output rows start at row *@row0.  FALSE
+ * when the part is empty.  Any format (kernels_lowp.c knows them all). */
+gboolean rnn_packed_part (const RnnPacked * w, guint part, guint n_parts,
+    RnnPacked * view, gsize * row0);
 
 typedef struct {
   const char *name;
@@ -70,8 +87,7 @@ typedef struct {
    * or y += ... with @accumulate.  From 8 rows it reads w->many when the
    * matrix has it (packed for this set); each output is the same sum in
    * the same order either way. */
-  void (*gemm) (const float *x, gsize n, gsize ldx, const RnnPacked * w,
-      float *y, gsize ldy, gboolean accumulate);
+  RnnGemmFunc gemm;
   /* One step of B streams.  pre: (B, G*H) rows of stride ldp holding
    * W_ih x + bias + W_hh h (all blocks; GRU: see below).
    * RNN:  h = act(pre)

@@ -92,8 +92,12 @@ gboolean
 rnn_pack_lowp (const float *w, gsize M, gsize K, RnnFormat format,
     const RnnKernels * k, RnnPacked * out)
 {
-  if (format == RNN_FORMAT_F32)
-    return rnn_pack (w, M, K, out);
+  if (format == RNN_FORMAT_F32) {
+    if (!rnn_pack (w, M, K, out))
+      return FALSE;
+    out->product = k->gemm;
+    return TRUE;
+  }
   gsize panels = (M + RNN_PANEL - 1) / RNN_PANEL;
   panels = (panels + RNN_PANEL_GROUP - 1) / RNN_PANEL_GROUP * RNN_PANEL_GROUP;
   gsize Kp = (K + 3) / 4 * 4, chunks = MAX ((gsize) 1,
@@ -111,6 +115,8 @@ rnn_pack_lowp (const float *w, gsize M, gsize K, RnnFormat format,
   out->panels = panels;
   out->format = format;
   out->lk = rnn_lowp_kernels_for (k);
+  out->product = format == RNN_FORMAT_BF16 ? out->lk->gemm_bf16 :
+      out->lk->gemm_i8;
   if (format == RNN_FORMAT_BF16) {
     pack_bf16 (w, M, K, (guint16 *) out->data);
     return TRUE;
@@ -135,26 +141,43 @@ rnn_lowp_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w,
     w->lk->gemm_i8 (x, n, ldx, w, y, ldy, accumulate);
 }
 
-void
-rnn_lowp_gemm_part (const float *x, gsize n, gsize ldx, const RnnPacked * w,
-    float *y, gsize ldy, gboolean accumulate, guint part, guint n_parts)
+gboolean
+rnn_packed_part (const RnnPacked * w, guint part, guint n_parts,
+    RnnPacked * view, gsize * row0)
 {
   const gsize GR = RNN_PANEL * RNN_PANEL_GROUP;      /* rows per group */
   gsize groups = (w->rows + GR - 1) / GR;
   gsize g0 = groups * part / n_parts, g1 = groups * (part + 1) / n_parts;
   if (g0 >= g1)
-    return;
-  RnnPacked view = *w;
-  view.rows = MIN (w->rows, g1 * GR) - g0 * GR;
-  view.panels = (g1 - g0) * RNN_PANEL_GROUP;
-  if (w->format == RNN_FORMAT_BF16) {
-    view.data = (float *) ((guint16 *) w->data + g0 * w->cols * GR);
+    return FALSE;
+  *view = *w;
+  view->rows = MIN (w->rows, g1 * GR) - g0 * GR;
+  view->panels = (g1 - g0) * RNN_PANEL_GROUP;
+  *row0 = g0 * GR;
+  if (w->format == RNN_FORMAT_F32) {
+    /* the slice layout, if added meanwhile, has the same offsets */
+    float *many = __atomic_load_n (&w->many, __ATOMIC_ACQUIRE);
+    view->data = w->data + g0 * w->cols * GR;
+    view->many = many ? many + g0 * w->cols * GR : NULL;
+  } else if (w->format == RNN_FORMAT_BF16) {
+    view->data = (float *) ((guint16 *) w->data + g0 * w->cols * GR);
   } else {
     gsize Kp = (w->cols + 3) / 4 * 4, chunks = MAX ((gsize) 1,
         (w->cols + RNN_LOWP_KC - 1) / RNN_LOWP_KC);
-    view.data = (float *) ((gint8 *) w->data + g0 * Kp * GR);
-    view.scale = w->scale + g0 * GR;
-    view.rowsum = w->rowsum + g0 * chunks * GR;
+    view->data = (float *) ((gint8 *) w->data + g0 * Kp * GR);
+    view->scale = w->scale + g0 * GR;
+    view->rowsum = w->rowsum + g0 * chunks * GR;
   }
-  rnn_lowp_gemm (x, n, ldx, &view, y + g0 * GR, ldy, accumulate);
+  return TRUE;
+}
+
+void
+rnn_lowp_gemm_part (const float *x, gsize n, gsize ldx, const RnnPacked * w,
+    float *y, gsize ldy, gboolean accumulate, guint part, guint n_parts)
+{
+  RnnPacked view;
+  gsize row0;
+
+  if (rnn_packed_part (w, part, n_parts, &view, &row0))
+    rnn_lowp_gemm (x, n, ldx, &view, y + row0, ldy, accumulate);
 }

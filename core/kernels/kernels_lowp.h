@@ -38,9 +38,6 @@ G_BEGIN_DECLS
 
 #define RNN_LOWP_KC 4096        /* int8: columns per quantised chunk */
 
-typedef void (*RnnGemmFunc) (const float *x, gsize n, gsize ldx,
-    const RnnPacked * w, float *y, gsize ldy, gboolean accumulate);
-
 struct _RnnLowpKernels {
   const char *name;             /* the RnnKernels set it goes with */
   RnnGemmFunc gemm_bf16;        /* y (=|+=) x . W^T, W in RNN_FORMAT_BF16 */
@@ -65,8 +62,8 @@ extern const RnnLowpKernels rnn_lowp_kernels_neon;
 const RnnLowpKernels *rnn_lowp_kernels_for (const RnnKernels * k);
 
 /* Pack W (M, K) row-major in @format (RNN_FORMAT_F32 is rnn_pack()), for
- * the products of kernel set @k.  FALSE on allocation failure.  Free with
- * rnn_packed_clear(). */
+ * the products of kernel set @k, and choose its product (RnnPacked
+ * .product).  FALSE on allocation failure.  Free with rnn_packed_clear(). */
 gboolean rnn_pack_lowp (const float *w, gsize M, gsize K, RnnFormat format,
     const RnnKernels * k, RnnPacked * out);
 
@@ -74,9 +71,7 @@ gboolean rnn_pack_lowp (const float *w, gsize M, gsize K, RnnFormat format,
 void rnn_lowp_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w,
     float *y, gsize ldy, gboolean accumulate);
 
-/* Part @part of @n_parts of that product: the panel groups
- * [groups*part/n_parts, groups*(part+1)/n_parts), as state.c's threads
- * split a float32 product (disjoint output columns). */
+/* Part @part of @n_parts of that product (rnn_packed_part()). */
 void rnn_lowp_gemm_part (const float *x, gsize n, gsize ldx,
     const RnnPacked * w, float *y, gsize ldy, gboolean accumulate,
     guint part, guint n_parts);

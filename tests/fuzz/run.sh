@@ -27,9 +27,9 @@ mkdir -p "$out/corpus"
 # structures, whatever the kernels (and clang with the sanitizers takes
 # many minutes over the unrolled AVX-512 tiles).
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -Icore -Icore/run -Icore/kernels $(pkg-config --cflags glib-2.0 json-glib-1.0))
+       -Icore -Icore/state -Icore/run -Icore/kernels $(pkg-config --cflags glib-2.0 json-glib-1.0))
 objs=()
-for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/state.c core/snapshot.c core/kernels/kernels.c core/kernels/kernels_c.c \
+for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/kernels_c.c \
            core/kernels/kernels_lowp.c core/kernels/kernels_lowp_c.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"
