@@ -62,45 +62,63 @@ rnn_packed_clear (RnnPacked * p)
   memset (p, 0, sizeof *p);
 }
 
-static gboolean
-cpu_can (const RnnKernels * k)
+static const RnnKernels *const all_sets[] = {
+#define X(name) &rnn_kernels_##name,
+  RNN_KERNEL_SETS
+#undef X
+};
+
+const RnnKernels *const *
+rnn_kernels_all (guint * n)
 {
-#ifdef RNN_HAVE_X86_KERNELS
+  *n = G_N_ELEMENTS (all_sets);
+  return all_sets;
+}
+
+/* The RnnCpuFeature bits of this CPU (a new feature: one bit in
+ * kernels.h, one line here). */
+static guint
+cpu_features (void)
+{
+  guint f = 0;
+#if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init ();
-  if (k == &rnn_kernels_avx512)
-    return __builtin_cpu_supports ("avx512f");
-  if (k == &rnn_kernels_avx2)
-    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+  f |= __builtin_cpu_supports ("avx2") ? RNN_CPU_AVX2 : 0;
+  f |= __builtin_cpu_supports ("fma") ? RNN_CPU_FMA : 0;
+  f |= __builtin_cpu_supports ("avx512f") ? RNN_CPU_AVX512F : 0;
+  f |= __builtin_cpu_supports ("avx512bw") ? RNN_CPU_AVX512BW : 0;
+  f |= __builtin_cpu_supports ("avx512vl") ? RNN_CPU_AVX512VL : 0;
+  f |= __builtin_cpu_supports ("avx512vnni") ? RNN_CPU_AVX512VNNI : 0;
 #endif
-#ifdef RNN_HAVE_NEON_KERNELS
-  if (k == &rnn_kernels_neon)
-    return TRUE;                /* Advanced SIMD is baseline on aarch64 */
-#endif
-  return k == &rnn_kernels_c;
+  return f;
+}
+
+gboolean
+rnn_kernels_cpu_can (const RnnKernels * k)
+{
+  return (k->needs & ~cpu_features ()) == 0;
 }
 
 const RnnKernels *
 rnn_kernels_select (void)
 {
-  const RnnKernels *all[] = {
-#ifdef RNN_HAVE_X86_KERNELS
-    &rnn_kernels_avx512, &rnn_kernels_avx2,
-#endif
-#ifdef RNN_HAVE_NEON_KERNELS
-    &rnn_kernels_neon,
-#endif
-    &rnn_kernels_c
-  };
   const char *want = g_getenv ("RNN_KERNEL");
   if (want && *want) {
-    for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-      if (strcmp (all[i]->name, want) == 0 && cpu_can (all[i]))
-        return all[i];
-    g_warning ("RNN_KERNEL=%s: no such kernel set on this CPU "
-        "(known: avx512, avx2, neon, c); using the best available", want);
+    for (guint i = 0; i < G_N_ELEMENTS (all_sets); i++)
+      if (strcmp (all_sets[i]->name, want) == 0
+          && rnn_kernels_cpu_can (all_sets[i]))
+        return all_sets[i];
+    GString *known = g_string_new (NULL);
+    for (guint i = 0; i < G_N_ELEMENTS (all_sets); i++)
+      if (rnn_kernels_cpu_can (all_sets[i]))
+        g_string_append_printf (known, "%s%s", known->len ? ", " : "",
+            all_sets[i]->name);
+    g_warning ("RNN_KERNEL=%s: no such kernel set on this CPU (here: %s); "
+        "using the best available", want, known->str);
+    g_string_free (known, TRUE);
   }
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (cpu_can (all[i]))
-      return all[i];
+  for (guint i = 0; i < G_N_ELEMENTS (all_sets); i++)
+    if (rnn_kernels_cpu_can (all_sets[i]))
+      return all_sets[i];
   return &rnn_kernels_c;
 }

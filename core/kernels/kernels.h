@@ -1,11 +1,17 @@
 /* Internal: the compute kernels.  Pure functions over the caller's buffers;
  * no allocation (except rnn_pack), no global mutable state.
  *
- * Each kernel set is compiled from kernels_impl.h once per instruction
- * set: portable C everywhere, AVX2+FMA and AVX-512 on x86-64, NEON on
- * aarch64.  rnn_kernels_select() picks the best one the CPU runs (or the
- * one named by $RNN_KERNEL: "c", "avx2", "avx512", "neon"); the model
- * keeps the pointer, so a model always runs one kernel set. */
+ * A kernel set is one table (RnnKernels) holding an instruction set's
+ * float32, bf16 and int8 products and its cells, compiled from one file,
+ * set_NAME.c, which names the tiles it uses (tiles_*.h) and the CPU
+ * features it needs; kernels_set.h turns that into the table.  The sets,
+ * best first, are listed once, in kernels/meson.build: it builds them,
+ * hands the list to kernels.c (RNN_KERNEL_SETS, read by
+ * rnn_kernels_all() and so by the choice below, its warning and the
+ * tests) and runs the conformance tests once per set the CPU has.
+ * rnn_kernels_select() picks the best one the CPU runs (or the one named
+ * by $RNN_KERNEL); the model keeps the pointer, so a model always runs
+ * one kernel set. */
 #ifndef RNN_KERNELS_H
 #define RNN_KERNELS_H
 
@@ -27,7 +33,6 @@ typedef enum {
   RNN_FORMAT_I8                 /* int8 panels + per-row scale */
 } RnnFormat;
 
-typedef struct _RnnLowpKernels RnnLowpKernels;
 typedef struct _RnnPacked RnnPacked;
 
 /* y (n, M) (row stride ldy) = x (n, K) (row stride ldx) . W^T, or y += ...
@@ -43,7 +48,7 @@ struct _RnnPacked {
   gsize panels;                 /* ceil(M/16) rounded up to RNN_PANEL_GROUP */
   /* The product for this matrix, chosen once when rnn_pack_lowp() packs
    * it, for its format and kernel set: RnnKernels.gemm for F32, the
-   * bf16 or int8 product of kernels_lowp.h otherwise.  Callers never test
+   * RnnKernels.gemm_bf16 or .gemm_i8 of the same set otherwise.  Callers never test
    * the format: they call w->product (x, n, ldx, w, y, ldy, acc).  NULL
    * after a bare rnn_pack() (tests and benchmarks call a set's gemm). */
   RnnGemmFunc product;
@@ -51,7 +56,6 @@ struct _RnnPacked {
   RnnFormat format;
   float *scale;                 /* I8: (panels*16) per-row scales */
   gint32 *rowsum;               /* I8: -64 x row sums per column chunk */
-  const RnnLowpKernels *lk;     /* the products for data (not F32) */
   /* F32 only, NULL until rnn_pack_slices(): the same matrix in the slice
    * layout of one kernel set, whose slices are S = RnnKernels.slice_panels
    * panels:
@@ -80,14 +84,30 @@ void rnn_packed_clear (RnnPacked * p);
 gboolean rnn_packed_part (const RnnPacked * w, guint part, guint n_parts,
     RnnPacked * view, gsize * row0);
 
+/* CPU features a kernel set needs (RnnKernels.needs). */
+typedef enum {
+  RNN_CPU_AVX2 = 1 << 0,
+  RNN_CPU_FMA = 1 << 1,
+  RNN_CPU_AVX512F = 1 << 2,
+  RNN_CPU_AVX512BW = 1 << 3,
+  RNN_CPU_AVX512VL = 1 << 4,
+  RNN_CPU_AVX512VNNI = 1 << 5,
+} RnnCpuFeature;
+
 typedef struct {
-  const char *name;
+  const char *name;             /* as $RNN_KERNEL names it */
+  guint needs;                  /* RnnCpuFeature bits; 0: runs anywhere
+                                 * it is built */
   guint slice_panels;           /* panels per slice of RnnPacked.many */
   /* y (n, M) (row stride ldy) = x (n, K) (row stride ldx) . W^T,
    * or y += ... with @accumulate.  From 8 rows it reads w->many when the
    * matrix has it (packed for this set); each output is the same sum in
    * the same order either way. */
   RnnGemmFunc gemm;
+  /* The same product for W in RNN_FORMAT_BF16 and RNN_FORMAT_I8
+   * (kernels_lowp.h); RnnPacked.product points to one of these three. */
+  RnnGemmFunc gemm_bf16;
+  RnnGemmFunc gemm_i8;
   /* One step of B streams.  pre: (B, G*H) rows of stride ldp holding
    * W_ih x + bias + W_hh h (all blocks; GRU: see below).
    * RNN:  h = act(pre)
@@ -104,15 +124,20 @@ typedef struct {
   void (*sigmoid) (float *x, gsize n);
 } RnnKernels;
 
-extern const RnnKernels rnn_kernels_c;
-#ifdef RNN_HAVE_X86_KERNELS
-extern const RnnKernels rnn_kernels_avx2;
-extern const RnnKernels rnn_kernels_avx512;
+/* The sets built, best first: X(name) for each, from kernels/meson.build
+ * (RNN_KERNEL_SETS; the portable set alone when a build does not say). */
+#ifndef RNN_KERNEL_SETS
+#define RNN_KERNEL_SETS X(c)
 #endif
-#ifdef RNN_HAVE_NEON_KERNELS
-extern const RnnKernels rnn_kernels_neon;
-#endif
+#define X(name) extern const RnnKernels rnn_kernels_##name;
+RNN_KERNEL_SETS
+#undef X
 
+/* Every kernel set built, best first (@n gets the count); static data.
+ * Thread-safe. */
+const RnnKernels *const *rnn_kernels_all (guint * n);
+/* Whether this CPU has every feature @k needs.  Thread-safe. */
+gboolean rnn_kernels_cpu_can (const RnnKernels * k);
 /* The kernel set for this CPU, honouring $RNN_KERNEL when the CPU can run
  * it.  Thread-safe. */
 const RnnKernels *rnn_kernels_select (void);

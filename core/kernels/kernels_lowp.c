@@ -25,32 +25,6 @@ rnn_bf16_to_f32 (guint16 b)
   return f;
 }
 
-const RnnLowpKernels *
-rnn_lowp_kernels_for (const RnnKernels * k)
-{
-  const RnnLowpKernels *all[] = {
-#ifdef RNN_HAVE_X86_KERNELS
-    &rnn_lowp_kernels_avx512, &rnn_lowp_kernels_avx2,
-#endif
-#ifdef RNN_HAVE_NEON_KERNELS
-    &rnn_lowp_kernels_neon,
-#endif
-    &rnn_lowp_kernels_c
-  };
-#ifdef RNN_HAVE_AVX512_VNNI_KERNELS
-  __builtin_cpu_init ();
-  if (k && strcmp (k->name, "avx512") == 0 &&
-      __builtin_cpu_supports ("avx512f") &&
-      __builtin_cpu_supports ("avx512bw") &&
-      __builtin_cpu_supports ("avx512vnni"))
-    return &rnn_lowp_kernels_avx512vnni;
-#endif
-  for (guint i = 0; k && i < G_N_ELEMENTS (all); i++)
-    if (strcmp (all[i]->name, k->name) == 0)
-      return all[i];
-  return &rnn_lowp_kernels_c;
-}
-
 static void
 pack_bf16 (const float *w, gsize M, gsize K, guint16 * q)
 {
@@ -114,9 +88,7 @@ rnn_pack_lowp (const float *w, gsize M, gsize K, RnnFormat format,
   out->cols = K;
   out->panels = panels;
   out->format = format;
-  out->lk = rnn_lowp_kernels_for (k);
-  out->product = format == RNN_FORMAT_BF16 ? out->lk->gemm_bf16 :
-      out->lk->gemm_i8;
+  out->product = format == RNN_FORMAT_BF16 ? k->gemm_bf16 : k->gemm_i8;
   if (format == RNN_FORMAT_BF16) {
     pack_bf16 (w, M, K, (guint16 *) out->data);
     return TRUE;
@@ -135,10 +107,7 @@ void
 rnn_lowp_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w,
     float *y, gsize ldy, gboolean accumulate)
 {
-  if (w->format == RNN_FORMAT_BF16)
-    w->lk->gemm_bf16 (x, n, ldx, w, y, ldy, accumulate);
-  else
-    w->lk->gemm_i8 (x, n, ldx, w, y, ldy, accumulate);
+  w->product (x, n, ldx, w, y, ldy, accumulate);
 }
 
 gboolean

@@ -38,36 +38,14 @@ G_BEGIN_DECLS
 
 #define RNN_LOWP_KC 4096        /* int8: columns per quantised chunk */
 
-struct _RnnLowpKernels {
-  const char *name;             /* the RnnKernels set it goes with */
-  RnnGemmFunc gemm_bf16;        /* y (=|+=) x . W^T, W in RNN_FORMAT_BF16 */
-  RnnGemmFunc gemm_i8;          /* the same, W in RNN_FORMAT_I8 */
-};
-
-extern const RnnLowpKernels rnn_lowp_kernels_c;
-#ifdef RNN_HAVE_X86_KERNELS
-extern const RnnLowpKernels rnn_lowp_kernels_avx2;
-extern const RnnLowpKernels rnn_lowp_kernels_avx512;
-#endif
-#ifdef RNN_HAVE_AVX512_VNNI_KERNELS
-extern const RnnLowpKernels rnn_lowp_kernels_avx512vnni;
-#endif
-#ifdef RNN_HAVE_NEON_KERNELS
-extern const RnnLowpKernels rnn_lowp_kernels_neon;
-#endif
-
-/* The reduced-precision products that go with kernel set @k (same name;
- * the portable ones if none); for "avx512", the 512-bit VNNI ones when the
- * CPU has AVX512_BW and AVX512_VNNI.  Thread-safe. */
-const RnnLowpKernels *rnn_lowp_kernels_for (const RnnKernels * k);
-
 /* Pack W (M, K) row-major in @format (RNN_FORMAT_F32 is rnn_pack()), for
  * the products of kernel set @k, and choose its product (RnnPacked
  * .product).  FALSE on allocation failure.  Free with rnn_packed_clear(). */
 gboolean rnn_pack_lowp (const float *w, gsize M, gsize K, RnnFormat format,
     const RnnKernels * k, RnnPacked * out);
 
-/* y (n, M) = x . W^T (or +=) for a W in a reduced format. */
+/* y (n, M) = x . W^T (or +=) for a W in a reduced format: its product
+ * (RnnPacked.product). */
 void rnn_lowp_gemm (const float *x, gsize n, gsize ldx, const RnnPacked * w,
     float *y, gsize ldy, gboolean accumulate);
 

@@ -25,21 +25,16 @@ static const Shape shapes[] = {
   {130, 300, 50}, {9, 1100, 40}, {600, 70, 20},
 };
 
+/* Every kernel set built (kernels/meson.build's list) that this CPU runs. */
 static GPtrArray *
 kernel_sets (void)
 {
   GPtrArray *a = g_ptr_array_new ();
-  g_ptr_array_add (a, (gpointer) & rnn_kernels_c);
-#ifdef RNN_HAVE_X86_KERNELS
-  __builtin_cpu_init ();
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    g_ptr_array_add (a, (gpointer) & rnn_kernels_avx2);
-  if (__builtin_cpu_supports ("avx512f"))
-    g_ptr_array_add (a, (gpointer) & rnn_kernels_avx512);
-#endif
-#ifdef RNN_HAVE_NEON_KERNELS
-  g_ptr_array_add (a, (gpointer) & rnn_kernels_neon);
-#endif
+  guint n;
+  const RnnKernels *const *all = rnn_kernels_all (&n);
+  for (guint i = 0; i < n; i++)
+    if (rnn_kernels_cpu_can (all[i]))
+      g_ptr_array_add (a, (gpointer) all[i]);
   return a;
 }
 
@@ -120,6 +115,43 @@ START_TEST (test_gemm_shapes)
 
 END_TEST;
 
+/* The one list of kernel sets (kernels/meson.build): the sets the C side
+ * finds this CPU runs are the ones meson found in /proc/cpuinfo, and so
+ * ran the conformance tests under (RNN_TEST_SETS_HERE); names are
+ * unique, the portable set is built and comes last, every set has its
+ * three products, and $RNN_KERNEL picks each set it names. */
+START_TEST (test_one_list)
+{
+  guint n;
+  const RnnKernels *const *all = rnn_kernels_all (&n);
+  g_autoptr (GPtrArray) here = kernel_sets ();
+  GString *names = g_string_new (NULL);
+  for (guint i = 0; i < here->len; i++)
+    g_string_append_printf (names, "%s%s", i ? "," : "",
+        ((const RnnKernels *) g_ptr_array_index (here, i))->name);
+  const char *want = g_getenv ("RNN_TEST_SETS_HERE");
+  ck_assert_msg (want != NULL, "RNN_TEST_SETS_HERE unset (meson sets it)");
+  ck_assert_str_eq (names->str, want);
+  g_string_free (names, TRUE);
+  ck_assert_uint_ge (n, 1);
+  ck_assert_str_eq (all[n - 1]->name, "c");
+  ck_assert_uint_eq (all[n - 1]->needs, 0);
+  for (guint i = 0; i < n; i++) {
+    ck_assert (all[i]->gemm && all[i]->gemm_bf16 && all[i]->gemm_i8);
+    for (guint j = 0; j < i; j++)
+      ck_assert_str_ne (all[i]->name, all[j]->name);
+  }
+  for (guint i = 0; i < here->len; i++) {
+    const RnnKernels *k = g_ptr_array_index (here, i);
+    g_setenv ("RNN_KERNEL", k->name, TRUE);
+    ck_assert_ptr_eq (rnn_kernels_select (), k);
+  }
+  g_unsetenv ("RNN_KERNEL");
+  ck_assert_ptr_eq (rnn_kernels_select (), g_ptr_array_index (here, 0));
+}
+
+END_TEST;
+
 int
 main (void)
 {
@@ -127,6 +159,7 @@ main (void)
   TCase *tc = tcase_create ("gemm");
   tcase_set_timeout (tc, 120);
   tcase_add_loop_test (tc, test_gemm_shapes, 0, G_N_ELEMENTS (shapes));
+  tcase_add_test (tc, test_one_list);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);

@@ -71,7 +71,7 @@ echo "== aarch64: NEON fused multiply-adds in the kernel objects"
 # tiles); a set without any is not vectorised
 status=0
 for ks in c neon; do
-  obj=$(find "$build/core" -name "*kernels_$ks.c.o" | head -n1)
+  obj=$(find "$build/core" -name "*set_$ks.c.o" | head -n1)
   if [ -z "$obj" ]; then
     echo "kernels $ks: object not found"; status=1; continue
   fi
