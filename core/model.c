@@ -269,8 +269,10 @@ find_prefix (Loader * ld, const RnnLoadOptions * opt, char **prefix,
   return TRUE;
 }
 
+/* The module's sizes from its layer-0 tensors (and how many layers and
+ * directions it has), into @m, checked: hidden, projection, gates, input. */
 static gboolean
-load_layers (Loader * ld, RnnModel * m, const char *pfx, GError ** error)
+layer_shapes (Loader * ld, RnnModel * m, const char *pfx, GError ** error)
 {
   guint64 rows, cols;
   g_autofree char *k_hh = g_strconcat (pfx, "weight_hh_l0", NULL);
@@ -351,48 +353,61 @@ load_layers (Loader * ld, RnnModel * m, const char *pfx, GError ** error)
   m->h_out = (guint) (P ? P : H);
   m->input_size = (guint) f_cols;
   m->cell = G == 4 ? RNN_CELL_LSTM : G == 3 ? RNN_CELL_GRU : RNN_CELL_RNN_TANH;
+  return TRUE;
+}
 
+/* Layer @l, direction @d: its matrices packed, its biases folded (b_ih +
+ * b_hh, but for the GRU's n gate, whose b_hn stays apart). */
+static gboolean
+load_layer_dir (Loader * ld, RnnModel * m, const char *pfx, guint l,
+    guint d, GError ** error)
+{
   guint GH = m->gates * m->hidden_size;
-  m->ld = g_new0 (RnnLayerDir, m->num_layers * m->num_dirs);
-  for (guint l = 0; l < m->num_layers; l++) {
-    for (guint d = 0; d < m->num_dirs; d++) {
-      RnnLayerDir *lay = &m->ld[l * m->num_dirs + d];
-      const char *sfx = d ? "_reverse" : "";
-      lay->in_size = l == 0 ? m->input_size : m->num_dirs * m->h_out;
-      g_autofree char *kih = g_strdup_printf ("%sweight_ih_l%u%s", pfx, l,
-          sfx);
-      g_autofree char *khh = g_strdup_printf ("%sweight_hh_l%u%s", pfx, l,
-          sfx);
-      g_autofree char *kbi = g_strdup_printf ("%sbias_ih_l%u%s", pfx, l, sfx);
-      g_autofree char *kbh = g_strdup_printf ("%sbias_hh_l%u%s", pfx, l, sfx);
-      g_autofree char *khr = g_strdup_printf ("%sweight_hr_l%u%s", pfx, l,
-          sfx);
-      if (!take_packed (ld, kih, GH, lay->in_size, &lay->w_ih, error) ||
-          !take_packed (ld, khh, GH, m->h_out, &lay->w_hh, error))
-        return FALSE;
-      if (m->proj_size && !take_packed (ld, khr, m->proj_size,
-              m->hidden_size, &lay->w_hr, error))
-        return FALSE;
-      lay->bias_x = g_new0 (float, GH);
-      if (m->gates == 3)
-        lay->b_hn = g_new0 (float, m->hidden_size);
-      if (m->bias) {
-        g_autofree float *bi = take_tensor (ld, kbi, 1, GH, 0, error);
-        if (!bi)
-          return FALSE;
-        g_autofree float *bh = take_tensor (ld, kbh, 1, GH, 0, error);
-        if (!bh)
-          return FALSE;
-        for (guint j = 0; j < GH; j++) {
-          gboolean gru_n = m->gates == 3 && j >= 2 * m->hidden_size;
-          lay->bias_x[j] = gru_n ? bi[j] : bi[j] + bh[j];
-        }
-        if (m->gates == 3)
-          memcpy (lay->b_hn, bh + 2 * m->hidden_size,
-              m->hidden_size * sizeof (float));
-      }
-    }
+  RnnLayerDir *lay = &m->ld[l * m->num_dirs + d];
+  const char *sfx = d ? "_reverse" : "";
+  lay->in_size = l == 0 ? m->input_size : m->num_dirs * m->h_out;
+  g_autofree char *kih = g_strdup_printf ("%sweight_ih_l%u%s", pfx, l, sfx);
+  g_autofree char *khh = g_strdup_printf ("%sweight_hh_l%u%s", pfx, l, sfx);
+  g_autofree char *kbi = g_strdup_printf ("%sbias_ih_l%u%s", pfx, l, sfx);
+  g_autofree char *kbh = g_strdup_printf ("%sbias_hh_l%u%s", pfx, l, sfx);
+  g_autofree char *khr = g_strdup_printf ("%sweight_hr_l%u%s", pfx, l, sfx);
+  if (!take_packed (ld, kih, GH, lay->in_size, &lay->w_ih, error) ||
+      !take_packed (ld, khh, GH, m->h_out, &lay->w_hh, error))
+    return FALSE;
+  if (m->proj_size && !take_packed (ld, khr, m->proj_size,
+          m->hidden_size, &lay->w_hr, error))
+    return FALSE;
+  lay->bias_x = g_new0 (float, GH);
+  if (m->gates == 3)
+    lay->b_hn = g_new0 (float, m->hidden_size);
+  if (!m->bias)
+    return TRUE;
+  g_autofree float *bi = take_tensor (ld, kbi, 1, GH, 0, error);
+  if (!bi)
+    return FALSE;
+  g_autofree float *bh = take_tensor (ld, kbh, 1, GH, 0, error);
+  if (!bh)
+    return FALSE;
+  for (guint j = 0; j < GH; j++) {
+    gboolean gru_n = m->gates == 3 && j >= 2 * m->hidden_size;
+    lay->bias_x[j] = gru_n ? bi[j] : bi[j] + bh[j];
   }
+  if (m->gates == 3)
+    memcpy (lay->b_hn, bh + 2 * m->hidden_size,
+        m->hidden_size * sizeof (float));
+  return TRUE;
+}
+
+static gboolean
+load_layers (Loader * ld, RnnModel * m, const char *pfx, GError ** error)
+{
+  if (!layer_shapes (ld, m, pfx, error))
+    return FALSE;
+  m->ld = g_new0 (RnnLayerDir, m->num_layers * m->num_dirs);
+  for (guint l = 0; l < m->num_layers; l++)
+    for (guint d = 0; d < m->num_dirs; d++)
+      if (!load_layer_dir (ld, m, pfx, l, d, error))
+        return FALSE;
   /* Whatever else looks like a parameter of this module is an extra layer,
    * direction, bias or projection that the shapes above do not explain. */
   for (guint i = 0; i < ld->st->tensors->len; i++) {
@@ -412,6 +427,64 @@ load_layers (Loader * ld, RnnModel * m, const char *pfx, GError ** error)
   return TRUE;
 }
 
+/* The head no option or metadata names: the one X.weight / X.bias pair
+ * (a Linear layer) outside the recurrent module that fits its output
+ * width @in_w, or the only pair in the file.  TRUE with *@found NULL when
+ * there is none; FALSE with @error when the pairs are ambiguous or the
+ * fitting layer's bias does not fit. */
+static gboolean
+find_head (Loader * ld, guint in_w, char **found, GError ** error)
+{
+  /* The X.weight / X.bias pairs outside the recurrent module. */
+  g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  guint n_fit = 0;
+  *found = NULL;
+  for (guint i = 0; i < ld->st->tensors->len; i++) {
+    RnnTensorInfo *t = g_ptr_array_index (ld->st->tensors, i);
+    if (!g_str_has_suffix (t->name, "weight") ||
+        g_hash_table_contains (ld->used, t->name))
+      continue;
+    g_autofree char *x = g_strndup (t->name, strlen (t->name) - 6);
+    g_autofree char *kb = g_strconcat (x, "bias", NULL);
+    const RnnTensorInfo *b = rnn_safetensors_get (ld->st, kb);
+    if (!b || t->n_dims != 2)
+      continue;
+    if (t->shape[1] == in_w && (b->n_dims != 1 || b->shape[0] != t->shape[0])) {
+      /* it fits the RNN's output, so it is meant as the head: its bias
+       * must fit too, rather than the layer being silently skipped */
+      char sf[256];
+      g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
+          "%s: tensor '%s': expected shape [%" G_GUINT64_FORMAT
+          "], found %s (the bias of the head '%s', which fits the RNN's "
+          "output)", ld->file, kb, t->shape[0],
+          rnn_shape_to_string (b->shape, b->n_dims, sf, sizeof sf), x);
+      return FALSE;
+    }
+    if (b->n_dims != 1)
+      continue;
+    if (t->shape[1] == in_w) {
+      n_fit++;
+      g_ptr_array_insert (pairs, 0, g_steal_pointer (&x));
+    } else {
+      g_ptr_array_add (pairs, g_steal_pointer (&x));
+    }
+  }
+  if (pairs->len == 0)
+    return TRUE;
+  if (n_fit > 1) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
+        "%s: %u Linear layers ('%s', '%s', ...) fit the RNN output width "
+        "%u; say which is the head with metadata rnn.head", ld->file,
+        n_fit, (char *) g_ptr_array_index (pairs, 0),
+        (char *) g_ptr_array_index (pairs, 1), in_w);
+    return FALSE;
+  }
+  if (n_fit == 0 && pairs->len > 1)
+    return TRUE;                /* unrelated layers; none is a head */
+  *found = g_strdup (g_ptr_array_index (pairs, 0));
+  return TRUE;
+}
+
 static gboolean
 load_head (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
     GError ** error)
@@ -426,52 +499,10 @@ load_head (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
   if (!hp && (hp = g_hash_table_lookup (m->metadata, "rnn.head")))
     source = "metadata rnn.head";
   if (!hp) {
-    /* The X.weight / X.bias pairs outside the recurrent module. */
-    g_autoptr (GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
-    guint n_fit = 0;
-    for (guint i = 0; i < ld->st->tensors->len; i++) {
-      RnnTensorInfo *t = g_ptr_array_index (ld->st->tensors, i);
-      if (!g_str_has_suffix (t->name, "weight") ||
-          g_hash_table_contains (ld->used, t->name))
-        continue;
-      g_autofree char *x = g_strndup (t->name, strlen (t->name) - 6);
-      g_autofree char *kb = g_strconcat (x, "bias", NULL);
-      const RnnTensorInfo *b = rnn_safetensors_get (ld->st, kb);
-      if (!b || t->n_dims != 2)
-        continue;
-      if (t->shape[1] == in_w && (b->n_dims != 1 || b->shape[0] != t->shape[0])) {
-        /* it fits the RNN's output, so it is meant as the head: its bias
-         * must fit too, rather than the layer being silently skipped */
-        char sf[256];
-        g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
-            "%s: tensor '%s': expected shape [%" G_GUINT64_FORMAT
-            "], found %s (the bias of the head '%s', which fits the RNN's "
-            "output)", ld->file, kb, t->shape[0],
-            rnn_shape_to_string (b->shape, b->n_dims, sf, sizeof sf), x);
-        return FALSE;
-      }
-      if (b->n_dims != 1)
-        continue;
-      if (t->shape[1] == in_w) {
-        n_fit++;
-        g_ptr_array_insert (pairs, 0, g_steal_pointer (&x));
-      } else {
-        g_ptr_array_add (pairs, g_steal_pointer (&x));
-      }
-    }
-    if (pairs->len == 0)
-      return TRUE;
-    if (n_fit > 1) {
-      g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
-          "%s: %u Linear layers ('%s', '%s', ...) fit the RNN output width "
-          "%u; say which is the head with metadata rnn.head", ld->file,
-          n_fit, (char *) g_ptr_array_index (pairs, 0),
-          (char *) g_ptr_array_index (pairs, 1), in_w);
+    if (!find_head (ld, in_w, &auto_pfx, error))
       return FALSE;
-    }
-    if (n_fit == 0 && pairs->len > 1)
-      return TRUE;              /* unrelated layers; none is a head */
-    auto_pfx = g_strdup (g_ptr_array_index (pairs, 0));
+    if (!auto_pfx)
+      return TRUE;
     hp = auto_pfx;
     source = "the only Linear layer in the file";
   }
