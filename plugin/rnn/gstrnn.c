@@ -212,6 +212,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_FEED, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_PARTIAL_WINDOW, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_NON_FINITE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_PRECISION, 0);
 
   gst_rnn_result_meta_register ();
 }
