@@ -43,11 +43,19 @@
 
 #include <glib.h>
 
+#include "rnn-version.h"
+
 G_BEGIN_DECLS
 
 #ifndef RNN_API
 #define RNN_API __attribute__((visibility("default")))
 #endif
+
+/* The version of the library running, which may be later than the
+ * headers' RNN_VERSION_* (rnn-version.h).  NULL pointers are skipped; the
+ * string is static.  Any thread. */
+RNN_API void rnn_version (guint * major, guint * minor, guint * micro);
+RNN_API const char *rnn_version_string (void);
 
 #define RNN_ERROR (rnn_error_quark ())
 RNN_API GQuark rnn_error_quark (void);

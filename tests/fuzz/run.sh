@@ -23,11 +23,18 @@ fi
 
 out=build-fuzz
 mkdir -p "$out/corpus"
+# rnn.h includes rnn-version.h, which meson writes from the project
+# version; written the same way here
+ver=$(sed -n "s/^  version : '\([0-9.]*\)',$/\1/p" meson.build)
+IFS=. read -r vmaj vmin vmic <<<"$ver"
+sed -e "s/@RNN_VERSION_MAJOR@/$vmaj/" -e "s/@RNN_VERSION_MINOR@/$vmin/" \
+    -e "s/@RNN_VERSION_MICRO@/$vmic/" -e "s/@RNN_VERSION@/$ver/" \
+    core/rnn-version.h.in > "$out/rnn-version.h"
 # Only the portable kernel sets: the fuzzers aim at the loader and the
 # structures, whatever the kernels (and clang with the sanitizers takes
 # many minutes over the unrolled AVX-512 tiles).
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -Icore -Icore/state -Icore/run -Icore/kernels $(pkg-config --cflags glib-2.0 json-glib-1.0))
+       -I"$out" -Icore -Icore/state -Icore/run -Icore/kernels $(pkg-config --cflags glib-2.0 json-glib-1.0))
 objs=()
 for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
            core/kernels/kernels_lowp.c; do
