@@ -159,6 +159,10 @@ RNN_API gboolean rnn_model_has_bias (const RnnModel * model);
 RNN_API guint rnn_model_get_rnn_output_size (const RnnModel * model);
 /* Width of one output frame: the head's width, or D * H_out. */
 RNN_API guint rnn_model_get_output_size (const RnnModel * model);
+/* The kernel set the model runs on ("avx512vnni", "avx512", "avx2",
+ * "neon", "c": the best this CPU runs, or $RNN_KERNEL's); static string.
+ * With NULL, the set a model loaded now would get.  Any thread. */
+RNN_API const char *rnn_model_get_kernel_set (const RnnModel * model);
 RNN_API gboolean rnn_model_has_head (const RnnModel * model);
 RNN_API RnnActivation rnn_model_get_head_activation (const RnnModel * model);
 RNN_API RnnPooling rnn_model_get_pooling (const RnnModel * model);

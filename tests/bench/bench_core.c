@@ -372,7 +372,8 @@ print_info (void)
   bench_print_json_string (openblas_get_config ());
   printf (", \"cpu\": ");
   bench_print_json_string (cpu);
-  printf (", \"vector_isa\": \"%s\", \"rnn_kernel_env\": ", sum_name);
+  printf (", \"vector_isa\": \"%s\", \"kernel_set\": \"%s\", "
+      "\"rnn_kernel_env\": ", sum_name, rnn_model_get_kernel_set (NULL));
   bench_print_json_string (getenv ("RNN_KERNEL"));
   printf ("}\n");
   fflush (stdout);
