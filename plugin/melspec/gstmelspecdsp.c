@@ -165,8 +165,8 @@ gst_melspec_params_check (const GstMelspecParams * params, gint rate,
 
   if (rate > 0 && p->sample_rate > 0 && p->sample_rate != rate)
     return fail (error, "the input rate is %d Hz but sample-rate=%d (the "
-        "rate the features were designed for): resample to %d Hz first",
-        rate, p->sample_rate, p->sample_rate);
+        "rate the features were designed for): add audioresample before "
+        "melspec to convert to %d Hz", rate, p->sample_rate, p->sample_rate);
   if (!check_framing (p, rate, error))
     return FALSE;
   if (p->n_mels < 1)
