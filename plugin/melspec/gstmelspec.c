@@ -13,8 +13,10 @@
  * Turns audio into the features a speech or audio model is trained on:
  * mel filter bank energies (torchaudio's `MelSpectrogram(center=False)`,
  * optionally in ln or dB), MFCCs (`MFCC`, n-mfcc > 0), or Kaldi filter
- * banks (`compliance.kaldi.fbank(dither=0)`, preset=kaldi-fbank), equal to
- * torchaudio 0.13's to 1e-4.
+ * banks (`compliance.kaldi.fbank(dither=0)`, preset=kaldi-fbank, whose
+ * unset properties take fbank's defaults), equal to torchaudio 0.13's to
+ * 1e-4.  Input it cannot take (another format or layout, a rate other
+ * than the model's) is an error naming the converter to add.
  *
  * Input: F32LE or S16LE (scaled by 1/32768 as torchaudio.load does)
  * interleaved audio, any rate, each of the B channels an independent
