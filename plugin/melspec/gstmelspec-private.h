@@ -79,7 +79,14 @@ struct _GstMelspec
   gboolean discont;             /* mark the next output DISCONT */
   gboolean after_gap;
   gboolean jump_warned;
+  gint refusal_posted;          /* atomic: refused input caps were posted
+                                 * (once per start; gstmelspeccaps.c) */
 };
+
+/* gstmelspeccaps.c: the sink pad's query function; posts the error
+ * naming the converter when upstream offers caps the sink refuses */
+gboolean gst_melspec_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
 
 /* gstmelspecsettings.c */
 void gst_melspec_install_properties (GObjectClass * klass);

@@ -13,8 +13,10 @@
  * Turns audio into the features a speech or audio model is trained on:
  * mel filter bank energies (torchaudio's `MelSpectrogram(center=False)`,
  * optionally in ln or dB), MFCCs (`MFCC`, n-mfcc > 0), or Kaldi filter
- * banks (`compliance.kaldi.fbank(dither=0)`, preset=kaldi-fbank), equal to
- * torchaudio 0.13's to 1e-4.
+ * banks (`compliance.kaldi.fbank(dither=0)`, preset=kaldi-fbank, whose
+ * unset properties take fbank's defaults), equal to torchaudio 0.13's to
+ * 1e-4.  Input it cannot take (another format or layout, a rate other
+ * than the model's) is an error naming the converter to add.
  *
  * Input: F32LE or S16LE (scaled by 1/32768 as torchaudio.load does)
  * interleaved audio, any rate, each of the B channels an independent
@@ -188,38 +190,6 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       break;
   }
   return gst_pad_event_default (pad, parent, event);
-}
-
-/* The caps query: the template, at the one rate the model (or the
- * sample-rate property) asks for, if any, so that an audioresample in
- * front converts to it instead of the negotiation failing. */
-static gboolean
-gst_melspec_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
-{
-  GstMelspec *self = GST_MELSPEC (parent);
-  GstCaps *filter, *caps, *res;
-  gint rate;
-
-  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
-    return gst_pad_query_default (pad, parent, query);
-  gst_query_parse_caps (query, &filter);
-  GST_OBJECT_LOCK (self);
-  rate = self->params.sample_rate > 0 ? self->params.sample_rate :
-      self->settings.sample_rate;
-  GST_OBJECT_UNLOCK (self);
-  caps = gst_pad_get_pad_template_caps (pad);
-  if (rate > 0) {
-    caps = gst_caps_make_writable (caps);
-    gst_caps_set_simple (caps, "rate", G_TYPE_INT, rate, NULL);
-  }
-  if (filter) {
-    res = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = res;
-  }
-  gst_query_set_caps_result (query, caps);
-  gst_caps_unref (caps);
-  return TRUE;
 }
 
 static gboolean
@@ -431,6 +401,7 @@ gst_melspec_change_state (GstElement * element, GstStateChange transition)
       return GST_STATE_CHANGE_FAILURE;
     self->after_gap = FALSE;
     self->jump_warned = FALSE;
+    g_atomic_int_set (&self->refusal_posted, 0);
     gst_melspec_reset (self);
   }
   ret = GST_ELEMENT_CLASS (gst_melspec_parent_class)->change_state (element,

@@ -76,7 +76,9 @@ DEFINE_ENUM (gst_melspec_preset_get_type, "GstMelspecPreset",
     {GST_MELSPEC_PRESET_KALDI_FBANK, "torchaudio.compliance.kaldi.fbank "
           "with dither=0: win-length frames (snip_edges), DC removal, "
           "pre-emphasis 0.97, povey window, FFT of the next power of two, "
-          "Kaldi's mel banks", "kaldi-fbank"});
+          "Kaldi's mel banks; properties left unset take fbank's defaults "
+          "(23 bands from 20 Hz, ln, 25 ms frames every 10 ms)",
+        "kaldi-fbank"});
 
 /* ---------------------------------------------------------- properties */
 
@@ -115,15 +117,18 @@ gst_melspec_install_properties (GObjectClass * klass)
       "Samples per frame and FFT size (even); with preset=kaldi-fbank only "
       "the default of win-length", 2, 1 << 20, DEFAULT_N_FFT, rw);
   props[PROP_WIN_LENGTH] = g_param_spec_int ("win-length", "Window length",
-      "Window length in samples, centred in the n-fft frame (0: n-fft)",
+      "Window length in samples, centred in the n-fft frame (0: n-fft; "
+      "25 ms with preset=kaldi-fbank)",
       0, 1 << 20, DEFAULT_WIN_LENGTH, rw);
   props[PROP_HOP_LENGTH] = g_param_spec_int ("hop-length", "Hop length",
-      "Samples between frame starts; must divide the input rate",
+      "Samples between frame starts, a divisor of the input rate (10 ms "
+      "with preset=kaldi-fbank)",
       1, G_MAXINT, DEFAULT_HOP_LENGTH, rw);
   props[PROP_N_MELS] = g_param_spec_int ("n-mels", "Mel bands",
-      "Number of mel filters", 1, 4096, DEFAULT_N_MELS, rw);
+      "Number of mel filters (23 with preset=kaldi-fbank)", 1, 4096, DEFAULT_N_MELS, rw);
   props[PROP_F_MIN] = g_param_spec_double ("f-min", "Lowest frequency",
-      "Lower edge of the first mel filter in Hz", 0, G_MAXDOUBLE,
+      "Lower edge of the first mel filter in Hz (20 with "
+      "preset=kaldi-fbank)", 0, G_MAXDOUBLE,
       DEFAULT_F_MIN, rw);
   props[PROP_F_MAX] = g_param_spec_double ("f-max", "Highest frequency",
       "Upper edge of the last mel filter in Hz (0: half the rate)", 0,
@@ -140,7 +145,8 @@ gst_melspec_install_properties (GObjectClass * klass)
       "Normalisation of the mel filters", GST_TYPE_MELSPEC_NORM,
       DEFAULT_NORM, rw);
   props[PROP_LOG] = g_param_spec_enum ("log", "Log",
-      "Logarithm applied to the mel energies", GST_TYPE_MELSPEC_LOG,
+      "Logarithm applied to the mel energies (ln with preset=kaldi-fbank)",
+      GST_TYPE_MELSPEC_LOG,
       DEFAULT_LOG, rw);
   props[PROP_LOG_OFFSET] = g_param_spec_double ("log-offset", "Log offset",
       "Added to the mel energies before log=ln", 0, G_MAXDOUBLE,
@@ -319,7 +325,8 @@ gst_melspec_get_property (GObject * object, guint prop_id, GValue * value,
 static gboolean
 apply_key (GstMelspec * self, const gchar * file, const gchar * key,
     const gchar * text, const GstMelspecParams * explicit_values,
-    guint explicit_props, GstMelspecParams * p, GError ** error)
+    guint explicit_props, GstMelspecParams * p, guint * model_props,
+    GError ** error)
 {
   const gchar *name = key + strlen (FRONTEND_PREFIX);
   GParamSpec *pspec =
@@ -352,6 +359,7 @@ apply_key (GstMelspec * self, const gchar * file, const gchar * key,
     goto done;
   }
   params_set (p, pspec->param_id, &v);
+  *model_props |= 1u << pspec->param_id;
   GST_INFO_OBJECT (self, "%s: %s=%s", file, name, text);
   ok = TRUE;
 done:
@@ -360,11 +368,12 @@ done:
   return ok;
 }
 
-/* @p from the rnn.frontend.* metadata of @file over @explicit_values. */
+/* @p from the rnn.frontend.* metadata of @file over @explicit_values;
+ * the properties the file sets are added to *@model_props. */
 static gboolean
 read_model (GstMelspec * self, const gchar * file,
     const GstMelspecParams * explicit_values, guint explicit_props,
-    GstMelspecParams * p, GError ** error)
+    GstMelspecParams * p, guint * model_props, GError ** error)
 {
   RnnModel *model = rnn_model_load (file, NULL, error);
   const char *kind;
@@ -387,18 +396,43 @@ read_model (GstMelspec * self, const gchar * file,
   for (gchar ** k = keys; ok && *k; k++) {
     if (g_str_has_prefix (*k, FRONTEND_PREFIX))
       ok = apply_key (self, file, *k, rnn_model_get_metadata (model, *k),
-          explicit_values, explicit_props, p, error);
+          explicit_values, explicit_props, p, model_props, error);
   }
   g_strfreev (keys);
   rnn_model_unref (model);
   return ok;
 }
 
+/* preset=kaldi-fbank takes torchaudio.compliance.kaldi.fbank's defaults
+ * for what neither the user (@set) nor the model file set: 23 bands from
+ * 20 Hz, the log (use_log_fbank), frames of 25 ms every 10 ms (made
+ * samples at the input rate, see gst_melspec_params_at_rate()). */
+static void
+kaldi_defaults (GstMelspecParams * p, guint set)
+{
+#define UNSET(prop) (!(set & (1u << (prop))))
+  if (p->preset != GST_MELSPEC_PRESET_KALDI_FBANK)
+    return;
+  if (UNSET (PROP_N_MELS))
+    p->n_mels = GST_MELSPEC_KALDI_N_MELS;
+  if (UNSET (PROP_F_MIN))
+    p->f_min = GST_MELSPEC_KALDI_F_MIN;
+  if (UNSET (PROP_LOG))
+    p->log = GST_MELSPEC_LOG_LN;
+  if (UNSET (PROP_WINDOW))
+    p->window = GST_MELSPEC_WINDOW_POVEY;
+  if (UNSET (PROP_N_FFT) && UNSET (PROP_WIN_LENGTH))
+    p->frame_ms = GST_MELSPEC_KALDI_FRAME_MS;
+  if (UNSET (PROP_HOP_LENGTH))
+    p->shift_ms = GST_MELSPEC_KALDI_SHIFT_MS;
+#undef UNSET
+}
+
 gboolean
 gst_melspec_load_params (GstMelspec * self)
 {
   GstMelspecParams settings, p;
-  guint explicit_props;
+  guint explicit_props, model_props = 0;
   gchar *model;
   GError *err = NULL;
   gboolean ok = TRUE;
@@ -411,12 +445,15 @@ gst_melspec_load_params (GstMelspec * self)
 
   p = settings;
   if (model && *model) {
-    ok = read_model (self, model, &settings, explicit_props, &p, &err);
+    ok = read_model (self, model, &settings, explicit_props, &p,
+        &model_props, &err);
     if (!ok)
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("Could not take the front-end parameters from model \"%s\": %s",
               model, err->message), ("model=%s", model));
   }
+  if (ok)
+    kaldi_defaults (&p, explicit_props | model_props);
   if (ok && !gst_melspec_params_check (&p, 0, &err)) {
     ok = FALSE;
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", err->message),

@@ -243,6 +243,9 @@ struct _GstRnn
 
   /* Per-stream runtime.  State lock. */
   GstRnnStream stream;
+
+  /* Refused input caps were posted (once per start).  Atomic. */
+  gint refusal_posted;
 };
 
 /* The functions the element's files share.  None is exported: the plugin
@@ -315,6 +318,11 @@ void gst_rnn_caps_map_for (GstRnnCapsMap * m, const RnnRunInfo * info,
 GstCaps *gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter);
 GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);
+/* gstrnnrefuse.c: post the error naming the converter for @offered,
+ * which a caps or accept-caps query on the sink pad refused, if the sink
+ * itself cannot take it.  Any thread; @offered is not taken. */
+void gst_rnn_caps_refused (GstRnn * self, GstCaps * offered);
+
 gboolean gst_rnn_caps_query (GstRnn * self, GstPadDirection direction,
     GstQuery * query);
 gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,

@@ -256,6 +256,7 @@ gst_rnn_start (GstBaseTransform * trans)
   RnnModel *model, *decoder;
   gchar *path;
 
+  g_atomic_int_set (&self->refusal_posted, 0);
   model = gst_rnn_load_configured (self, &decoder, &path);
   if (model == NULL)
     return FALSE;
@@ -526,6 +527,27 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
+/* An answer to upstream that refuses what it offers (an empty caps
+ * result for a filter, accept-caps FALSE): say why (gstrnnrefuse.c). */
+static void
+gst_rnn_check_offer (GstRnn * self, GstQuery * query)
+{
+  GstCaps *caps, *res;
+  gboolean ok;
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
+    gst_query_parse_caps (query, &caps);
+    gst_query_parse_caps_result (query, &res);
+    if (caps && !gst_caps_is_empty (caps) && res && gst_caps_is_empty (res))
+      gst_rnn_caps_refused (self, caps);
+  } else if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
+    gst_query_parse_accept_caps (query, &caps);
+    gst_query_parse_accept_caps_result (query, &ok);
+    if (!ok)
+      gst_rnn_caps_refused (self, caps);
+  }
+}
+
 static gboolean
 gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
@@ -535,9 +557,12 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
 
   if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS
       && gst_rnn_caps_query (self, direction, query))
-    return TRUE;
-  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
-      query);
+    ret = TRUE;
+  else
+    ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+        query);
+  if (ret && direction == GST_PAD_SINK)
+    gst_rnn_check_offer (self, query);
 
   if (ret && direction == GST_PAD_SRC
       && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {

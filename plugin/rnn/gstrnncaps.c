@@ -592,8 +592,10 @@ gst_rnn_check_caps (GstRnn * self, GstCaps * incaps, GstCaps * outcaps,
       else
         GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
             ("Input has %u channels, which is not a multiple of the model's "
-                "input size %u (channels must be B x %u for B streams).",
-                in.width, F, F), (NULL));
+                "input size %u (channels must be B x %u for B streams: "
+                "audioconvert before %s remixes audio to %u channels; "
+                "features must come %u per frame).", in.width, F, F,
+                GST_OBJECT_NAME (self), F, F), (NULL));
       return FALSE;
     }
     B64 = in.width / F;

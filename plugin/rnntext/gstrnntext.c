@@ -215,6 +215,7 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   set.newline = self->newline;
   GST_OBJECT_UNLOCK (self);
 
+  gst_rnn_text_count_buffer (self, buf);
   ret = gst_rnn_text_read_results (self, buf, &set);
   if (GST_CLOCK_TIME_IS_VALID (end) && GST_BUFFER_DURATION_IS_VALID (buf))
     end += GST_BUFFER_DURATION (buf);
@@ -317,6 +318,7 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
     case GST_EVENT_EOS:
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
           gst_rnn_text_newline (self));
+      gst_rnn_text_check_results_seen (self);
       break;
     case GST_EVENT_FLUSH_STOP:
       gst_rnn_text_reset (self);
@@ -448,6 +450,8 @@ gst_rnn_text_start (GstRnnText * self)
   self->window_text = g_string_sized_new (TEXT_RESERVE);
   self->pending_text = g_string_sized_new (TEXT_RESERVE);
   gst_rnn_text_reset (self);
+  self->buffers_seen = self->results_seen = 0;
+  self->warned_no_results = FALSE;
   return TRUE;
 }
 
