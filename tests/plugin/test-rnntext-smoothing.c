@@ -114,6 +114,52 @@ GST_START_TEST (test_depth_one)
 
 GST_END_TEST;
 
+/* Window @k with stream 0's scores @a and stream 1's @b. */
+static void
+push_two (GstHarness * h, guint k, const gdouble * a, const gdouble * b)
+{
+  GstBuffer *buf = scores_buffer (k * 100 * MS, 100 * MS, 100 * MS, labels,
+      a, 3);
+  GstBuffer *other = scores_buffer (k * 100 * MS, 100 * MS, 100 * MS,
+      labels, b, 3);
+  const GValue *from = gst_structure_get_value (gst_custom_meta_get_structure
+      (gst_rnn_buffer_get_result_meta (other)), GST_RNN_RESULT_FIELD_RESULTS);
+  const GValue *to = gst_structure_get_value (gst_custom_meta_get_structure
+      (gst_rnn_buffer_get_result_meta (buf)), GST_RNN_RESULT_FIELD_RESULTS);
+  GValue item = G_VALUE_INIT;
+
+  g_value_init (&item, GST_TYPE_STRUCTURE);
+  g_value_copy (gst_value_array_get_value (from, 0), &item);
+  gst_structure_set ((GstStructure *) gst_value_get_structure (&item),
+      "stream", G_TYPE_UINT, 1, NULL);
+  gst_value_array_append_and_take_value ((GValue *) to, &item);
+  gst_buffer_unref (other);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+}
+
+/* Each stream has its own history: stream 0 says yes .9 then no .6, stream
+ * 1 no .9 then yes .6; smoothing=2 gives 0:yes (.9+.2)/2 = .55 over no
+ * .35, and 1:no .55 over yes .35, at the second window (one history of
+ * the last 2 results across streams would give stream 1 the mean of
+ * stream 0's n6 and its own y6: yes .4, no .4, a tie, yes). */
+GST_START_TEST (test_streams)
+{
+  GstHarness *h = text_harness ("smoothing", 2, "template",
+      "{stream}:{label} {confidence}", "separator", " ", NULL);
+  const gdouble y9[3] = { 0.0, 0.9, 0.1 }, n9[3] = { 0.0, 0.1, 0.9 };
+  const gdouble n6[3] = { 0.2, 0.2, 0.6 }, y6[3] = { 0.2, 0.6, 0.2 };
+
+  push_two (h, 0, y9, n9);
+  push_two (h, 1, n6, y6);
+  gst_harness_push_event (h, gst_event_new_eos ());
+  expect_cue (h, "0:yes 0.90 1:no 0.90\n", 0, 100 * MS);
+  expect_cue (h, "0:yes 0.55 1:no 0.55\n", 100 * MS, 200 * MS);
+  expect_no_cue (h);
+  harness_done (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 rnntext_smoothing_suite (void)
 {
@@ -124,6 +170,7 @@ rnntext_smoothing_suite (void)
   tcase_add_loop_test (tc, test_mean_or_majority, 0, 2);
   tcase_add_test (tc, test_label_of_other_result);
   tcase_add_test (tc, test_depth_one);
+  tcase_add_test (tc, test_streams);
   suite_add_tcase (s, tc);
   return s;
 }
