@@ -54,6 +54,15 @@
  *     rnntext merge=true ignore-labels=sine ! fdsink
  * ]| One line per run of equal labels (100 ms windows every 10 ms), none
  * for sine.
+ *
+ * Label post-processing (gstrnntextpost.c) is off until one of its
+ * properties is set: #GstRnnText:smoothing (with
+ * #GstRnnText:smoothing-mode), #GstRnnText:thresholds,
+ * #GstRnnText:min-duration, #GstRnnText:end-threshold and
+ * #GstRnnText:hold then decide each window's label from the last results
+ * of its stream, e.g. `rnntext merge=true ignore-labels=silence,unknown
+ * min-confidence=0.5 smoothing=5 thresholds=yes=0.8` for the keyword
+ * spotter of examples/kws.
  */
 
 #include <math.h>
