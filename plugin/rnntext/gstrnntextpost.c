@@ -38,8 +38,9 @@ GST_DEBUG_CATEGORY_EXTERN (gst_rnn_text_debug);
 #define DEFAULT_END_THRESHOLD G_MAXFLOAT
 #define DEFAULT_HOLD 0
 
-/* The most classes a result may have (a guard against nonsense). */
-#define MAX_CLASSES 65536
+/* The most scores the history may hold (streams x depth x classes: 128
+ * MiB), a guard against nonsense. */
+#define MAX_STATE (1u << 24)
 
 enum
 {
@@ -486,9 +487,17 @@ gst_rnn_text_post_decide (GstRnnTextPost * post, const GstStructure * s,
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_DURATION, &hop);
   C = scores && GST_VALUE_HOLDS_ARRAY (scores) ?
       gst_value_array_get_size (scores) : 0;
-  if (C == 0 || C > MAX_CLASSES || cls >= C || b >= G_MAXUINT16
-      || !GST_CLOCK_TIME_IS_VALID (t))
+  if (!valid || C == 0 || cls >= C || !GST_CLOCK_TIME_IS_VALID (t)) {
+    /* an invalid result (non-finite scores) starts its stream over */
+    if (b < post->n_streams)
+      reset_stream (&post->streams[b]);
     return FALSE;
+  }
+  if (((guint64) b + 1) * post->smoothing * C > MAX_STATE) {
+    GST_WARNING ("stream %u of %u classes at smoothing %u: more state than "
+        "%u scores, no text", b, C, post->smoothing, MAX_STATE);
+    return FALSE;
+  }
   if (C != post->n_classes || post->smoothing != post->depth
       || b >= post->n_streams)
     reshape (post, MAX (b + 1, post->n_classes == C
@@ -496,8 +505,7 @@ gst_rnn_text_post_decide (GstRnnTextPost * post, const GstStructure * s,
   st = &post->streams[b];
   hist = post->history + (gsize) b * post->depth * C;
 
-  /* an invalid result (non-finite scores) starts the stream over */
-  if (!valid || !read_scores (scores, hist + (gsize) st->head * C, C)) {
+  if (!read_scores (scores, hist + (gsize) st->head * C, C)) {
     reset_stream (st);
     return FALSE;
   }
