@@ -465,9 +465,8 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
 static gboolean
 gst_rnn_text_start (GstRnnText * self)
 {
-  gchar *why = NULL;
-
   const gchar *prop = "template";
+  gchar *why = NULL;
 
   GST_OBJECT_LOCK (self);
   if (self->tpl == NULL)
