@@ -12,6 +12,7 @@
 #include <gst/rnn/gstrnnmeta.h>
 #include "gstrnntext.h"
 #include "gstrnntexttemplate.h"
+#include "gstrnntextpost.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,7 @@ struct _GstRnnText
   gboolean newline;
   gchar *ignore_labels;         /* as set: comma-separated */
   gchar **ignore;               /* split; NULL when empty */
+  GstRnnTextPost post;          /* smoothing, thresholds... (gstrnntextpost.h) */
 
   /* Streaming state: the streaming thread only (state changes touch it
    * when no data flows).  Allocated going to PAUSED. */
