@@ -29,7 +29,7 @@ mkdir -p "$out/corpus"
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Icore -Icore/state -Icore/run -Icore/kernels $(pkg-config --cflags glib-2.0 json-glib-1.0))
 objs=()
-for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/kernels_c.c \
+for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/model_settings.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/kernels_c.c \
            core/kernels/kernels_lowp.c core/kernels/kernels_lowp_c.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"
