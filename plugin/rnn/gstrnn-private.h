@@ -121,6 +121,10 @@ typedef struct
   GstRnnNonFinite non_finite;
   gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
   GstRnnPrecision precision;    /* weights of the models loaded next */
+  guint user_set;               /* RnnSettingFlags of the properties the
+                                 * application set (mode, window, hop,
+                                 * steps, feed, carry-state): the model
+                                 * file's run settings do not replace them */
 } GstRnnSettings;
 
 /* Requests from application threads, consumed by the streaming thread at
@@ -255,6 +259,26 @@ void gst_rnn_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec);
+
+/* gstrnnmodelsettings.c.  @s is a snapshot of the settings (no lock
+ * held): the properties the application did not set take the model
+ * file's values @ms (else their defaults); those it set stay, with a
+ * WARNING where they contradict how the model was trained.  Posts
+ * messages: call without the object lock. */
+void gst_rnn_settings_from_model (GstRnn * self, GstRnnSettings * s,
+    const RnnModelSettings * ms, const gchar * path);
+/* After a start with @s in force: the properties the application has not
+ * set read back the values in force.  Takes the object lock. */
+void gst_rnn_settings_publish (GstRnn * self, const GstRnnSettings * s);
+/* A hot swap to @model (file @path) while @cfg is in force, which it
+ * keeps: a WARNING for each run setting of the file @cfg contradicts.
+ * Any thread, without the object lock. */
+void gst_rnn_settings_check_swap (GstRnn * self, const RnnModel * model,
+    const gchar * path, const RnnRunConfig * cfg);
+/* A WARNING naming the unknown rnn.* keys of @model, if any.  Any thread,
+ * without the object lock. */
+void gst_rnn_warn_ignored_keys (GstRnn * self, const RnnModel * model,
+    const gchar * path);
 
 /* gstrnnenums.c */
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);

@@ -11,6 +11,8 @@
 
 #include "gstrnn-private.h"
 
+#include <string.h>
+
 /* Turn a core load error for @path into an element error (domain
  * GST_RESOURCE_ERROR) with the code and debug text the element posts. */
 static void
@@ -130,6 +132,7 @@ gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
 {
   RnnModel *model = NULL;
   GstRnnSettings s = { NULL, };
+  RnnModelSettings ms;
   RnnRunConfig cfg;
   RnnRunInfo info;
 
@@ -143,7 +146,6 @@ gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
     s = self->settings;
     s.model_path = g_strdup (s.model_path);
     GST_OBJECT_UNLOCK (self);
-    cfg = gst_rnn_run_config (&s);
 
     if (s.model_path == NULL || s.model_path[0] == '\0') {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
@@ -151,6 +153,20 @@ gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
               "file."), (NULL));
       goto failed;
     }
+    /* the run settings the file carries are the defaults of the
+     * properties not set; the mode among them decides how to load it */
+    if (!rnn_model_read_settings (s.model_path, &ms, &err)) {
+      GError *gerr = NULL;
+
+      gst_rnn_load_error (s.model_path, err, &gerr, &debug);
+      gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, gerr, debug,
+          GST_FUNCTION, __LINE__);
+      g_clear_error (&gerr);
+      g_clear_error (&err);
+      goto failed;
+    }
+    gst_rnn_settings_from_model (self, &s, &ms, s.model_path);
+    cfg = gst_rnn_run_config (&s);
     /* the settings among themselves, before any file is read */
     if (!rnn_run_config_check (&cfg, NULL, NULL, &info, &err)) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
@@ -170,6 +186,15 @@ gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
       goto failed;
     }
 
+    if (memcmp (rnn_model_get_settings (model), &ms, sizeof ms) != 0) {
+      GST_INFO_OBJECT (self, "\"%s\" was rewritten while it loaded: "
+          "loading it again", s.model_path);
+      g_clear_pointer (&model, rnn_model_unref);
+      g_clear_pointer (decoder, rnn_model_unref);
+      g_free (s.model_path);
+      continue;
+    }
+
     GST_OBJECT_LOCK (self);
     same = g_strcmp0 (s.model_path, self->settings.model_path) == 0;
     if (same) {
@@ -177,8 +202,11 @@ gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
       self->config.info = info;
     }
     GST_OBJECT_UNLOCK (self);
-    if (same)
+    if (same) {
+      gst_rnn_settings_publish (self, &s);
+      gst_rnn_warn_ignored_keys (self, model, s.model_path);
       break;
+    }
     GST_INFO_OBJECT (self, "'model' changed while \"%s\" loaded: loading "
         "the new file", s.model_path);
     g_clear_pointer (&model, rnn_model_unref);
@@ -288,7 +316,6 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
     goto done;
   }
   g_free (debug);
-
   F = rnn_model_get_input_size (model);
   if (F != in_size) {
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
@@ -302,6 +329,8 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
     goto done;
   }
 
+  gst_rnn_settings_check_swap (self, model, path, &cfg);
+  gst_rnn_warn_ignored_keys (self, model, path);
   gst_rnn_request_swap (self, path, model, decoder);
 
 done:

@@ -69,31 +69,43 @@ gst_rnn_set_property (GObject * object, guint prop_id,
         self->settings.precision = g_value_get_enum (value);
       break;
     case PROP_MODE:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.mode = g_value_get_enum (value);
+        self->settings.user_set |= RNN_SETTING_MODE;
+      }
       break;
     case PROP_RESET_ON_DISCONT:
       self->settings.reset_on_discont = g_value_get_boolean (value);
       break;
     case PROP_WINDOW:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.window = g_value_get_uint (value);
+        self->settings.user_set |= RNN_SETTING_WINDOW;
+      }
       break;
     case PROP_HOP:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.hop = g_value_get_uint (value);
+        self->settings.user_set |= RNN_SETTING_HOP;
+      }
       break;
     case PROP_STEPS:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.steps = g_value_get_uint (value);
+        self->settings.user_set |= RNN_SETTING_STEPS;
+      }
       break;
     case PROP_FEED:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.feed = g_value_get_enum (value);
+        self->settings.user_set |= RNN_SETTING_FEED;
+      }
       break;
     case PROP_CARRY_STATE:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.carry_state = g_value_get_boolean (value);
+        self->settings.user_set |= RNN_SETTING_CARRY_STATE;
+      }
       break;
     case PROP_THREADS:
       if (gst_rnn_check_mutable_ready (self, pspec))
