@@ -47,11 +47,11 @@ print_network (const RnnModel * m, const char *indent)
   printf ("%sBias:            %s\n", indent, rnn_model_has_bias (m) ?
       "yes" : "no");
   if (rnn_model_has_head (m))
-    printf ("%sHead:          Linear %u -> %u, activation %s\n", indent,
+    printf ("%sHead:            Linear %u -> %u, activation %s\n", indent,
         rnn_model_get_rnn_output_size (m), rnn_model_get_output_size (m),
         activation_name (rnn_model_get_head_activation (m)));
   else
-    printf ("%sHead:          none\n", indent);
+    printf ("%sHead:            none\n", indent);
   printf ("%sOutput size:     %u values per frame\n", indent,
       rnn_model_get_output_size (m));
   if (labels) {
