@@ -267,6 +267,12 @@ void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
  * messages: call without the object lock. */
 void gst_rnn_settings_from_model (GstRnn * self, GstRnnSettings * s,
     const RnnModelSettings * ms, const gchar * path);
+/* Read the run settings of the file @s->model_path into *@ms and apply
+ * them to @s (gst_rnn_settings_from_model()); on failure (unreadable, not
+ * safetensors, a bad value) post the ERROR and return FALSE.  The
+ * streaming or state-change thread, without the object lock. */
+gboolean gst_rnn_settings_read_model (GstRnn * self, GstRnnSettings * s,
+    RnnModelSettings * ms);
 /* After a start with @s in force: the properties the application has not
  * set read back the values in force.  Takes the object lock. */
 void gst_rnn_settings_publish (GstRnn * self, const GstRnnSettings * s);
@@ -364,6 +370,15 @@ GstFlowReturn gst_rnn_drain (GstRnn * self);
 gboolean gst_rnn_holds_frames (GstRnn * self);
 
 /* gstrnnmodel.c */
+/* A core load error @err for @path as an element error (domain
+ * GST_RESOURCE_ERROR) with the code and debug text (new, or NULL) the
+ * element posts. */
+void gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
+    gchar ** debug);
+/* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
+ * takes @debug.  Without the object lock. */
+void gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
+    gchar * debug, const gchar * function, gint line);
 RnnModel *gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder,
     gchar ** path);
 void gst_rnn_set_model (GstRnn * self, const gchar * path);

@@ -215,6 +215,25 @@ gst_rnn_settings_from_model (GstRnn * self, GstRnnSettings * s,
   }
 }
 
+gboolean
+gst_rnn_settings_read_model (GstRnn * self, GstRnnSettings * s,
+    RnnModelSettings * ms)
+{
+  GError *err = NULL, *gerr = NULL;
+  gchar *debug = NULL;
+
+  if (rnn_model_read_settings (s->model_path, ms, &err)) {
+    gst_rnn_settings_from_model (self, s, ms, s->model_path);
+    return TRUE;
+  }
+  gst_rnn_load_error (s->model_path, err, &gerr, &debug);
+  gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, gerr, debug, GST_FUNCTION,
+      __LINE__);
+  g_clear_error (&gerr);
+  g_clear_error (&err);
+  return FALSE;
+}
+
 void
 gst_rnn_settings_publish (GstRnn * self, const GstRnnSettings * s)
 {
