@@ -273,6 +273,10 @@ void gst_rnn_settings_from_model (GstRnn * self, GstRnnSettings * s,
  * streaming or state-change thread, without the object lock. */
 gboolean gst_rnn_settings_read_model (GstRnn * self, GstRnnSettings * s,
     RnnModelSettings * ms);
+/* The settings @s took from the file's @ms, as "mode=n-to-1 (rnn.mode),
+ * ...": a new string, or NULL if none.  Pure. */
+gchar *gst_rnn_settings_from_file_text (const GstRnnSettings * s,
+    const RnnModelSettings * ms);
 /* After a start with @s in force: the properties the application has not
  * set read back the values in force.  Takes the object lock. */
 void gst_rnn_settings_publish (GstRnn * self, const GstRnnSettings * s);

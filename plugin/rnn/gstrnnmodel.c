@@ -145,8 +145,13 @@ gst_rnn_load_once (GstRnn * self, GstRnnSettings * s, RnnModelSettings * ms,
   *cfg = gst_rnn_run_config (s);
   /* the settings among themselves, before the weights are read */
   if (!rnn_run_config_check (cfg, NULL, NULL, info, &err)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
+    gchar *from = gst_rnn_settings_from_file_text (s, ms);
+
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s%s%s%s%s", err->message,
+            from ? " Taken from the model file \"" : "",
+            from ? s->model_path : "", from ? "\": " : "", from ? from : ""),
         (NULL));
+    g_free (from);
     g_clear_error (&err);
     return NULL;
   }

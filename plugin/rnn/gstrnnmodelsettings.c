@@ -215,6 +215,30 @@ gst_rnn_settings_from_model (GstRnn * self, GstRnnSettings * s,
   }
 }
 
+gchar *
+gst_rnn_settings_from_file_text (const GstRnnSettings * s,
+    const RnnModelSettings * ms)
+{
+  GString *t = NULL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (settings_table); i++) {
+    const GstRnnModelSetting *e = &settings_table[i];
+    gchar *v;
+
+    if (!(ms->set & e->flag) || (s->user_set & e->flag))
+      continue;
+    v = value_text (e->flag, file_value (ms, e->flag));
+    if (t == NULL)
+      t = g_string_new ("");
+    else
+      g_string_append (t, ", ");
+    g_string_append_printf (t, "%s=%s (%s)", e->property, v, e->key);
+    g_free (v);
+  }
+  return t ? g_string_free (t, FALSE) : NULL;
+}
+
 gboolean
 gst_rnn_settings_read_model (GstRnn * self, GstRnnSettings * s,
     RnnModelSettings * ms)

@@ -308,6 +308,11 @@ GST_START_TEST (test_bad_values_and_files)
         {"rnn.mode", "\"n-to-2\"", "n-to-1", NULL}},
     {"bad-carry-state.safetensors", GST_RESOURCE_ERROR_FAILED,
         {"rnn.carry_state", "\"yes\"", "true or false", NULL}},
+    /* the file's n-to-1 with no window: the error says where n-to-1
+     * came from */
+    {"run-settings-mode-only.safetensors", GST_RESOURCE_ERROR_SETTINGS,
+        {"needs a window", "run-settings-mode-only.safetensors",
+              "mode=n-to-1 (rnn.mode)", NULL}},
     {"torch-save-zip.safetensors", GST_RESOURCE_ERROR_FAILED,
         {"torch-save-zip.safetensors", "is a PyTorch torch.save() file, "
               "not safetensors", "examples/export.py", NULL}},

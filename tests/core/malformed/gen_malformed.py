@@ -761,6 +761,11 @@ def build():
          ["mode=n-to-m", "window=1048576", "hop=-", "steps=65536",
           "feed=feedback", "carry=false"],
          "valid: run settings at their limits", m.file())
+    m = gru()
+    m.meta = {"rnn.mode": "n-to-1"}
+    case("run-settings-mode-only", "OK", ["mode=n-to-1", "window=-"],
+         "valid for the loader: rnn.mode n-to-1 without rnn.window (the "
+         "element then needs the window property)", m.file())
     meta_case("bad-mode", {"rnn.mode": "n-to-2"},
               ['metadata rnn.mode: "n-to-2" is not one of n-to-n, n-to-1, '
                "1-to-n, n-to-m"],
