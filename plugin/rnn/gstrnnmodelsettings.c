@@ -148,13 +148,14 @@ value_text (guint flag, guint v)
   }
 }
 
-/* Whether a setting means anything in @mode (the window of a
- * unidirectional n-to-n model is ignored anyway: not worth a warning). */
+/* Whether a setting means anything in @mode (a window in n-to-n is a
+ * bidirectional model's: a file carries none for another). */
 static gboolean
 setting_applies (guint flag, GstRnnMode mode)
 {
   switch (flag) {
     case RNN_SETTING_WINDOW:
+      return mode != GST_RNN_MODE_1_TO_N;
     case RNN_SETTING_HOP:
       return mode == GST_RNN_MODE_N_TO_1 || mode == GST_RNN_MODE_N_TO_M;
     case RNN_SETTING_STEPS:

@@ -222,6 +222,50 @@ GST_START_TEST (test_property_overrides)
 
 GST_END_TEST;
 
+/* A bidirectional model made for windows of 20 frames runs n-to-n on
+ * them from the file alone (no 'window': refused before), and another
+ * window warns. */
+GST_START_TEST (test_bidirectional_window)
+{
+  gchar *path = malformed ("run-settings-bidirectional-window.safetensors");
+  const gchar *needles[] = { "window=20", "rnn.window", "window=10", NULL };
+  gfloat zeros[3 * 20] = { 0 };
+  GstElement *e;
+  GstBus *bus;
+  GstHarness *h;
+  GstBuffer *out;
+
+  e = make_rnn (path);
+  bus = gst_bus_new ();
+  gst_element_set_bus (e, bus);
+  h = harness_streams (e, 1, 3, FALSE);
+  fail_unless_equals_int (gst_harness_push (h, frames_buffer (zeros, 20, 1,
+              3, FALSE, 0, 20)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  /* one window of 20 frames x 2 directions x 4 hidden */
+  fail_unless_equals_int (gst_buffer_get_size (out), 20 * 8 * sizeof (float));
+  fail_unless_equals_int (get_uint (h, "window"), 20);
+  gst_buffer_unref (out);
+  expect_no_warning (bus);
+  gst_object_unref (bus);
+  harness_done (h);
+
+  e = make_rnn (path);
+  g_object_set (e, "window", 10, NULL);
+  bus = gst_bus_new ();
+  gst_element_set_bus (e, bus);
+  h = harness_streams (e, 1, 3, FALSE);
+  out = push_pull (h, frames_buffer (zeros, 10, 1, 3, FALSE, 0, 10));
+  fail_unless_equals_int (gst_buffer_get_size (out), 10 * 8 * sizeof (float));
+  gst_buffer_unref (out);
+  check_one_warning (bus, needles);
+  gst_object_unref (bus);
+  harness_done (h);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 /* Values taken from a file are not the application's: the next start
  * with another file takes that file's (or the defaults). */
 GST_START_TEST (test_read_back_and_restart)
@@ -366,6 +410,7 @@ rnn_model_settings_suite (void)
   tcase_add_unchecked_fixture (tc, load_cases, free_cases);
   tcase_add_test (tc, test_settings_from_file);
   tcase_add_test (tc, test_property_overrides);
+  tcase_add_test (tc, test_bidirectional_window);
   tcase_add_test (tc, test_read_back_and_restart);
   tcase_add_test (tc, test_hot_swap_keeps_configuration);
   tcase_add_test (tc, test_bad_values_and_files);

@@ -761,6 +761,12 @@ def build():
          ["mode=n-to-m", "window=1048576", "hop=-", "steps=65536",
           "feed=feedback", "carry=false"],
          "valid: run settings at their limits", m.file())
+    m = Model().rnn(L=1, D=2)
+    m.meta = {"rnn.window": "20"}
+    case("run-settings-bidirectional-window", "OK",
+         ["dirs=2", "mode=-", "window=20"],
+         "valid: a bidirectional GRU made for windows of 20 frames (n-to-n)",
+         m.file())
     m = gru()
     m.meta = {"rnn.mode": "n-to-1"}
     case("run-settings-mode-only", "OK", ["mode=n-to-1", "window=-"],
