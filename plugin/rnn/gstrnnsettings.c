@@ -33,6 +33,7 @@ gst_rnn_settings_init (GstRnnSettings * settings)
   settings->non_finite = DEFAULT_NON_FINITE;
   settings->timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
   settings->precision = DEFAULT_PRECISION;
+  settings->user_set = 0;      /* nothing set: the model file decides */
 }
 
 /* Properties that need a reload or renegotiation only change in NULL or
