@@ -474,6 +474,16 @@ parse_tensor (RnnSafetensors * st, const char *tname, JsonNode * node,
   return TRUE;
 }
 
+/* torch.save(): a zip archive (PyTorch >= 1.6, "PK\x03\x04"), or the
+ * legacy format, a pickle (protocol 2 to 5: 0x80 then the protocol). */
+static gboolean
+is_torch_save (const guint8 * data, gsize size)
+{
+  if (size >= 4 && memcmp (data, "PK\x03\x04", 4) == 0)
+    return TRUE;
+  return size >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5;
+}
+
 RnnSafetensors *
 rnn_safetensors_parse (const guint8 * data, gsize size, const char *name,
     GError ** error)
@@ -487,6 +497,16 @@ rnn_safetensors_parse (const guint8 * data, gsize size, const char *name,
   guint64 n = 0;
   for (int i = 7; i >= 0; i--)
     n = (n << 8) | data[i];
+  /* the commonest wrong file: what torch.save() writes.  Checked only
+   * where the bytes cannot start a safetensors header (a length of 0x0280
+   * is a fine header that happens to begin 0x80 0x02). */
+  if ((n > RNN_ST_MAX_HEADER || n > size - 8 || (size > 8 && data[8] != '{'))
+      && is_torch_save (data, size)) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+        "%s is a PyTorch torch.save() file, not safetensors: export it with "
+        "examples/export.py", name);
+    return NULL;
+  }
   if (n > RNN_ST_MAX_HEADER) {
     g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
         "%s: header length %" G_GUINT64_FORMAT " exceeds the limit of %u "

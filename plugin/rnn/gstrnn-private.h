@@ -121,6 +121,10 @@ typedef struct
   GstRnnNonFinite non_finite;
   gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
   GstRnnPrecision precision;    /* weights of the models loaded next */
+  guint user_set;               /* RnnSettingFlags of the properties the
+                                 * application set (mode, window, hop,
+                                 * steps, feed, carry-state): the model
+                                 * file's run settings do not replace them */
 } GstRnnSettings;
 
 /* Requests from application threads, consumed by the streaming thread at
@@ -259,6 +263,36 @@ void gst_rnn_set_property (GObject * object, guint prop_id,
 void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec);
 
+/* gstrnnmodelsettings.c.  @s is a snapshot of the settings (no lock
+ * held): the properties the application did not set take the model
+ * file's values @ms (else their defaults); those it set stay, with a
+ * WARNING where they contradict how the model was trained.  Posts
+ * messages: call without the object lock. */
+void gst_rnn_settings_from_model (GstRnn * self, GstRnnSettings * s,
+    const RnnModelSettings * ms, const gchar * path);
+/* Read the run settings of the file @s->model_path into *@ms and apply
+ * them to @s (gst_rnn_settings_from_model()); on failure (unreadable, not
+ * safetensors, a bad value) post the ERROR and return FALSE.  The
+ * streaming or state-change thread, without the object lock. */
+gboolean gst_rnn_settings_read_model (GstRnn * self, GstRnnSettings * s,
+    RnnModelSettings * ms);
+/* The settings @s took from the file's @ms, as "mode=n-to-1 (rnn.mode),
+ * ...": a new string, or NULL if none.  Pure. */
+gchar *gst_rnn_settings_from_file_text (const GstRnnSettings * s,
+    const RnnModelSettings * ms);
+/* After a start with @s in force: the properties the application has not
+ * set read back the values in force.  Takes the object lock. */
+void gst_rnn_settings_publish (GstRnn * self, const GstRnnSettings * s);
+/* A hot swap to @model (file @path) while @cfg is in force, which it
+ * keeps: a WARNING for each run setting of the file @cfg contradicts.
+ * Any thread, without the object lock. */
+void gst_rnn_settings_check_swap (GstRnn * self, const RnnModel * model,
+    const gchar * path, const RnnRunConfig * cfg);
+/* A WARNING naming the unknown rnn.* keys of @model, if any.  Any thread,
+ * without the object lock. */
+void gst_rnn_warn_ignored_keys (GstRnn * self, const RnnModel * model,
+    const gchar * path);
+
 /* gstrnnenums.c */
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);
 const gchar *gst_rnn_feed_nick (GstRnnFeed feed);
@@ -348,6 +382,15 @@ GstFlowReturn gst_rnn_drain (GstRnn * self);
 gboolean gst_rnn_holds_frames (GstRnn * self);
 
 /* gstrnnmodel.c */
+/* A core load error @err for @path as an element error (domain
+ * GST_RESOURCE_ERROR) with the code and debug text (new, or NULL) the
+ * element posts. */
+void gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
+    gchar ** debug);
+/* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
+ * takes @debug.  Without the object lock. */
+void gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
+    gchar * debug, const gchar * function, gint line);
 RnnModel *gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder,
     gchar ** path);
 void gst_rnn_set_model (GstRnn * self, const gchar * path);

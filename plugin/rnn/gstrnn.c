@@ -19,7 +19,10 @@
  * unchanged input as a `GstRnnResultMeta` and posts it on the bus as an
  * `rnn` element message; `1-to-n` generates #GstRnn:steps frames from
  * every input frame; `n-to-m` encodes each window and forecasts
- * #GstRnn:steps frames.
+ * #GstRnn:steps frames.  A model file may carry its run settings
+ * (`rnn.mode`, `rnn.window`, `rnn.hop`, `rnn.steps`, `rnn.feed`,
+ * `rnn.carry_state`): they are the defaults of those properties, which
+ * override them when set; `rnn-inspect FILE` prints them.
  *
  * ## Example launch line
  * |[
