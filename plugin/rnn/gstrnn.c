@@ -212,6 +212,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_FEED, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_PARTIAL_WINDOW, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_NON_FINITE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TIMESTAMP_POLICY, 0);
 
   gst_rnn_result_meta_register ();
 }
@@ -221,8 +222,7 @@ gst_rnn_init (GstRnn * self)
 {
   gst_rnn_settings_init (&self->settings);
   self->stream.discont_pending = TRUE;
-  self->stream.next_pts = GST_CLOCK_TIME_NONE;
-  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
+  gst_rnn_continuity_init (&self->stream.time);
   g_rec_mutex_init (&self->state_lock);
 }
 
@@ -265,10 +265,7 @@ gst_rnn_start (GstBaseTransform * trans)
   g_free (self->stream.running_path);
   self->stream.running_path = path;
   self->stream.discont_pending = TRUE;
-  self->stream.next_pts = GST_CLOCK_TIME_NONE;
-  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
-  self->stream.after_gap = FALSE;
-  self->stream.jump_warned = FALSE;
+  gst_rnn_continuity_init (&self->stream.time);
   g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
@@ -477,8 +474,7 @@ gst_rnn_gap (GstRnn * self, GstEvent * event)
   g_rec_mutex_lock (&self->state_lock);
   if (reset_on_discont)
     gst_rnn_reset_state (self, "GAP event", FALSE);
-  self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (ts)
-      && GST_CLOCK_TIME_IS_VALID (dur) ? ts + dur : GST_CLOCK_TIME_NONE;
+  gst_rnn_continuity_gap_event (&self->stream.time, ts, dur);
   g_rec_mutex_unlock (&self->state_lock);
 }
 
@@ -492,8 +488,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
       g_rec_mutex_lock (&self->state_lock);
       gst_buffer_replace (&self->stream.inbuf, NULL);
       gst_rnn_reset_state (self, "flush", TRUE);
-      self->stream.next_pts = GST_CLOCK_TIME_NONE;
-      self->stream.after_gap = FALSE;
+      gst_rnn_continuity_restart (&self->stream.time);
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
@@ -501,8 +496,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
         gst_rnn_drain (self);
       g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset_state (self, "new segment", TRUE);
-      self->stream.next_pts = GST_CLOCK_TIME_NONE;
-      self->stream.after_gap = FALSE;
+      gst_rnn_continuity_restart (&self->stream.time);
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:
