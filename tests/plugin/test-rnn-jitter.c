@@ -350,6 +350,108 @@ GST_START_TEST (test_n_to_1_windows)
 
 GST_END_TEST;
 
+/* Every output of a mode case pushed one frame per buffer: the data of
+ * each output buffer and of each result, with their times. */
+typedef struct
+{
+  GByteArray *data;
+  GArray *times;                /* GstClockTime: PTS, duration pairs */
+} Outputs;
+
+static void
+collect (Outputs * o, GstBuffer * out, gboolean results)
+{
+  GstMapInfo m;
+  GstClockTime t[2] = { GST_BUFFER_PTS (out), GST_BUFFER_DURATION (out) };
+
+  if (results) {
+    GArray *r = buffer_results (out);
+
+    for (guint i = 0; i < r->len; i++) {
+      const Result *x = &g_array_index (r, Result, i);
+      GstClockTime rt[2] = { x->ts, x->duration };
+
+      g_byte_array_append (o->data, (const guint8 *) x->scores,
+          x->n_scores * sizeof (float));
+      g_array_append_vals (o->times, rt, 2);
+    }
+    g_array_unref (r);
+    return;
+  }
+  gst_buffer_map (out, &m, GST_MAP_READ);
+  g_byte_array_append (o->data, m.data, m.size);
+  gst_buffer_unmap (out, &m);
+  g_array_append_vals (o->times, t, 2);
+}
+
+static Outputs
+run_mode (const RnnModeCase * c, gboolean jitter_on, const gchar * policy,
+    gint64 tolerance)
+{
+  GstHarness *h = harness_mode (rnn_with_policy (make_mode_rnn (c), policy,
+          tolerance), c);
+  gboolean results = is_mode (c, "n-to-1");
+  Outputs o = { g_byte_array_new (), g_array_new (FALSE, FALSE,
+        sizeof (GstClockTime))
+  };
+  GstBuffer *out;
+
+  for (guint t = 0; t < c->T; t++) {
+    GstBuffer *in = jitter_on ? jittered (c->input, c->T, c->B, c->F,
+        c->batch_first, t, 1, t, 50) : case_frames (c, t, 1);
+
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    while ((out = gst_harness_try_pull (h))) {
+      collect (&o, out, results);
+      gst_buffer_unref (out);
+    }
+  }
+  harness_done (h);
+  return o;
+}
+
+static void
+outputs_free (Outputs * o)
+{
+  g_byte_array_unref (o->data);
+  g_array_unref (o->times);
+}
+
+/* Every mode fixture (n-to-1, 1-to-n, n-to-m, both layouts), one frame
+ * per buffer with +-50 ms of jitter, perfect: the unjittered run's data
+ * (which test-rnn-n-to-1, -1-to-n and -n-to-m check against PyTorch),
+ * every time shifted by the first buffer's, durations unchanged. */
+GST_START_TEST (test_every_mode)
+{
+  GstClockTimeDiff shift = BASE + jitter (0, 50);
+  guint ran = 0;
+
+  for (guint i = 0; i < mode_cases->len; i++) {
+    const RnnModeCase *c = g_ptr_array_index (mode_cases, i);
+    Outputs plain = run_mode (c, FALSE, NULL, G_MININT64);
+    Outputs jit = run_mode (c, TRUE, "perfect", TOLERANT);
+
+    GST_INFO ("%s", c->name);
+    fail_unless (plain.data->len > 0, "%s: no output", c->name);
+    fail_unless_equals_int (jit.data->len, plain.data->len);
+    fail_unless (memcmp (jit.data->data, plain.data->data,
+            plain.data->len) == 0, "%s: jittered outputs differ", c->name);
+    fail_unless_equals_int (jit.times->len, plain.times->len);
+    for (guint k = 0; k < plain.times->len; k += 2) {
+      fail_unless_equals_uint64 (g_array_index (jit.times, GstClockTime, k),
+          g_array_index (plain.times, GstClockTime, k) + shift);
+      fail_unless_equals_uint64 (g_array_index (jit.times, GstClockTime,
+              k + 1), g_array_index (plain.times, GstClockTime, k + 1));
+    }
+    outputs_free (&jit);
+    outputs_free (&plain);
+    ran++;
+  }
+  fail_unless (ran > 0);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------ warning */
 
 /* The WARNING names the jump, the tolerance and what to set; its details
@@ -436,6 +538,7 @@ rnn_jitter_suite (void)
   tcase_add_test (tc, test_perfect_resets_on_discont);
   tcase_add_test (tc, test_below_a_frame);
   tcase_add_test (tc, test_n_to_1_windows);
+  tcase_add_test (tc, test_every_mode);
   tcase_add_test (tc, test_warning_text);
   suite_add_tcase (s, tc);
   return s;
