@@ -27,11 +27,14 @@
  * preset=kaldi-fbank: + win-length) counted from the first buffer after a
  * reset, and is output as soon as its last sample arrives; a partial frame
  * is kept across buffers, the tail at EOS is dropped (center=False).  Its
- * timestamp is the time of its first sample: the first buffer's PTS plus
- * i * hop-length samples.  The latency added is one frame (n-fft samples).
- * DISCONT buffers, timestamp jumps of more than 40 ms, GAP buffers and
+ * timestamp is the time of its first sample: with timestamp-policy=perfect
+ * (the default) the first buffer's PTS plus i * hop-length samples; with
+ * strict, the PTS of the buffer holding that sample plus its place in it.
+ * The latency added is one frame (n-fft samples).  DISCONT buffers,
+ * timestamp jumps beyond timestamp-tolerance (40 ms), GAP buffers and
  * events, FLUSH and caps changes drop the partial frame and restart the
- * count (the next output is marked DISCONT).
+ * count (the next output is marked DISCONT), under the rules rnn applies
+ * (gstrnncontinuity.h).
  *
  * model=FILE takes the properties from the model's rnn.frontend.*
  * metadata, so training and deployment use the same features.

@@ -452,6 +452,60 @@ GST_START_TEST (test_every_mode)
 
 GST_END_TEST;
 
+/* perfect stamps buffers that come without a PTS from the count at the
+ * last one that had one: the n-to-n output, and in n-to-1 the passing
+ * buffer and its results; strict leaves them unstamped. */
+GST_START_TEST (test_no_pts)
+{
+  const RnnTestCase *c = jitter_case ();
+  const RnnModeCase *m = n1_case ();
+
+  for (guint strict = 0; strict < 2; strict++) {
+    const gchar *policy = strict ? "strict" : "perfect";
+    GstHarness *h = harness_case (rnn_with_policy (make_case_rnn (c),
+            policy, G_MININT64), c);
+    GstHarness *h1 = harness_mode (rnn_with_policy (make_mode_rnn (m),
+            policy, G_MININT64), m);
+    guint windows = 0;
+
+    for (guint t0 = 0; t0 < 40; t0 += BLOCK) {
+      GstBuffer *in = jittered (c->input, c->T, c->B, c->F, FALSE, t0, BLOCK,
+          0, 0), *out;
+
+      if (t0 > 0)
+        GST_BUFFER_PTS (in) = GST_CLOCK_TIME_NONE;
+      out = push_pull (h, in);
+      check_case_output (out, c, t0, BLOCK, "no PTS");
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (out), t0 == 0 || !strict ?
+          BASE + FRAME_TIME (t0) : GST_CLOCK_TIME_NONE);
+      gst_buffer_unref (out);
+    }
+    for (guint t0 = 0; t0 + BLOCK <= m->T; t0 += BLOCK) {
+      GstBuffer *in = jittered (m->input, m->T, m->B, m->F, FALSE, t0, BLOCK,
+          0, 0), *out;
+      GArray *r;
+
+      if (t0 > 0)
+        GST_BUFFER_PTS (in) = GST_CLOCK_TIME_NONE;
+      out = push_pull (h1, in);
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (out), t0 == 0 || !strict ?
+          BASE + FRAME_TIME (t0) : GST_CLOCK_TIME_NONE);
+      r = buffer_results (out);
+      for (guint i = 0; i < r->len; i++, windows++)
+        if (!strict)
+          fail_unless_equals_uint64 (g_array_index (r, Result, i).ts, BASE +
+              FRAME_TIME (m->starts[windows / m->B]));
+      g_array_unref (r);
+      gst_buffer_unref (out);
+    }
+    fail_unless (windows > 0);
+    harness_done (h1);
+    harness_done (h);
+  }
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------ warning */
 
 /* The WARNING names the jump, the tolerance and what to set; its details
@@ -539,6 +593,7 @@ rnn_jitter_suite (void)
   tcase_add_test (tc, test_below_a_frame);
   tcase_add_test (tc, test_n_to_1_windows);
   tcase_add_test (tc, test_every_mode);
+  tcase_add_test (tc, test_no_pts);
   tcase_add_test (tc, test_warning_text);
   suite_add_tcase (s, tc);
   return s;
