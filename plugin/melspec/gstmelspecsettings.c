@@ -160,6 +160,19 @@ gst_melspec_install_properties (GObjectClass * klass)
   props[PROP_MODEL] = g_param_spec_string ("model", "Model file",
       "A safetensors model whose rnn.frontend.* metadata sets the other "
       "properties", NULL, rw);
+  props[PROP_TIMESTAMP_TOLERANCE] = g_param_spec_int64 ("timestamp-tolerance",
+      "Timestamp tolerance", "Largest difference in ns between a buffer's "
+      "timestamp and where it was expected that is not a discontinuity "
+      "(-1 = half a sample, G_MAXINT64 = never)", -1, G_MAXINT64,
+      GST_MELSPEC_TIMESTAMP_TOLERANCE, G_PARAM_READWRITE |
+      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+  props[PROP_TIMESTAMP_POLICY] = g_param_spec_enum ("timestamp-policy",
+      "Timestamp policy", "Where a buffer should start and how frames are "
+      "stamped: strict (the previous buffer's end, frames stamped from the "
+      "buffer holding their first sample) or perfect (the first timestamp "
+      "plus the samples counted, frames stamped from the count)",
+      GST_TYPE_RNN_TIMESTAMP_POLICY, GST_MELSPEC_TIMESTAMP_POLICY,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_properties (klass, N_PROPS, props);
 
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_WINDOW, 0);
@@ -167,6 +180,7 @@ gst_melspec_install_properties (GObjectClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_NORM, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_LOG, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_PRESET, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TIMESTAMP_POLICY, 0);
 }
 
 /* Store @value of front-end property @prop_id in @p. */
@@ -292,6 +306,10 @@ gst_melspec_set_property (GObject * object, guint prop_id,
   if (prop_id == PROP_MODEL) {
     g_free (self->model);
     self->model = g_value_dup_string (value);
+  } else if (prop_id == PROP_TIMESTAMP_TOLERANCE) {
+    self->ts_tolerance = g_value_get_int64 (value);
+  } else if (prop_id == PROP_TIMESTAMP_POLICY) {
+    self->ts_policy = g_value_get_enum (value);
   } else {
     params_set (&self->settings, prop_id, value);
     self->explicit_props |= 1u << prop_id;
@@ -312,6 +330,10 @@ gst_melspec_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_LOCK (self);
   if (prop_id == PROP_MODEL)
     g_value_set_string (value, self->model);
+  else if (prop_id == PROP_TIMESTAMP_TOLERANCE)
+    g_value_set_int64 (value, self->ts_tolerance);
+  else if (prop_id == PROP_TIMESTAMP_POLICY)
+    g_value_set_enum (value, self->ts_policy);
   else
     params_get (&self->settings, prop_id, value);
   GST_OBJECT_UNLOCK (self);
@@ -334,7 +356,7 @@ apply_key (GstMelspec * self, const gchar * file, const gchar * key,
   GValue v = G_VALUE_INIT, mine = G_VALUE_INIT;
   gboolean ok = FALSE;
 
-  if (!pspec || pspec->param_id == PROP_MODEL) {
+  if (!pspec || pspec->param_id >= PROP_MODEL) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
         "%s: unknown metadata key '%s' (no melspec property '%s')", file,
         key, name);

@@ -9,6 +9,7 @@
 #define __GST_RNN_PRIVATE_H__
 
 #include "gstrnn.h"
+#include "gstrnncontinuity.h"
 #include "rnn.h"
 
 G_BEGIN_DECLS
@@ -79,6 +80,7 @@ typedef struct
 #define DEFAULT_PRECISION GST_RNN_PRECISION_AUTO
 /* as audiobasesink's alignment-threshold and audiorate's tolerance */
 #define DEFAULT_TIMESTAMP_TOLERANCE (40 * GST_MSECOND)
+#define DEFAULT_TIMESTAMP_POLICY GST_RNN_TIMESTAMP_POLICY_STRICT
 
 enum
 {
@@ -96,6 +98,7 @@ enum
   PROP_PARTIAL_WINDOW,
   PROP_NON_FINITE,
   PROP_TIMESTAMP_TOLERANCE,
+  PROP_TIMESTAMP_POLICY,
   PROP_THREADS,
   PROP_PRECISION
 };
@@ -120,6 +123,7 @@ typedef struct
   GstRnnPartialWindow partial_window;
   GstRnnNonFinite non_finite;
   gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
+  GstRnnTimestampPolicy timestamp_policy;
   GstRnnPrecision precision;    /* weights of the models loaded next */
   guint user_set;               /* RnnSettingFlags of the properties the
                                  * application set (mode, window, hop,
@@ -194,13 +198,8 @@ typedef struct
   gboolean discont_pending;     /* mark the next output DISCONT */
 
   /* Time. */
-  GstClockTime next_pts;        /* expected PTS of the next input buffer
-                                 * (NONE: unknown) */
-  GstClockTime frame_dur;       /* one frame, from the rate or the last
-                                 * buffer (NONE: unknown) */
-  gboolean after_gap;           /* the last input buffer was a GAP */
-  gboolean jump_warned;         /* a timestamp gap reset the state and
-                                 * was posted as a WARNING (once) */
+  GstRnnContinuity time;        /* where the input is in time, and how
+                                 * outputs are stamped (gstrnncontinuity.h) */
   gboolean mark_discont;        /* passthrough: flag this buffer DISCONT */
   GstRnnTimeline timeline;      /* window structures */
 
@@ -297,17 +296,6 @@ void gst_rnn_warn_ignored_keys (GstRnn * self, const RnnModel * model,
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);
 const gchar *gst_rnn_feed_nick (GstRnnFeed feed);
 
-/* What makes an input buffer a discontinuity (gstrnntime.c). */
-typedef enum
-{
-  GST_RNN_CONTINUOUS = 0,
-  GST_RNN_DISCONT_FLAG = 1 << 0,        /* flagged DISCONT upstream */
-  GST_RNN_DISCONT_JUMP = 1 << 1,        /* not where the last one ended:
-                                         * data dropped or repeated */
-  GST_RNN_DISCONT_GAP = 1 << 2  /* a GAP buffer or the first after one: no
-                                 * data is missing */
-} GstRnnDiscont;
-
 /* What a buffer asks of the state at its start (gstrnnstream.c). */
 typedef enum
 {
@@ -320,7 +308,9 @@ typedef enum
 GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
 GstClockTime gst_rnn_buffer_frame_time (GstRnn * self, guint64 t);
 GstRnnDiscont gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf,
-    gsize n, gint64 tolerance, gboolean resets);
+    gsize n, GstRnnTimestampPolicy policy, gint64 tolerance,
+    gboolean resets);
+void gst_rnn_restamp (GstRnn * self, GstBuffer * buf, gsize n);
 GstClockTime gst_rnn_latency (GstRnn * self);
 void gst_rnn_timeline_init (GstRnnTimeline * tl, guint size);
 void gst_rnn_timeline_clear (GstRnnTimeline * tl);

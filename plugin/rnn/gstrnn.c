@@ -216,6 +216,7 @@ gst_rnn_class_init (GstRnnClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_PARTIAL_WINDOW, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_NON_FINITE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_PRECISION, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TIMESTAMP_POLICY, 0);
 
   gst_rnn_result_meta_register ();
 }
@@ -225,8 +226,7 @@ gst_rnn_init (GstRnn * self)
 {
   gst_rnn_settings_init (&self->settings);
   self->stream.discont_pending = TRUE;
-  self->stream.next_pts = GST_CLOCK_TIME_NONE;
-  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
+  gst_rnn_continuity_init (&self->stream.time);
   g_rec_mutex_init (&self->state_lock);
 }
 
@@ -270,10 +270,7 @@ gst_rnn_start (GstBaseTransform * trans)
   g_free (self->stream.running_path);
   self->stream.running_path = path;
   self->stream.discont_pending = TRUE;
-  self->stream.next_pts = GST_CLOCK_TIME_NONE;
-  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
-  self->stream.after_gap = FALSE;
-  self->stream.jump_warned = FALSE;
+  gst_rnn_continuity_init (&self->stream.time);
   g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
@@ -482,8 +479,7 @@ gst_rnn_gap (GstRnn * self, GstEvent * event)
   g_rec_mutex_lock (&self->state_lock);
   if (reset_on_discont)
     gst_rnn_reset_state (self, "GAP event", FALSE);
-  self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (ts)
-      && GST_CLOCK_TIME_IS_VALID (dur) ? ts + dur : GST_CLOCK_TIME_NONE;
+  gst_rnn_continuity_gap_event (&self->stream.time, ts, dur);
   g_rec_mutex_unlock (&self->state_lock);
 }
 
@@ -497,8 +493,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
       g_rec_mutex_lock (&self->state_lock);
       gst_buffer_replace (&self->stream.inbuf, NULL);
       gst_rnn_reset_state (self, "flush", TRUE);
-      self->stream.next_pts = GST_CLOCK_TIME_NONE;
-      self->stream.after_gap = FALSE;
+      gst_rnn_continuity_restart (&self->stream.time);
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
@@ -506,8 +501,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
         gst_rnn_drain (self);
       g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset_state (self, "new segment", TRUE);
-      self->stream.next_pts = GST_CLOCK_TIME_NONE;
-      self->stream.after_gap = FALSE;
+      gst_rnn_continuity_restart (&self->stream.time);
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:

@@ -32,6 +32,7 @@ gst_rnn_settings_init (GstRnnSettings * settings)
   settings->partial_window = DEFAULT_PARTIAL_WINDOW;
   settings->non_finite = DEFAULT_NON_FINITE;
   settings->timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
+  settings->timestamp_policy = DEFAULT_TIMESTAMP_POLICY;
   settings->precision = DEFAULT_PRECISION;
   settings->user_set = 0;      /* nothing set: the model file decides */
 }
@@ -127,6 +128,9 @@ gst_rnn_set_property (GObject * object, guint prop_id,
     case PROP_TIMESTAMP_TOLERANCE:
       self->settings.timestamp_tolerance = g_value_get_int64 (value);
       break;
+    case PROP_TIMESTAMP_POLICY:
+      self->settings.timestamp_policy = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -186,6 +190,9 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_TIMESTAMP_TOLERANCE:
       g_value_set_int64 (value, self->settings.timestamp_tolerance);
+      break;
+    case PROP_TIMESTAMP_POLICY:
+      g_value_set_enum (value, self->settings.timestamp_policy);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -419,18 +426,36 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
   /**
    * GstRnn:timestamp-tolerance:
    *
-   * How far in nanoseconds a buffer may start from the end of the previous
-   * one before it is a discontinuity (default 40 ms, as GStreamer's audio
-   * sinks; -1: half a frame).
+   * How far in nanoseconds a buffer may start from where it was expected
+   * (#GstRnn:timestamp-policy) before it is a discontinuity (default 40
+   * ms, as GStreamer's audio sinks; -1: half a frame).
    */
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
       g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
-          "Largest difference in ns between a buffer's timestamp and the end "
-          "of the previous buffer that is not a discontinuity (dropped or "
-          "late data, handled as DISCONT); default 40 ms, -1 = half a "
-          "frame, G_MAXINT64 = "
-          "never",
+          "Largest difference in ns between a buffer's timestamp and where "
+          "it was expected that is not a discontinuity (-1 = half a frame, "
+          "G_MAXINT64 = never)",
           -1, G_MAXINT64, DEFAULT_TIMESTAMP_TOLERANCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:timestamp-policy:
+   *
+   * Where a buffer is expected to start and how outputs are stamped:
+   * `strict`, at the end of the previous buffer, outputs keeping the
+   * input's timestamps; `perfect`, at the first timestamp plus the frames
+   * counted since, jitter below a frame or within #GstRnn:timestamp-tolerance
+   * keeping the state, outputs stamped from that count (for sources that
+   * stamp buffers as they are pushed).
+   */
+  g_object_class_install_property (gobject_class, PROP_TIMESTAMP_POLICY,
+      g_param_spec_enum ("timestamp-policy", "Timestamp policy",
+          "Where a buffer should start and how outputs are stamped: strict "
+          "(the previous buffer's end, input timestamps kept) or perfect "
+          "(the first timestamp plus the frames counted, outputs stamped "
+          "from the count)",
+          GST_TYPE_RNN_TIMESTAMP_POLICY, DEFAULT_TIMESTAMP_POLICY,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 }
