@@ -36,7 +36,7 @@ sed -e "s/@RNN_VERSION_MAJOR@/$vmaj/" -e "s/@RNN_VERSION_MINOR@/$vmin/" \
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$out" -Icore -Icore/state -Icore/run -Icore/kernels $(pkg-config --cflags glib-2.0 json-glib-1.0))
 objs=()
-for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/model_settings.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
+for src in core/safetensors.c core/json_check.c core/file.c core/model.c core/model_info.c core/model_settings.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
            core/kernels/kernels_lowp.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"
