@@ -334,11 +334,14 @@ GstFlowReturn gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf,
 void gst_rnn_state_non_finite (RnnRunner * runner, guint stream,
     gpointer user_data);
 
-/* gstrnncaps.c */
+/* gstrnncapsmap.c */
 GstCaps *gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
     const GstRnnCapsMap * m);
 void gst_rnn_caps_map_for (GstRnnCapsMap * m, const RnnRunInfo * info,
     gboolean batch_first);
+/* FALSE when @caps are not a format the element knows (or lack a field). */
+gboolean gst_rnn_parse_format (GstCaps * caps, GstRnnFormat * fmt);
+/* gstrnncaps.c */
 GstCaps *gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter);
 GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);
