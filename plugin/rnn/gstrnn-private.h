@@ -374,7 +374,7 @@ GstFlowReturn gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf);
 GstFlowReturn gst_rnn_drain (GstRnn * self);
 gboolean gst_rnn_holds_frames (GstRnn * self);
 
-/* gstrnnmodel.c */
+/* gstrnnerror.c */
 /* A core load error @err for @path as an element error (domain
  * GST_RESOURCE_ERROR) with the code and debug text (new, or NULL) the
  * element posts. */
@@ -384,6 +384,7 @@ void gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
  * takes @debug.  Without the object lock. */
 void gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
     gchar * debug, const gchar * function, gint line);
+/* gstrnnmodel.c */
 RnnModel *gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder,
     gchar ** path);
 void gst_rnn_set_model (GstRnn * self, const gchar * path);
