@@ -70,6 +70,8 @@ GST_DEBUG_CATEGORY (gst_rnn_text_debug);
 #define DEFAULT_MERGE FALSE
 #define DEFAULT_NEWLINE TRUE
 #define DEFAULT_IGNORE_LABELS NULL
+#define DEFAULT_CUE_TIME GST_RNN_TEXT_CUE_TIME_END
+#define DEFAULT_MAX_HOLD (200 * GST_MSECOND)
 
 /* Room reserved at start for a cue's text: longer ones grow it once. */
 #define TEXT_RESERVE 256
@@ -83,7 +85,9 @@ enum
   PROP_SEPARATOR,
   PROP_MERGE,
   PROP_NEWLINE,
-  PROP_IGNORE_LABELS
+  PROP_IGNORE_LABELS,
+  PROP_CUE_TIME,
+  PROP_MAX_HOLD
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -164,6 +168,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
   GstCustomMeta *meta = gst_rnn_buffer_get_result_meta (buf);
   guint n = gst_rnn_result_meta_get_n_results (meta);
   GstClockTime ts = GST_CLOCK_TIME_NONE, dur = GST_CLOCK_TIME_NONE;
+  GstClockTime hop = GST_CLOCK_TIME_NONE;
   GstFlowReturn ret = GST_FLOW_OK;
   gboolean open = FALSE;
   guint max_stream = 0, i;
@@ -171,14 +176,16 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
   for (i = 0; i < n; i++) {
     const GstStructure *s = gst_rnn_result_meta_get_result (meta, i);
     guint64 t = GST_CLOCK_TIME_NONE, d = GST_CLOCK_TIME_NONE;
+    guint64 h = GST_CLOCK_TIME_NONE;
 
     if (s == NULL)
       continue;
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_TIMESTAMP, &t);
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_DURATION, &d);
+    gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_HOP, &h);
     if (open && t != ts) {
       gst_rnn_text_check_stream (self, set, max_stream);
-      ret = gst_rnn_text_window (self, ts, dur, self->window_text, set);
+      ret = gst_rnn_text_window (self, ts, dur, hop, self->window_text, set);
       if (ret != GST_FLOW_OK)
         return ret;
       open = FALSE;
@@ -187,6 +194,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
       g_string_truncate (self->window_text, 0);
       ts = t;
       dur = d;
+      hop = h;
       max_stream = 0;
       open = TRUE;
     }
@@ -195,7 +203,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
   }
   if (open) {
     gst_rnn_text_check_stream (self, set, max_stream);
-    ret = gst_rnn_text_window (self, ts, dur, self->window_text, set);
+    ret = gst_rnn_text_window (self, ts, dur, hop, self->window_text, set);
   }
   return ret;
 }
@@ -213,6 +221,8 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   set.min_confidence = self->min_confidence;
   set.merge = self->merge;
   set.newline = self->newline;
+  set.cue_time = self->cue_time;
+  set.max_hold = self->max_hold;
   GST_OBJECT_UNLOCK (self);
 
   ret = gst_rnn_text_read_results (self, buf, &set);
@@ -222,13 +232,7 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   if (ret != GST_FLOW_OK)
     return ret;
 
-  /* Nothing will start before the held cue, nor before the earliest start
-   * of a window that ends after this buffer. */
-  if (self->has_pending)
-    gst_rnn_text_gap_to (self, self->pending_start);
-  else if (GST_CLOCK_TIME_IS_VALID (end)
-      && GST_CLOCK_TIME_IS_VALID (self->window) && end > self->window)
-    gst_rnn_text_gap_to (self, end - self->window);
+  gst_rnn_text_gap_after (self, end, set.cue_time);
   return GST_FLOW_OK;
 }
 
@@ -314,7 +318,9 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       }
       break;
     }
+    case GST_EVENT_SEGMENT_DONE:
     case GST_EVENT_EOS:
+      /* the end of the data: the held cue need not wait for more */
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
           gst_rnn_text_newline (self));
       break;
@@ -325,6 +331,51 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       break;
   }
   return gst_pad_event_default (pad, parent, event);
+}
+
+/* ---------------------------------------------------------- latency */
+
+/* What the element adds to the latency upstream reports (object lock
+ * held): with merge, a cue waits up to max-hold for its text to change;
+ * NONE when it may wait without limit.  The window itself is in the rnn
+ * element's answer (it stamps a result with its window's start); cues
+ * stamped later (cue-time) keep that answer, so they are never late. */
+static GstClockTime
+gst_rnn_text_own_latency (GstRnnText * self)
+{
+  if (!self->merge)
+    return 0;
+  return self->max_hold;
+}
+
+static gboolean
+gst_rnn_text_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  GstRnnText *self = GST_RNN_TEXT (parent);
+  GstClockTime min, max, ours;
+  gboolean live;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return gst_pad_query_default (pad, parent, query);
+  if (!gst_pad_peer_query (self->sinkpad, query))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  ours = gst_rnn_text_own_latency (self);
+  GST_OBJECT_UNLOCK (self);
+  gst_query_parse_latency (query, &live, &min, &max);
+  if (GST_CLOCK_TIME_IS_VALID (ours)) {
+    min += ours;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += ours;
+  } else {
+    GST_WARNING_OBJECT (self, "merge=true with no max-hold: a cue may be "
+        "held without limit, the latency is unbounded");
+  }
+  GST_DEBUG_OBJECT (self, "latency: ours %" GST_TIME_FORMAT ", total min %"
+      GST_TIME_FORMAT " max %" GST_TIME_FORMAT, GST_TIME_ARGS (ours),
+      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  gst_query_set_latency (query, live, min, max);
+  return TRUE;
 }
 
 /* ------------------------------------------------------- properties */
@@ -352,8 +403,10 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstRnnText *self = GST_RNN_TEXT (object);
+  GstClockTime latency;
 
   GST_OBJECT_LOCK (self);
+  latency = gst_rnn_text_own_latency (self);
   switch (prop_id) {
     case PROP_TEMPLATE:
       gst_rnn_text_set_template (self, g_value_get_string (value));
@@ -384,11 +437,24 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
       self->ignore = self->ignore_labels && *self->ignore_labels ?
           g_strsplit (self->ignore_labels, ",", -1) : NULL;
       break;
+    case PROP_CUE_TIME:
+      self->cue_time = (GstRnnTextCueTime) g_value_get_enum (value);
+      break;
+    case PROP_MAX_HOLD:
+      self->max_hold = g_value_get_int64 (value) < 0 ? GST_CLOCK_TIME_NONE :
+          (GstClockTime) g_value_get_int64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  if (gst_rnn_text_own_latency (self) == latency) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   GST_OBJECT_UNLOCK (self);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
 }
 
 static void
@@ -419,6 +485,13 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_IGNORE_LABELS:
       g_value_set_string (value, self->ignore_labels);
+      break;
+    case PROP_CUE_TIME:
+      g_value_set_enum (value, self->cue_time);
+      break;
+    case PROP_MAX_HOLD:
+      g_value_set_int64 (value, GST_CLOCK_TIME_IS_VALID (self->max_hold) ?
+          (gint64) self->max_hold : -1);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -562,14 +635,14 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
    * GstRnnText:merge:
    *
    * Consecutive windows with the same text make one cue, sent when the
-   * text changes.  The rendered texts are compared: a template with
+   * text changes or once it has been held #GstRnnText:max-hold.  The rendered texts are compared: a template with
    * per-window numbers ({start}, {confidence}, ...) never merges.
    */
   g_object_class_install_property (gobject_class, PROP_MERGE,
       g_param_spec_boolean ("merge", "Merge",
           "Consecutive, touching windows with the same rendered text extend "
-          "one cue instead of repeating it; the cue is sent when the text "
-          "changes (use a template without times or confidence)",
+          "one cue instead of repeating it, sent when the text changes or "
+          "after max-hold (use a template without times or confidence)",
           DEFAULT_MERGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -603,6 +676,42 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRnnText:cue-time:
+   *
+   * Where in its window a cue starts.  `end` (the default) is when the
+   * result is known: the text stream then keeps up with its input, so
+   * muxers and overlays never wait for it beyond default queues.
+   * `start` and `centre` put the text nearer to what caused it, and make
+   * the text stream lag its input by the window (or half of it).
+   */
+  g_object_class_install_property (gobject_class, PROP_CUE_TIME,
+      g_param_spec_enum ("cue-time", "Cue time",
+          "Where in its window a cue starts (end: when the result is known; "
+          "start and centre lag the input by the window or half of it)",
+          GST_TYPE_RNN_TEXT_CUE_TIME, DEFAULT_CUE_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:max-hold:
+   *
+   * With #GstRnnText:merge, the longest a cue is held waiting for its text
+   * to change: a longer run of equal text is sent in cues of about this
+   * length, so the latency merging adds (reported in the LATENCY query)
+   * is bounded.  -1: until the text changes (one cue per run, for a
+   * terminal or a file; unbounded latency).
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_HOLD,
+      g_param_spec_int64 ("max-hold", "Maximum hold",
+          "With merge, the longest (ns) a cue waits for its text to change "
+          "before it is sent, the run going on in the next cue (-1 = until "
+          "the text changes: unbounded latency)",
+          -1, G_MAXINT64, DEFAULT_MAX_HOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_CUE_TIME, 0);
   element_class->change_state = gst_rnn_text_change_state;
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -625,6 +734,8 @@ gst_rnn_text_init (GstRnnText * self)
 
   self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
   gst_pad_use_fixed_caps (self->srcpad);
+  gst_pad_set_query_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_rnn_text_src_query));
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 
   self->stream = DEFAULT_STREAM;
@@ -632,6 +743,8 @@ gst_rnn_text_init (GstRnnText * self)
   self->separator = g_strdup (DEFAULT_SEPARATOR);
   self->merge = DEFAULT_MERGE;
   self->newline = DEFAULT_NEWLINE;
+  self->cue_time = DEFAULT_CUE_TIME;
+  self->max_hold = DEFAULT_MAX_HOLD;
   gst_rnn_text_set_template (self, DEFAULT_TEMPLATE);
   gst_rnn_text_reset (self);
 }
