@@ -13,19 +13,23 @@
  * Turns the results of an `rnn` element in `n-to-1` mode, which ride on
  * its buffers as `GstRnnResultMeta` custom metas, into a
  * `text/x-raw, format=utf8` stream of cues: one buffer per window, its
- * text made from #GstRnnText:template, stamped with the window's start
- * and lasting one hop (until the next window starts), or its whole
- * window when windows do not overlap, so cues never overlap.  The input
- * buffers (any caps) are consumed.  Invalid results (non-finite scores)
- * give no text, nor do those below #GstRnnText:min-confidence, of
+ * text made from #GstRnnText:template, starting where
+ * #GstRnnText:cue-time says (by default the window's end, when its result
+ * is known) and lasting one hop (until the next window's cue), or its
+ * whole window when windows do not overlap, so cues never overlap; a cue
+ * leaves as soon as its result comes (the results carry the hop).  The
+ * input buffers (any caps) are consumed.  Invalid results (non-finite
+ * scores) give no text, nor do those below #GstRnnText:min-confidence, of
  * another #GstRnnText:stream or labelled as in #GstRnnText:ignore-labels;
  * with several streams the texts of one window are joined by
- * #GstRnnText:separator.  The first window is held until the second
- * tells the hop (with #GstRnnText:merge, every cue is held until the
- * text changes); stretches without text are announced with GAP events
- * up to the earliest start of a window still to come, so `textoverlay`
- * and `matroskamux` do not wait for text that will not come.  EOS, a new
- * segment or a GAP event send a held cue; a flush drops it.
+ * #GstRnnText:separator.  With #GstRnnText:merge a cue is held until the
+ * text changes or for #GstRnnText:max-hold.  After every input buffer a
+ * GAP event announces that nothing starts before the earliest cue still
+ * to come (with cue-time=end: the buffer's end), so `textoverlay`,
+ * `matroskamux` and `mp4mux` never wait for text that will not come.
+ * The LATENCY answer is upstream's (the `rnn` element reports its window)
+ * plus, with merge, max-hold.  EOS, SEGMENT_DONE, a new segment or a GAP
+ * event send a held cue; a flush drops it.
  *
  * ## Example launch line
  * |[
@@ -37,21 +41,31 @@
  *     rnntext template="{start} {label} {confidence}" ! fdsink
  * ]| One line per 0.5 s window: its start, waveform and confidence.
  * |[
- * gst-launch-1.0 audiotestsrc wave=saw num-buffers=40 ! \
- *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! tee name=t \
- *     t. ! queue ! rnn mode=n-to-1 window=4000 \
- *         model=examples/models/waveform-gru.safetensors ! \
- *     rnntext newline=false ! mux.subtitle_%u \
- *     t. ! queue ! audioconvert ! mux.audio_%u \
+ * gst-launch-1.0 filesrc location=words.wav ! wavparse ! tee name=t \
+ *     t. ! queue ! audioconvert ! audioresample ! \
+ *         melspec model=examples/models/kws-gru.safetensors ! \
+ *         rnn model=examples/models/kws-gru.safetensors mode=n-to-1 \
+ *             window=100 hop=10 ! \
+ *         rnntext newline=false merge=true ! queue ! mux.subtitle_0 \
+ *     t. ! queue ! audioconvert ! audioresample ! vorbisenc ! mux. \
  *     matroskamux name=mux ! filesink location=labelled.mkv
- * ]| The audio with its labels as a subtitle track.
+ * ]| The audio with its labels as a subtitle track (default queues).
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! textoverlay name=o ! \
+ *         autovideosink \
+ *     autoaudiosrc ! audioconvert ! audioresample ! \
+ *         melspec model=examples/models/kws-gru.safetensors ! \
+ *         rnn model=examples/models/kws-gru.safetensors mode=n-to-1 \
+ *             window=100 hop=10 ! \
+ *         rnntext newline=false ! o.text_sink
+ * ]| Live labels on live video.
  * |[
  * gst-launch-1.0 audiotestsrc wave=square samplesperbuffer=800 \
  *         num-buffers=20 ! \
  *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
  *     rnn mode=n-to-1 window=800 hop=80 \
  *         model=examples/models/waveform-gru.safetensors ! \
- *     rnntext merge=true ignore-labels=sine ! fdsink
+ *     rnntext merge=true max-hold=-1 ignore-labels=sine ! fdsink
  * ]| One line per run of equal labels (100 ms windows every 10 ms), none
  * for sine.
  */
