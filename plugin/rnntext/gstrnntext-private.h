@@ -1,5 +1,5 @@
 /* GStreamer rnntext element: what its files share (gstrnntext.c, the
- * element; gstrnntextcues.c, the cue timing).
+ * element; gstrnntextcues.c, the cue timing and latency).
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -108,6 +108,12 @@ void gst_rnn_text_gap_after (GstRnnText * self, GstClockTime end,
  * starts. */
 GstClockTime gst_rnn_text_cue_shift (GstRnnTextCueTime cue_time,
     GstClockTime dur);
+/* What the element adds to upstream's latency (object lock held). */
+GstClockTime gst_rnn_text_own_latency (GstRnnText * self);
+/* The src pad's query function: LATENCY answered, the rest by default.
+ * Any thread. */
+gboolean gst_rnn_text_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
 /* Forget the held cue and what was sent (flush, start, stop). */
 void gst_rnn_text_reset (GstRnnText * self);
 

@@ -347,51 +347,6 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   return gst_pad_event_default (pad, parent, event);
 }
 
-/* ---------------------------------------------------------- latency */
-
-/* What the element adds to the latency upstream reports (object lock
- * held): with merge, a cue waits up to max-hold for its text to change;
- * NONE when it may wait without limit.  The window itself is in the rnn
- * element's answer (it stamps a result with its window's start); cues
- * stamped later (cue-time) keep that answer, so they are never late. */
-static GstClockTime
-gst_rnn_text_own_latency (GstRnnText * self)
-{
-  if (!self->merge)
-    return 0;
-  return self->max_hold;
-}
-
-static gboolean
-gst_rnn_text_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
-{
-  GstRnnText *self = GST_RNN_TEXT (parent);
-  GstClockTime min, max, ours;
-  gboolean live;
-
-  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
-    return gst_pad_query_default (pad, parent, query);
-  if (!gst_pad_peer_query (self->sinkpad, query))
-    return FALSE;
-  GST_OBJECT_LOCK (self);
-  ours = gst_rnn_text_own_latency (self);
-  GST_OBJECT_UNLOCK (self);
-  gst_query_parse_latency (query, &live, &min, &max);
-  if (GST_CLOCK_TIME_IS_VALID (ours)) {
-    min += ours;
-    if (GST_CLOCK_TIME_IS_VALID (max))
-      max += ours;
-  } else {
-    GST_WARNING_OBJECT (self, "merge=true with no max-hold: a cue may be "
-        "held without limit, the latency is unbounded");
-  }
-  GST_DEBUG_OBJECT (self, "latency: ours %" GST_TIME_FORMAT ", total min %"
-      GST_TIME_FORMAT " max %" GST_TIME_FORMAT, GST_TIME_ARGS (ours),
-      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
-  gst_query_set_latency (query, live, min, max);
-  return TRUE;
-}
-
 /* ------------------------------------------------------- properties */
 
 /* Compile @str as the template (object lock held). */
