@@ -3,7 +3,8 @@
  * audio source), into a synchronised sink with a video sink's
  * max-lateness (20 ms) and QoS.  The LATENCY answers must cover the
  * text's delay, so the sink drops no more frames than the same pipeline
- * without rnn and rnntext, with wait-text true (the default) or false;
+ * without rnn and rnntext, with wait-text true (the default) or false,
+ * with cues at the window's start and with merged cues;
  * and the text is on the frames it belongs to: no frame outside every
  * cue carries text and, with wait-text=true, every frame inside a cue
  * [start, end) does (told by comparing each frame before and after
@@ -101,15 +102,16 @@ probe (GstElement * p, const gchar * name, const gchar * pad_name,
 /* Run the video line, with the labels when @labels; the sink's dropped
  * frames. */
 static guint64
-run_overlay (gboolean labels, gboolean wait_text, Seen * seen)
+run_overlay (gboolean labels, gboolean wait_text, const gchar * props,
+    Seen * seen)
 {
   gchar *m = g_strdup_printf ("%s/kws-gru.safetensors",
       g_getenv ("RNN_EXAMPLES_MODELS"));
   gchar *text = labels ? g_strdup_printf ("audiotestsrc is-live=true "
       "wave=pink-noise samplesperbuffer=1600 ! "
       "audio/x-raw,rate=16000,channels=1 ! audioconvert ! melspec model=%s ! "
-      "rnn model=%s mode=n-to-1 window=100 hop=10 ! rnntext newline=false ! "
-      "o.text_sink", m, m) : g_strdup ("");
+      "rnn model=%s mode=n-to-1 window=100 hop=10 ! rnntext newline=false %s ! "
+      "o.text_sink", m, m, props) : g_strdup ("");
   gchar *desc = g_strdup_printf ("videotestsrc is-live=true num-buffers=%d ! "
       "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
       "textoverlay name=o wait-text=%d ! fakesink name=sink sync=true "
@@ -195,24 +197,33 @@ covered (const Seen * seen, GstClockTime pts)
   return r;
 }
 
-static const gboolean wait_texts[] = { TRUE, FALSE };
+/* The line as in the README, wait-text=false, and the other timings:
+ * cues at the window's start (as late as the rnn element's latency
+ * allows) and merged cues (held up to max-hold, which rnntext adds). */
+static const struct
+{
+  gboolean wait_text;
+  const gchar *props;
+} variants[] = {
+  {TRUE, ""}, {FALSE, ""}, {TRUE, "cue-time=start"}, {TRUE, "merge=true"},
+};
 
 GST_START_TEST (test_overlay)
 {
-  gboolean wait_text = wait_texts[__i__];
+  gboolean wait_text = variants[__i__].wait_text;
   Seen plain, labelled;
   guint64 base, dropped;
   guint i, with_text = 0;
 
   seen_init (&plain);
   seen_init (&labelled);
-  base = run_overlay (FALSE, wait_text, &plain);
-  dropped = run_overlay (TRUE, wait_text, &labelled);
-  fail_unless (dropped <= base + 2, "wait-text=%d: %" G_GUINT64_FORMAT
+  base = run_overlay (FALSE, wait_text, "", &plain);
+  dropped = run_overlay (TRUE, wait_text, variants[__i__].props, &labelled);
+  fail_unless (dropped <= base + 2, "wait-text=%d %s: %" G_GUINT64_FORMAT
       " frames dropped with rnntext, %" G_GUINT64_FORMAT " without",
-      wait_text, dropped, base);
+      wait_text, variants[__i__].props, dropped, base);
 
-  fail_unless (labelled.cues->len >= 2 * 20, "%u cues",
+  fail_unless (labelled.cues->len >= 2 * 10, "%u cues",
       labelled.cues->len / 2);
   for (i = 0; i < labelled.texted->len; i++) {
     GstClockTime pts = g_array_index (labelled.texted, GstClockTime, i);
@@ -233,8 +244,9 @@ GST_START_TEST (test_overlay)
   /* the first cue ends the first 1 s window: text from there on */
   fail_unless (with_text >= (wait_text ? FRAMES / 2 : 1), "text on %u "
       "frames", with_text);
-  g_test_message ("wait-text=%d: text on %u of %u frames", wait_text,
-      with_text, labelled.texted->len + labelled.plain->len);
+  g_test_message ("wait-text=%d %s: text on %u of %u frames", wait_text,
+      variants[__i__].props, with_text,
+      labelled.texted->len + labelled.plain->len);
   seen_clear (&plain);
   seen_clear (&labelled);
 }
@@ -248,7 +260,7 @@ rnntext_overlay_suite (void)
   TCase *tc = tcase_create ("textoverlay");
 
   tcase_set_timeout (tc, 120);
-  tcase_add_loop_test (tc, test_overlay, 0, G_N_ELEMENTS (wait_texts));
+  tcase_add_loop_test (tc, test_overlay, 0, G_N_ELEMENTS (variants));
   suite_add_tcase (s, tc);
   return s;
 }
