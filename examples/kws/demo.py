@@ -108,8 +108,11 @@ def cues_launch(wav, model, props):
     PROPS (its own post-processing), read from fakesink's messages (pts,
     duration) and dumps (text).  A cue of merged windows stands for those
     windows: it spans from its first window's start to its last window's
-    end (its end plus a window less a hop), as detections() spans do."""
-    line = launch_line(wav, model)[:-4] + ["rnntext"] + props.split() + [
+    end (its end plus a window less a hop), as detections() spans do.  So
+    the cues are asked at their windows' starts, whole (cue-time=start
+    max-hold=-1, before PROPS, which may say otherwise)."""
+    line = launch_line(wav, model)[:-4] + [
+        "rnntext", "cue-time=start", "max-hold=-1"] + props.split() + [
         "!", "fakesink", "silent=false", "dump=true"]
     print("running: gst-launch-1.0 -v " + " ".join(line))
     out = run(["gst-launch-1.0", "-v"] + line, "the launch line")

@@ -76,6 +76,7 @@ gboolean
 gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
 {
   const RnnRunInfo *info = &self->config.info;
+  GstClockTime latency;
   GstRnnFormat in;
   guint B;
 
@@ -105,9 +106,14 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
   }
 
   self->stream.batch = self->stream.last_batch = B;
+  latency = gst_rnn_latency (self);
   GST_OBJECT_LOCK (self);
   self->stream.in_fmt = in;
   GST_OBJECT_UNLOCK (self);
+  /* the latency is a number of frames: a new rate changes it */
+  if (gst_rnn_latency (self) != latency)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
   self->stream.in_frame_bytes = (gsize) B * info->input_size * sizeof (float);
   self->stream.out_frame_bytes = info->output == RNN_OUTPUT_WINDOW_SCORES ?
       self->stream.in_frame_bytes :

@@ -79,9 +79,14 @@ gst_rnn_restamp (GstRnn * self, GstBuffer * buf, gsize n)
       GST_CLOCK_TIME_NONE;
 }
 
-/* The latency the element adds: the frames the structure holds back (a
- * bidirectional model's window in n-to-n), nothing otherwise.  Any
- * thread. */
+/* The latency the element adds: how long after its timestamp an output
+ * is pushed.  n-to-n with a bidirectional model holds a window back and
+ * stamps it with its first frame; n-to-1 stamps each result with its
+ * window's start but can only attach it to the buffer in which the
+ * window ends: both are late by one window.  A unidirectional n-to-n,
+ * 1-to-n (each input frame's outputs leave with it) and n-to-m (a
+ * forecast is stamped after its window, when it is pushed) add nothing.
+ * 0 while the rate is unknown.  Any thread (takes the object lock). */
 GstClockTime
 gst_rnn_latency (GstRnn * self)
 {
@@ -91,6 +96,9 @@ gst_rnn_latency (GstRnn * self)
 
   GST_OBJECT_LOCK (self);
   frames = self->config.info.latency;
+  if (self->config.info.input_size > 0
+      && self->config.run.mode == RNN_MODE_N_TO_1)
+    frames = self->config.run.window;
   steps_n = self->stream.in_fmt.steps_n;
   steps_d = self->stream.in_fmt.steps_d;
   GST_OBJECT_UNLOCK (self);

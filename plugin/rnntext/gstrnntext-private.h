@@ -1,5 +1,5 @@
 /* GStreamer rnntext element: what its files share (gstrnntext.c, the
- * element; gstrnntextcues.c, the cue timing).
+ * element; gstrnntextcues.c, the cue timing and latency).
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -15,6 +15,26 @@
 #include "gstrnntextpost.h"
 
 G_BEGIN_DECLS
+
+/**
+ * GstRnnTextCueTime:
+ * @GST_RNN_TEXT_CUE_TIME_START: the window's start (the text is late by
+ *     a window: muxers and overlays must wait that long)
+ * @GST_RNN_TEXT_CUE_TIME_CENTRE: the window's centre
+ * @GST_RNN_TEXT_CUE_TIME_END: the window's end, when its result is known
+ *
+ * Where in its window a cue starts.
+ */
+typedef enum
+{
+  GST_RNN_TEXT_CUE_TIME_START,
+  GST_RNN_TEXT_CUE_TIME_CENTRE,
+  GST_RNN_TEXT_CUE_TIME_END
+} GstRnnTextCueTime;
+
+#define GST_TYPE_RNN_TEXT_CUE_TIME (gst_rnn_text_cue_time_get_type ())
+/* The GEnum of GstRnnTextCueTime (gstrnntextcues.c); any thread. */
+GType gst_rnn_text_cue_time_get_type (void);
 
 GST_DEBUG_CATEGORY_EXTERN (gst_rnn_text_debug);
 #define GST_CAT_DEFAULT gst_rnn_text_debug
@@ -39,6 +59,8 @@ struct _GstRnnText
   gchar *ignore_labels;         /* as set: comma-separated */
   gchar **ignore;               /* split; NULL when empty */
   GstRnnTextPost post;          /* smoothing, thresholds... (gstrnntextpost.h) */
+  GstRnnTextCueTime cue_time;
+  GstClockTime max_hold;        /* merge: longest cue held; NONE: no limit */
 
   /* Streaming state: the streaming thread only (state changes touch it
    * when no data flows).  Allocated going to PAUSED. */
@@ -50,7 +72,9 @@ struct _GstRnnText
   GstClockTime window;          /* longest window seen: how far back a
                                  * future window may start */
   GstClockTime last_start;      /* start of the last window */
-  GstClockTime hop;             /* between the last two window starts */
+  GstClockTime last_cue;        /* cue time of the last window */
+  GstClockTime hop;             /* between window starts: the results'
+                                 * hop field, else the last two starts */
   gboolean warned_stream;
   guint64 buffers_seen, results_seen;   /* since start */
   gboolean warned_no_results;
@@ -62,6 +86,8 @@ typedef struct
   gint stream;
   gfloat min_confidence;
   gboolean merge, newline;
+  GstRnnTextCueTime cue_time;
+  GstClockTime max_hold;
 } Snapshot;
 
 /* The cue timing (gstrnntextcues.c), streaming thread only.  Each push
@@ -73,9 +99,25 @@ void gst_rnn_text_gap_to (GstRnnText * self, GstClockTime t);
  * (GST_CLOCK_TIME_NONE: one hop after its last window). */
 GstFlowReturn gst_rnn_text_send_pending (GstRnnText * self,
     GstClockTime end, gboolean newline);
-/* The window [start, start + dur) gave @text (may be empty). */
+/* The window [start, start + dur) gave @text (may be empty); @hop is the
+ * result's hop field (NONE: learn it from the window starts). */
 GstFlowReturn gst_rnn_text_window (GstRnnText * self, GstClockTime start,
-    GstClockTime dur, const GString * text, const Snapshot * set);
+    GstClockTime dur, GstClockTime hop, const GString * text,
+    const Snapshot * set);
+/* After an input buffer ending at @end: a GAP up to the earliest time a
+ * cue may still start. */
+void gst_rnn_text_gap_after (GstRnnText * self, GstClockTime end,
+    GstRnnTextCueTime cue_time);
+/* How much later than its window's start a cue of a window of @dur
+ * starts. */
+GstClockTime gst_rnn_text_cue_shift (GstRnnTextCueTime cue_time,
+    GstClockTime dur);
+/* What the element adds to upstream's latency (object lock held). */
+GstClockTime gst_rnn_text_own_latency (GstRnnText * self);
+/* The src pad's query function: LATENCY answered, the rest by default.
+ * Any thread. */
+gboolean gst_rnn_text_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
 /* gstrnntextnoresults.c, streaming thread: count @buf and whether it
  * carries results; at EOS, warn once (naming the rnn upstream and its
  * mode) if buffers came and none carried a result. */

@@ -13,19 +13,23 @@
  * Turns the results of an `rnn` element in `n-to-1` mode, which ride on
  * its buffers as `GstRnnResultMeta` custom metas, into a
  * `text/x-raw, format=utf8` stream of cues: one buffer per window, its
- * text made from #GstRnnText:template, stamped with the window's start
- * and lasting one hop (until the next window starts), or its whole
- * window when windows do not overlap, so cues never overlap.  The input
- * buffers (any caps) are consumed.  Invalid results (non-finite scores)
- * give no text, nor do those below #GstRnnText:min-confidence, of
+ * text made from #GstRnnText:template, starting where
+ * #GstRnnText:cue-time says (by default the window's end, when its result
+ * is known) and lasting one hop (until the next window's cue), or its
+ * whole window when windows do not overlap, so cues never overlap; a cue
+ * leaves as soon as its result comes (the results carry the hop).  The
+ * input buffers (any caps) are consumed.  Invalid results (non-finite
+ * scores) give no text, nor do those below #GstRnnText:min-confidence, of
  * another #GstRnnText:stream or labelled as in #GstRnnText:ignore-labels;
  * with several streams the texts of one window are joined by
- * #GstRnnText:separator.  The first window is held until the second
- * tells the hop (with #GstRnnText:merge, every cue is held until the
- * text changes); stretches without text are announced with GAP events
- * up to the earliest start of a window still to come, so `textoverlay`
- * and `matroskamux` do not wait for text that will not come.  EOS, a new
- * segment or a GAP event send a held cue; a flush drops it.
+ * #GstRnnText:separator.  With #GstRnnText:merge a cue is held until the
+ * text changes or for #GstRnnText:max-hold.  After every input buffer a
+ * GAP event announces that nothing starts before the earliest cue still
+ * to come (with cue-time=end: the buffer's end), so `textoverlay`,
+ * `matroskamux` and `mp4mux` never wait for text that will not come.
+ * The LATENCY answer is upstream's (the `rnn` element reports its window)
+ * plus, with merge, max-hold.  EOS, SEGMENT_DONE, a new segment or a GAP
+ * event send a held cue; a flush drops it.
  *
  * ## Example launch line
  * |[
@@ -37,21 +41,31 @@
  *     rnntext template="{start} {label} {confidence}" ! fdsink
  * ]| One line per 0.5 s window: its start, waveform and confidence.
  * |[
- * gst-launch-1.0 audiotestsrc wave=saw num-buffers=40 ! \
- *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! tee name=t \
- *     t. ! queue ! rnn mode=n-to-1 window=4000 \
- *         model=examples/models/waveform-gru.safetensors ! \
- *     rnntext newline=false ! mux.subtitle_%u \
- *     t. ! queue ! audioconvert ! mux.audio_%u \
+ * gst-launch-1.0 filesrc location=words.wav ! wavparse ! tee name=t \
+ *     t. ! queue ! audioconvert ! audioresample ! \
+ *         melspec model=examples/models/kws-gru.safetensors ! \
+ *         rnn model=examples/models/kws-gru.safetensors mode=n-to-1 \
+ *             window=100 hop=10 ! \
+ *         rnntext newline=false merge=true ! queue ! mux.subtitle_0 \
+ *     t. ! queue ! audioconvert ! audioresample ! vorbisenc ! mux. \
  *     matroskamux name=mux ! filesink location=labelled.mkv
- * ]| The audio with its labels as a subtitle track.
+ * ]| The audio with its labels as a subtitle track (default queues).
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! textoverlay name=o ! \
+ *         autovideosink \
+ *     autoaudiosrc ! audioconvert ! audioresample ! \
+ *         melspec model=examples/models/kws-gru.safetensors ! \
+ *         rnn model=examples/models/kws-gru.safetensors mode=n-to-1 \
+ *             window=100 hop=10 ! \
+ *         rnntext newline=false ! o.text_sink
+ * ]| Live labels on live video.
  * |[
  * gst-launch-1.0 audiotestsrc wave=square samplesperbuffer=800 \
  *         num-buffers=20 ! \
  *     audio/x-raw,format=F32LE,rate=8000,channels=1 ! \
  *     rnn mode=n-to-1 window=800 hop=80 \
  *         model=examples/models/waveform-gru.safetensors ! \
- *     rnntext merge=true ignore-labels=sine ! fdsink
+ *     rnntext merge=true max-hold=-1 ignore-labels=sine ! fdsink
  * ]| One line per run of equal labels (100 ms windows every 10 ms), none
  * for sine.
  *
@@ -79,6 +93,8 @@ GST_DEBUG_CATEGORY (gst_rnn_text_debug);
 #define DEFAULT_MERGE FALSE
 #define DEFAULT_NEWLINE TRUE
 #define DEFAULT_IGNORE_LABELS NULL
+#define DEFAULT_CUE_TIME GST_RNN_TEXT_CUE_TIME_END
+#define DEFAULT_MAX_HOLD (200 * GST_MSECOND)
 
 /* Room reserved at start for a cue's text: longer ones grow it once. */
 #define TEXT_RESERVE 256
@@ -93,6 +109,8 @@ enum
   PROP_MERGE,
   PROP_NEWLINE,
   PROP_IGNORE_LABELS,
+  PROP_CUE_TIME,
+  PROP_MAX_HOLD,
   PROP_POST_FIRST               /* and on: gstrnntextpost.c's */
 };
 
@@ -186,6 +204,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
   GstCustomMeta *meta = gst_rnn_buffer_get_result_meta (buf);
   guint n = gst_rnn_result_meta_get_n_results (meta);
   GstClockTime ts = GST_CLOCK_TIME_NONE, dur = GST_CLOCK_TIME_NONE;
+  GstClockTime hop = GST_CLOCK_TIME_NONE;
   GstFlowReturn ret = GST_FLOW_OK;
   gboolean open = FALSE;
   guint max_stream = 0, i;
@@ -193,14 +212,16 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
   for (i = 0; i < n; i++) {
     const GstStructure *s = gst_rnn_result_meta_get_result (meta, i);
     guint64 t = GST_CLOCK_TIME_NONE, d = GST_CLOCK_TIME_NONE;
+    guint64 h = GST_CLOCK_TIME_NONE;
 
     if (s == NULL)
       continue;
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_TIMESTAMP, &t);
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_DURATION, &d);
+    gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_HOP, &h);
     if (open && t != ts) {
       gst_rnn_text_check_stream (self, set, max_stream);
-      ret = gst_rnn_text_window (self, ts, dur, self->window_text, set);
+      ret = gst_rnn_text_window (self, ts, dur, hop, self->window_text, set);
       if (ret != GST_FLOW_OK)
         return ret;
       open = FALSE;
@@ -209,6 +230,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
       g_string_truncate (self->window_text, 0);
       ts = t;
       dur = d;
+      hop = h;
       max_stream = 0;
       open = TRUE;
     }
@@ -217,7 +239,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
   }
   if (open) {
     gst_rnn_text_check_stream (self, set, max_stream);
-    ret = gst_rnn_text_window (self, ts, dur, self->window_text, set);
+    ret = gst_rnn_text_window (self, ts, dur, hop, self->window_text, set);
   }
   return ret;
 }
@@ -235,6 +257,8 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   set.min_confidence = self->min_confidence;
   set.merge = self->merge;
   set.newline = self->newline;
+  set.cue_time = self->cue_time;
+  set.max_hold = self->max_hold;
   GST_OBJECT_UNLOCK (self);
 
   gst_rnn_text_count_buffer (self, buf);
@@ -248,13 +272,7 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   if (ret != GST_FLOW_OK)
     return ret;
 
-  /* Nothing will start before the held cue, nor before the earliest start
-   * of a window that ends after this buffer. */
-  if (self->has_pending)
-    gst_rnn_text_gap_to (self, self->pending_start);
-  else if (GST_CLOCK_TIME_IS_VALID (end)
-      && GST_CLOCK_TIME_IS_VALID (self->window) && end > self->window)
-    gst_rnn_text_gap_to (self, end - self->window);
+  gst_rnn_text_gap_after (self, end, set.cue_time);
   return GST_FLOW_OK;
 }
 
@@ -341,7 +359,9 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       }
       break;
     }
+    case GST_EVENT_SEGMENT_DONE:
     case GST_EVENT_EOS:
+      /* the end of the data: the held cue need not wait for more */
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
           gst_rnn_text_newline (self));
       gst_rnn_text_check_results_seen (self);
@@ -380,8 +400,10 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstRnnText *self = GST_RNN_TEXT (object);
+  GstClockTime latency;
 
   GST_OBJECT_LOCK (self);
+  latency = gst_rnn_text_own_latency (self);
   switch (prop_id) {
     case PROP_TEMPLATE:
       gst_rnn_text_set_template (self, g_value_get_string (value));
@@ -412,6 +434,13 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
       self->ignore = self->ignore_labels && *self->ignore_labels ?
           g_strsplit (self->ignore_labels, ",", -1) : NULL;
       break;
+    case PROP_CUE_TIME:
+      self->cue_time = (GstRnnTextCueTime) g_value_get_enum (value);
+      break;
+    case PROP_MAX_HOLD:
+      self->max_hold = g_value_get_int64 (value) < 0 ? GST_CLOCK_TIME_NONE :
+          (GstClockTime) g_value_get_int64 (value);
+      break;
     default:
       if (prop_id < PROP_POST_FIRST
           || !gst_rnn_text_post_set_property (&self->post,
@@ -419,7 +448,13 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  if (gst_rnn_text_own_latency (self) == latency) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   GST_OBJECT_UNLOCK (self);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
 }
 
 static void
@@ -450,6 +485,13 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_IGNORE_LABELS:
       g_value_set_string (value, self->ignore_labels);
+      break;
+    case PROP_CUE_TIME:
+      g_value_set_enum (value, self->cue_time);
+      break;
+    case PROP_MAX_HOLD:
+      g_value_set_int64 (value, GST_CLOCK_TIME_IS_VALID (self->max_hold) ?
+          (gint64) self->max_hold : -1);
       break;
     default:
       if (prop_id < PROP_POST_FIRST
@@ -605,14 +647,14 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
    * GstRnnText:merge:
    *
    * Consecutive windows with the same text make one cue, sent when the
-   * text changes.  The rendered texts are compared: a template with
+   * text changes or once it has been held #GstRnnText:max-hold.  The rendered texts are compared: a template with
    * per-window numbers ({start}, {confidence}, ...) never merges.
    */
   g_object_class_install_property (gobject_class, PROP_MERGE,
       g_param_spec_boolean ("merge", "Merge",
           "Consecutive, touching windows with the same rendered text extend "
-          "one cue instead of repeating it; the cue is sent when the text "
-          "changes (use a template without times or confidence)",
+          "one cue instead of repeating it, sent when the text changes or "
+          "after max-hold (use a template without times or confidence)",
           DEFAULT_MERGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -646,6 +688,42 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRnnText:cue-time:
+   *
+   * Where in its window a cue starts.  `end` (the default) is when the
+   * result is known: the text stream then keeps up with its input, so
+   * muxers and overlays never wait for it beyond default queues.
+   * `start` and `centre` put the text nearer to what caused it, and make
+   * the text stream lag its input by the window (or half of it).
+   */
+  g_object_class_install_property (gobject_class, PROP_CUE_TIME,
+      g_param_spec_enum ("cue-time", "Cue time",
+          "Where in its window a cue starts (end: when the result is known; "
+          "start and centre lag the input by the window or half of it)",
+          GST_TYPE_RNN_TEXT_CUE_TIME, DEFAULT_CUE_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:max-hold:
+   *
+   * With #GstRnnText:merge, the longest a cue is held waiting for its text
+   * to change: a longer run of equal text is sent in cues of about this
+   * length, so the latency merging adds (reported in the LATENCY query)
+   * is bounded.  -1: until the text changes (one cue per run, for a
+   * terminal or a file; unbounded latency).
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_HOLD,
+      g_param_spec_int64 ("max-hold", "Maximum hold",
+          "With merge, the longest (ns) a cue waits for its text to change "
+          "before it is sent, the run going on in the next cue (-1 = until "
+          "the text changes: unbounded latency)",
+          -1, G_MAXINT64, DEFAULT_MAX_HOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_CUE_TIME, 0);
   gst_rnn_text_post_install_properties (gobject_class, PROP_POST_FIRST);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_SMOOTHING, 0);
 
@@ -671,6 +749,8 @@ gst_rnn_text_init (GstRnnText * self)
 
   self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
   gst_pad_use_fixed_caps (self->srcpad);
+  gst_pad_set_query_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_rnn_text_src_query));
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 
   self->stream = DEFAULT_STREAM;
@@ -678,6 +758,8 @@ gst_rnn_text_init (GstRnnText * self)
   self->separator = g_strdup (DEFAULT_SEPARATOR);
   self->merge = DEFAULT_MERGE;
   self->newline = DEFAULT_NEWLINE;
+  self->cue_time = DEFAULT_CUE_TIME;
+  self->max_hold = DEFAULT_MAX_HOLD;
   gst_rnn_text_post_init (&self->post);
   gst_rnn_text_set_template (self, DEFAULT_TEMPLATE);
   gst_rnn_text_reset (self);

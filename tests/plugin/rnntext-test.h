@@ -20,6 +20,8 @@ typedef struct
   guint cls;
   gfloat confidence;
   gboolean valid;
+  GstClockTime hop;             /* 0: no hop field (rnntext then learns the
+                                 * hop from the window starts) */
 } FakeResult;
 
 /* Attach @r to @buf as a GstRnnResultMeta with the fields the rnn element
@@ -43,8 +45,9 @@ GstBuffer *scores_buffer (GstClockTime ts, GstClockTime wdur,
     GstClockTime hop, const gchar * const *labels, const gdouble * scores,
     guint n);
 
-/* A harness around a new rnntext (properties as for gst_object_set:
- * name/value pairs, NULL-terminated) fed F32 audio caps, with a bus. */
+/* A harness around a new rnntext (cue-time=start, max-hold=-1, then the
+ * properties as for gst_object_set: name/value pairs, NULL-terminated)
+ * fed F32 audio caps, with a bus. */
 GstHarness *text_harness (const gchar * first_prop, ...) G_GNUC_NULL_TERMINATED;
 
 /* Pull one cue (fails if none comes within 60 s). */

@@ -223,7 +223,8 @@ GST_START_TEST (test_subtitle_track)
       "samplesperbuffer=%u num-buffers=%u ! "
       "audio/x-raw,format=F32LE,rate=8000,channels=1 ! tee name=t "
       "t. ! queue ! rnn mode=n-to-1 window=%u hop=%u model=%s ! "
-      "rnntext newline=false merge=%d ignore-labels=\"%s\" ! "
+      "rnntext newline=false cue-time=start max-hold=-1 merge=%d "
+      "ignore-labels=\"%s\" ! "
       "mux.subtitle_%%u "
       "t. ! %s ! mux.audio_%%u "
       "matroskamux name=mux ! filesink location=%s",

@@ -22,6 +22,7 @@ rnn_text_harness (const RnnModeCase * c)
   fail_unless (text != NULL);
   g_object_set (text, "template", "{stream}:{label}:{confidence}",
       "separator", "|", "newline", FALSE, NULL);
+  gst_util_set_object_arg (G_OBJECT (text), "cue-time", "start");
   gst_bin_add_many (GST_BIN (bin), rnn, text, NULL);
   fail_unless (gst_element_link (rnn, text));
   pad = gst_element_get_static_pad (rnn, "sink");
