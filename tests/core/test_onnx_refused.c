@@ -1,0 +1,190 @@
+/* ONNX models the reader must refuse, each with a clear error naming the
+ * file, the node, its op and the reason: graphs torch writes with ops or
+ * slices the core does not run (tests/conformance/onnx/refused, written by
+ * gen_onnx.py), fixtures with one field changed, and hostile files
+ * (truncated, garbage, nested graphs thousands deep). */
+#define _GNU_SOURCE             /* memmem */
+#include <check.h>
+#include <string.h>
+
+#include "rnn.h"
+#include "rnn-test-util.h"
+
+static const char *onnx_dir;
+
+static void
+expect_refused (const char *path, int code, const char *const *subs)
+{
+  GError *err = NULL;
+  RnnModel *m = rnn_model_load (path, NULL, &err);
+  ck_assert_msg (m == NULL, "%s loaded but must be refused", path);
+  ck_assert_msg (g_error_matches (err, RNN_ERROR, code), "%s: code %d: %s",
+      path, err->code, err->message);
+  ck_assert_msg (strstr (err->message, path) != NULL, "no file name: %s",
+      err->message);
+  for (guint i = 0; subs[i]; i++)
+    ck_assert_msg (strstr (err->message, subs[i]) != NULL,
+        "'%s' not in: %s", subs[i], err->message);
+  g_error_free (err);
+}
+
+static const struct {
+  const char *file;
+  const char *subs[4];
+} refused[] = {
+  {"tanh-after-gru", {"node '/Tanh' (Tanh)", "op is not supported", NULL}},
+  {"last-step-only", {"node '/Gather' (Gather)", "changes the sequence",
+          NULL}},
+  {"meta-cell-contradicts", {"rnn.cell is \"gru\"", "graph says \"lstm\"",
+          NULL}},
+};
+
+START_TEST (test_graphs_torch_writes)
+{
+  g_autofree char *p = g_strdup_printf ("%s/refused/%s.onnx", onnx_dir,
+      refused[_i].file);
+  expect_refused (p, RNN_ERROR_MODEL, refused[_i].subs);
+}
+END_TEST
+
+/* Fixture @name with the first @from replaced by @to (same length),
+ * written to a temporary .onnx file. */
+static char *
+mutated (const char *name, const char *from, const char *to, gsize n)
+{
+  g_autofree char *src = g_strdup_printf ("%s/%s.onnx", onnx_dir, name);
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  ck_assert (g_file_get_contents (src, &bytes, &len, NULL));
+  char *hit = memmem (bytes, len, from, n);
+  ck_assert_msg (hit != NULL, "%s: bytes to change not found", src);
+  memcpy (hit, to, n);
+  char *path = g_strdup_printf ("%s/%s-mutated.onnx", rnn_test_tmpdir (),
+      name);
+  ck_assert (g_file_set_contents (path, bytes, len, NULL));
+  return path;
+}
+
+START_TEST (test_unknown_op)
+{
+  /* NodeProto.op_type (field 4, 3 bytes) "GRU" -> "GRX" */
+  g_autofree char *p = mutated ("gru_l1_bias_uni_bf", "\x22\x03GRU",
+      "\x22\x03GRX", 5);
+  const char *subs[] = { "node '/rnn/GRU' (GRX)", "op is not supported", NULL };
+  expect_refused (p, RNN_ERROR_MODEL, subs);
+}
+END_TEST
+
+START_TEST (test_gru_linear_before_reset_0)
+{
+  g_autofree char *p = mutated ("gru_l1_bias_uni_bf",
+      "linear_before_reset\x18\x01", "linear_before_reset\x18\x00", 21);
+  const char *subs[] = { "node '/rnn/GRU' (GRU)", "linear_before_reset must be 1",
+    NULL
+  };
+  expect_refused (p, RNN_ERROR_MODEL, subs);
+}
+END_TEST
+
+START_TEST (test_hidden_size_clash)
+{
+  /* hidden_size 5 -> 127: the weights no longer fit */
+  g_autofree char *p = mutated ("rnn_l1_bias_uni_tm", "hidden_size\x18\x05",
+      "hidden_size\x18\x7f", 13);
+  const char *subs[] = { "(RNN)", "input W: shape [1, 5, 3]",
+    "1 direction(s) x 127 rows", NULL
+  };
+  expect_refused (p, RNN_ERROR_MODEL, subs);
+}
+END_TEST
+
+START_TEST (test_truncated)
+{
+  g_autofree char *src = g_strdup_printf ("%s/lstm_l1_nobias_uni_bf.onnx",
+      onnx_dir);
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  ck_assert (g_file_get_contents (src, &bytes, &len, NULL));
+  g_autofree char *p = g_strdup_printf ("%s/truncated.onnx",
+      rnn_test_tmpdir ());
+  const char *subs[] = { "not an ONNX model", NULL };
+  /* cut anywhere: the wire walk or protobuf-c refuses, never a crash */
+  for (gsize cut = 1; cut < len; cut += 97) {
+    ck_assert (g_file_set_contents (p, bytes, cut, NULL));
+    GError *err = NULL;
+    RnnModel *m = rnn_model_load (p, NULL, &err);
+    ck_assert_msg (m == NULL, "cut at %zu loaded", cut);
+    g_error_free (err);
+  }
+  ck_assert (g_file_set_contents (p, bytes, len / 2, NULL));
+  expect_refused (p, RNN_ERROR_FORMAT, subs);
+}
+END_TEST
+
+START_TEST (test_garbage)
+{
+  char junk[256];
+  memset (junk, 0xff, sizeof junk);
+  g_autofree char *p = g_strdup_printf ("%s/garbage.onnx",
+      rnn_test_tmpdir ());
+  ck_assert (g_file_set_contents (p, junk, sizeof junk, NULL));
+  const char *subs[] = { "not an ONNX model", NULL };
+  expect_refused (p, RNN_ERROR_FORMAT, subs);
+}
+END_TEST
+
+/* @inner wrapped as length-delimited field @field. */
+static GByteArray *
+wrap (GByteArray * inner, guint field)
+{
+  GByteArray *o = g_byte_array_new ();
+  guint8 tag = (guint8) (field << 3 | 2);
+  g_byte_array_append (o, &tag, 1);
+  for (guint64 v = inner->len;; v >>= 7) {
+    guint8 b = (v & 0x7f) | (v >> 7 ? 0x80 : 0);
+    g_byte_array_append (o, &b, 1);
+    if (!(v >> 7))
+      break;
+  }
+  g_byte_array_append (o, inner->data, inner->len);
+  g_byte_array_unref (inner);
+  return o;
+}
+
+START_TEST (test_nested_graphs)
+{
+  /* graph { node { attribute { g { node { ... } } } } }, 3000 deep:
+   * protobuf-c would recurse once per level */
+  GByteArray *b = g_byte_array_new ();
+  for (guint i = 0; i < 3000; i++)
+    b = wrap (wrap (wrap (b, 6), 5), 1);        /* Attribute.g, Node.attribute, Graph.node */
+  b = wrap (b, 7);              /* ModelProto.graph */
+  g_autofree char *p = g_strdup_printf ("%s/nested.onnx", rnn_test_tmpdir ());
+  ck_assert (g_file_set_contents (p, (const char *) b->data, b->len, NULL));
+  g_byte_array_unref (b);
+  const char *subs[] = { "not an ONNX model", "nested more than", NULL };
+  expect_refused (p, RNN_ERROR_FORMAT, subs);
+}
+END_TEST
+
+int
+main (int argc, char **argv)
+{
+  onnx_dir = argc > 1 ? argv[1] : "tests/conformance/onnx";
+  Suite *su = suite_create ("onnx-refused");
+  TCase *tc = tcase_create ("onnx-refused");
+  tcase_add_loop_test (tc, test_graphs_torch_writes, 0,
+      G_N_ELEMENTS (refused));
+  tcase_add_test (tc, test_unknown_op);
+  tcase_add_test (tc, test_gru_linear_before_reset_0);
+  tcase_add_test (tc, test_hidden_size_clash);
+  tcase_add_test (tc, test_truncated);
+  tcase_add_test (tc, test_garbage);
+  tcase_add_test (tc, test_nested_graphs);
+  suite_add_tcase (su, tc);
+  SRunner *sr = srunner_create (su);
+  srunner_run_all (sr, CK_NORMAL);
+  int failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed ? 1 : 0;
+}
