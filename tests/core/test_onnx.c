@@ -7,6 +7,7 @@
 
 #include "rnn.h"
 #include "rnn-test-util.h"
+#include "onnx.pb-c.h"              /* generated from onnx.proto (core/) */
 
 static const char *onnx_dir;
 static GPtrArray *names;        /* fixture names, sorted */
@@ -102,6 +103,65 @@ START_TEST (test_from_memory)
 }
 END_TEST
 
+/* Initializers given as float_data instead of raw_data (as other
+ * exporters write them): the same numbers.  The exported fixture is
+ * rewritten with protobuf-c, every initializer's raw_data moved to
+ * float_data, and must still match PyTorch. */
+START_TEST (test_float_data)
+{
+  const char *name = "lstm_l1_bias_uni_tm_head-none_meta";
+  g_autofree char *mp = g_strdup_printf ("%s/%s.onnx", onnx_dir, name);
+  g_autofree char *dp = g_strdup_printf ("%s/%s.data.safetensors", onnx_dir,
+      name);
+  g_autofree char *bytes = NULL;
+  gsize n = 0;
+  ck_assert (g_file_get_contents (mp, &bytes, &n, NULL));
+  Onnx__ModelProto *pm = onnx__model_proto__unpack (NULL, n,
+      (const guint8 *) bytes);
+  ck_assert_ptr_nonnull (pm);
+  guint moved = 0;
+  for (size_t i = 0; i < pm->graph->n_initializer; i++) {
+    Onnx__TensorProto *t = pm->graph->initializer[i];
+    if (!t->has_raw_data || t->data_type != 1)
+      continue;
+    t->n_float_data = t->raw_data.len / 4;
+    t->float_data = (float *) t->raw_data.data;     /* little-endian host */
+    t->has_raw_data = FALSE;
+    moved++;
+  }
+  ck_assert_uint_ge (moved, 4);
+  gsize len = onnx__model_proto__get_packed_size (pm);
+  g_autofree guint8 *out = g_malloc (len);
+  onnx__model_proto__pack (pm, out);
+  for (size_t i = 0; i < pm->graph->n_initializer; i++) {
+    Onnx__TensorProto *t = pm->graph->initializer[i];
+    if (t->n_float_data) {        /* give raw_data its buffer back to free */
+      t->has_raw_data = TRUE;
+      t->float_data = NULL;
+      t->n_float_data = 0;
+    }
+  }
+  onnx__model_proto__free_unpacked (pm, NULL);
+
+  GError *err = NULL;
+  RnnModel *m = rnn_model_load_from_data (out, len, "float-data.onnx", NULL,
+      &err);
+  ck_assert_msg (m != NULL, "%s", err ? err->message : "");
+  RnnTestFile *d = rnn_test_file_load (dp, &err);
+  ck_assert_ptr_nonnull (d);
+  const RnnTestTensor *in = rnn_test_file_get (d, "input");
+  const RnnTestTensor *ref = rnn_test_file_get (d, "output");
+  RnnState *s = rnn_state_new (m, 1, in->shape[0], &err);
+  g_autofree float *y = g_new0 (float, ref->numel);
+  ck_assert (rnn_state_process_window (s, in->data, in->shape[0],
+          RNN_RUN_NONE, y, &err));
+  check_close ("float_data", "output", y, ref->data, ref->numel);
+  rnn_state_free (s);
+  rnn_model_unref (m);
+  rnn_test_file_free (d);
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -122,6 +182,7 @@ main (int argc, char **argv)
   tcase_add_loop_test (tc, test_matches_pytorch, 0, (int) names->len);
   tcase_add_test (tc, test_metadata_props);
   tcase_add_test (tc, test_from_memory);
+  tcase_add_test (tc, test_float_data);
   suite_add_tcase (su, tc);
   SRunner *sr = srunner_create (su);
   srunner_run_all (sr, CK_NORMAL);
