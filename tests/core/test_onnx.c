@@ -162,6 +162,120 @@ START_TEST (test_float_data)
 }
 END_TEST
 
+/* A Gemm head (transB=1, as nn.Linear on 2-D input is exported): the
+ * fixture's MatMul + Add head rewritten as one Gemm with the weight
+ * transposed to (O, in); PyTorch's numbers still. */
+START_TEST (test_gemm_head)
+{
+  const char *name = "lstm_l1_bias_uni_tm_head-none_meta";
+  g_autofree char *mp = g_strdup_printf ("%s/%s.onnx", onnx_dir, name);
+  g_autofree char *dp = g_strdup_printf ("%s/%s.data.safetensors", onnx_dir,
+      name);
+  g_autofree char *bytes = NULL;
+  gsize n = 0;
+  ck_assert (g_file_get_contents (mp, &bytes, &n, NULL));
+  Onnx__ModelProto *pm = onnx__model_proto__unpack (NULL, n,
+      (const guint8 *) bytes);
+  ck_assert_ptr_nonnull (pm);
+  Onnx__GraphProto g2 = *pm->graph;
+  Onnx__ModelProto m2 = *pm;
+  m2.graph = &g2;
+  Onnx__NodeProto *mm = NULL, *add = NULL;
+  g_autofree Onnx__NodeProto **nodes = g_new0 (Onnx__NodeProto *, g2.n_node);
+  g2.n_node = 0;
+  for (size_t i = 0; i < pm->graph->n_node; i++) {
+    Onnx__NodeProto *nd = pm->graph->node[i];
+    if (!strcmp (nd->op_type, "MatMul"))
+      mm = nd;
+    else if (!strcmp (nd->op_type, "Add"))
+      add = nd;
+    else
+      nodes[g2.n_node++] = nd;
+  }
+  ck_assert (mm && add);
+  const char *bias = strcmp (add->input[0], mm->output[0]) ? add->input[0] :
+      add->input[1];
+  /* the weight, transposed */
+  g_autofree Onnx__TensorProto **inits = g_memdup2 (g2.initializer,
+      g2.n_initializer * sizeof (gpointer));
+  Onnx__TensorProto wt;
+  int64_t dims[2];
+  g_autofree float *wdata = NULL;
+  for (size_t i = 0; i < g2.n_initializer; i++) {
+    Onnx__TensorProto *t = inits[i];
+    if (strcmp (t->name, mm->input[1]))
+      continue;
+    guint rows = t->dims[0], cols = t->dims[1];
+    const float *src = (const float *) t->raw_data.data;
+    wdata = g_new (float, rows * cols);
+    for (guint r = 0; r < rows; r++)
+      for (guint c = 0; c < cols; c++)
+        wdata[c * rows + r] = src[r * cols + c];
+    wt = *t;
+    dims[0] = cols;
+    dims[1] = rows;
+    wt.dims = dims;
+    wt.raw_data.data = (guint8 *) wdata;
+    inits[i] = &wt;
+  }
+  ck_assert_ptr_nonnull (wdata);
+  g2.initializer = inits;
+  Onnx__NodeProto gemm = ONNX__NODE_PROTO__INIT;
+  Onnx__AttributeProto tb = ONNX__ATTRIBUTE_PROTO__INIT;
+  Onnx__AttributeProto *attrs[] = { &tb };
+  char *gin[] = { mm->input[0], mm->input[1], (char *) bias };
+  char *gout[] = { add->output[0] };
+  tb.name = (char *) "transB";
+  tb.has_type = TRUE;
+  tb.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+  tb.has_i = TRUE;
+  tb.i = 1;
+  gemm.name = (char *) "/fc/Gemm";
+  gemm.op_type = (char *) "Gemm";
+  gemm.n_input = 3;
+  gemm.input = gin;
+  gemm.n_output = 1;
+  gemm.output = gout;
+  gemm.n_attribute = 1;
+  gemm.attribute = attrs;
+  /* Gemm where the MatMul was: before the nodes that read its output */
+  g_autofree Onnx__NodeProto **ordered = g_new0 (Onnx__NodeProto *,
+      g2.n_node + 1);
+  size_t k = 0;
+  for (size_t i = 0; i < g2.n_node; i++) {
+    for (size_t j = 0; j < nodes[i]->n_input && k == i; j++)
+      if (!strcmp (nodes[i]->input[j], add->output[0]))
+        ordered[k++] = &gemm;
+    ordered[k++] = nodes[i];
+  }
+  if (k == g2.n_node)
+    ordered[k++] = &gemm;
+  g2.node = ordered;
+  g2.n_node = k;
+  gsize len = onnx__model_proto__get_packed_size (&m2);
+  g_autofree guint8 *out = g_malloc (len);
+  onnx__model_proto__pack (&m2, out);
+  onnx__model_proto__free_unpacked (pm, NULL);
+
+  GError *err = NULL;
+  RnnModel *m = rnn_model_load_from_data (out, len, "gemm.onnx", NULL, &err);
+  ck_assert_msg (m != NULL, "%s", err ? err->message : "");
+  ck_assert (rnn_model_has_head (m));
+  RnnTestFile *d = rnn_test_file_load (dp, &err);
+  ck_assert_ptr_nonnull (d);
+  const RnnTestTensor *in = rnn_test_file_get (d, "input");
+  const RnnTestTensor *ref = rnn_test_file_get (d, "output");
+  RnnState *s = rnn_state_new (m, 1, in->shape[0], &err);
+  g_autofree float *y = g_new0 (float, ref->numel);
+  ck_assert (rnn_state_process_window (s, in->data, in->shape[0],
+          RNN_RUN_NONE, y, &err));
+  check_close ("gemm", "output", y, ref->data, ref->numel);
+  rnn_state_free (s);
+  rnn_model_unref (m);
+  rnn_test_file_free (d);
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -183,6 +297,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_metadata_props);
   tcase_add_test (tc, test_from_memory);
   tcase_add_test (tc, test_float_data);
+  tcase_add_test (tc, test_gemm_head);
   suite_add_tcase (su, tc);
   SRunner *sr = srunner_create (su);
   srunner_run_all (sr, CK_NORMAL);
