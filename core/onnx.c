@@ -104,10 +104,13 @@ onnx_refuse (P * p, const Onnx__NodeProto * n, GError ** error, const char *fmt,
   va_start (ap, fmt);
   g_autofree char *why = g_strdup_vprintf (fmt, ap);
   va_end (ap);
+  /* names and reasons quote the file's strings: escaped, so no control
+   * character reaches a log or a terminal raw */
+  g_autofree char *ewhy = g_strescape (why, "\"'");
   g_autofree char *nm = g_strescape (node_name (n), NULL);
   g_autofree char *op = g_strescape (n->op_type ? n->op_type : "", NULL);
   g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL, "%s: node '%s' (%s): %s",
-      p->file, nm, op, why);
+      p->file, nm, op, ewhy);
   return FALSE;
 }
 
@@ -267,6 +270,13 @@ take_metadata (P * p, GError ** error)
       g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
           "%s: metadata_props: key '%s' is %s", p->file, ek,
           k && v ? "given twice" : "incomplete");
+      return FALSE;
+    }
+    if (!g_utf8_validate (k, -1, NULL) || !g_utf8_validate (v, -1, NULL)) {
+      g_autofree char *ek = g_strescape (k, NULL);
+      g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+          "%s: metadata_props: key '%s' or its value is not UTF-8", p->file,
+          ek);
       return FALSE;
     }
     if (strcmp (k, "rnn.head") == 0) {

@@ -133,6 +133,27 @@ START_TEST (test_garbage)
 }
 END_TEST
 
+/* metadata_props (ModelProto field 14) appended to a fixture: a key
+ * whose value is not UTF-8 is refused, as a safetensors header is. */
+START_TEST (test_metadata_not_utf8)
+{
+  g_autofree char *src = g_strdup_printf ("%s/rnn_l1_bias_uni_tm.onnx",
+      onnx_dir);
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  ck_assert (g_file_get_contents (src, &bytes, &len, NULL));
+  static const char prop[] = "\x72\x0a\x0a\x05x.key\x12\x01\xff";
+  GString *b = g_string_new_len (bytes, len);
+  g_string_append_len (b, prop, sizeof prop - 1);
+  g_autofree char *p = g_strdup_printf ("%s/meta-utf8.onnx",
+      rnn_test_tmpdir ());
+  ck_assert (g_file_set_contents (p, b->str, b->len, NULL));
+  g_string_free (b, TRUE);
+  const char *subs[] = { "metadata_props: key 'x.key'", "not UTF-8", NULL };
+  expect_refused (p, RNN_ERROR_FORMAT, subs);
+}
+END_TEST
+
 /* @inner wrapped as length-delimited field @field. */
 static GByteArray *
 wrap (GByteArray * inner, guint field)
@@ -181,6 +202,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_truncated);
   tcase_add_test (tc, test_garbage);
   tcase_add_test (tc, test_nested_graphs);
+  tcase_add_test (tc, test_metadata_not_utf8);
   suite_add_tcase (su, tc);
   SRunner *sr = srunner_create (su);
   srunner_run_all (sr, CK_NORMAL);
