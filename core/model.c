@@ -9,13 +9,6 @@
 
 G_DEFINE_QUARK (rnn-error-quark, rnn_error);
 
-/* Metadata keys this version understands; any other "rnn.*" key is refused
- * so that a typo does not silently change nothing. */
-static const char *const known_keys[] = {
-  "rnn.nonlinearity", "rnn.cell", "rnn.head", "rnn.head_activation",
-  "rnn.labels", "rnn.pooling", "rnn.precision", NULL
-};
-
 typedef struct {
   const char *file;
   RnnSafetensors *st;
@@ -59,6 +52,7 @@ model_free (RnnModel * m)
   rnn_packed_clear (&m->head_w);
   g_free (m->head_b);
   g_strfreev (m->labels);
+  g_strfreev (m->ignored_keys);
   if (m->metadata)
     g_hash_table_unref (m->metadata);
   g_free (m);
@@ -556,23 +550,11 @@ apply_metadata (Loader * ld, RnnModel * m, const RnnLoadOptions * opt,
   /* no_head: the head's activation and labels do not apply, but their
    * values are still checked. */
   gboolean no_head = opt && opt->no_head;
-  GHashTableIter it;
-  gpointer k, v;
-  g_hash_table_iter_init (&it, m->metadata);
-  while (g_hash_table_iter_next (&it, &k, &v)) {
-    /* the audio front end's keys belong to the melspec element, which
-     * checks them */
-    if (g_str_equal (k, "rnn.frontend")
-        || g_str_has_prefix (k, "rnn.frontend."))
-      continue;
-    if (g_str_has_prefix (k, "rnn.") && !g_strv_contains (known_keys, k)) {
-      g_autofree char *list = g_strjoinv (", ", (char **) known_keys);
-      g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL,
-          "%s: unknown metadata key '%s' (known: %s)", ld->file,
-          (char *) k, list);
-      return FALSE;
-    }
-  }
+  /* unknown rnn.* keys: kept aside for the caller to warn about (a file
+   * of a later version still loads) */
+  m->ignored_keys = rnn_metadata_ignored_keys (m->metadata);
+  if (!rnn_settings_parse (m->metadata, ld->file, &m->settings, error))
+    return FALSE;
   const char *s;
   static const char *const cell_names[] = { "rnn", "rnn", "lstm", "gru" };
   static const char *const modules[] = { "nn.RNN", "nn.RNN", "nn.LSTM",

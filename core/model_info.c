@@ -180,3 +180,9 @@ rnn_model_get_c_size (const RnnModel * m, guint batch)
   return m->cell == RNN_CELL_LSTM ?
       (gsize) m->num_layers * m->num_dirs * batch * m->hidden_size : 0;
 }
+
+const char *
+rnn_model_get_kernel_set (const RnnModel * m)
+{
+  return m ? m->k->name : rnn_kernels_select ()->name;
+}

@@ -44,6 +44,8 @@ struct _RnnModel {
   RnnPooling pooling;
   char **labels;                /* NULL-terminated or NULL */
   GHashTable *metadata;         /* char* -> char* */
+  RnnModelSettings settings;    /* rnn.mode, rnn.window, ... */
+  char **ignored_keys;          /* unknown rnn.* keys, sorted, or NULL */
   const RnnKernels *k;          /* kernel set chosen at load */
   RnnPrecision precision;       /* of every weight matrix (never AUTO) */
   guint64 fingerprint;          /* FNV-1a of every tensor used, name + bytes */
@@ -84,6 +86,19 @@ void rnn_update_shares (double *share, guint n, const guint * bounds,
  * them; for tests that need an uneven split.  FALSE (and nothing done)
  * when the state has one thread.  Not thread-safe: the state's thread. */
 gboolean rnn_state_set_shares (RnnState * s, const double *shares);
+
+/* model_settings.c: whether @key is an "rnn.*" key outside
+ * rnn_metadata_known_keys() (the rnn.frontend.* keys belong to melspec:
+ * not ignored). */
+gboolean rnn_metadata_key_is_ignored (const char *key);
+/* model_settings.c: the ignored keys of @metadata, sorted, as a new
+ * NULL-terminated array (g_strfreev()), or NULL when there are none. */
+char **rnn_metadata_ignored_keys (GHashTable * metadata);
+
+/* model_settings.c: the run settings in @metadata (char* -> char*) of
+ * @file into *@out; FALSE with @error naming the file, key and value. */
+gboolean rnn_settings_parse (GHashTable * metadata, const char *file,
+    RnnModelSettings * out, GError ** error);
 
 G_END_DECLS
 

@@ -43,11 +43,19 @@
 
 #include <glib.h>
 
+#include "rnn-version.h"
+
 G_BEGIN_DECLS
 
 #ifndef RNN_API
 #define RNN_API __attribute__((visibility("default")))
 #endif
+
+/* The version of the library running, which may be later than the
+ * headers' RNN_VERSION_* (rnn-version.h).  NULL pointers are skipped; the
+ * string is static.  Any thread. */
+RNN_API void rnn_version (guint * major, guint * minor, guint * micro);
+RNN_API const char *rnn_version_string (void);
 
 #define RNN_ERROR (rnn_error_quark ())
 RNN_API GQuark rnn_error_quark (void);
@@ -151,6 +159,10 @@ RNN_API gboolean rnn_model_has_bias (const RnnModel * model);
 RNN_API guint rnn_model_get_rnn_output_size (const RnnModel * model);
 /* Width of one output frame: the head's width, or D * H_out. */
 RNN_API guint rnn_model_get_output_size (const RnnModel * model);
+/* The kernel set the model runs on ("avx512vnni", "avx512", "avx2",
+ * "neon", "c": the best this CPU runs, or $RNN_KERNEL's); static string.
+ * With NULL, the set a model loaded now would get.  Any thread. */
+RNN_API const char *rnn_model_get_kernel_set (const RnnModel * model);
 RNN_API gboolean rnn_model_has_head (const RnnModel * model);
 RNN_API RnnActivation rnn_model_get_head_activation (const RnnModel * model);
 RNN_API RnnPooling rnn_model_get_pooling (const RnnModel * model);
@@ -335,6 +347,65 @@ typedef enum {
                         * frame; N-to-M: the window's last frame) */
   RNN_FEED_CONTEXT     /* N-to-M: the encoder's last top-layer output */
 } RnnFeed;
+
+/* "n-to-n", "n-to-1", "1-to-n", "n-to-m" (the element's mode names);
+ * NULL for other values. */
+RNN_API const char *rnn_mode_name (RnnMode mode);
+/* "auto", "repeat", "first", "feedback", "context"; NULL for others. */
+RNN_API const char *rnn_feed_name (RnnFeed feed);
+
+/* Largest window or hop, and largest step count, a model file's run
+ * settings may name (the element's property maxima). */
+#define RNN_MAX_WINDOW (1u << 20)
+#define RNN_MAX_STEPS (1u << 16)
+
+/* Which run settings a model file carries. */
+typedef enum {
+  RNN_SETTING_MODE = 1 << 0,         /* "rnn.mode": n-to-n | n-to-1 | ... */
+  RNN_SETTING_WINDOW = 1 << 1,       /* "rnn.window": 1 .. RNN_MAX_WINDOW */
+  RNN_SETTING_HOP = 1 << 2,          /* "rnn.hop": 1 .. RNN_MAX_WINDOW */
+  RNN_SETTING_STEPS = 1 << 3,        /* "rnn.steps": 1 .. RNN_MAX_STEPS */
+  RNN_SETTING_FEED = 1 << 4,         /* "rnn.feed": repeat | first |
+                                      * feedback | context (not auto) */
+  RNN_SETTING_CARRY_STATE = 1 << 5   /* "rnn.carry_state": true | false */
+} RnnSettingFlags;
+
+/* How a model was trained to be run, from its file's metadata: defaults
+ * for an RnnRunConfig, which a caller may override.  Only the fields
+ * whose flag is in @set were in the file; the others are 0. */
+typedef struct {
+  guint set;                    /* RnnSettingFlags */
+  RnnMode mode;
+  guint window;
+  guint hop;
+  guint steps;
+  RnnFeed feed;
+  gboolean carry_state;
+} RnnModelSettings;
+
+/* The run settings of a loaded model (checked at load: a value out of
+ * range or a key that contradicts another refuses the file).  Owned by
+ * the model; thread-safe. */
+RNN_API const RnnModelSettings *rnn_model_get_settings (const RnnModel *
+    model);
+
+/* The same, read from the header of the safetensors file @path without
+ * loading the weights (e.g. to learn the mode, which decides how to load
+ * it).  Returns FALSE with @error set (the file, the key and the value) if
+ * the file cannot be read, is not safetensors, or a setting is invalid.
+ * Thread-safe. */
+RNN_API gboolean rnn_model_read_settings (const char *path,
+    RnnModelSettings * settings, GError ** error);
+
+/* The file's "rnn.*" metadata keys this version does not know (sorted,
+ * NULL-terminated; NULL when there are none): they are ignored, so that a
+ * file written for a later version loads; callers should warn about them
+ * (a typo does nothing).  Owned by the model. */
+RNN_API const char *const *rnn_model_get_ignored_keys (const RnnModel *
+    model);
+/* The "rnn.*" metadata keys this version knows, NULL-terminated, static
+ * (the "rnn.frontend.*" keys of the melspec element apart). */
+RNN_API const char *const *rnn_metadata_known_keys (void);
 
 /* What happens to non-finite (NaN, +-Inf) values. */
 typedef enum {

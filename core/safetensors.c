@@ -1,5 +1,6 @@
 /* Strict safetensors reader; see safetensors.h. */
 #include "safetensors.h"
+#include "json_check.h"
 #include "rnn.h"
 
 #include <json-glib/json-glib.h>
@@ -55,265 +56,6 @@ rnn_shape_to_string (const guint64 * shape, guint n_dims, char *buf,
   if (pos < buf_size)
     g_snprintf (buf + pos, buf_size - pos, "]");
   return buf;
-}
-
-/* Strict RFC 8259 check of the header before json-glib sees it: json-glib
- * 1.6 accepts comments, single quotes, hex and leading-zero numbers and
- * text after the root value, keeps the last of duplicate keys, and recurses
- * without limit (a few hundred KB of '[' overflow the stack).  Also refuses
- * duplicate keys in any object (compared unescaped) and "\u0000". */
-#define JSON_MAX_DEPTH 32
-
-/* What a safetensors header can hold, checked before json-glib builds its
- * tree (a 100 MB header of tiny values would take gigabytes and tens of
- * seconds there): an array is a shape (at most RNN_ST_MAX_DIMS) or a pair
- * of offsets; an object is the root (one member per tensor, plus
- * __metadata__), a tensor's entry (dtype, shape, data_offsets) or the
- * metadata map. */
-#define JSON_MAX_ARRAY 64
-#define JSON_MAX_TENSORS 10000
-#define JSON_MAX_MEMBERS 10000      /* metadata entries; tensor entries */
-
-typedef struct {
-  const char *s;
-  gsize n, i;
-  const char *file;
-  GError **error;
-} Lex;
-
-static gboolean
-lex_fail (Lex * lx, const char *what)
-{
-  g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
-      "%s: header is not valid JSON: %s at byte %" G_GSIZE_FORMAT, lx->file,
-      what, lx->i);
-  return FALSE;
-}
-
-static void
-lex_ws (Lex * lx)
-{
-  while (lx->i < lx->n && (lx->s[lx->i] == ' ' || lx->s[lx->i] == '\t' ||
-          lx->s[lx->i] == '\n' || lx->s[lx->i] == '\r'))
-    lx->i++;
-}
-
-static gboolean
-lex_hex4 (Lex * lx, gunichar * out)
-{
-  *out = 0;
-  for (int k = 0; k < 4; k++, lx->i++) {
-    int d = lx->i < lx->n ? g_ascii_xdigit_value (lx->s[lx->i]) : -1;
-    if (d < 0)
-      return lex_fail (lx, "bad \\u escape");
-    *out = *out << 4 | (gunichar) d;
-  }
-  return TRUE;
-}
-
-/* A string at lx->i (on the opening quote); unescaped into @out if given. */
-static gboolean
-lex_string (Lex * lx, GString * out)
-{
-  lx->i++;
-  while (lx->i < lx->n) {
-    guchar c = (guchar) lx->s[lx->i];
-    if (c == '"') {
-      lx->i++;
-      return TRUE;
-    }
-    if (c < 0x20)
-      return lex_fail (lx, "control character in a string");
-    if (c != '\\') {
-      if (out)
-        g_string_append_c (out, (char) c);
-      lx->i++;
-      continue;
-    }
-    if (++lx->i >= lx->n)
-      break;
-    const char *esc = strchr ("\"\\/bfnrt", lx->s[lx->i]);
-    if (esc && *esc) {
-      static const char map[] = "\"\\/\b\f\n\r\t";
-      if (out)
-        g_string_append_c (out, map[esc - "\"\\/bfnrt"]);
-      lx->i++;
-      continue;
-    }
-    if (lx->s[lx->i] != 'u')
-      return lex_fail (lx, "bad escape in a string");
-    lx->i++;
-    gunichar cp, lo;
-    if (!lex_hex4 (lx, &cp))
-      return FALSE;
-    if (cp >= 0xd800 && cp < 0xdc00) {
-      if (lx->i + 1 >= lx->n || lx->s[lx->i] != '\\' || lx->s[lx->i + 1] != 'u')
-        return lex_fail (lx, "lone surrogate in a string");
-      lx->i += 2;
-      if (!lex_hex4 (lx, &lo))
-        return FALSE;
-      if (lo < 0xdc00 || lo >= 0xe000)
-        return lex_fail (lx, "lone surrogate in a string");
-      cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-    } else if (cp >= 0xdc00 && cp < 0xe000) {
-      return lex_fail (lx, "lone surrogate in a string");
-    } else if (cp == 0) {
-      return lex_fail (lx, "\\u0000 in a string");
-    }
-    if (out)
-      g_string_append_unichar (out, cp);
-  }
-  return lex_fail (lx, "unterminated string");
-}
-
-static gboolean
-lex_digits (Lex * lx)
-{
-  gsize start = lx->i;
-  while (lx->i < lx->n && g_ascii_isdigit (lx->s[lx->i]))
-    lx->i++;
-  return lx->i > start || lex_fail (lx, "bad number");
-}
-
-static gboolean
-lex_number (Lex * lx)
-{
-  if (lx->s[lx->i] == '-')
-    lx->i++;
-  if (lx->i < lx->n && lx->s[lx->i] == '0')
-    lx->i++;
-  else if (!lex_digits (lx))
-    return FALSE;
-  if (lx->i < lx->n && lx->s[lx->i] == '.') {
-    lx->i++;
-    if (!lex_digits (lx))
-      return FALSE;
-  }
-  if (lx->i < lx->n && (lx->s[lx->i] == 'e' || lx->s[lx->i] == 'E')) {
-    lx->i++;
-    if (lx->i < lx->n && (lx->s[lx->i] == '+' || lx->s[lx->i] == '-'))
-      lx->i++;
-    if (!lex_digits (lx))
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* Keys name tensors and metadata, and end up in error messages: a key
- * holding a control character (escaped in the JSON, since raw ones are
- * invalid) is refused, shown escaped.  Takes @key on failure. */
-static gboolean
-key_printable (Lex * lx, char *key)
-{
-  for (const char *p = key; *p; p = g_utf8_next_char (p)) {
-    gunichar c = g_utf8_get_char (p);
-    if (g_unichar_iscntrl (c)) {
-      g_autofree char *shown = g_strescape (key, NULL);
-      g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
-          "%s: header key \"%s\" holds a control character (U+%04X): "
-          "tensor names and metadata keys must be printable", lx->file, shown,
-          c);
-      g_free (key);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
-static gboolean
-lex_value (Lex * lx, int depth)
-{
-  lex_ws (lx);
-  if (lx->i >= lx->n)
-    return lex_fail (lx, "unexpected end");
-  char c = lx->s[lx->i];
-  if (c == '"')
-    return lex_string (lx, NULL);
-  if (c == '-' || g_ascii_isdigit (c))
-    return lex_number (lx);
-  static const char *const words[] = { "true", "false", "null" };
-  for (guint k = 0; k < G_N_ELEMENTS (words); k++) {
-    gsize len = strlen (words[k]);
-    if (lx->n - lx->i >= len && memcmp (lx->s + lx->i, words[k], len) == 0) {
-      lx->i += len;
-      return TRUE;
-    }
-  }
-  if (c != '{' && c != '[')
-    return lex_fail (lx, "unexpected character");
-  if (depth >= JSON_MAX_DEPTH)
-    return lex_fail (lx, "nested more than 32 levels deep");
-  gboolean is_obj = c == '{';
-  char close = is_obj ? '}' : ']';
-  g_autoptr (GHashTable) keys = is_obj ? g_hash_table_new_full (g_str_hash,
-      g_str_equal, g_free, NULL) : NULL;
-  lx->i++;
-  lex_ws (lx);
-  if (lx->i < lx->n && lx->s[lx->i] == close) {
-    lx->i++;
-    return TRUE;
-  }
-  guint count = 0;
-  guint limit = !is_obj ? JSON_MAX_ARRAY :
-      depth == 0 ? JSON_MAX_TENSORS + 1 : JSON_MAX_MEMBERS;
-  for (;;) {
-    if (++count > limit) {
-      g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
-          "%s: header %s at byte %" G_GSIZE_FORMAT " has more than %u %s "
-          "(a safetensors header holds at most %u tensors, %u metadata "
-          "entries and shapes of %u dimensions)", lx->file,
-          is_obj ? (depth == 0 ? "object" : "nested object") : "array", lx->i,
-          limit, is_obj ? "members" : "elements", JSON_MAX_TENSORS,
-          JSON_MAX_MEMBERS, RNN_ST_MAX_DIMS);
-      return FALSE;
-    }
-    if (is_obj) {
-      lex_ws (lx);
-      if (lx->i >= lx->n || lx->s[lx->i] != '"')
-        return lex_fail (lx, "expected a key string");
-      GString *k = g_string_new (NULL);
-      if (!lex_string (lx, k)) {
-        g_string_free (k, TRUE);
-        return FALSE;
-      }
-      char *key = g_string_free (k, FALSE);
-      if (!key_printable (lx, key))
-        return FALSE;
-      if (g_hash_table_contains (keys, key)) {
-        g_set_error (lx->error, RNN_ERROR, RNN_ERROR_FORMAT,
-            "%s: header has the key \"%s\" twice", lx->file, key);
-        g_free (key);
-        return FALSE;
-      }
-      g_hash_table_add (keys, key);
-      lex_ws (lx);
-      if (lx->i >= lx->n || lx->s[lx->i] != ':')
-        return lex_fail (lx, "expected ':'");
-      lx->i++;
-    }
-    if (!lex_value (lx, depth + 1))
-      return FALSE;
-    lex_ws (lx);
-    if (lx->i < lx->n && lx->s[lx->i] == ',') {
-      lx->i++;
-      continue;
-    }
-    if (lx->i < lx->n && lx->s[lx->i] == close) {
-      lx->i++;
-      return TRUE;
-    }
-    return lex_fail (lx, is_obj ? "expected ',' or '}'" : "expected ',' or ']'");
-  }
-}
-
-static gboolean
-check_json (const char *json, gsize len, const char *file, GError ** error)
-{
-  Lex lx = { json, len, 0, file, error };
-  if (!lex_value (&lx, 0))
-    return FALSE;
-  lex_ws (&lx);
-  return lx.i == len || lex_fail (&lx, "text after the header object");
 }
 
 static gboolean
@@ -476,47 +218,109 @@ parse_tensor (RnnSafetensors * st, const char *tname, JsonNode * node,
   return TRUE;
 }
 
-RnnSafetensors *
-rnn_safetensors_parse (const guint8 * data, gsize size, const char *name,
+/* torch.save(): a zip archive (PyTorch >= 1.6, "PK\x03\x04"), or the
+ * legacy format, a pickle (protocol 2 to 5: 0x80 then the protocol). */
+static gboolean
+is_torch_save (const guint8 * data, gsize size)
+{
+  if (size >= 4 && memcmp (data, "PK\x03\x04", 4) == 0)
+    return TRUE;
+  return size >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5;
+}
+
+/* The 8-byte length and what it frames: within the limit and the file,
+ * valid UTF-8, an object; a torch.save() file named as such.  The header's
+ * length into *@n. */
+static gboolean
+check_frame (const guint8 * data, gsize size, const char *name, guint64 * n,
     GError ** error)
 {
   if (size < 8) {
     g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
         "%s: file is %" G_GSIZE_FORMAT " bytes, too short for a safetensors "
         "header (8 bytes of length, then JSON)", name, size);
-    return NULL;
+    return FALSE;
   }
-  guint64 n = 0;
+  *n = 0;
   for (int i = 7; i >= 0; i--)
-    n = (n << 8) | data[i];
-  if (n > RNN_ST_MAX_HEADER) {
+    *n = (*n << 8) | data[i];
+  /* the commonest wrong file: what torch.save() writes.  Checked only
+   * where the bytes cannot start a safetensors header (a length of 0x0280
+   * is a fine header that happens to begin 0x80 0x02). */
+  if ((*n > RNN_ST_MAX_HEADER || *n > size - 8 || (size > 8 && data[8] != '{'))
+      && is_torch_save (data, size)) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+        "%s is a PyTorch torch.save() file, not safetensors: export it with "
+        "examples/export.py", name);
+    return FALSE;
+  }
+  if (*n > RNN_ST_MAX_HEADER) {
     g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
         "%s: header length %" G_GUINT64_FORMAT " exceeds the limit of %u "
-        "bytes", name, n, RNN_ST_MAX_HEADER);
-    return NULL;
+        "bytes", name, *n, RNN_ST_MAX_HEADER);
+    return FALSE;
   }
-  if (n > size - 8) {
+  if (*n > size - 8) {
     g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
         "%s: header length %" G_GUINT64_FORMAT " runs past the end of the "
-        "file (%" G_GSIZE_FORMAT " bytes after the length)", name, n,
+        "file (%" G_GSIZE_FORMAT " bytes after the length)", name, *n,
         size - 8);
-    return NULL;
+    return FALSE;
   }
   const char *json = (const char *) data + 8;
   const char *bad;
-  if (!g_utf8_validate (json, (gssize) n, &bad)) {
+  if (!g_utf8_validate (json, (gssize) * n, &bad)) {
     g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
         "%s: header is not valid UTF-8 (at byte %" G_GSIZE_FORMAT ")", name,
         (gsize) (bad - json));
-    return NULL;
+    return FALSE;
   }
-  if (n == 0 || json[0] != '{') {
+  if (*n == 0 || json[0] != '{') {
     g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
         "%s: header must be a JSON object starting with '{'", name);
-    return NULL;
+    return FALSE;
   }
+  return TRUE;
+}
 
-  if (!check_json (json, n, name, error))
+/* The tensors, sorted by offset, tile the @data_size data bytes exactly:
+ * no hole, no overlap, nothing left over. */
+static gboolean
+check_tiling (RnnSafetensors * st, guint64 data_size, GError ** error)
+{
+  g_ptr_array_sort (st->tensors, compare_offsets);
+  guint64 pos = 0;
+  for (guint i = 0; i < st->tensors->len; i++) {
+    RnnTensorInfo *t = g_ptr_array_index (st->tensors, i);
+    if (t->begin != pos) {
+      g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+          "%s: tensor '%s': data_offsets begin at %" G_GUINT64_FORMAT
+          ", expected %" G_GUINT64_FORMAT " (%s)", st->name, t->name,
+          t->begin, pos, t->begin > pos ? "a hole before it" :
+          "it overlaps the previous tensor");
+      return FALSE;
+    }
+    pos = t->end;
+  }
+  if (pos != data_size) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+        "%s: tensors end at data offset %" G_GUINT64_FORMAT ", but the file "
+        "holds %" G_GUINT64_FORMAT " data bytes (%s)", st->name, pos,
+        data_size, pos > data_size ? "file is truncated" : "bytes left over");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+RnnSafetensors *
+rnn_safetensors_parse (const guint8 * data, gsize size, const char *name,
+    GError ** error)
+{
+  guint64 n;
+  if (!check_frame (data, size, name, &n, error))
+    return NULL;
+  const char *json = (const char *) data + 8;
+  if (!rnn_json_check (json, n, name, error))
     return NULL;
 
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -542,46 +346,24 @@ rnn_safetensors_parse (const guint8 * data, gsize size, const char *name,
       g_free);
 
   const guint8 *data_start = data + 8 + n;
-  guint64 data_size = size - 8 - n;
-  JsonObject *obj = json_node_get_object (root);
   JsonObjectIter iter;
   const char *key;
   JsonNode *val;
-  json_object_iter_init (&iter, obj);
+  json_object_iter_init (&iter, json_node_get_object (root));
   while (json_object_iter_next (&iter, &key, &val)) {
     gboolean ok = strcmp (key, "__metadata__") == 0
         ? parse_metadata (st, val, error)
         : parse_tensor (st, key, val, data_start, error);
-    if (!ok)
-      goto fail;
-  }
-
-  g_ptr_array_sort (st->tensors, compare_offsets);
-  guint64 pos = 0;
-  for (guint i = 0; i < st->tensors->len; i++) {
-    RnnTensorInfo *t = g_ptr_array_index (st->tensors, i);
-    if (t->begin != pos) {
-      g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
-          "%s: tensor '%s': data_offsets begin at %" G_GUINT64_FORMAT
-          ", expected %" G_GUINT64_FORMAT " (%s)", name, t->name, t->begin,
-          pos, t->begin > pos ? "a hole before it" :
-          "it overlaps the previous tensor");
-      goto fail;
+    if (!ok) {
+      rnn_safetensors_free (st);
+      return NULL;
     }
-    pos = t->end;
   }
-  if (pos != data_size) {
-    g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
-        "%s: tensors end at data offset %" G_GUINT64_FORMAT ", but the file "
-        "holds %" G_GUINT64_FORMAT " data bytes (%s)", name, pos, data_size,
-        pos > data_size ? "file is truncated" : "bytes left over");
-    goto fail;
+  if (!check_tiling (st, size - 8 - n, error)) {
+    rnn_safetensors_free (st);
+    return NULL;
   }
   return st;
-
-fail:
-  rnn_safetensors_free (st);
-  return NULL;
 }
 
 const RnnTensorInfo *

@@ -17,8 +17,12 @@ bidirectional, LSTM `proj_size`, relu RNNs all included) plus an optional
             `rnn.head_activation` (none | softmax | sigmoid, applied after the
             Linear on every frame), `rnn.labels` (one name per output, comma
             separated), `rnn.pooling` (last | final-state | mean: how the
-            windowed modes reduce a window), plus any keys of your own that
-            do not start with `rnn.` (`metadata={"description": "..."}`).
+            windowed modes reduce a window), the run settings the model was
+            trained for (`rnn.mode`, `rnn.window`, `rnn.hop`, `rnn.steps`,
+            `rnn.feed`, `rnn.carry_state`: the element's defaults for
+            `mode`, `window`, ..., so a launch line needs only `model=`),
+            plus any keys of your own that do not start with `rnn.`
+            (`metadata={"description": "..."}`).
 
 Front end and normalisation: `frontend=` takes the torchaudio transform the
 features came from (`MelSpectrogram` or `MFCC`, center=False) or kaldi fbank
@@ -68,7 +72,8 @@ Command line (Debian's PyTorch: use /usr/bin/python3):
         exports it to OUT.safetensors and checks it through the element;
         --cell rnn|rnn-relu|lstm|gru, --bidirectional, --inputs N,
         --normalise (random mean/std folded), --pooling last|mean|final-state
-        (also checks n-to-1 against the module's own forward), --no-check,
+        (also checks n-to-1 against the module's own forward), --mode,
+        --window, --hop, --carry-state (run settings written), --no-check,
         --plugin-path DIR change that.  Exit status 0 when the check passed.
 """
 
@@ -96,6 +101,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "conformance"))
 from safetensors_io import save_file  # noqa: E402
 
 __all__ = ["export", "check_file", "check_pooling", "frontend_metadata",
+           "run_settings",
            "pooled_forward", "ExportCheckError", "PluginNotFound"]
 
 _CELLS = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
@@ -130,7 +136,8 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
            plugin_path=None, check_frames=200, check_batch=2, verbose=True,
            frontend=None, frontend_log=None, log_offset=None,
            feature_mean=None, feature_std=None, check_forward=None,
-           check_window=None):
+           check_window=None, mode=None, window=None, hop=None, steps=None,
+           feed=None, carry_state=None):
     """Save `module` (nn.RNN / nn.LSTM / nn.GRU) and an optional `head`
     (nn.Linear on the recurrent output) to `path` for the `rnn` element.
 
@@ -144,7 +151,15 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
                      module.  Ignored (must be None or "tanh") otherwise.
     pooling          None, "last", "final-state" or "mean".
     metadata         extra str -> str metadata; keys must not start with
-                     "rnn." (the loader refuses unknown rnn.* keys).
+                     "rnn." (reserved: the loader ignores, with a warning,
+                     the rnn.* keys it does not know).
+    mode, window, hop, steps, feed, carry_state
+                     how the model was trained to be run, written as
+                     rnn.mode ("n-to-n", "n-to-1", "1-to-n"), rnn.window,
+                     rnn.hop (frames), rnn.steps, rnn.feed ("repeat",
+                     "first", "feedback": 1-to-n) and rnn.carry_state
+                     (bool): the element's defaults for its properties of
+                     those names.  None: not written.
     check            run a random sequence through PyTorch and through the
                      element and compare (max abs error <= 1e-5).  Raises
                      PluginNotFound or ExportCheckError on failure.
@@ -223,6 +238,8 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
                              % (", ".join(_POOLINGS), pooling))
         meta["rnn.pooling"] = pooling
 
+    meta.update(run_settings(mode, window, hop, steps, feed, carry_state))
+
     for k, v in (metadata or {}).items():
         if k.startswith("rnn."):
             raise ValueError("export: metadata key %r: the rnn.* namespace is "
@@ -261,6 +278,55 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
                       batch=check_batch, verbose=verbose,
                       feature_mean=mean, feature_std=std,
                       check_forward=check_forward, window=check_window)
+
+
+_MODES = ("n-to-n", "n-to-1", "1-to-n")
+_FEEDS = ("repeat", "first", "feedback")
+MAX_WINDOW = 1 << 20        # the element's (and the loader's) limits
+MAX_STEPS = 1 << 16
+
+
+def run_settings(mode=None, window=None, hop=None, steps=None, feed=None,
+                 carry_state=None):
+    """The rnn.mode / rnn.window / rnn.hop / rnn.steps / rnn.feed /
+    rnn.carry_state metadata for export(), checked as the loader checks
+    them (ValueError naming the argument and value)."""
+    meta = {}
+    if mode is not None:
+        if mode == "n-to-m":
+            raise ValueError("export: mode='n-to-m' needs an encoder-decoder "
+                             "file (keys encoder.* and decoder.*); export() "
+                             "writes one network")
+        if mode not in _MODES:
+            raise ValueError("export: mode must be one of %s, not %r"
+                             % (", ".join(_MODES), mode))
+        meta["rnn.mode"] = mode
+    for name, v, top in (("window", window, MAX_WINDOW), ("hop", hop, MAX_WINDOW),
+                         ("steps", steps, MAX_STEPS)):
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= top:
+            raise ValueError("export: %s must be a whole number from 1 to %d, "
+                             "not %r" % (name, top, v))
+        meta["rnn." + name] = str(v)
+    if mode == "n-to-1" and window is None:
+        raise ValueError("export: mode='n-to-1' needs window= (the frames "
+                         "per window the model was trained on)")
+    if mode in ("n-to-n", "1-to-n") and hop is not None:
+        raise ValueError("export: hop= applies to n-to-1 windows, not %s" % mode)
+    if mode in ("n-to-n", "n-to-1") and (steps is not None or feed is not None):
+        raise ValueError("export: steps=/feed= apply to 1-to-n, not %s" % mode)
+    if feed is not None:
+        if feed not in _FEEDS:
+            raise ValueError("export: feed must be one of %s, not %r"
+                             % (", ".join(_FEEDS), feed))
+        meta["rnn.feed"] = feed
+    if carry_state is not None:
+        if not isinstance(carry_state, bool):
+            raise ValueError("export: carry_state must be True or False, not %r"
+                             % (carry_state,))
+        meta["rnn.carry_state"] = "true" if carry_state else "false"
+    return meta
 
 
 # ---------------------------------------------------------------------------
@@ -576,7 +642,9 @@ def check_file(path, module, *, head=None, head_activation="none",
     ref = _reference(module, head, head_activation, xn)  # (T, B, O)
     width = batch * module.input_size
 
-    props = ["model=" + os.path.abspath(path)]
+    # frame by frame whatever run settings the file carries (the element
+    # warns that they are overridden)
+    props = ["model=" + os.path.abspath(path), "mode=n-to-n"]
     if module.bidirectional:
         props.append("window=%d" % frames)
     with tempfile.TemporaryDirectory(prefix="gst-rnn-export-") as tmp:
@@ -717,6 +785,8 @@ def _demo(args):
         fwd = pooled_forward(rnn, head, "softmax", args.pooling)
     return export(rnn, args.demo, head=head, head_activation="softmax",
                   labels=["a", "b", "c", "d"], check=not args.no_check,
+                  mode=args.mode, window=args.window, hop=args.hop,
+                  carry_state=True if args.carry_state else None,
                   plugin_path=args.plugin_path, pooling=args.pooling,
                   feature_mean=mean, feature_std=std, check_forward=fwd,
                   check_window=50,
@@ -741,6 +811,12 @@ def main(argv=None):
     p.add_argument("--pooling", choices=list(_POOLINGS),
                    help="write rnn.pooling and check n-to-1 windows against "
                         "pooled_forward()")
+    p.add_argument("--mode", choices=list(_MODES),
+                   help="write rnn.mode: the element's default mode for this file")
+    p.add_argument("--window", type=int, metavar="N", help="write rnn.window")
+    p.add_argument("--hop", type=int, metavar="N", help="write rnn.hop")
+    p.add_argument("--carry-state", action="store_true",
+                   help="write rnn.carry_state=true")
     p.add_argument("--no-check", action="store_true", help="only write the file")
     p.add_argument("--plugin-path", metavar="DIR", help="directory holding libgstrnn.so")
     p.add_argument("--seed", type=int, default=0)
@@ -750,6 +826,9 @@ def main(argv=None):
     torch.set_num_threads(1)
     try:
         _demo(args)
+    except ValueError as e:
+        print("%s" % e, file=sys.stderr)
+        return 2
     except (PluginNotFound, ExportCheckError) as e:
         print("export: %s" % e, file=sys.stderr)
         return 1

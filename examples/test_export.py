@@ -15,6 +15,9 @@
                                 normalisation and n-to-1 mean pooling checked
                                 against the user's forward; a forward that
                                 pools differently must fail the check
+    test_export.py settings     run settings (mode, window, hop, carry_state)
+                                written, refused when invalid, and used by
+                                `rnn model=FILE` alone against PyTorch
     test_export.py frontend-check
                                 a file carrying rnn.frontend.* checked
                                 through the element (needs the core loader
@@ -204,6 +207,59 @@ def case_element(tmp):
                  verbose=False)
 
 
+def case_settings(tmp):
+    """Run settings written by export() and used by the element from the
+    file alone: `rnn model=FILE` (no mode, window or hop) gives PyTorch's
+    scores for every window of 50 frames every 10."""
+    import numpy as np
+    torch.manual_seed(11)
+    gru = nn.GRU(3, 8)
+    fc = nn.Linear(8, 4)
+    path = os.path.join(tmp, "settings.safetensors")
+    ex.export(gru, path, head=fc, head_activation="softmax", pooling="mean",
+              mode="n-to-1", window=50, hop=10, carry_state=False,
+              verbose=False)
+    _, meta = load_file(path)
+    for k, v in {"rnn.mode": "n-to-1", "rnn.window": "50", "rnn.hop": "10",
+                 "rnn.carry_state": "false"}.items():
+        assert meta.get(k) == v, (k, meta.get(k))
+    # refusals name the argument and the value
+    for kw, words in [({"mode": "n-to-2"}, ["mode", "'n-to-2'"]),
+                      ({"mode": "n-to-1"}, ["needs window="]),
+                      ({"mode": "n-to-m"}, ["encoder-decoder"]),
+                      ({"window": 0}, ["window", "from 1 to 1048576", "0"]),
+                      ({"hop": 2.5}, ["hop", "2.5"]),
+                      ({"mode": "n-to-n", "hop": 4}, ["hop=", "n-to-n"]),
+                      ({"feed": "context"}, ["feed", "'context'"]),
+                      ({"carry_state": "yes"}, ["carry_state", "'yes'"])]:
+        expect_error(ValueError, words, ex.export, gru, path, check=False,
+                     verbose=False, **kw)
+    # the element from the file alone, against PyTorch window by window
+    T, B, W, hop = 120, 2, 50, 10
+    x = torch.rand(T, B, 3) * 2 - 1
+    fwd = ex.pooled_forward(gru, fc, "softmax", "mean")
+    with torch.no_grad():
+        ref = [fwd(x[s:s + W]).numpy() for s in range(0, T - W + 1, hop)]
+    env = ex.find_plugin_env(None)
+    fin = os.path.join(tmp, "in.f32")
+    x.numpy().astype("<f4").tofile(fin)
+    r = ex._launch(env, fin, B * 3, ["model=" + path], ["fakesink"],
+                   messages=True)
+    rows = {}
+    for m in ex._RESULT.finditer(r.stdout):
+        rows.setdefault(int(m.group(1)), []).append(
+            [float(v) for v in m.group(2).split(",")])
+    assert sorted(rows) == list(range(B)), rows.keys()
+    for b in range(B):
+        assert len(rows[b]) == len(ref), (b, len(rows[b]), len(ref))
+        err = max(float(np.max(np.abs(np.array(rows[b][w]) - ref[w][b])))
+                  for w in range(len(ref)))
+        assert err <= ex.TOLERANCE, (b, err)
+    assert "WARNING" not in r.stdout, r.stdout
+    print("  rnn model=FILE alone: %d windows x %d streams match PyTorch, "
+          "max abs error %.2g" % (len(ref), B, err))
+
+
 def case_frontend_check(tmp):
     torch.manual_seed(7)
     gru = nn.GRU(40, 16)
@@ -286,6 +342,7 @@ def case_frontend_melspec(tmp):
 
 CASES = {"metadata": case_metadata, "folding": case_folding,
          "element": case_element, "frontend-check": case_frontend_check,
+         "settings": case_settings,
          "frontend-melspec": case_frontend_melspec}
 
 

@@ -36,9 +36,17 @@ init (RnnRunner * r, GError ** error)
   if (r->state == NULL)
     return FALSE;
   s = g_new0 (Stream, 1);
-  s->in = g_new (float, (gsize) STREAM_FRAMES * r->B * r->F);
-  s->out = g_new (float, (gsize) STREAM_FRAMES * r->B * r->info.output_size);
-  r->priv = s;
+  s->in = g_try_new (float, (gsize) STREAM_FRAMES * r->B * r->F);
+  s->out = g_try_new (float, (gsize) STREAM_FRAMES * r->B *
+      r->info.output_size);
+  r->priv = s;                  /* clear() frees what was allocated */
+  if (s->in == NULL || s->out == NULL) {
+    g_set_error (error, RNN_ERROR, RNN_ERROR_USAGE,
+        "%s: cannot allocate %u frames of %u stream(s) (input %u, output "
+        "%u values a frame)", r->model->name, STREAM_FRAMES, r->B, r->F,
+        r->info.output_size);
+    return FALSE;
+  }
   return TRUE;
 }
 

@@ -25,6 +25,12 @@ belongs to the spoken word it overlaps most (none: a false alarm).  A keyword is
 detection of its label belongs to it; a detection belonging to a word of
 another label (an other word, another keyword, or none) is a false alarm.
 
+With --rnntext PROPS the launch line's rnntext gets PROPS instead (e.g.
+"merge=true ignore-labels=silence,unknown smoothing=5 thresholds=yes=0.8",
+its own post-processing) and its cues, read from fakesink, are scored as
+they are: each cue is one detection spanning its windows; nothing above
+is applied.
+
     /usr/bin/python3 examples/kws/demo.py [--seed 1] [--keep-wav out.wav]
 
 Needs espeak-ng, python3-numpy and the elements (GST_PLUGIN_PATH=build/plugin
@@ -95,6 +101,37 @@ def windows_launch(wav, model):
         if m:
             rows.append((float(m.group(1)), m.group(3), float(m.group(4))))
     return rows
+
+
+def cues_launch(wav, model, props):
+    """[(label, start_s, end_s)]: the cues of the launch line with rnntext
+    PROPS (its own post-processing), read from fakesink's messages (pts,
+    duration) and dumps (text).  A cue of merged windows stands for those
+    windows: it spans from its first window's start to its last window's
+    end (its end plus a window less a hop), as detections() spans do."""
+    line = launch_line(wav, model)[:-4] + ["rnntext"] + props.split() + [
+        "!", "fakesink", "silent=false", "dump=true"]
+    print("running: gst-launch-1.0 -v " + " ".join(line))
+    out = run(["gst-launch-1.0", "-v"] + line, "the launch line")
+    spans, texts = [], []
+    for ln in out.splitlines():
+        m = re.search(r"last-message = chain .*? pts: (\d+):(\d+):([\d.]+), "
+                      r"duration: (\d+):(\d+):([\d.]+)", ln)
+        if m:
+            g = [float(x) for x in m.groups()]
+            start = g[0] * 3600 + g[1] * 60 + g[2]
+            spans.append((start, start + g[3] * 3600 + g[4] * 60 + g[5]))
+            continue
+        # one dump line per cue (labels are short), in the same order
+        m = re.match(r"^0{8} \(0x[0-9a-f]+\): ((?:[0-9a-f]{2} )+)", ln)
+        if m:
+            texts.append(bytes.fromhex(m.group(1).replace(" ", "")))
+    if len(spans) != len(texts):
+        print("demo: %d cue times but %d cue texts from fakesink"
+              % (len(spans), len(texts)), file=sys.stderr)
+        sys.exit(1)
+    cues = [(a, b, t) for (a, b), t in zip(spans, texts)]
+    return [(t.decode().strip(), a, b + WINDOW_S - HOP_S) for a, b, t in cues]
 
 
 _RESULT = re.compile(r"\brnn, .*?\btimestamp=\(guint64\)(\d+), .*?"
@@ -180,6 +217,10 @@ def main():
     ap.add_argument("--min-windows", type=int, default=2)
     ap.add_argument("--merge", type=float, default=0.6, metavar="SECONDS",
                     help="detections closer than this are one word (the stronger kept)")
+    ap.add_argument("--rnntext", metavar="PROPS",
+                    help="score the cues of the launch line with these rnntext "
+                    "properties (e.g. \"merge=true thresholds=... smoothing=3\") "
+                    "as detections, with no post-processing here")
     ap.add_argument("--min-accuracy", type=float, default=0.0)
     ap.add_argument("--max-false-alarms", type=int, default=1 << 30)
     ap.add_argument("--keep-wav", metavar="PATH", help="also write the recording here")
@@ -204,14 +245,20 @@ def main():
         write_wav(wav, x, W.ESPEAK_RATE)
         print("test recording: %.1f s, %d words in held-out voices (seed %d)"
               % (len(x) / W.ESPEAK_RATE, len(truth), args.seed))
-        rows = windows_launch(wav, model) if mode == "launch" else \
-            windows_numpy(wav, model, tmp)
-    expected = int((len(x) / W.ESPEAK_RATE - WINDOW_S) / HOP_S) + 1
-    if abs(len(rows) - expected) > 2:
-        print("demo: %d windows came out, about %d expected" % (len(rows), expected),
-              file=sys.stderr)
-        return 1
-    events = detections(rows, args.min_confidence, args.min_windows, args.merge)
+        if args.rnntext is not None:
+            events = sorted(cues_launch(wav, model, args.rnntext))
+            rows = None
+        else:
+            rows = windows_launch(wav, model) if mode == "launch" else \
+                windows_numpy(wav, model, tmp)
+    if rows is not None:
+        expected = int((len(x) / W.ESPEAK_RATE - WINDOW_S) / HOP_S) + 1
+        if abs(len(rows) - expected) > 2:
+            print("demo: %d windows came out, about %d expected"
+                  % (len(rows), expected), file=sys.stderr)
+            return 1
+        events = detections(rows, args.min_confidence, args.min_windows,
+                            args.merge)
     detected, false_alarms = score(truth, events)
     keywords = [i for i, t in enumerate(truth) if t[0] in W.KEYWORDS]
     for i, (label, word, voice, a, b) in enumerate(truth):
@@ -221,7 +268,10 @@ def main():
             a, b, word, voice, " ".join(e[0] for e in mine) or "-", mark))
     hits = len([i for i in keywords if i in detected])
     acc = hits / len(keywords) if keywords else 0.0
-    print("features: %s; %d windows, %d detections" % (mode, len(rows), len(events)))
+    if rows is None:
+        print("rnntext %s: %d cues, scored as they are" % (args.rnntext, len(events)))
+    else:
+        print("features: %s; %d windows, %d detections" % (mode, len(rows), len(events)))
     print("keywords detected: %d/%d = %.3f; false alarms: %d (%s)"
           % (hits, len(keywords), acc, len(false_alarms),
              ", ".join("%s at %.1f s" % (e[0], e[1]) for e, _ in false_alarms) or "none"))

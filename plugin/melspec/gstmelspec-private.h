@@ -15,6 +15,7 @@
 
 #include "gstmelspec.h"
 #include "gstmelspecdsp.h"
+#include "gstrnncontinuity.h"
 
 G_BEGIN_DECLS
 
@@ -24,9 +25,12 @@ GST_DEBUG_CATEGORY_EXTERN (gst_melspec_debug);
 /* as the rnn element's timestamp-tolerance default (audiobasesink's
  * alignment-threshold) */
 #define GST_MELSPEC_TIMESTAMP_TOLERANCE (40 * GST_MSECOND)
+/* frames straddle input buffers: stamped from the sample count, as
+ * GstAudioEncoder does */
+#define GST_MELSPEC_TIMESTAMP_POLICY GST_RNN_TIMESTAMP_POLICY_PERFECT
 
-/* Property ids: every one but PROP_MODEL is a front-end parameter that a
- * model file may carry as rnn.frontend.<name>. */
+/* Property ids: every one before PROP_MODEL is a front-end parameter that
+ * a model file may carry as rnn.frontend.<name>. */
 enum
 {
   PROP_0,
@@ -46,6 +50,8 @@ enum
   PROP_N_MFCC,
   PROP_PRESET,
   PROP_MODEL,
+  PROP_TIMESTAMP_TOLERANCE,
+  PROP_TIMESTAMP_POLICY,
   N_PROPS
 };
 
@@ -58,6 +64,8 @@ struct _GstMelspec
   GstMelspecParams settings;
   guint explicit_props;         /* bit (1 << PROP_*) set by the user */
   gchar *model;
+  gint64 ts_tolerance;          /* timestamp-tolerance, ns */
+  GstRnnTimestampPolicy ts_policy;
 
   /* configuration in force: written at READY -> PAUSED (params) and on
    * CAPS (the rest) in the streaming thread; rate and frame_len are read
@@ -73,13 +81,18 @@ struct _GstMelspec
   float *hist;                  /* (B, frame_len): the partial frame */
   guint have;                   /* samples held per stream */
   guint skip;                   /* samples to drop (hop > frame_len) */
-  GstClockTime base_pts;        /* PTS of the first sample since reset */
-  guint64 samples;              /* samples per stream since reset */
+  GstRnnContinuity time;        /* samples since reset, in time
+                                 * (gstrnncontinuity.h) */
   guint64 frames;               /* frames output since reset */
   gboolean discont;             /* mark the next output DISCONT */
-  gboolean after_gap;
-  gboolean jump_warned;
+  gint refusal_posted;          /* atomic: refused input caps were posted
+                                 * (once per start; gstmelspeccaps.c) */
 };
+
+/* gstmelspeccaps.c: the sink pad's query function; posts the error
+ * naming the converter when upstream offers caps the sink refuses */
+gboolean gst_melspec_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
 
 /* gstmelspecsettings.c */
 void gst_melspec_install_properties (GObjectClass * klass);

@@ -13,8 +13,10 @@
  * Turns audio into the features a speech or audio model is trained on:
  * mel filter bank energies (torchaudio's `MelSpectrogram(center=False)`,
  * optionally in ln or dB), MFCCs (`MFCC`, n-mfcc > 0), or Kaldi filter
- * banks (`compliance.kaldi.fbank(dither=0)`, preset=kaldi-fbank), equal to
- * torchaudio 0.13's to 1e-4.
+ * banks (`compliance.kaldi.fbank(dither=0)`, preset=kaldi-fbank, whose
+ * unset properties take fbank's defaults), equal to torchaudio 0.13's to
+ * 1e-4.  Input it cannot take (another format or layout, a rate other
+ * than the model's) is an error naming the converter to add.
  *
  * Input: F32LE or S16LE (scaled by 1/32768 as torchaudio.load does)
  * interleaved audio, any rate, each of the B channels an independent
@@ -27,11 +29,14 @@
  * preset=kaldi-fbank: + win-length) counted from the first buffer after a
  * reset, and is output as soon as its last sample arrives; a partial frame
  * is kept across buffers, the tail at EOS is dropped (center=False).  Its
- * timestamp is the time of its first sample: the first buffer's PTS plus
- * i * hop-length samples.  The latency added is one frame (n-fft samples).
- * DISCONT buffers, timestamp jumps of more than 40 ms, GAP buffers and
+ * timestamp is the time of its first sample: with timestamp-policy=perfect
+ * (the default) the first buffer's PTS plus i * hop-length samples; with
+ * strict, the PTS of the buffer holding that sample plus its place in it.
+ * The latency added is one frame (n-fft samples).  DISCONT buffers,
+ * timestamp jumps beyond timestamp-tolerance (40 ms), GAP buffers and
  * events, FLUSH and caps changes drop the partial frame and restart the
- * count (the next output is marked DISCONT).
+ * count (the next output is marked DISCONT), under the rules rnn applies
+ * (gstrnncontinuity.h).
  *
  * model=FILE takes the properties from the model's rnn.frontend.*
  * metadata, so training and deployment use the same features.
@@ -77,8 +82,6 @@ gst_melspec_reset (GstMelspec * self)
 {
   self->have = 0;
   self->skip = 0;
-  self->base_pts = GST_CLOCK_TIME_NONE;
-  self->samples = 0;
   self->frames = 0;
   self->discont = TRUE;
 }
@@ -94,14 +97,12 @@ gst_melspec_clear (GstMelspec * self)
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Time of @samples samples after the last reset's first sample. */
+/* Time of the sample @samples samples after the last reset's first one,
+ * under the timestamp policy. */
 static GstClockTime
 sample_time (GstMelspec * self, guint64 samples)
 {
-  if (!GST_CLOCK_TIME_IS_VALID (self->base_pts))
-    return GST_CLOCK_TIME_NONE;
-  return self->base_pts + gst_util_uint64_scale (samples, GST_SECOND,
-      self->rate);
+  return gst_rnn_continuity_time (&self->time, samples);
 }
 
 /* ------------------------------------------------------------- caps */
@@ -139,6 +140,7 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
   self->frame_len = dsp->frame_len;
   GST_OBJECT_UNLOCK (self);
   gst_melspec_reset (self);
+  gst_rnn_continuity_reanchor (&self->time);
 
   F = dsp->n_out;
   if ((guint64) F * self->channels > G_MAXINT) {
@@ -181,45 +183,21 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       return ok;
     }
     case GST_EVENT_FLUSH_STOP:
-    case GST_EVENT_GAP:
       gst_melspec_reset (self);
+      gst_rnn_continuity_restart (&self->time);
       break;
+    case GST_EVENT_GAP:{
+      GstClockTime ts, dur;
+
+      gst_event_parse_gap (event, &ts, &dur);
+      gst_melspec_reset (self);
+      gst_rnn_continuity_gap_event (&self->time, ts, dur);
+      break;
+    }
     default:
       break;
   }
   return gst_pad_event_default (pad, parent, event);
-}
-
-/* The caps query: the template, at the one rate the model (or the
- * sample-rate property) asks for, if any, so that an audioresample in
- * front converts to it instead of the negotiation failing. */
-static gboolean
-gst_melspec_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
-{
-  GstMelspec *self = GST_MELSPEC (parent);
-  GstCaps *filter, *caps, *res;
-  gint rate;
-
-  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
-    return gst_pad_query_default (pad, parent, query);
-  gst_query_parse_caps (query, &filter);
-  GST_OBJECT_LOCK (self);
-  rate = self->params.sample_rate > 0 ? self->params.sample_rate :
-      self->settings.sample_rate;
-  GST_OBJECT_UNLOCK (self);
-  caps = gst_pad_get_pad_template_caps (pad);
-  if (rate > 0) {
-    caps = gst_caps_make_writable (caps);
-    gst_caps_set_simple (caps, "rate", G_TYPE_INT, rate, NULL);
-  }
-  if (filter) {
-    res = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = res;
-  }
-  gst_query_set_caps_result (query, caps);
-  gst_caps_unref (caps);
-  return TRUE;
 }
 
 static gboolean
@@ -250,39 +228,37 @@ gst_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 
 /* ------------------------------------------------------------ buffers */
 
-/* Is @buf a discontinuity (DISCONT flag, GAP, first buffer after a GAP,
- * or a start more than the tolerance away from where the samples so far
- * end)?  The first timestamp jump is posted as a WARNING. */
+/* Is @buf (@n samples per stream) a discontinuity under the rules
+ * melspec shares with rnn (gstrnncontinuity.h): DISCONT flag, GAP, first
+ * buffer after a GAP, or a start more than timestamp-tolerance away from
+ * where it was expected?  Counts it.  The first timestamp jump not
+ * flagged DISCONT is posted as a WARNING naming the properties to set. */
 static gboolean
-is_discont (GstMelspec * self, GstBuffer * buf)
+is_discont (GstMelspec * self, GstBuffer * buf, guint n)
 {
-  GstClockTime pts = GST_BUFFER_PTS (buf);
-  GstClockTime expected = sample_time (self, self->samples);
-  gboolean gap = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP);
-  gboolean d = GST_BUFFER_IS_DISCONT (buf) || gap || self->after_gap;
+  GstRnnTimestampPolicy policy;
+  GstRnnDiscont d;
+  gint64 tolerance;
 
-  self->after_gap = gap;
-  if (!d && GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (expected)) {
-    GstClockTimeDiff diff = GST_CLOCK_DIFF (expected, pts);
-
-    if (ABS (diff) > (GstClockTimeDiff) GST_MELSPEC_TIMESTAMP_TOLERANCE) {
-      GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
-          GST_TIME_FORMAT " was expected: handled as DISCONT",
-          GST_TIME_ARGS (pts), GST_TIME_ARGS (expected));
-      if (!self->jump_warned) {
-        self->jump_warned = TRUE;
-        GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-            ("A buffer starts at %" GST_TIME_FORMAT " where %" GST_TIME_FORMAT
-                " was expected (more than %" GST_TIME_FORMAT " off): the "
-                "partial frame was dropped. Later jumps are only logged.",
-                GST_TIME_ARGS (pts), GST_TIME_ARGS (expected),
-                GST_TIME_ARGS (GST_MELSPEC_TIMESTAMP_TOLERANCE)), (NULL));
-      }
-      d = TRUE;
-    }
+  GST_OBJECT_LOCK (self);
+  policy = self->ts_policy;
+  tolerance = self->ts_tolerance;
+  GST_OBJECT_UNLOCK (self);
+  d = gst_rnn_continuity_check (&self->time, buf, n, self->rate, 1, policy,
+      tolerance);
+  if (d & GST_RNN_DISCONT_JUMP) {
+    GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
+        GST_TIME_FORMAT " was expected (%" GST_STIME_FORMAT " beyond %"
+        G_GINT64_FORMAT " ns, %s): handled as DISCONT",
+        GST_TIME_ARGS (self->time.jump.pts),
+        GST_TIME_ARGS (self->time.jump.expected),
+        GST_STIME_ARGS (self->time.jump.diff), self->time.jump.tolerance,
+        gst_rnn_timestamp_policy_nick (policy));
+    if (!(d & GST_RNN_DISCONT_FLAG))
+      gst_rnn_continuity_warn (&self->time, GST_ELEMENT (self),
+          "the partial frame was dropped");
   }
-  return d;
+  return d != GST_RNN_CONTINUOUS;
 }
 
 /* Frames the next @n samples per stream complete. */
@@ -365,8 +341,12 @@ gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
     gst_buffer_unref (inbuf);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  if (is_discont (self, inbuf))
+  bpf = (gsize) self->channels * (self->s16 ? 2 : 4);
+  if (is_discont (self, inbuf, gst_buffer_get_size (inbuf) / bpf)) {
+    /* frames count from this buffer on */
     gst_melspec_reset (self);
+    gst_rnn_continuity_rebase (&self->time);
+  }
   if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP)) {
     GstEvent *gap = gst_event_new_gap (GST_BUFFER_PTS (inbuf),
         GST_BUFFER_DURATION (inbuf));
@@ -375,10 +355,6 @@ gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
     return gst_pad_push_event (self->srcpad, gap) ? GST_FLOW_OK :
         GST_FLOW_ERROR;
   }
-  if (self->samples == 0 && self->have == 0 && self->skip == 0)
-    self->base_pts = GST_BUFFER_PTS (inbuf);
-
-  bpf = (gsize) self->channels * (self->s16 ? 2 : 4);
   if (!gst_buffer_map (inbuf, &im, GST_MAP_READ)) {
     gst_buffer_unref (inbuf);
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("cannot map input"));
@@ -389,7 +365,6 @@ gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
   GST_LOG_OBJECT (self, "%u samples -> %u frames", n, frames);
   if (frames == 0) {
     feed (self, im.data, n, NULL);
-    self->samples += n;
     gst_buffer_unmap (inbuf, &im);
     gst_buffer_unref (inbuf);
     return GST_FLOW_OK;
@@ -413,7 +388,6 @@ gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
     GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DISCONT);
     self->discont = FALSE;
   }
-  self->samples += n;
   self->frames += frames;
   return gst_pad_push (self->srcpad, out);
 }
@@ -429,8 +403,8 @@ gst_melspec_change_state (GstElement * element, GstStateChange transition)
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     if (!gst_melspec_load_params (self))
       return GST_STATE_CHANGE_FAILURE;
-    self->after_gap = FALSE;
-    self->jump_warned = FALSE;
+    gst_rnn_continuity_init (&self->time);
+    g_atomic_int_set (&self->refusal_posted, 0);
     gst_melspec_reset (self);
   }
   ret = GST_ELEMENT_CLASS (gst_melspec_parent_class)->change_state (element,
@@ -495,5 +469,7 @@ gst_melspec_init (GstMelspec * self)
 
   gst_melspec_params_init (&self->settings);
   self->params = self->settings;
-  self->base_pts = GST_CLOCK_TIME_NONE;
+  self->ts_tolerance = GST_MELSPEC_TIMESTAMP_TOLERANCE;
+  self->ts_policy = GST_MELSPEC_TIMESTAMP_POLICY;
+  gst_rnn_continuity_init (&self->time);
 }

@@ -56,6 +56,21 @@ win_length (const GstMelspecParams * p)
   return p->win_length > 0 ? p->win_length : p->n_fft;
 }
 
+void
+gst_melspec_params_at_rate (const GstMelspecParams * p, gint rate,
+    GstMelspecParams * out)
+{
+  *out = *p;
+  if (rate <= 0)
+    return;
+  /* the same double arithmetic as torchaudio's int (rate * ms * 0.001) */
+  if (p->frame_ms > 0)
+    out->win_length = out->n_fft = (gint) ((gdouble) rate * p->frame_ms *
+        0.001);
+  if (p->shift_ms > 0)
+    out->hop_length = (gint) ((gdouble) rate * p->shift_ms * 0.001);
+}
+
 guint
 gst_melspec_params_n_features (const GstMelspecParams * p)
 {
@@ -116,13 +131,15 @@ check_framing (const GstMelspecParams * p, gint rate, GError ** error)
   gboolean kaldi = p->preset == GST_MELSPEC_PRESET_KALDI_FBANK;
 
   if (p->hop_length < 1)
-    return fail (error, "hop-length=%d: must be at least 1", p->hop_length);
+    return fail (error, "hop-length=%d: must be at least 1%s", p->hop_length,
+        p->shift_ms > 0 ? " (preset=kaldi-fbank's 10 ms at this rate)" : "");
   if (rate > 0 && rate % p->hop_length != 0)
     return fail (error, "the input rate %d Hz is not a multiple of "
-        "hop-length=%d: the frame rate %d/%d = %.4f frames/s is not an "
+        "hop-length=%d%s: the frame rate %d/%d = %.4f frames/s is not an "
         "integer (choose a hop-length that divides %d)", rate,
-        p->hop_length, rate, p->hop_length, (gdouble) rate / p->hop_length,
-        rate);
+        p->hop_length, p->shift_ms > 0 ? " (preset=kaldi-fbank's frame "
+        "shift of 10 ms)" : "", rate, p->hop_length,
+        (gdouble) rate / p->hop_length, rate);
   if (kaldi)
     return check_kaldi (p, error);
   if (p->n_fft < 2 || p->n_fft % 2 != 0)
@@ -135,17 +152,21 @@ check_framing (const GstMelspecParams * p, gint rate, GError ** error)
 }
 
 gboolean
-gst_melspec_params_check (const GstMelspecParams * p, gint rate,
+gst_melspec_params_check (const GstMelspecParams * params, gint rate,
     GError ** error)
 {
+  GstMelspecParams at_rate, *p = &at_rate;
+  gdouble fmax;
+
   /* rate 0: the rate is not known yet, check what does not depend on it */
-  gdouble fmax = rate > 0 ? f_max (p, rate) : p->f_max > 0 ? p->f_max :
+  gst_melspec_params_at_rate (params, rate, &at_rate);
+  fmax = rate > 0 ? f_max (p, rate) : p->f_max > 0 ? p->f_max :
       G_MAXDOUBLE;
 
   if (rate > 0 && p->sample_rate > 0 && p->sample_rate != rate)
     return fail (error, "the input rate is %d Hz but sample-rate=%d (the "
-        "rate the features were designed for): resample to %d Hz first",
-        rate, p->sample_rate, p->sample_rate);
+        "rate the features were designed for): add audioresample before "
+        "melspec to convert to %d Hz", rate, p->sample_rate, p->sample_rate);
   if (!check_framing (p, rate, error))
     return FALSE;
   if (p->n_mels < 1)
@@ -280,15 +301,18 @@ make_dct (GstMelspecDsp * d)
 }
 
 GstMelspecDsp *
-gst_melspec_dsp_new (const GstMelspecParams * p, gint rate, GError ** error)
+gst_melspec_dsp_new (const GstMelspecParams * params, gint rate,
+    GError ** error)
 {
+  const GstMelspecParams *p;
   GstMelspecDsp *d;
   guint win, left;
 
-  if (!gst_melspec_params_check (p, rate, error))
+  if (!gst_melspec_params_check (params, rate, error))
     return NULL;
   d = g_new0 (GstMelspecDsp, 1);
-  d->p = *p;
+  gst_melspec_params_at_rate (params, rate, &d->p);
+  p = &d->p;
   d->rate = rate;
   d->kaldi = p->preset == GST_MELSPEC_PRESET_KALDI_FBANK;
   win = win_length (p);
@@ -299,12 +323,16 @@ gst_melspec_dsp_new (const GstMelspecParams * p, gint rate, GError ** error)
   d->n_mels = p->n_mels;
   d->n_out = gst_melspec_params_n_features (p);
 
-  /* the window, centred in the frame as torch.stft pads it */
-  d->window = g_new0 (float, d->frame_len);
+  /* the window, centred in the frame as torch.stft pads it; rounded to
+   * float as torch's float32 window for torch.stft, exact for Kaldi: its
+   * weak bands (a pure tone's, 100 dB down) sit near the leakage that a
+   * float window's rounding spreads over every bin (3.6e-4 off in ln) */
+  d->window = g_new0 (double, d->frame_len);
   left = (d->frame_len - win) / 2;
   for (guint i = 0; i < win; i++)
-    d->window[left + i] = window_value (d->kaldi ? GST_MELSPEC_WINDOW_POVEY :
-        p->window, i, win);
+    d->window[left + i] = d->kaldi ?
+        window_value (GST_MELSPEC_WINDOW_POVEY, i, win) :
+        (float) window_value (p->window, i, win);
 
   d->fbank = g_new (float, (gsize) d->n_mels * d->n_bins);
   if (d->kaldi)

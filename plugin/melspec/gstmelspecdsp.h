@@ -58,7 +58,19 @@ typedef struct
   GstMelspecNorm norm;
   GstMelspecLog log;
   GstMelspecPreset preset;
+  /* preset=kaldi-fbank's defaults in ms (0: the sample counts above are
+   * used), turned into samples at the input rate as torchaudio does,
+   * int (rate * ms * 0.001), by gst_melspec_params_at_rate() */
+  gdouble frame_ms;             /* win-length */
+  gdouble shift_ms;             /* hop-length */
 } GstMelspecParams;
+
+/* torchaudio.compliance.kaldi.fbank's defaults, which preset=kaldi-fbank
+ * takes for the properties neither set nor read from a model. */
+#define GST_MELSPEC_KALDI_N_MELS 23
+#define GST_MELSPEC_KALDI_F_MIN 20.0
+#define GST_MELSPEC_KALDI_FRAME_MS 25.0
+#define GST_MELSPEC_KALDI_SHIFT_MS 10.0
 
 /* The maths for one parameter set at one rate: read-only tables plus the
  * scratch of one frame.  Not thread-safe: one thread computes frames. */
@@ -73,7 +85,7 @@ typedef struct
   guint n_bins;                 /* fft_len / 2 + 1 */
   guint n_mels;
   guint n_out;                  /* features per frame: n_mels or n_mfcc */
-  float *window;                /* (frame_len), zero outside the window */
+  double *window;               /* (frame_len), zero outside the window */
   float *fbank;                 /* (n_mels, n_bins) */
   guint *fb_lo, *fb_hi;         /* (n_mels): non-zero bins [lo, hi) */
   double *dct;                  /* (n_out, n_mels), or NULL */
@@ -90,6 +102,11 @@ typedef struct
  * the combination is invalid. */
 gboolean gst_melspec_params_check (const GstMelspecParams * p, gint rate,
     GError ** error);
+
+/* @p with frame_ms / shift_ms made samples at @rate (> 0) into @out (a
+ * copy of @p; @rate 0 copies @p as it is).  No allocation, any thread. */
+void gst_melspec_params_at_rate (const GstMelspecParams * p, gint rate,
+    GstMelspecParams * out);
 
 /* Features per frame for @p (n-mfcc, else n-mels). */
 guint gst_melspec_params_n_features (const GstMelspecParams * p);

@@ -76,7 +76,9 @@ DEFINE_ENUM (gst_melspec_preset_get_type, "GstMelspecPreset",
     {GST_MELSPEC_PRESET_KALDI_FBANK, "torchaudio.compliance.kaldi.fbank "
           "with dither=0: win-length frames (snip_edges), DC removal, "
           "pre-emphasis 0.97, povey window, FFT of the next power of two, "
-          "Kaldi's mel banks", "kaldi-fbank"});
+          "Kaldi's mel banks; properties left unset take fbank's defaults "
+          "(23 bands from 20 Hz, ln, 25 ms frames every 10 ms)",
+        "kaldi-fbank"});
 
 /* ---------------------------------------------------------- properties */
 
@@ -115,15 +117,18 @@ gst_melspec_install_properties (GObjectClass * klass)
       "Samples per frame and FFT size (even); with preset=kaldi-fbank only "
       "the default of win-length", 2, 1 << 20, DEFAULT_N_FFT, rw);
   props[PROP_WIN_LENGTH] = g_param_spec_int ("win-length", "Window length",
-      "Window length in samples, centred in the n-fft frame (0: n-fft)",
+      "Window length in samples, centred in the n-fft frame (0: n-fft; "
+      "25 ms with preset=kaldi-fbank)",
       0, 1 << 20, DEFAULT_WIN_LENGTH, rw);
   props[PROP_HOP_LENGTH] = g_param_spec_int ("hop-length", "Hop length",
-      "Samples between frame starts; must divide the input rate",
+      "Samples between frame starts, a divisor of the input rate (10 ms "
+      "with preset=kaldi-fbank)",
       1, G_MAXINT, DEFAULT_HOP_LENGTH, rw);
   props[PROP_N_MELS] = g_param_spec_int ("n-mels", "Mel bands",
-      "Number of mel filters", 1, 4096, DEFAULT_N_MELS, rw);
+      "Number of mel filters (23 with preset=kaldi-fbank)", 1, 4096, DEFAULT_N_MELS, rw);
   props[PROP_F_MIN] = g_param_spec_double ("f-min", "Lowest frequency",
-      "Lower edge of the first mel filter in Hz", 0, G_MAXDOUBLE,
+      "Lower edge of the first mel filter in Hz (20 with "
+      "preset=kaldi-fbank)", 0, G_MAXDOUBLE,
       DEFAULT_F_MIN, rw);
   props[PROP_F_MAX] = g_param_spec_double ("f-max", "Highest frequency",
       "Upper edge of the last mel filter in Hz (0: half the rate)", 0,
@@ -140,7 +145,8 @@ gst_melspec_install_properties (GObjectClass * klass)
       "Normalisation of the mel filters", GST_TYPE_MELSPEC_NORM,
       DEFAULT_NORM, rw);
   props[PROP_LOG] = g_param_spec_enum ("log", "Log",
-      "Logarithm applied to the mel energies", GST_TYPE_MELSPEC_LOG,
+      "Logarithm applied to the mel energies (ln with preset=kaldi-fbank)",
+      GST_TYPE_MELSPEC_LOG,
       DEFAULT_LOG, rw);
   props[PROP_LOG_OFFSET] = g_param_spec_double ("log-offset", "Log offset",
       "Added to the mel energies before log=ln", 0, G_MAXDOUBLE,
@@ -154,6 +160,19 @@ gst_melspec_install_properties (GObjectClass * klass)
   props[PROP_MODEL] = g_param_spec_string ("model", "Model file",
       "A safetensors model whose rnn.frontend.* metadata sets the other "
       "properties", NULL, rw);
+  props[PROP_TIMESTAMP_TOLERANCE] = g_param_spec_int64 ("timestamp-tolerance",
+      "Timestamp tolerance", "Largest difference in ns between a buffer's "
+      "timestamp and where it was expected that is not a discontinuity "
+      "(-1 = half a sample, G_MAXINT64 = never)", -1, G_MAXINT64,
+      GST_MELSPEC_TIMESTAMP_TOLERANCE, G_PARAM_READWRITE |
+      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+  props[PROP_TIMESTAMP_POLICY] = g_param_spec_enum ("timestamp-policy",
+      "Timestamp policy", "Where a buffer should start and how frames are "
+      "stamped: strict (the previous buffer's end, frames stamped from the "
+      "buffer holding their first sample) or perfect (the first timestamp "
+      "plus the samples counted, frames stamped from the count)",
+      GST_TYPE_RNN_TIMESTAMP_POLICY, GST_MELSPEC_TIMESTAMP_POLICY,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_properties (klass, N_PROPS, props);
 
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_WINDOW, 0);
@@ -161,6 +180,7 @@ gst_melspec_install_properties (GObjectClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_NORM, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_LOG, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_MELSPEC_PRESET, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TIMESTAMP_POLICY, 0);
 }
 
 /* Store @value of front-end property @prop_id in @p. */
@@ -286,6 +306,10 @@ gst_melspec_set_property (GObject * object, guint prop_id,
   if (prop_id == PROP_MODEL) {
     g_free (self->model);
     self->model = g_value_dup_string (value);
+  } else if (prop_id == PROP_TIMESTAMP_TOLERANCE) {
+    self->ts_tolerance = g_value_get_int64 (value);
+  } else if (prop_id == PROP_TIMESTAMP_POLICY) {
+    self->ts_policy = g_value_get_enum (value);
   } else {
     params_set (&self->settings, prop_id, value);
     self->explicit_props |= 1u << prop_id;
@@ -306,6 +330,10 @@ gst_melspec_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_LOCK (self);
   if (prop_id == PROP_MODEL)
     g_value_set_string (value, self->model);
+  else if (prop_id == PROP_TIMESTAMP_TOLERANCE)
+    g_value_set_int64 (value, self->ts_tolerance);
+  else if (prop_id == PROP_TIMESTAMP_POLICY)
+    g_value_set_enum (value, self->ts_policy);
   else
     params_get (&self->settings, prop_id, value);
   GST_OBJECT_UNLOCK (self);
@@ -319,7 +347,8 @@ gst_melspec_get_property (GObject * object, guint prop_id, GValue * value,
 static gboolean
 apply_key (GstMelspec * self, const gchar * file, const gchar * key,
     const gchar * text, const GstMelspecParams * explicit_values,
-    guint explicit_props, GstMelspecParams * p, GError ** error)
+    guint explicit_props, GstMelspecParams * p, guint * model_props,
+    GError ** error)
 {
   const gchar *name = key + strlen (FRONTEND_PREFIX);
   GParamSpec *pspec =
@@ -327,7 +356,7 @@ apply_key (GstMelspec * self, const gchar * file, const gchar * key,
   GValue v = G_VALUE_INIT, mine = G_VALUE_INIT;
   gboolean ok = FALSE;
 
-  if (!pspec || pspec->param_id == PROP_MODEL) {
+  if (!pspec || pspec->param_id >= PROP_MODEL) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
         "%s: unknown metadata key '%s' (no melspec property '%s')", file,
         key, name);
@@ -352,6 +381,7 @@ apply_key (GstMelspec * self, const gchar * file, const gchar * key,
     goto done;
   }
   params_set (p, pspec->param_id, &v);
+  *model_props |= 1u << pspec->param_id;
   GST_INFO_OBJECT (self, "%s: %s=%s", file, name, text);
   ok = TRUE;
 done:
@@ -360,11 +390,12 @@ done:
   return ok;
 }
 
-/* @p from the rnn.frontend.* metadata of @file over @explicit_values. */
+/* @p from the rnn.frontend.* metadata of @file over @explicit_values;
+ * the properties the file sets are added to *@model_props. */
 static gboolean
 read_model (GstMelspec * self, const gchar * file,
     const GstMelspecParams * explicit_values, guint explicit_props,
-    GstMelspecParams * p, GError ** error)
+    GstMelspecParams * p, guint * model_props, GError ** error)
 {
   RnnModel *model = rnn_model_load (file, NULL, error);
   const char *kind;
@@ -387,18 +418,43 @@ read_model (GstMelspec * self, const gchar * file,
   for (gchar ** k = keys; ok && *k; k++) {
     if (g_str_has_prefix (*k, FRONTEND_PREFIX))
       ok = apply_key (self, file, *k, rnn_model_get_metadata (model, *k),
-          explicit_values, explicit_props, p, error);
+          explicit_values, explicit_props, p, model_props, error);
   }
   g_strfreev (keys);
   rnn_model_unref (model);
   return ok;
 }
 
+/* preset=kaldi-fbank takes torchaudio.compliance.kaldi.fbank's defaults
+ * for what neither the user (@set) nor the model file set: 23 bands from
+ * 20 Hz, the log (use_log_fbank), frames of 25 ms every 10 ms (made
+ * samples at the input rate, see gst_melspec_params_at_rate()). */
+static void
+kaldi_defaults (GstMelspecParams * p, guint set)
+{
+#define UNSET(prop) (!(set & (1u << (prop))))
+  if (p->preset != GST_MELSPEC_PRESET_KALDI_FBANK)
+    return;
+  if (UNSET (PROP_N_MELS))
+    p->n_mels = GST_MELSPEC_KALDI_N_MELS;
+  if (UNSET (PROP_F_MIN))
+    p->f_min = GST_MELSPEC_KALDI_F_MIN;
+  if (UNSET (PROP_LOG))
+    p->log = GST_MELSPEC_LOG_LN;
+  if (UNSET (PROP_WINDOW))
+    p->window = GST_MELSPEC_WINDOW_POVEY;
+  if (UNSET (PROP_N_FFT) && UNSET (PROP_WIN_LENGTH))
+    p->frame_ms = GST_MELSPEC_KALDI_FRAME_MS;
+  if (UNSET (PROP_HOP_LENGTH))
+    p->shift_ms = GST_MELSPEC_KALDI_SHIFT_MS;
+#undef UNSET
+}
+
 gboolean
 gst_melspec_load_params (GstMelspec * self)
 {
   GstMelspecParams settings, p;
-  guint explicit_props;
+  guint explicit_props, model_props = 0;
   gchar *model;
   GError *err = NULL;
   gboolean ok = TRUE;
@@ -411,12 +467,15 @@ gst_melspec_load_params (GstMelspec * self)
 
   p = settings;
   if (model && *model) {
-    ok = read_model (self, model, &settings, explicit_props, &p, &err);
+    ok = read_model (self, model, &settings, explicit_props, &p,
+        &model_props, &err);
     if (!ok)
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("Could not take the front-end parameters from model \"%s\": %s",
               model, err->message), ("model=%s", model));
   }
+  if (ok)
+    kaldi_defaults (&p, explicit_props | model_props);
   if (ok && !gst_melspec_params_check (&p, 0, &err)) {
     ok = FALSE;
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", err->message),

@@ -9,6 +9,7 @@
 #define __GST_RNN_PRIVATE_H__
 
 #include "gstrnn.h"
+#include "gstrnncontinuity.h"
 #include "rnn.h"
 
 G_BEGIN_DECLS
@@ -79,6 +80,7 @@ typedef struct
 #define DEFAULT_PRECISION GST_RNN_PRECISION_AUTO
 /* as audiobasesink's alignment-threshold and audiorate's tolerance */
 #define DEFAULT_TIMESTAMP_TOLERANCE (40 * GST_MSECOND)
+#define DEFAULT_TIMESTAMP_POLICY GST_RNN_TIMESTAMP_POLICY_STRICT
 
 enum
 {
@@ -96,6 +98,7 @@ enum
   PROP_PARTIAL_WINDOW,
   PROP_NON_FINITE,
   PROP_TIMESTAMP_TOLERANCE,
+  PROP_TIMESTAMP_POLICY,
   PROP_THREADS,
   PROP_PRECISION
 };
@@ -120,7 +123,12 @@ typedef struct
   GstRnnPartialWindow partial_window;
   GstRnnNonFinite non_finite;
   gint64 timestamp_tolerance;   /* ns; -1 = half a frame */
+  GstRnnTimestampPolicy timestamp_policy;
   GstRnnPrecision precision;    /* weights of the models loaded next */
+  guint user_set;               /* RnnSettingFlags of the properties the
+                                 * application set (mode, window, hop,
+                                 * steps, feed, carry-state): the model
+                                 * file's run settings do not replace them */
 } GstRnnSettings;
 
 /* Requests from application threads, consumed by the streaming thread at
@@ -190,13 +198,8 @@ typedef struct
   gboolean discont_pending;     /* mark the next output DISCONT */
 
   /* Time. */
-  GstClockTime next_pts;        /* expected PTS of the next input buffer
-                                 * (NONE: unknown) */
-  GstClockTime frame_dur;       /* one frame, from the rate or the last
-                                 * buffer (NONE: unknown) */
-  gboolean after_gap;           /* the last input buffer was a GAP */
-  gboolean jump_warned;         /* a timestamp gap reset the state and
-                                 * was posted as a WARNING (once) */
+  GstRnnContinuity time;        /* where the input is in time, and how
+                                 * outputs are stamped (gstrnncontinuity.h) */
   gboolean mark_discont;        /* passthrough: flag this buffer DISCONT */
   GstRnnTimeline timeline;      /* window structures */
 
@@ -243,6 +246,9 @@ struct _GstRnn
 
   /* Per-stream runtime.  State lock. */
   GstRnnStream stream;
+
+  /* Refused input caps were posted (once per start).  Atomic. */
+  gint refusal_posted;
 };
 
 /* The functions the element's files share.  None is exported: the plugin
@@ -256,20 +262,39 @@ void gst_rnn_set_property (GObject * object, guint prop_id,
 void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec);
 
+/* gstrnnmodelsettings.c.  @s is a snapshot of the settings (no lock
+ * held): the properties the application did not set take the model
+ * file's values @ms (else their defaults); those it set stay, with a
+ * WARNING where they contradict how the model was trained.  Posts
+ * messages: call without the object lock. */
+void gst_rnn_settings_from_model (GstRnn * self, GstRnnSettings * s,
+    const RnnModelSettings * ms, const gchar * path);
+/* Read the run settings of the file @s->model_path into *@ms and apply
+ * them to @s (gst_rnn_settings_from_model()); on failure (unreadable, not
+ * safetensors, a bad value) post the ERROR and return FALSE.  The
+ * streaming or state-change thread, without the object lock. */
+gboolean gst_rnn_settings_read_model (GstRnn * self, GstRnnSettings * s,
+    RnnModelSettings * ms);
+/* The settings @s took from the file's @ms, as "mode=n-to-1 (rnn.mode),
+ * ...": a new string, or NULL if none.  Pure. */
+gchar *gst_rnn_settings_from_file_text (const GstRnnSettings * s,
+    const RnnModelSettings * ms);
+/* After a start with @s in force: the properties the application has not
+ * set read back the values in force.  Takes the object lock. */
+void gst_rnn_settings_publish (GstRnn * self, const GstRnnSettings * s);
+/* A hot swap to @model (file @path) while @cfg is in force, which it
+ * keeps: a WARNING for each run setting of the file @cfg contradicts.
+ * Any thread, without the object lock. */
+void gst_rnn_settings_check_swap (GstRnn * self, const RnnModel * model,
+    const gchar * path, const RnnRunConfig * cfg);
+/* A WARNING naming the unknown rnn.* keys of @model, if any.  Any thread,
+ * without the object lock. */
+void gst_rnn_warn_ignored_keys (GstRnn * self, const RnnModel * model,
+    const gchar * path);
+
 /* gstrnnenums.c */
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);
 const gchar *gst_rnn_feed_nick (GstRnnFeed feed);
-
-/* What makes an input buffer a discontinuity (gstrnntime.c). */
-typedef enum
-{
-  GST_RNN_CONTINUOUS = 0,
-  GST_RNN_DISCONT_FLAG = 1 << 0,        /* flagged DISCONT upstream */
-  GST_RNN_DISCONT_JUMP = 1 << 1,        /* not where the last one ended:
-                                         * data dropped or repeated */
-  GST_RNN_DISCONT_GAP = 1 << 2  /* a GAP buffer or the first after one: no
-                                 * data is missing */
-} GstRnnDiscont;
 
 /* What a buffer asks of the state at its start (gstrnnstream.c). */
 typedef enum
@@ -283,7 +308,9 @@ typedef enum
 GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
 GstClockTime gst_rnn_buffer_frame_time (GstRnn * self, guint64 t);
 GstRnnDiscont gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf,
-    gsize n, gint64 tolerance, gboolean resets);
+    gsize n, GstRnnTimestampPolicy policy, gint64 tolerance,
+    gboolean resets);
+void gst_rnn_restamp (GstRnn * self, GstBuffer * buf, gsize n);
 GstClockTime gst_rnn_latency (GstRnn * self);
 void gst_rnn_timeline_init (GstRnnTimeline * tl, guint size);
 void gst_rnn_timeline_clear (GstRnnTimeline * tl);
@@ -307,14 +334,22 @@ GstFlowReturn gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf,
 void gst_rnn_state_non_finite (RnnRunner * runner, guint stream,
     gpointer user_data);
 
-/* gstrnncaps.c */
+/* gstrnncapsmap.c */
 GstCaps *gst_rnn_map_caps (GstPadDirection direction, GstCaps * caps,
     const GstRnnCapsMap * m);
 void gst_rnn_caps_map_for (GstRnnCapsMap * m, const RnnRunInfo * info,
     gboolean batch_first);
+/* FALSE when @caps are not a format the element knows (or lack a field). */
+gboolean gst_rnn_parse_format (GstCaps * caps, GstRnnFormat * fmt);
+/* gstrnncaps.c */
 GstCaps *gst_rnn_caps_transform (GstRnn * self, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter);
 GstCaps *gst_rnn_caps_fixate (GstRnn * self, GstCaps * othercaps);
+/* gstrnnrefuse.c: post the error naming the converter for @offered,
+ * which a caps or accept-caps query on the sink pad refused, if the sink
+ * itself cannot take it.  Any thread; @offered is not taken. */
+void gst_rnn_caps_refused (GstRnn * self, GstCaps * offered);
+
 gboolean gst_rnn_caps_query (GstRnn * self, GstPadDirection direction,
     GstQuery * query);
 gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,
@@ -339,6 +374,16 @@ GstFlowReturn gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf);
 GstFlowReturn gst_rnn_drain (GstRnn * self);
 gboolean gst_rnn_holds_frames (GstRnn * self);
 
+/* gstrnnerror.c */
+/* A core load error @err for @path as an element error (domain
+ * GST_RESOURCE_ERROR) with the code and debug text (new, or NULL) the
+ * element posts. */
+void gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
+    gchar ** debug);
+/* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
+ * takes @debug.  Without the object lock. */
+void gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
+    gchar * debug, const gchar * function, gint line);
 /* gstrnnmodel.c */
 RnnModel *gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder,
     gchar ** path);

@@ -19,7 +19,10 @@
  * unchanged input as a `GstRnnResultMeta` and posts it on the bus as an
  * `rnn` element message; `1-to-n` generates #GstRnn:steps frames from
  * every input frame; `n-to-m` encodes each window and forecasts
- * #GstRnn:steps frames.
+ * #GstRnn:steps frames.  A model file may carry its run settings
+ * (`rnn.mode`, `rnn.window`, `rnn.hop`, `rnn.steps`, `rnn.feed`,
+ * `rnn.carry_state`): they are the defaults of those properties, which
+ * override them when set; `rnn-inspect FILE` prints them.
  *
  * ## Example launch line
  * |[
@@ -212,6 +215,8 @@ gst_rnn_class_init (GstRnnClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_FEED, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_PARTIAL_WINDOW, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_NON_FINITE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_PRECISION, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TIMESTAMP_POLICY, 0);
 
   gst_rnn_result_meta_register ();
 }
@@ -221,8 +226,7 @@ gst_rnn_init (GstRnn * self)
 {
   gst_rnn_settings_init (&self->settings);
   self->stream.discont_pending = TRUE;
-  self->stream.next_pts = GST_CLOCK_TIME_NONE;
-  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
+  gst_rnn_continuity_init (&self->stream.time);
   g_rec_mutex_init (&self->state_lock);
 }
 
@@ -255,6 +259,7 @@ gst_rnn_start (GstBaseTransform * trans)
   RnnModel *model, *decoder;
   gchar *path;
 
+  g_atomic_int_set (&self->refusal_posted, 0);
   model = gst_rnn_load_configured (self, &decoder, &path);
   if (model == NULL)
     return FALSE;
@@ -265,10 +270,7 @@ gst_rnn_start (GstBaseTransform * trans)
   g_free (self->stream.running_path);
   self->stream.running_path = path;
   self->stream.discont_pending = TRUE;
-  self->stream.next_pts = GST_CLOCK_TIME_NONE;
-  self->stream.frame_dur = GST_CLOCK_TIME_NONE;
-  self->stream.after_gap = FALSE;
-  self->stream.jump_warned = FALSE;
+  gst_rnn_continuity_init (&self->stream.time);
   g_atomic_int_set (&self->requests.reset, 0);
   g_rec_mutex_unlock (&self->state_lock);
 
@@ -477,8 +479,7 @@ gst_rnn_gap (GstRnn * self, GstEvent * event)
   g_rec_mutex_lock (&self->state_lock);
   if (reset_on_discont)
     gst_rnn_reset_state (self, "GAP event", FALSE);
-  self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (ts)
-      && GST_CLOCK_TIME_IS_VALID (dur) ? ts + dur : GST_CLOCK_TIME_NONE;
+  gst_rnn_continuity_gap_event (&self->stream.time, ts, dur);
   g_rec_mutex_unlock (&self->state_lock);
 }
 
@@ -492,8 +493,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
       g_rec_mutex_lock (&self->state_lock);
       gst_buffer_replace (&self->stream.inbuf, NULL);
       gst_rnn_reset_state (self, "flush", TRUE);
-      self->stream.next_pts = GST_CLOCK_TIME_NONE;
-      self->stream.after_gap = FALSE;
+      gst_rnn_continuity_restart (&self->stream.time);
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
@@ -501,8 +501,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
         gst_rnn_drain (self);
       g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset_state (self, "new segment", TRUE);
-      self->stream.next_pts = GST_CLOCK_TIME_NONE;
-      self->stream.after_gap = FALSE;
+      gst_rnn_continuity_restart (&self->stream.time);
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:
@@ -525,6 +524,27 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
+/* An answer to upstream that refuses what it offers (an empty caps
+ * result for a filter, accept-caps FALSE): say why (gstrnnrefuse.c). */
+static void
+gst_rnn_check_offer (GstRnn * self, GstQuery * query)
+{
+  GstCaps *caps, *res;
+  gboolean ok;
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
+    gst_query_parse_caps (query, &caps);
+    gst_query_parse_caps_result (query, &res);
+    if (caps && !gst_caps_is_empty (caps) && res && gst_caps_is_empty (res))
+      gst_rnn_caps_refused (self, caps);
+  } else if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
+    gst_query_parse_accept_caps (query, &caps);
+    gst_query_parse_accept_caps_result (query, &ok);
+    if (!ok)
+      gst_rnn_caps_refused (self, caps);
+  }
+}
+
 static gboolean
 gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
@@ -534,9 +554,12 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
 
   if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS
       && gst_rnn_caps_query (self, direction, query))
-    return TRUE;
-  ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
-      query);
+    ret = TRUE;
+  else
+    ret = GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+        query);
+  if (ret && direction == GST_PAD_SINK)
+    gst_rnn_check_offer (self, query);
 
   if (ret && direction == GST_PAD_SRC
       && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {

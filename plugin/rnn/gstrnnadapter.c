@@ -92,6 +92,7 @@ gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf, GstBuffer * outbuf)
     GST_BUFFER_OFFSET_END (outbuf) = end != GST_BUFFER_OFFSET_NONE ?
         end * mul : GST_BUFFER_OFFSET_NONE;
   }
+  gst_rnn_restamp (self, outbuf, n);
   if (self->stream.discont_pending) {
     GST_BUFFER_FLAG_SET (outbuf, GST_BUFFER_FLAG_DISCONT);
     self->stream.discont_pending = FALSE;
@@ -134,6 +135,7 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf)
     return GST_FLOW_ERROR;
   }
   n = map.size / self->stream.in_frame_bytes;
+  gst_rnn_restamp (self, buf, n);
   gst_rnn_timeline_note (&self->stream.timeline, rnn_runner_get_frames_in (r),
       GST_BUFFER_PTS (buf), GST_BUFFER_OFFSET (buf));
   while ((ok = rnn_runner_push (r, map.data, n, &cursor, &result, &err))
@@ -239,8 +241,8 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
   self->stream.inbuf = inbuf;
   self->stream.cursor = 0;
   gst_rnn_timeline_note (&self->stream.timeline,
-      rnn_runner_get_frames_in (self->stream.runner), GST_BUFFER_PTS (inbuf),
-      GST_BUFFER_OFFSET (inbuf));
+      rnn_runner_get_frames_in (self->stream.runner),
+      gst_rnn_buffer_frame_time (self, 0), GST_BUFFER_OFFSET (inbuf));
   return ret;
 }
 

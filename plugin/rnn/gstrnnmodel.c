@@ -11,28 +11,7 @@
 
 #include "gstrnn-private.h"
 
-/* Turn a core load error for @path into an element error (domain
- * GST_RESOURCE_ERROR) with the code and debug text the element posts. */
-static void
-gst_rnn_load_error (const gchar * path, GError * err, GError ** error,
-    gchar ** debug)
-{
-  if (g_error_matches (err, RNN_ERROR, RNN_ERROR_IO)) {
-    if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
-          "Could not load model \"%s\": %s", path, err->message);
-      *debug = g_strdup ("the file does not exist");
-    } else {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
-          "Could not load model \"%s\": %s", path, err->message);
-    }
-  } else {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
-        "Could not load model \"%s\": %s", path, err->message);
-    *debug = g_strdup_printf ("the file is not a model the rnn core can run "
-        "(error %d)", err->code);
-  }
-}
+#include <string.h>
 
 /* The run configuration the properties ask for (feed and hop not yet
  * resolved; batch, threads and policy come with the stream). */
@@ -109,78 +88,100 @@ gst_rnn_load_models (GstRnn * self, const gchar * path,
   return model;
 }
 
-/* Post @error (GST_RESOURCE_ERROR domain) as an ERROR or WARNING message;
- * takes @debug. */
-static void
-gst_rnn_post_gerror (GstRnn * self, GstMessageType type, GError * error,
-    gchar * debug, const gchar * function, gint line)
+/* One attempt at the file @s->model_path: @s (a snapshot of the settings)
+ * completed with the file's run settings (*@ms), then the models loaded
+ * and checked for the configuration, returned in @cfg and @info.  Posts
+ * an error and returns NULL on failure. */
+static RnnModel *
+gst_rnn_load_once (GstRnn * self, GstRnnSettings * s, RnnModelSettings * ms,
+    RnnRunConfig * cfg, RnnRunInfo * info, RnnModel ** decoder)
 {
-  GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, type == GST_MESSAGE_ERROR ?
-      GST_LEVEL_ERROR : GST_LEVEL_WARNING, self, "%s", error->message);
-  gst_element_message_full (GST_ELEMENT (self), type, error->domain,
-      error->code, g_strdup (error->message), debug, __FILE__, function,
-      line);
+  GError *err = NULL;
+  gchar *debug = NULL;
+  RnnModel *model;
+
+  if (s->model_path == NULL || s->model_path[0] == '\0') {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No model given: set the 'model' property to a safetensors "
+            "file."), (NULL));
+    return NULL;
+  }
+  /* the run settings the file carries are the defaults of the properties
+   * not set; the mode among them decides how to load it */
+  if (!gst_rnn_settings_read_model (self, s, ms))
+    return NULL;
+  *cfg = gst_rnn_run_config (s);
+  /* the settings among themselves, before the weights are read */
+  if (!rnn_run_config_check (cfg, NULL, NULL, info, &err)) {
+    gchar *from = gst_rnn_settings_from_file_text (s, ms);
+
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s%s%s%s%s", err->message,
+            from ? " Taken from the model file \"" : "",
+            from ? s->model_path : "", from ? "\": " : "", from ? from : ""),
+        (NULL));
+    g_free (from);
+    g_clear_error (&err);
+    return NULL;
+  }
+  cfg->feed = info->feed;
+  cfg->hop = info->hop;
+
+  model = gst_rnn_load_models (self, s->model_path, s->precision, cfg, info,
+      decoder, &err, &debug);
+  if (model == NULL) {
+    gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug, GST_FUNCTION,
+        __LINE__);
+    g_clear_error (&err);
+  }
+  return model;
 }
 
 /* Load the file the 'model' property names and publish the configuration
  * in force.  If the application sets another file while this one loads,
- * load that one instead.  Posts an error and returns NULL on failure. */
+ * or the file is rewritten meanwhile, load again.  Posts an error and
+ * returns NULL on failure. */
 RnnModel *
 gst_rnn_load_configured (GstRnn * self, RnnModel ** decoder, gchar ** path)
 {
   RnnModel *model = NULL;
   GstRnnSettings s = { NULL, };
+  RnnModelSettings ms;
   RnnRunConfig cfg;
   RnnRunInfo info;
 
   *decoder = NULL;
   for (;;) {
-    GError *err = NULL;
-    gchar *debug = NULL;
+    const gchar *why;
     gboolean same;
 
     GST_OBJECT_LOCK (self);
     s = self->settings;
     s.model_path = g_strdup (s.model_path);
     GST_OBJECT_UNLOCK (self);
-    cfg = gst_rnn_run_config (&s);
 
-    if (s.model_path == NULL || s.model_path[0] == '\0') {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No model given: set the 'model' property to a safetensors "
-              "file."), (NULL));
+    model = gst_rnn_load_once (self, &s, &ms, &cfg, &info, decoder);
+    if (model == NULL)
       goto failed;
-    }
-    /* the settings among themselves, before any file is read */
-    if (!rnn_run_config_check (&cfg, NULL, NULL, &info, &err)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
-          (NULL));
-      g_clear_error (&err);
-      goto failed;
-    }
-    cfg.feed = info.feed;
-    cfg.hop = info.hop;
 
-    model = gst_rnn_load_models (self, s.model_path, s.precision, &cfg, &info,
-        decoder, &err, &debug);
-    if (model == NULL) {
-      gst_rnn_post_gerror (self, GST_MESSAGE_ERROR, err, debug,
-          GST_FUNCTION, __LINE__);
-      g_clear_error (&err);
-      goto failed;
+    /* the settings read first and the weights must come from one file */
+    if (memcmp (rnn_model_get_settings (model), &ms, sizeof ms) != 0) {
+      why = "the file was rewritten while it loaded";
+    } else {
+      GST_OBJECT_LOCK (self);
+      same = g_strcmp0 (s.model_path, self->settings.model_path) == 0;
+      if (same) {
+        self->config.run = cfg;
+        self->config.info = info;
+      }
+      GST_OBJECT_UNLOCK (self);
+      if (same) {
+        gst_rnn_settings_publish (self, &s);
+        gst_rnn_warn_ignored_keys (self, model, s.model_path);
+        break;
+      }
+      why = "'model' changed while it loaded";
     }
-
-    GST_OBJECT_LOCK (self);
-    same = g_strcmp0 (s.model_path, self->settings.model_path) == 0;
-    if (same) {
-      self->config.run = cfg;
-      self->config.info = info;
-    }
-    GST_OBJECT_UNLOCK (self);
-    if (same)
-      break;
-    GST_INFO_OBJECT (self, "'model' changed while \"%s\" loaded: loading "
-        "the new file", s.model_path);
+    GST_INFO_OBJECT (self, "\"%s\": %s: loading again", s.model_path, why);
     g_clear_pointer (&model, rnn_model_unref);
     g_clear_pointer (decoder, rnn_model_unref);
     g_free (s.model_path);
@@ -288,7 +289,6 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
     goto done;
   }
   g_free (debug);
-
   F = rnn_model_get_input_size (model);
   if (F != in_size) {
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
@@ -302,6 +302,8 @@ gst_rnn_set_model (GstRnn * self, const gchar * path)
     goto done;
   }
 
+  gst_rnn_settings_check_swap (self, model, path, &cfg);
+  gst_rnn_warn_ignored_keys (self, model, path);
   gst_rnn_request_swap (self, path, model, decoder);
 
 done:

@@ -1,6 +1,9 @@
 /* GStreamer rnn element: the settings.  The property values, kept under
  * the object lock: their defaults, and reading and writing them (the
- * 'model' property loads a file: gstrnnmodel.c).  The property table
+ * 'model' property loads a file: gstrnnmodel.c).  mode, window, hop,
+ * steps, feed and carry-state note in user_set that the application set
+ * them: the others take the model file's run settings at each start
+ * (gstrnnmodelsettings.c).  The property table
  * itself, with one sentence per property, is in gstrnn.c's class_init.
  *
  * This library is free software; you can redistribute it and/or
@@ -29,7 +32,9 @@ gst_rnn_settings_init (GstRnnSettings * settings)
   settings->partial_window = DEFAULT_PARTIAL_WINDOW;
   settings->non_finite = DEFAULT_NON_FINITE;
   settings->timestamp_tolerance = DEFAULT_TIMESTAMP_TOLERANCE;
+  settings->timestamp_policy = DEFAULT_TIMESTAMP_POLICY;
   settings->precision = DEFAULT_PRECISION;
+  settings->user_set = 0;      /* nothing set: the model file decides */
 }
 
 /* Properties that need a reload or renegotiation only change in NULL or
@@ -69,31 +74,43 @@ gst_rnn_set_property (GObject * object, guint prop_id,
         self->settings.precision = g_value_get_enum (value);
       break;
     case PROP_MODE:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.mode = g_value_get_enum (value);
+        self->settings.user_set |= RNN_SETTING_MODE;
+      }
       break;
     case PROP_RESET_ON_DISCONT:
       self->settings.reset_on_discont = g_value_get_boolean (value);
       break;
     case PROP_WINDOW:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.window = g_value_get_uint (value);
+        self->settings.user_set |= RNN_SETTING_WINDOW;
+      }
       break;
     case PROP_HOP:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.hop = g_value_get_uint (value);
+        self->settings.user_set |= RNN_SETTING_HOP;
+      }
       break;
     case PROP_STEPS:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.steps = g_value_get_uint (value);
+        self->settings.user_set |= RNN_SETTING_STEPS;
+      }
       break;
     case PROP_FEED:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.feed = g_value_get_enum (value);
+        self->settings.user_set |= RNN_SETTING_FEED;
+      }
       break;
     case PROP_CARRY_STATE:
-      if (gst_rnn_check_mutable_ready (self, pspec))
+      if (gst_rnn_check_mutable_ready (self, pspec)) {
         self->settings.carry_state = g_value_get_boolean (value);
+        self->settings.user_set |= RNN_SETTING_CARRY_STATE;
+      }
       break;
     case PROP_THREADS:
       if (gst_rnn_check_mutable_ready (self, pspec))
@@ -110,6 +127,9 @@ gst_rnn_set_property (GObject * object, guint prop_id,
       break;
     case PROP_TIMESTAMP_TOLERANCE:
       self->settings.timestamp_tolerance = g_value_get_int64 (value);
+      break;
+    case PROP_TIMESTAMP_POLICY:
+      self->settings.timestamp_policy = g_value_get_enum (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -171,6 +191,9 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_TIMESTAMP_TOLERANCE:
       g_value_set_int64 (value, self->settings.timestamp_tolerance);
       break;
+    case PROP_TIMESTAMP_POLICY:
+      g_value_set_enum (value, self->settings.timestamp_policy);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -226,7 +249,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
           "n-to-1 (one result per window, attached to the unchanged input "
           "as a GstRnnResultMeta and posted as an 'rnn' element message), "
           "1-to-n ('steps' frames generated per input frame) or n-to-m "
-          "(encoder-decoder: 'steps' frames forecast per window)",
+          "(encoder-decoder: 'steps' frames forecast per window); unset, "
+          "the model file's rnn.mode, else n-to-n",
           GST_TYPE_RNN_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -255,7 +279,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
       g_param_spec_uint ("window", "Window",
           "Frames per window: required in n-to-1 and n-to-m; in n-to-n only "
           "for a bidirectional model (0 = refuse such models), which then "
-          "runs on independent windows with that latency; ignored in 1-to-n",
+          "runs on independent windows with that latency; ignored in 1-to-n; "
+          "unset, the model file's rnn.window, else 0",
           0, GST_RNN_MAX_WINDOW, DEFAULT_WINDOW,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -269,7 +294,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_HOP,
       g_param_spec_uint ("hop", "Hop",
           "n-to-1 and n-to-m: frames between window starts (0 = the window, "
-          "no overlap; smaller overlaps windows; larger skips frames)",
+          "no overlap; smaller overlaps windows; larger skips frames); "
+          "unset, the model file's rnn.hop, else 0",
           0, GST_RNN_MAX_WINDOW, DEFAULT_HOP,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -283,7 +309,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_STEPS,
       g_param_spec_uint ("steps", "Steps",
           "Frames generated per input frame (1-to-n; output rate = input "
-          "rate x steps) or per window (n-to-m); ignored otherwise",
+          "rate x steps) or per window (n-to-m); ignored otherwise; unset, "
+          "the model file's rnn.steps, else 1",
           1, GST_RNN_MAX_STEPS, DEFAULT_STEPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -298,7 +325,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
       g_param_spec_enum ("feed", "Feed",
           "Input of each generation step: 1-to-n takes repeat (default), "
           "first or feedback; n-to-m takes context (default) or feedback; "
-          "auto = the mode's default",
+          "auto = the mode's default; unset, the model file's rnn.feed, "
+          "else auto",
           GST_TYPE_RNN_FEED, DEFAULT_FEED,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -313,7 +341,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
       g_param_spec_boolean ("carry-state", "Carry state",
           "n-to-1, n-to-m: start each window from the previous window's "
           "final state instead of zeros; 1-to-n: the same across input "
-          "frames",
+          "frames; unset, the model file's rnn.carry_state, else FALSE",
           DEFAULT_CARRY_STATE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -398,18 +426,36 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
   /**
    * GstRnn:timestamp-tolerance:
    *
-   * How far in nanoseconds a buffer may start from the end of the previous
-   * one before it is a discontinuity (default 40 ms, as GStreamer's audio
-   * sinks; -1: half a frame).
+   * How far in nanoseconds a buffer may start from where it was expected
+   * (#GstRnn:timestamp-policy) before it is a discontinuity (default 40
+   * ms, as GStreamer's audio sinks; -1: half a frame).
    */
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
       g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
-          "Largest difference in ns between a buffer's timestamp and the end "
-          "of the previous buffer that is not a discontinuity (dropped or "
-          "late data, handled as DISCONT); default 40 ms, -1 = half a "
-          "frame, G_MAXINT64 = "
-          "never",
+          "Largest difference in ns between a buffer's timestamp and where "
+          "it was expected that is not a discontinuity (-1 = half a frame, "
+          "G_MAXINT64 = never)",
           -1, G_MAXINT64, DEFAULT_TIMESTAMP_TOLERANCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnn:timestamp-policy:
+   *
+   * Where a buffer is expected to start and how outputs are stamped:
+   * `strict`, at the end of the previous buffer, outputs keeping the
+   * input's timestamps; `perfect`, at the first timestamp plus the frames
+   * counted since, jitter below a frame or within #GstRnn:timestamp-tolerance
+   * keeping the state, outputs stamped from that count (for sources that
+   * stamp buffers as they are pushed).
+   */
+  g_object_class_install_property (gobject_class, PROP_TIMESTAMP_POLICY,
+      g_param_spec_enum ("timestamp-policy", "Timestamp policy",
+          "Where a buffer should start and how outputs are stamped: strict "
+          "(the previous buffer's end, input timestamps kept) or perfect "
+          "(the first timestamp plus the frames counted, outputs stamped "
+          "from the count)",
+          GST_TYPE_RNN_TIMESTAMP_POLICY, DEFAULT_TIMESTAMP_POLICY,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 }

@@ -119,6 +119,8 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
   self->stream.in_caps = gst_caps_ref (incaps);
 
   gst_rnn_reset_state (self, "caps changed", TRUE);
+  /* the frame count restarts at the new rate */
+  gst_rnn_continuity_reanchor (&self->stream.time);
 
   GST_INFO_OBJECT (self, "%u stream(s) of %u -> %u floats per frame, %s, "
       "%d/%d steps/s, mode %s%s", B, info->input_size, info->output_size,
@@ -136,8 +138,8 @@ GstFlowReturn
 gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
 {
   gsize size = gst_buffer_get_size (inbuf);
-  GstClockTime pts = GST_BUFFER_PTS (inbuf);
   gboolean reset_on_discont;
+  GstRnnTimestampPolicy policy;
   GstRnnDiscont d;
   gint64 tolerance;
   gsize n;
@@ -162,6 +164,7 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
   GST_OBJECT_LOCK (self);
   reset_on_discont = self->settings.reset_on_discont;
   tolerance = self->settings.timestamp_tolerance;
+  policy = self->settings.timestamp_policy;
   self->stream.buf_policy = self->settings.non_finite;
   GST_OBJECT_UNLOCK (self);
 
@@ -170,7 +173,8 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
     *reset = GST_RNN_RESET;
   }
 
-  d = gst_rnn_detect_discont (self, inbuf, n, tolerance, reset_on_discont);
+  d = gst_rnn_detect_discont (self, inbuf, n, policy, tolerance,
+      reset_on_discont);
   if (d != GST_RNN_CONTINUOUS) {
     if (!reset_on_discont)
       GST_DEBUG_OBJECT (self, "discontinuity: keeping the state");
@@ -186,7 +190,8 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
   }
 
   /* Non-finite input */
-  self->stream.buf_pts = pts;
+  /* its time under the policy, for messages */
+  self->stream.buf_pts = gst_rnn_buffer_frame_time (self, 0);
   rnn_runner_set_non_finite (self->stream.runner,
       (RnnNonFinite) self->stream.buf_policy);
   return gst_rnn_check_input (self, inbuf, n);

@@ -19,88 +19,64 @@ gst_rnn_frames_to_time (GstRnn * self, guint64 frames)
       GST_SECOND * self->stream.in_fmt.steps_d, self->stream.in_fmt.steps_n);
 }
 
-/* Time of frame @t of the current input buffer, or NONE. */
+/* Time of frame @t of the current input buffer under the timestamp
+ * policy (gstrnncontinuity.h), or NONE. */
 GstClockTime
 gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
 {
-  GstClockTime d;
-
-  if (!GST_CLOCK_TIME_IS_VALID (self->stream.buf_pts))
-    return GST_CLOCK_TIME_NONE;
-  d = gst_rnn_frames_to_time (self, t);
-  if (!GST_CLOCK_TIME_IS_VALID (d)
-      && GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur))
-    d = t * self->stream.frame_dur;
-  return GST_CLOCK_TIME_IS_VALID (d) ? self->stream.buf_pts + d :
-      GST_CLOCK_TIME_NONE;
+  return gst_rnn_continuity_time (&self->stream.time,
+      self->stream.time.buf_start + t);
 }
 
-/* Is input buffer @inbuf (@n frames) a discontinuity: flagged DISCONT,
- * not starting where the previous buffer ended (by more than @tolerance
- * ns; -1: half a frame), a GAP buffer or the first buffer after one?
- * Learns the frame duration and where the next buffer should start.  The
- * first timestamp gap that @resets the state is posted as a WARNING. */
+/* Is input buffer @inbuf (@n frames) a discontinuity under the shared
+ * rules of gstrnncontinuity.h (@policy, @tolerance ns, -1: half a frame)?
+ * Counts it.  The first timestamp jump that @resets the state (and is not
+ * flagged DISCONT already) is posted as a WARNING naming the properties
+ * to set. */
 GstRnnDiscont
 gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
-    gint64 tolerance, gboolean resets)
+    GstRnnTimestampPolicy policy, gint64 tolerance, gboolean resets)
 {
-  GstClockTime pts = GST_BUFFER_PTS (inbuf);
-  GstClockTime dur = GST_BUFFER_DURATION (inbuf);
-  GstRnnDiscont d = GST_RNN_CONTINUOUS;
-  gboolean gap;
+  GstRnnContinuity *c = &self->stream.time;
+  GstRnnDiscont d;
 
-  if (GST_BUFFER_IS_DISCONT (inbuf))
-    d |= GST_RNN_DISCONT_FLAG;
-
-  /* Dropped or late data: the buffer does not start where the previous
-   * one ended. */
-  if (self->stream.in_fmt.steps_n > 0)
-    self->stream.frame_dur = gst_rnn_frames_to_time (self, 1);
-  else if (GST_CLOCK_TIME_IS_VALID (dur) && n > 0)
-    self->stream.frame_dur = dur / n;
-  if (GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (self->stream.next_pts)) {
-    gint64 tol = tolerance >= 0 ? tolerance :
-        GST_CLOCK_TIME_IS_VALID (self->stream.frame_dur) ?
-        (gint64) (self->stream.frame_dur / 2) : -1;
-    GstClockTimeDiff diff = GST_CLOCK_DIFF (self->stream.next_pts, pts);
-
-    if (tol >= 0 && (diff > tol || diff < -tol)) {
-      GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
-          GST_TIME_FORMAT " was expected (%s%" GST_STIME_FORMAT " > %"
-          G_GINT64_FORMAT " ns): handled as DISCONT", GST_TIME_ARGS (pts),
-          GST_TIME_ARGS (self->stream.next_pts), diff > 0 ? "gap " :
-          "overlap ", GST_STIME_ARGS (diff), tol);
-      if (resets && !self->stream.jump_warned && !(d & GST_RNN_DISCONT_FLAG)) {
-        self->stream.jump_warned = TRUE;
-        GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-            ("A buffer starts at %" GST_TIME_FORMAT " where %" GST_TIME_FORMAT
-                " was expected (%s of %" GST_STIME_FORMAT ", more than "
-                "timestamp-tolerance %" G_GINT64_FORMAT " ns): the state was "
-                "reset. Later gaps are only logged.", GST_TIME_ARGS (pts),
-                GST_TIME_ARGS (self->stream.next_pts), diff > 0 ? "a gap" :
-                "an overlap", GST_STIME_ARGS (diff), tol),
-            ("raise timestamp-tolerance for a source whose timestamps "
-                "jitter"));
-      }
-      d |= GST_RNN_DISCONT_JUMP;
-    }
+  d = gst_rnn_continuity_check (c, inbuf, n, self->stream.in_fmt.steps_n,
+      self->stream.in_fmt.steps_d, policy, tolerance);
+  if (d & GST_RNN_DISCONT_JUMP) {
+    GST_INFO_OBJECT (self, "buffer at %" GST_TIME_FORMAT " where %"
+        GST_TIME_FORMAT " was expected (%" GST_STIME_FORMAT " beyond %"
+        G_GINT64_FORMAT " ns, %s): handled as DISCONT",
+        GST_TIME_ARGS (c->jump.pts), GST_TIME_ARGS (c->jump.expected),
+        GST_STIME_ARGS (c->jump.diff), c->jump.tolerance,
+        gst_rnn_timestamp_policy_nick (policy));
+    if (resets && !(d & GST_RNN_DISCONT_FLAG))
+      gst_rnn_continuity_warn (c, GST_ELEMENT (self), "the state was reset");
   }
-  if (!GST_CLOCK_TIME_IS_VALID (dur))
-    dur = gst_rnn_frames_to_time (self, n);
-  self->stream.next_pts = GST_CLOCK_TIME_IS_VALID (pts)
-      && GST_CLOCK_TIME_IS_VALID (dur) ? pts + dur : GST_CLOCK_TIME_NONE;
-
-  /* A GAP buffer has no real data: a discontinuity at both ends, but no
-   * data is missing. */
-  gap = GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP);
-  if (gap || self->stream.after_gap) {
-    GST_DEBUG_OBJECT (self, "%s: a new sequence", gap ? "GAP buffer" :
+  if (d & GST_RNN_DISCONT_GAP)
+    GST_DEBUG_OBJECT (self, "%s: a new sequence",
+        GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP) ? "GAP buffer" :
         "first buffer after a GAP");
-    d |= GST_RNN_DISCONT_GAP;
-  }
-  self->stream.after_gap = gap;
   return d;
+}
+
+/* timestamp-policy=perfect: stamp @buf, an output of the current input
+ * buffer's @n frames, from the frame count (its PTS and duration);
+ * strict: leave the input's.  Streaming thread. */
+void
+gst_rnn_restamp (GstRnn * self, GstBuffer * buf, gsize n)
+{
+  const GstRnnContinuity *c = &self->stream.time;
+  GstClockTime t0, t1;
+
+  if (c->policy != GST_RNN_TIMESTAMP_POLICY_PERFECT)
+    return;
+  t0 = gst_rnn_buffer_frame_time (self, 0);
+  t1 = gst_rnn_buffer_frame_time (self, n);
+  if (!GST_CLOCK_TIME_IS_VALID (t0))
+    return;
+  GST_BUFFER_PTS (buf) = t0;
+  GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_IS_VALID (t1) ? t1 - t0 :
+      GST_CLOCK_TIME_NONE;
 }
 
 /* The latency the element adds: the frames the structure holds back (a

@@ -12,6 +12,7 @@
 #include <gst/rnn/gstrnnmeta.h>
 #include "gstrnntext.h"
 #include "gstrnntexttemplate.h"
+#include "gstrnntextpost.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,7 @@ struct _GstRnnText
   gboolean newline;
   gchar *ignore_labels;         /* as set: comma-separated */
   gchar **ignore;               /* split; NULL when empty */
+  GstRnnTextPost post;          /* smoothing, thresholds... (gstrnntextpost.h) */
 
   /* Streaming state: the streaming thread only (state changes touch it
    * when no data flows).  Allocated going to PAUSED. */
@@ -50,6 +52,8 @@ struct _GstRnnText
   GstClockTime last_start;      /* start of the last window */
   GstClockTime hop;             /* between the last two window starts */
   gboolean warned_stream;
+  guint64 buffers_seen, results_seen;   /* since start */
+  gboolean warned_no_results;
 };
 
 /* The snapshot of the scalar settings a buffer is read with. */
@@ -72,6 +76,12 @@ GstFlowReturn gst_rnn_text_send_pending (GstRnnText * self,
 /* The window [start, start + dur) gave @text (may be empty). */
 GstFlowReturn gst_rnn_text_window (GstRnnText * self, GstClockTime start,
     GstClockTime dur, const GString * text, const Snapshot * set);
+/* gstrnntextnoresults.c, streaming thread: count @buf and whether it
+ * carries results; at EOS, warn once (naming the rnn upstream and its
+ * mode) if buffers came and none carried a result. */
+void gst_rnn_text_count_buffer (GstRnnText * self, GstBuffer * buf);
+void gst_rnn_text_check_results_seen (GstRnnText * self);
+
 /* Forget the held cue and what was sent (flush, start, stop). */
 void gst_rnn_text_reset (GstRnnText * self);
 

@@ -54,6 +54,15 @@
  *     rnntext merge=true ignore-labels=sine ! fdsink
  * ]| One line per run of equal labels (100 ms windows every 10 ms), none
  * for sine.
+ *
+ * Label post-processing (gstrnntextpost.c) is off until one of its
+ * properties is set: #GstRnnText:smoothing (with
+ * #GstRnnText:smoothing-mode), #GstRnnText:thresholds,
+ * #GstRnnText:min-duration, #GstRnnText:end-threshold and
+ * #GstRnnText:hold then decide each window's label from the last results
+ * of its stream, e.g. `rnntext merge=true ignore-labels=silence,unknown
+ * min-confidence=0.5 smoothing=5 thresholds=yes=0.8` for the keyword
+ * spotter of examples/kws.
  */
 
 #include <math.h>
@@ -83,7 +92,8 @@ enum
   PROP_SEPARATOR,
   PROP_MERGE,
   PROP_NEWLINE,
-  PROP_IGNORE_LABELS
+  PROP_IGNORE_LABELS,
+  PROP_POST_FIRST               /* and on: gstrnntextpost.c's */
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -106,37 +116,49 @@ static gboolean
 gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
     const Snapshot * set, guint * max_stream)
 {
-  gboolean valid = FALSE;
+  gboolean valid = FALSE, post;
   gdouble conf = 0.0;
+  GstRnnTextDecision dec;
   guint b = 0;
 
   gst_structure_get_uint (s, "stream", &b);
   *max_stream = MAX (*max_stream, b);
   if (set->stream >= 0 && b != (guint) set->stream)
     return TRUE;
-  if (!gst_structure_get_boolean (s, "valid", &valid) || !valid
-      || !gst_structure_get_double (s, GST_RNN_RESULT_FIELD_CONFIDENCE, &conf)
-      || !isfinite (conf) || conf < set->min_confidence)
-    return TRUE;
 
   GST_OBJECT_LOCK (self);
-  if (self->ignore && g_strv_contains ((const gchar * const *) self->ignore,
-          gst_structure_get_string (s, "label"))) {
+  /* post-processing (gstrnntextpost.c), when a property of it is set,
+   * decides instead of the result's own label and confidence */
+  post = gst_rnn_text_post_active (&self->post);
+  if (post ? !gst_rnn_text_post_decide (&self->post, s, set->min_confidence,
+          (const gchar * const *) self->ignore, &dec) :
+      (!gst_structure_get_boolean (s, "valid", &valid) || !valid
+          || !gst_structure_get_double (s, GST_RNN_RESULT_FIELD_CONFIDENCE,
+              &conf) || !isfinite (conf) || conf < set->min_confidence
+          || (self->ignore
+              && g_strv_contains ((const gchar * const *) self->ignore,
+                  gst_structure_get_string (s, "label"))))) {
     GST_OBJECT_UNLOCK (self);
     return TRUE;
   }
-  if (self->tpl == NULL) {
-    gchar *why = g_strdup (self->template_error);
+  if (self->tpl == NULL || gst_rnn_text_post_error (&self->post)) {
+    const gchar *prop = self->tpl ? "thresholds" : "template";
+    gchar *why = g_strdup (self->tpl ? gst_rnn_text_post_error (&self->post)
+        : self->template_error);
 
     GST_OBJECT_UNLOCK (self);
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable template property: %s", why), (NULL));
+        ("Unusable %s property: %s", prop, why), (NULL));
     g_free (why);
     return FALSE;
   }
   if (self->window_text->len > 0)
     g_string_append (self->window_text, self->separator);
-  gst_rnn_text_template_render (self->tpl, s, self->window_text);
+  if (post)
+    gst_rnn_text_template_render_as (self->tpl, s, dec.label, dec.cls,
+        dec.confidence, self->window_text);
+  else
+    gst_rnn_text_template_render (self->tpl, s, self->window_text);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -215,6 +237,10 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   set.newline = self->newline;
   GST_OBJECT_UNLOCK (self);
 
+  gst_rnn_text_count_buffer (self, buf);
+  /* the rnn element restarts its windows there (reset-on-discont) */
+  if (GST_BUFFER_IS_DISCONT (buf))
+    gst_rnn_text_post_reset (&self->post);
   ret = gst_rnn_text_read_results (self, buf, &set);
   if (GST_CLOCK_TIME_IS_VALID (end) && GST_BUFFER_DURATION_IS_VALID (buf))
     end += GST_BUFFER_DURATION (buf);
@@ -277,6 +303,7 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
   GstRnnText *self = GST_RNN_TEXT (parent);
 
+  gst_rnn_text_post_event (&self->post, event);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:{
       /* whatever the input, the output is text */
@@ -317,6 +344,7 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
     case GST_EVENT_EOS:
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
           gst_rnn_text_newline (self));
+      gst_rnn_text_check_results_seen (self);
       break;
     case GST_EVENT_FLUSH_STOP:
       gst_rnn_text_reset (self);
@@ -385,7 +413,10 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
           g_strsplit (self->ignore_labels, ",", -1) : NULL;
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id < PROP_POST_FIRST
+          || !gst_rnn_text_post_set_property (&self->post,
+              prop_id - PROP_POST_FIRST, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -421,7 +452,10 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, self->ignore_labels);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id < PROP_POST_FIRST
+          || !gst_rnn_text_post_get_property (&self->post,
+              prop_id - PROP_POST_FIRST, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -433,21 +467,29 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
 static gboolean
 gst_rnn_text_start (GstRnnText * self)
 {
+  const gchar *prop = "template";
   gchar *why = NULL;
 
   GST_OBJECT_LOCK (self);
   if (self->tpl == NULL)
     why = g_strdup (self->template_error);
+  else if (gst_rnn_text_post_error (&self->post)) {
+    prop = "thresholds";
+    why = g_strdup (gst_rnn_text_post_error (&self->post));
+  }
   GST_OBJECT_UNLOCK (self);
   if (why) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable template property: %s", why), (NULL));
+        ("Unusable %s property: %s", prop, why), (NULL));
     g_free (why);
     return FALSE;
   }
   self->window_text = g_string_sized_new (TEXT_RESERVE);
   self->pending_text = g_string_sized_new (TEXT_RESERVE);
   gst_rnn_text_reset (self);
+  self->buffers_seen = self->results_seen = 0;
+  self->warned_no_results = FALSE;
+  gst_rnn_text_post_reset (&self->post);
   return TRUE;
 }
 
@@ -491,6 +533,7 @@ gst_rnn_text_finalize (GObject * object)
   g_free (self->separator);
   g_free (self->ignore_labels);
   g_strfreev (self->ignore);
+  gst_rnn_text_post_clear (&self->post);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -603,6 +646,9 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  gst_rnn_text_post_install_properties (gobject_class, PROP_POST_FIRST);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_SMOOTHING, 0);
+
   element_class->change_state = gst_rnn_text_change_state;
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -632,6 +678,7 @@ gst_rnn_text_init (GstRnnText * self)
   self->separator = g_strdup (DEFAULT_SEPARATOR);
   self->merge = DEFAULT_MERGE;
   self->newline = DEFAULT_NEWLINE;
+  gst_rnn_text_post_init (&self->post);
   gst_rnn_text_set_template (self, DEFAULT_TEMPLATE);
   gst_rnn_text_reset (self);
 }

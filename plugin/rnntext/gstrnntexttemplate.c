@@ -172,9 +172,12 @@ append_string (GString * out, const GstStructure * s, const gchar * field)
   g_string_append (out, v ? v : "?");
 }
 
-void
-gst_rnn_text_template_render (const GstRnnTextTemplate * tpl,
-    const GstStructure * s, GString * out)
+/* Render @tpl for @s; with @over, {label}, {class} and {confidence} are
+ * @label, @cls and @over_conf. */
+static void
+render (const GstRnnTextTemplate * tpl, const GstStructure * s,
+    gboolean over, const gchar * label, guint cls, gdouble over_conf,
+    GString * out)
 {
   guint64 ts = GST_CLOCK_TIME_NONE, dur = GST_CLOCK_TIME_NONE;
   gdouble conf = 0.0;
@@ -188,13 +191,21 @@ gst_rnn_text_template_render (const GstRnnTextTemplate * tpl,
         g_string_append (out, tpl->parts[i].text);
         break;
       case PART_LABEL:
-        append_string (out, s, "label");
+        if (over)
+          g_string_append (out, label);
+        else
+          append_string (out, s, "label");
         break;
       case PART_CLASS:
-        append_uint (out, s, "class");
+        if (over)
+          g_string_append_printf (out, "%u", cls);
+        else
+          append_uint (out, s, "class");
         break;
       case PART_CONFIDENCE:
-        if (gst_structure_get_double (s, "confidence", &conf)) {
+        if (over)
+          conf = over_conf;
+        if (over || gst_structure_get_double (s, "confidence", &conf)) {
           gchar num[G_ASCII_DTOSTR_BUF_SIZE];
 
           /* not the locale's decimal comma: the text is data */
@@ -228,4 +239,19 @@ gst_rnn_text_template_render (const GstRnnTextTemplate * tpl,
         break;
     }
   }
+}
+
+void
+gst_rnn_text_template_render (const GstRnnTextTemplate * tpl,
+    const GstStructure * s, GString * out)
+{
+  render (tpl, s, FALSE, NULL, 0, 0.0, out);
+}
+
+void
+gst_rnn_text_template_render_as (const GstRnnTextTemplate * tpl,
+    const GstStructure * s, const gchar * label, guint cls,
+    gdouble confidence, GString * out)
+{
+  render (tpl, s, TRUE, label, cls, confidence, out);
 }

@@ -42,6 +42,13 @@ void gst_rnn_text_template_free (GstRnnTextTemplate * tpl);
 void gst_rnn_text_template_render (const GstRnnTextTemplate * tpl,
     const GstStructure * s, GString * out);
 
+/* As gst_rnn_text_template_render(), with {label}, {class} and
+ * {confidence} given by @label, @cls and @confidence (the decision of the
+ * post-processing, gstrnntextpost.h) instead of @s's fields. */
+void gst_rnn_text_template_render_as (const GstRnnTextTemplate * tpl,
+    const GstStructure * s, const gchar * label, guint cls,
+    gdouble confidence, GString * out);
+
 G_END_DECLS
 
 #endif /* __GST_RNN_TEXT_TEMPLATE_H__ */

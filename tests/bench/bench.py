@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench_alternated import alternated_table, run_alternated
 from bench_report import (batched_table, collect, element_table, fmt, gemm_table,
                           header, main_table, products_bound, ratio,
                           threads_table)
@@ -391,6 +392,9 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=2,
                     help="run every contender this many times, in alternating "
                          "order, and keep the best median (2)")
+    ap.add_argument("--pair-rounds", type=int, default=11,
+                    help="rounds of the core and oneDNN alternated in one process "
+                         "(bench_dnnl --pair) on the batched rows (11; 0: skip)")
     ap.add_argument("--quick", action="store_true",
                     help="1 round of 3 repetitions of ~15 ms: a smoke run, noisy numbers")
     ap.add_argument("--no-dnnl", action="store_true")
@@ -412,6 +416,7 @@ def parse_args():
     args = ap.parse_args()
     if args.quick:
         args.reps, args.target_ms, args.rounds = 3, 15.0, 1
+        args.pair_rounds = min(args.pair_rounds, 3)
     if args.build is None:
         for cand in ("build", os.path.join(SRC_ROOT, "build")):
             if os.path.exists(os.path.join(cand, "build.ninja")):
@@ -692,6 +697,7 @@ def main():
 
     run = setup(args, log)
     run_contenders(run)
+    alt_lines = run_alternated(run, args.pair_rounds, run_json)
     two, thr = run_threads(run)
     gemm_lines = run_gemm(run)
     elem = run_element(run)
@@ -715,6 +721,7 @@ def main():
             p, run.brows, r.res, r.floors, checks, thr, r.peak,
             (n_pass, n_miss, n_na), MODEL_F, BATCHED_N, TOL)
         products_bound(p, run.brows, r.res, run.raw)
+        alternated_table(p, run.brows, alt_lines, MODEL_F, GATES)
     if gemm_lines:
         gemm_table(p, gemm_lines)
     if two:

@@ -18,9 +18,21 @@
 //
 // Run with OMP_NUM_THREADS=1 for a single thread.  Prints JSON lines (see
 // bench_common.h).
+//
+// --pair ROUNDS (built with the core, BENCH_HAVE_CORE): per configuration,
+// the core (rnn_state_process on the same file) and oneDNN alternately in
+// this one process, ROUNDS rounds of one repetition each, in turn first
+// and second, and the FMA peak between rounds; one "pair" line per round
+// (core us, oneDNN us, peak), so that bench.py can take the median of the
+// per-round ratios and their spread: a load that comes and goes hits both
+// contenders of a round alike.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "bench_common.h"
+#include "bench_peak.h"
+#ifdef BENCH_HAVE_CORE
+#include "rnn.h"
+#endif
 
 #include <cstdint>
 #include <fstream>
@@ -396,20 +408,151 @@ const char *isa_name(cpu_isa isa) {
   }
 }
 
+#ifdef BENCH_HAVE_CORE
+struct CoreNet {
+  RnnModel *model = nullptr;
+  RnnState *state = nullptr;
+  gsize n = 0;
+  ~CoreNet() {
+    if (state) rnn_state_free(state);
+    if (model) rnn_model_unref(model);
+  }
+};
+
+void core_call(void *ctx, const float *in, float *out) {
+  CoreNet &x = *(CoreNet *)ctx;
+  GError *err = nullptr;
+  if (!rnn_state_process(x.state, in, x.n, RNN_RUN_NONE, out, &err)) {
+    fprintf(stderr, "core: %s\n", err->message);
+    exit(1);
+  }
+}
+
+void core_reset(void *ctx) { rnn_state_reset(((CoreNet *)ctx)->state); }
+
+// Steps per repetition for about target_ms (a multiple of the unit, within
+// the input), from one unit's time; then one warm-up repetition.
+long pair_steps(const BenchOptions &o, const BenchConfig *c, const float *in,
+                long avail, BenchCallFn call, void *ctx, float *out) {
+  int unit = bench_unit(c->n);
+  double t0 = bench_now();
+  bench_run_frames(c, in, unit, call, ctx, out);
+  double est = (bench_now() - t0) / unit;
+  long steps = (long)(o.target_ms * 1e-3 / (est > 1e-9 ? est : 1e-9));
+  steps = (steps + unit - 1) / unit * unit;
+  if (steps < o.min_steps) steps = (o.min_steps + unit - 1) / unit * unit;
+  if (steps > avail) steps = avail;
+  if (steps < unit) steps = unit;
+  bench_run_frames(c, in, (int)steps, call, ctx, out);
+  return steps;
+}
+
+double pair_rep(const BenchConfig *c, const float *in, long steps,
+                BenchCallFn call, void *ctx, float *out) {
+  double t0 = bench_now();
+  bench_run_frames(c, in, (int)steps, call, ctx, out);
+  return (bench_now() - t0) * 1e6 / (double)steps;
+}
+
+// A short FMA peak (5 trials of ~5 ms, best), in flops/s.
+double pair_peak(PeakFn fn, long iters) {
+  double r = 0;
+  for (int t = 0; t < 5; t++) {
+    double f = fn(iters);
+    if (f > r) r = f;
+  }
+  return r;
+}
+
+int run_pair(const BenchOptions &o, const BenchConfig *c, const float *input,
+             size_t n_in, int rounds) {
+  std::unique_ptr<Net> net(new Net);
+  build(*net, c);
+  CoreNet core;
+  GError *err = nullptr;
+  core.model = rnn_model_load(c->model, nullptr, &err);
+  if (core.model)
+    core.state = rnn_state_new(core.model, (guint)c->B, (guint)c->n, &err);
+  if (!core.state) {
+    bench_print_error("pair", c, err ? err->message : "core");
+    g_clear_error(&err);
+    return -1;
+  }
+  core.n = (gsize)c->n;
+  int O = (int)rnn_model_get_output_size(core.model);
+  if (O != c->H) {
+    bench_print_error("pair", c, "the model has a head: no oneDNN twin");
+    return -1;
+  }
+  int unit = bench_unit(c->n);
+  long avail = (long)(n_in / ((size_t)c->B * c->F));
+  avail -= avail % unit;
+  if (avail < unit) {
+    bench_print_error("pair", c, "input too short");
+    return -1;
+  }
+  float *out = (float *)bench_alloc((size_t)c->n * c->B * c->H * sizeof(float));
+  core_reset(&core);
+  net_reset(net.get());
+  long s_core = pair_steps(o, c, input, avail, core_call, &core, out);
+  long s_dnnl = pair_steps(o, c, input, avail, net_call, net.get(), out);
+  PeakFn fn = bench_peak_fn();
+  long iters = 1000;
+  for (;;) {  // ~5 ms a trial
+    double t0 = bench_now();
+    fn(iters);
+    if (bench_now() - t0 > 0.005 || iters > (1L << 40)) break;
+    iters *= 2;
+  }
+  for (int r = 0; r < rounds; r++) {
+    double tc, td;
+    if (r % 2 == 0) {
+      tc = pair_rep(c, input, s_core, core_call, &core, out);
+      td = pair_rep(c, input, s_dnnl, net_call, net.get(), out);
+    } else {
+      td = pair_rep(c, input, s_dnnl, net_call, net.get(), out);
+      tc = pair_rep(c, input, s_core, core_call, &core, out);
+    }
+    double peak = pair_peak(fn, iters);
+    printf("{\"type\": \"pair\", \"name\": ");
+    bench_print_json_string(c->name);
+    printf(", \"round\": %d, \"core_us\": %.4f, \"dnnl_us\": %.4f, "
+           "\"peak_gflops\": %.2f, \"B\": %d, \"steps_core\": %ld, "
+           "\"steps_dnnl\": %ld}\n", r, tc, td, peak * 1e-9, c->B, s_core,
+           s_dnnl);
+    fflush(stdout);
+  }
+  free(out);
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char **argv) {
   BenchOptions o;
   bench_options_init(&o);
+  int pair = 0;
   for (int i = 1; i < argc; i++) {
     int r = bench_parse_option(&o, argc, argv, &i);
     if (r < 0) {
       fprintf(stderr, "%s needs a value\n", argv[i]);
       return 2;
     }
+#ifdef BENCH_HAVE_CORE
+    if (r == 0 && strcmp(argv[i], "--pair") == 0 && i + 1 < argc &&
+        (pair = atoi(argv[i + 1])) > 0) {
+      i++;
+      continue;
+    }
+#endif
     if (r == 0) {
-      fprintf(stderr, "usage: %s --plan FILE --input FILE [options]\n%s",
-              argv[0], BENCH_COMMON_USAGE);
+      fprintf(stderr, "usage: %s --plan FILE --input FILE [options]\n%s"
+#ifdef BENCH_HAVE_CORE
+              "  --pair ROUNDS        the core and oneDNN alternately, ROUNDS\n"
+              "                       rounds of one repetition each\n"
+#endif
+              , argv[0], BENCH_COMMON_USAGE);
       return 2;
     }
   }
@@ -439,6 +582,16 @@ int main(int argc, char **argv) {
   for (int i = 0; i < nc; i++) {
     const BenchConfig *c = &cfg[i];
     if (o.only && !strstr(c->name, o.only)) continue;
+#ifdef BENCH_HAVE_CORE
+    if (pair) {
+      try {
+        run_pair(o, c, input, n_in, pair);
+      } catch (const std::exception &e) {
+        bench_print_error("pair", c, e.what());
+      }
+      continue;
+    }
+#endif
     try {
       std::unique_ptr<Net> net(new Net);
       build(*net, c);

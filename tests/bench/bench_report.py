@@ -252,6 +252,20 @@ def gemm_table(p, gemm_lines):
     p("")
 
 
+def cpu_flags():
+    """The /proc/cpuinfo flags the kernels and the contenders care about."""
+    want = ("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+            "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8", "asimd")
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith(("flags", "Features")):
+                have = set(line.split(":", 1)[1].split())
+                return " ".join(f for f in want if f in have) or "none of " + " ".join(want)
+    except OSError:
+        pass
+    return "unknown (no /proc/cpuinfo)"
+
+
 def header(p, args, r, notes, coretype_note, load_before):
     """What ran, on what: the CPU, the load, each contender's library and
     threads (or why it is n/a), the floors' peak."""
@@ -259,8 +273,10 @@ def header(p, args, r, notes, coretype_note, load_before):
     p("gst-rnn speed benchmark: us per time step (one frame of all B streams), "
       "best of %d round(s) of the median of %d repetitions, single thread" % (
           args.rounds, args.reps))
-    p("CPU: %s (%s vectors); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1" % (
-        ci.get("cpu", "?"), ci.get("vector_isa", "?")))
+    p("CPU: %s (%s vectors; the core's kernel set: %s); OMP_NUM_THREADS=1 "
+      "OPENBLAS_NUM_THREADS=1" % (ci.get("cpu", "?"), ci.get("vector_isa", "?"),
+                                  ci.get("kernel_set", "?")))
+    p("CPU flags that matter: %s" % cpu_flags())
     if coretype_note:
         p(coretype_note)
     if load_before is not None:

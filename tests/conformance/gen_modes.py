@@ -242,32 +242,50 @@ def n_to_m(enc, dec, fc, a, x, W, hop, steps, feed, carry):
 # ------------------------------------------------------------------- cases
 
 def c1(cell, L, bi, B, bf, W, hop, pooling, head, T=97, carry=False, P=0,
-       labels=False, F=3, H=7):
-    name = "n1_%s_l%d_%s_b%d_%s_w%d_h%d_%s_%s%s" % (
+       labels=False, F=3, H=7, settings=False):
+    name = "n1_%s_l%d_%s_b%d_%s_w%d_h%d_%s_%s%s%s" % (
         cell, L, "bi" if bi else "uni", B, "bf" if bf else "tm", W, hop,
-        pooling, head or "nohead", "_carry" if carry else "")
+        pooling, head or "nohead", "_carry" if carry else "",
+        "_settings" if settings else "")
     return dict(mode="n-to-1", name=name, cell=cell, L=L, bi=bi, B=B, bf=bf,
                 W=W, hop=hop, pooling=pooling, head=head, T=T, carry=carry,
-                P=P, labels=labels, F=F, H=H)
+                P=P, labels=labels, F=F, H=H, settings=settings)
 
 
-def c2(cell, L, B, bf, steps, feed, head, T=23, carry=False, F=3, H=6, P=0):
-    name = "1n_%s_l%d_b%d_%s_s%d_%s_%s%s" % (
+def c2(cell, L, B, bf, steps, feed, head, T=23, carry=False, F=3, H=6, P=0,
+       settings=False):
+    name = "1n_%s_l%d_b%d_%s_s%d_%s_%s%s%s" % (
         cell, L, B, "bf" if bf else "tm", steps, feed, head or "nohead",
-        "_carry" if carry else "")
+        "_carry" if carry else "", "_settings" if settings else "")
     return dict(mode="1-to-n", name=name, cell=cell, L=L, B=B, bf=bf,
                 steps=steps, feed=feed, head=head, T=T, carry=carry, F=F,
-                H=H, P=P)
+                H=H, P=P, settings=settings)
 
 
 def c3(cell, L, B, bf, W, hop, steps, feed, head, T=61, carry=False, F=3,
-       H=6):
-    name = "nm_%s_l%d_b%d_%s_w%d_h%d_s%d_%s_%s%s" % (
+       H=6, settings=False):
+    name = "nm_%s_l%d_b%d_%s_w%d_h%d_s%d_%s_%s%s%s" % (
         cell, L, B, "bf" if bf else "tm", W, hop, steps, feed,
-        head or "nohead", "_carry" if carry else "")
+        head or "nohead", "_carry" if carry else "",
+        "_settings" if settings else "")
     return dict(mode="n-to-m", name=name, cell=cell, L=L, B=B, bf=bf, W=W,
                 hop=hop, steps=steps, feed=feed, head=head, T=T, carry=carry,
-                F=F, H=H)
+                F=F, H=H, settings=settings)
+
+
+def run_settings(c):
+    """The model file's run settings (rnn.mode, rnn.window, ...) for a case
+    made with settings=True: the element then needs no property but the
+    layout (tests/plugin/test-rnn-model-settings.c)."""
+    m = {"rnn.mode": c["mode"],
+         "rnn.carry_state": "true" if c["carry"] else "false"}
+    if c["mode"] != "1-to-n":
+        m["rnn.window"] = str(c["W"])
+        m["rnn.hop"] = str(c["hop"])
+    if c["mode"] != "n-to-1":
+        m["rnn.steps"] = str(c["steps"])
+        m["rnn.feed"] = c["feed"]
+    return m
 
 
 CASES = [
@@ -283,6 +301,9 @@ CASES = [
     c1("gru", 1, False, 3, False, 8, 12, "final-state", "sigmoid"),
     c1("lstm", 1, True, 3, False, 10, 10, "final-state", "softmax",
        carry=True),
+    # run settings carried in the model file (rnn.mode, rnn.window, ...)
+    c1("gru", 1, False, 3, False, 12, 4, "mean", "softmax", carry=True,
+       settings=True),
     # 1-to-n: each feed, with and without carry
     c2("gru", 1, 1, False, 4, "repeat", None),
     c2("lstm", 2, 3, True, 3, "first", "sigmoid", carry=True),
@@ -291,12 +312,16 @@ CASES = [
     c2("lstm", 1, 3, False, 3, "repeat", "softmax", carry=True),
     c2("gru", 2, 3, True, 2, "first", None),
     c2("lstmp", 1, 3, False, 3, "feedback", None, F=4, H=7, P=4),
+    c2("gru", 1, 3, False, 3, "feedback", "none", carry=True,
+       settings=True),
     # n-to-m: context and feedback, LSTM and GRU, B = 3, both layouts
     c3("lstm", 1, 1, False, 10, 10, 5, "context", "none"),
     c3("gru", 2, 3, True, 12, 6, 4, "context", None, carry=True),
     c3("gru", 1, 3, False, 8, 8, 8, "feedback", "none"),
     c3("lstm", 2, 1, True, 10, 4, 3, "feedback", "sigmoid", carry=True),
     c3("lstm", 1, 3, False, 9, 9, 9, "context", "softmax"),
+    c3("lstm", 1, 3, False, 8, 4, 5, "feedback", "none", carry=True,
+       settings=True),
 ]
 
 
@@ -440,6 +465,8 @@ def gen_case(c, report):
     gen = {"n-to-1": gen_n1, "1-to-n": gen_1n, "n-to-m": gen_nm}[c["mode"]]
     model, mmeta, data, meta, err, O = gen(c, rng)
     assert err < 1e-6, (c["name"], err)
+    if c.get("settings"):
+        mmeta.update(run_settings(c))
 
     sd = model.state_dict()
     mpath = os.path.join(OUTDIR, c["name"] + ".model.safetensors")

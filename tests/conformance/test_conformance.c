@@ -285,6 +285,10 @@ main (void)
   if (want && *want && strcmp (want, got) != 0)
     g_error ("RNN_KERNEL=%s requested but kernel set '%s' selected", want,
         got);
+  /* ... and the one the public API names (what the benchmark prints) */
+  if (strcmp (rnn_model_get_kernel_set (NULL), got) != 0)
+    g_error ("rnn_model_get_kernel_set (NULL) says '%s', the core runs '%s'",
+        rnn_model_get_kernel_set (NULL), got);
   g_print ("%u PyTorch fixtures, tolerance %g, kernels %s\n", cases->len,
       RNN_TEST_TOLERANCE, got);
   g_print ("largest error, whole-window output and h_n: %g\n",

@@ -521,7 +521,6 @@ static void b_head_bias (Builder * b) { GRU (b, "", 1, 1, 1); M (b, "fc.weight",
 static void b_two_heads (Builder * b) { GRU (b, "", 1, 1, 1); M (b, "a.weight", 2, 4); V (b, "a.bias", 2); M (b, "b.weight", 5, 4); V (b, "b.bias", 5); }
 static void b_meta_head (Builder * b) { GRU (b, "", 1, 1, 1); M (b, "fc.weight", 2, 4); V (b, "fc.bias", 2); meta (b, "rnn.head", "cls."); }
 static void b_opt_head (Builder * b) { GRU (b, "", 1, 1, 1); M (b, "fc.weight", 2, 4); V (b, "fc.bias", 2); }
-static void b_unknown_key (Builder * b) { GRU (b, "", 1, 1, 1); meta (b, "rnn.foo", "1"); }
 static void b_bad_nonlin (Builder * b) { add_rnn (b, "", 1, 3, 4, 1, 1, 1, 0); meta (b, "rnn.nonlinearity", "sigmoid"); }
 static void b_relu_lstm (Builder * b) { add_rnn (b, "", 4, 3, 4, 1, 1, 1, 0); meta (b, "rnn.nonlinearity", "relu"); }
 static void b_relu_gru (Builder * b) { GRU (b, "", 1, 1, 1); meta (b, "rnn.nonlinearity", "relu"); }
@@ -622,8 +621,6 @@ static const ModelCase model_cases[] = {
   CASE_OPT ("head_prefix names a missing tensor", b_opt_head, MODEL,
       ((RnnLoadOptions) {.head_prefix = "out."}),
       "head from load option head_prefix", "'out.weight' is missing"),
-  CASE ("unknown metadata key", b_unknown_key, MODEL,
-      "unknown metadata key 'rnn.foo'", "rnn.nonlinearity"),
   CASE ("bad rnn.nonlinearity", b_bad_nonlin, MODEL, "rnn.nonlinearity",
       "unknown value \"sigmoid\"", "tanh or relu"),
   CASE ("relu with an LSTM", b_relu_lstm, MODEL, "\"relu\" applies to nn.RNN",

@@ -129,6 +129,29 @@ model_property (RnnModel * m, const char *key)
     return g_strdup_printf ("%d", rnn_model_has_head (m) ? 1 : 0);
   if (!strcmp (key, "out"))
     return g_strdup_printf ("%u", rnn_model_get_output_size (m));
+  const RnnModelSettings *rs = rnn_model_get_settings (m);
+  if (!strcmp (key, "mode"))
+    return g_strdup ((rs->set & RNN_SETTING_MODE) ?
+        rnn_mode_name (rs->mode) : "-");
+  if (!strcmp (key, "window") && (rs->set & RNN_SETTING_WINDOW))
+    return g_strdup_printf ("%u", rs->window);
+  if (!strcmp (key, "hop") && (rs->set & RNN_SETTING_HOP))
+    return g_strdup_printf ("%u", rs->hop);
+  if (!strcmp (key, "steps") && (rs->set & RNN_SETTING_STEPS))
+    return g_strdup_printf ("%u", rs->steps);
+  if (!strcmp (key, "window") || !strcmp (key, "hop")
+      || !strcmp (key, "steps"))
+    return g_strdup ("-");
+  if (!strcmp (key, "feed"))
+    return g_strdup ((rs->set & RNN_SETTING_FEED) ?
+        rnn_feed_name (rs->feed) : "-");
+  if (!strcmp (key, "carry"))
+    return g_strdup (!(rs->set & RNN_SETTING_CARRY_STATE) ? "-" :
+        rs->carry_state ? "true" : "false");
+  if (!strcmp (key, "ignored")) {
+    const char *const *k = rnn_model_get_ignored_keys (m);
+    return k ? g_strjoinv (",", (char **) k) : g_strdup ("");
+  }
   if (!strcmp (key, "labels")) {
     const char *const *l = rnn_model_get_labels (m);
     return g_strdup_printf ("%u", l ? g_strv_length ((char **) l) : 0);

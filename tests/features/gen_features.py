@@ -17,7 +17,10 @@ Each case writes fixtures/NAME.safetensors with
 and metadata: `rate`, `format` (F32LE|S16LE), `compare` (`abs`: max
 absolute error, for log features; `rel`: relative error, for linear
 power), `reference` (the torchaudio call, for humans), and `prop.NAME` =
-the `melspec` property values that must reproduce it (gst-launch syntax).
+the `melspec` property values that must reproduce it (gst-launch syntax);
+the kaldi_default_* cases (`preset=kaldi-fbank` alone) add `hop` (the
+frame shift in samples) and `f32_error` (how far torchaudio's float32 run
+is from the float64 one used as the reference, see kaldi_defaults()).
 
 What the element cannot do and the reference therefore leaves out:
   - AmplitudeToDB's `top_db` clamps against the maximum of the *whole*
@@ -133,6 +136,64 @@ def kaldi(x, rate, p):
     return torch.stack(rows, dim=1), ref
 
 
+def kaldi_defaults(x, rate, p):
+    """compliance.kaldi.fbank(dither=0) with every other argument at its
+    default, against `melspec preset=kaldi-fbank` alone.  The reference is
+    torchaudio run in float64 on the same (float32) samples: its float32 run
+    is off by itself where a band lies ~100 dB below the frame's strongest
+    (a pure tone's or a chirp's leakage bands: 4e-4 and 1e-2 in ln, its own
+    FFT's rounding); both runs' difference is kept as `f32_error`."""
+    rows32, rows64 = [], []
+    for b in range(x.shape[0]):
+        kw = dict(dither=0.0, sample_frequency=float(rate))
+        rows32.append(torchaudio.compliance.kaldi.fbank(x[b:b + 1], **kw))
+        rows64.append(torchaudio.compliance.kaldi.fbank(
+            x[b:b + 1].double(), **kw))
+    f32, f64 = torch.stack(rows32, dim=1), torch.stack(rows64, dim=1)
+    extra = {"f32_error": "%.3g" % (f32.double() - f64).abs().max().item(),
+             "hop": str(int(rate * 10.0 * 0.001))}
+    ref = "compliance.kaldi.fbank(dither=0.0) in float64"
+    return f64, ref, extra
+
+
+def signal(kind, rate, seconds, seed):
+    """The kaldi-fbank default cases' inputs: ordinary signals, not the
+    broadband mixture of waveform()."""
+    g = torch.Generator().manual_seed(seed)
+    n = int(rate * seconds)
+    t = torch.arange(n, dtype=torch.float64) / rate
+    if kind == "tone":
+        x = 0.5 * torch.sin(2 * math.pi * 440.0 * t)
+    elif kind == "chirp":
+        f0, f1 = 100.0, 0.45 * rate
+        x = 0.5 * torch.sin(2 * math.pi * (f0 * t + (f1 - f0) * t * t / (2 * seconds)))
+    elif kind == "noise":
+        x = 0.1 * torch.randn(n, generator=g, dtype=torch.float64)
+    elif kind == "speech":
+        # a voiced source (f0 gliding 110-150 Hz, harmonics falling 12 dB
+        # per octave) through three formants, in 4 Hz syllables, over a
+        # -60 dB noise floor
+        f0 = 130.0 + 20.0 * torch.sin(2 * math.pi * 1.5 * t)
+        phase = 2 * math.pi * torch.cumsum(f0, 0) / rate
+        x = torch.zeros(n, dtype=torch.float64)
+        for k in range(1, int(0.45 * rate / 150)):
+            fk = k * 130.0
+            env = sum(a * math.exp(-((fk - fc) / bw) ** 2) for fc, bw, a in
+                      ((500.0, 150.0, 1.0), (1500.0, 200.0, 0.5),
+                       (2500.0, 250.0, 0.25)))
+            x += (env + 0.01) / k * torch.sin(k * phase)
+        syll = 0.5 - 0.5 * torch.cos(2 * math.pi * 4.0 * t)
+        x = 0.3 * x / x.abs().max() * syll
+        x += 1e-3 * torch.randn(n, generator=g, dtype=torch.float64)
+    elif kind == "near_silence":
+        x = 1e-4 * torch.randn(n, generator=g, dtype=torch.float64)
+    elif kind == "silence":
+        x = torch.zeros(n, dtype=torch.float64)
+    else:
+        raise ValueError(kind)
+    return x.clamp(-0.99, 0.99).unsqueeze(0)
+
+
 # name, rate, format, B, seconds, function, melspec properties
 CASES = [
     ("mel_16k_hann_htk_pow2", 16000, "F32LE", 1, 0.3, melspec,
@@ -172,8 +233,19 @@ CASES = [
       "power": 1.0, "log": "ln"}),
     ("kaldi_44k_lin", 44100, "F32LE", 1, 0.2, kaldi,
      {"preset": "kaldi-fbank", "n-fft": 882, "win-length": 882,
-      "hop-length": 441, "n-mels": 80, "f-min": 20.0}),
+      "hop-length": 441, "n-mels": 80, "f-min": 20.0, "log": "none"}),
 ]
+# preset=kaldi-fbank and nothing else, against fbank's defaults (23 bands
+# from 20 Hz, log, 25 ms frames every 10 ms at the input rate)
+CASES += [("kaldi_default_16k_" + kind, 16000, fmt, 1, 0.5, kaldi_defaults,
+           {"preset": "kaldi-fbank"})
+          for kind, fmt in (("tone", "F32LE"), ("chirp", "F32LE"),
+                            ("noise", "F32LE"), ("speech", "F32LE"),
+                            ("speech_s16", "S16LE"),
+                            ("near_silence", "F32LE"),
+                            ("silence", "F32LE"))]
+CASES += [("kaldi_default_8k_speech", 8000, "F32LE", 1, 0.5, kaldi_defaults,
+           {"preset": "kaldi-fbank"})]
 
 
 def gst_value(v):
@@ -182,19 +254,27 @@ def gst_value(v):
 
 def make(case):
     name, rate, fmt, B, seconds, fn, p = case
-    x = waveform(rate, seconds, B, seed=len(name) * 1000 + rate)
+    seed = len(name) * 1000 + rate
+    if fn is kaldi_defaults:
+        kind = name.split("_", 3)[3].replace("_s16", "")
+        x = signal(kind, rate, seconds, seed)
+    else:
+        x = waveform(rate, seconds, B, seed=seed)
     if fmt == "S16LE":
         ints = torch.round(x * 32768).clamp(-32768, 32767)
         stored, x = ints, (ints / 32768.0).float()
     else:
         x = x.float()
         stored = x
-    feats, ref = fn(x, rate, p)
+    feats, ref, *extra = fn(x, rate, p)
     feats = feats.contiguous().float()
     assert feats.shape[1] == B and torch.isfinite(feats).all(), name
-    compare = "abs" if p.get("log", "none") != "none" else "rel"
+    log = p.get("log", "ln" if fn is kaldi_defaults else "none")
+    compare = "abs" if log != "none" else "rel"
     meta = {"rate": str(rate), "format": fmt, "compare": compare,
             "reference": "torchaudio %s %s" % (torchaudio.__version__, ref)}
+    if extra:
+        meta.update(extra[0])
     for k, v in p.items():
         meta["prop." + k] = gst_value(v)
     path = os.path.join(OUT, name + ".safetensors")
@@ -202,8 +282,9 @@ def make(case):
               metadata=meta)
     t, m = load_file(path)
     assert np.array_equal(t["expected"], feats.numpy()) and m == meta
-    print("%-28s %s B=%d N=%d -> T=%d F=%d (%s)" % (
-        name, fmt, B, stored.shape[1], feats.shape[0], feats.shape[2], ref))
+    print("%-28s %s B=%d N=%d -> T=%d F=%d (%s)%s" % (
+        name, fmt, B, stored.shape[1], feats.shape[0], feats.shape[2], ref,
+        " float32 run off by %s" % meta["f32_error"] if extra else ""))
 
 
 def main():

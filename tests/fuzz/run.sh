@@ -24,18 +24,25 @@ fi
 
 out=build-fuzz
 mkdir -p "$out/corpus"
+# rnn.h includes rnn-version.h, which meson writes from the project
+# version; written the same way here
+ver=$(sed -n "s/^  version : '\([0-9.]*\)',$/\1/p" meson.build)
+IFS=. read -r vmaj vmin vmic <<<"$ver"
+sed -e "s/@RNN_VERSION_MAJOR@/$vmaj/" -e "s/@RNN_VERSION_MINOR@/$vmin/" \
+    -e "s/@RNN_VERSION_MICRO@/$vmic/" -e "s/@RNN_VERSION@/$ver/" \
+    core/rnn-version.h.in > "$out/rnn-version.h"
 # Only the portable kernel sets: the fuzzers aim at the loader and the
 # structures, whatever the kernels (and clang with the sanitizers takes
 # many minutes over the unrolled AVX-512 tiles).
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -Icore -Icore/state -Icore/run -Icore/kernels -I"$out" -DRNN_HAVE_ONNX=1
+       -I"$out" -Icore -Icore/state -Icore/run -Icore/kernels -DRNN_HAVE_ONNX=1
        $(pkg-config --cflags glib-2.0 json-glib-1.0 libprotobuf-c))
 # The ONNX reader's protobuf-c code, generated from Debian's onnx.proto as
 # core/meson.build does (not instrumented: the reader's own code is).
 protoc-c --c_out="$out" --proto_path=/usr/include/onnx /usr/include/onnx/onnx.proto
 clang -g -O1 -w $(pkg-config --cflags libprotobuf-c) -c "$out/onnx.pb-c.c" -o "$out/onnx.pb-c.o"
 objs=("$out/onnx.pb-c.o")
-for src in core/safetensors.c core/file.c core/model.c core/model_info.c core/onnx.c core/onnx_graph.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
+for src in core/safetensors.c core/json_check.c core/file.c core/model.c core/model_info.c core/model_settings.c core/onnx.c core/onnx_graph.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
            core/kernels/kernels_lowp.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"

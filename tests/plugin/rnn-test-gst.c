@@ -387,6 +387,41 @@ check_bus_error (GstBus * bus, GQuark domain, gint code,
   gst_message_unref (msg);
 }
 
+gchar *
+pipeline_first_error (const gchar * desc, gchar ** src)
+{
+  GError *perr = NULL;
+  GstElement *pipeline = gst_parse_launch (desc, &perr);
+  GstBus *bus;
+  GstMessage *msg;
+  gchar *ret = NULL;
+
+  fail_unless (pipeline != NULL && perr == NULL, "%s: %s", desc,
+      perr ? perr->message : "");
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "%s: neither ERROR nor EOS in 30 s", desc);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+
+    gst_message_parse_error (msg, &err, NULL);
+    ret = g_strdup (err->message);
+    if (src)
+      *src = g_strdup (GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+    g_error_free (err);
+  } else if (src) {
+    *src = NULL;
+  }
+  gst_message_unref (msg);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return ret;
+}
+
 void
 check_start_error (GstElement * rnn, GQuark domain, gint code,
     const gchar * const *needles)

@@ -144,6 +144,11 @@ void check_bus_error (GstBus * bus, GQuark domain, gint code,
  * Takes ownership of @rnn. */
 void check_start_error (GstElement * rnn, GQuark domain, gint code,
     const gchar * const *needles);
+/* Run the gst_parse_launch() pipeline @desc to its first ERROR or EOS
+ * (fails the test after 30 s: a hang).  Returns the ERROR's message (NULL
+ * at EOS) and in *@src (may be NULL) the name of the element that posted
+ * it; g_free() both.  The pipeline ends in NULL, freed. */
+gchar *pipeline_first_error (const gchar * desc, gchar ** src);
 /* All WARNING messages on @bus, oldest first (unref them). */
 GList *pop_warnings (GstBus * bus);
 /* The one WARNING waiting on @bus must mention every needle; returns a

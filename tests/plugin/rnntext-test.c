@@ -86,6 +86,43 @@ window_buffer (GstClockTime pts, GstClockTime dur, GstClockTime ts,
   return buf;
 }
 
+GstBuffer *
+scores_buffer (GstClockTime ts, GstClockTime wdur, GstClockTime hop,
+    const gchar * const *labels, const gdouble * scores, guint n)
+{
+  GstBuffer *buf = results_buffer (ts, hop, NULL, 0);
+  FakeResult r = { 0, ts, wdur, NULL, 0, 0.0f, TRUE };
+  GstCustomMeta *meta;
+  GstStructure *res;
+  GValue arr = G_VALUE_INIT;
+  const GValue *results;
+  guint i;
+
+  for (i = 1; i < n; i++)
+    if (scores[i] > scores[r.cls])
+      r.cls = i;
+  r.label = labels[r.cls];
+  add_result (buf, &r);
+  /* the scores, confidence and hop as given */
+  meta = gst_rnn_buffer_get_result_meta (buf);
+  results = gst_structure_get_value (gst_custom_meta_get_structure (meta),
+      GST_RNN_RESULT_FIELD_RESULTS);
+  res = (GstStructure *) gst_value_get_structure (gst_value_array_get_value
+      (results, 0));
+  g_value_init (&arr, GST_TYPE_ARRAY);
+  for (i = 0; i < n; i++) {
+    GValue v = G_VALUE_INIT;
+
+    g_value_init (&v, G_TYPE_DOUBLE);
+    g_value_set_double (&v, scores[i]);
+    gst_value_array_append_and_take_value (&arr, &v);
+  }
+  gst_structure_take_value (res, "scores", &arr);
+  gst_structure_set (res, "confidence", G_TYPE_DOUBLE, scores[r.cls],
+      "hop", G_TYPE_UINT64, (guint64) hop, NULL);
+  return buf;
+}
+
 GstHarness *
 text_harness (const gchar * first_prop, ...)
 {

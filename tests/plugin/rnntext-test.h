@@ -35,6 +35,14 @@ GstBuffer *window_buffer (GstClockTime pts, GstClockTime dur,
     GstClockTime ts, GstClockTime wdur, const gchar * const *labels,
     guint n);
 
+/* A buffer [ts, ts + hop) carrying one valid result of stream 0 for the
+ * window [ts, ts + wdur), hop @hop, with the @n scores @scores (its
+ * class and confidence their largest, its label labels[class]), as the
+ * post-processing tests (test-rnntext-smoothing, -thresholds...) need. */
+GstBuffer *scores_buffer (GstClockTime ts, GstClockTime wdur,
+    GstClockTime hop, const gchar * const *labels, const gdouble * scores,
+    guint n);
+
 /* A harness around a new rnntext (properties as for gst_object_set:
  * name/value pairs, NULL-terminated) fed F32 audio caps, with a bus. */
 GstHarness *text_harness (const gchar * first_prop, ...) G_GNUC_NULL_TERMINATED;

@@ -30,8 +30,11 @@ check_stamps (GstClockTime start, gboolean stamped)
   guint seed = 7;
 
   for (guint s0 = 0, i = 0; s0 < c->N; i++) {
-    guint n = MIN (mel_split (3, i, &seed, c->hop), c->N - s0);
-    GstBuffer *in = mel_case_samples (c, s0, n);
+    guint n = mel_split (3, i, &seed, c->hop);     /* once: not in MIN () */
+    GstBuffer *in;
+
+    n = MIN (n, c->N - s0);
+    in = mel_case_samples (c, s0, n);
 
     if (stamped)
       GST_BUFFER_PTS (in) += start;

@@ -12,11 +12,14 @@ writes correct models when it does not break them.
 
 Standard library only; the output is deterministic (byte for byte).
 """
+import io
 import json
 import math
 import os
+import pickle
 import struct
 import sys
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_SIZE = 4096
@@ -697,6 +700,22 @@ def build():
         h = m.header()
         h = '{"__metadata__":' + value_json + "," + h[1:]
         return assemble(h, m.data())
+    # what torch.save() writes, the commonest wrong file: the legacy
+    # format (a pickle, protocol 2, starting with torch's magic number,
+    # as torch/serialization.py _legacy_save) and the zip archive of
+    # PyTorch >= 1.6 (archive/data.pkl first)
+    legacy = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2)
+    legacy += pickle.dumps(1001, protocol=2)
+    pt_msg = ["is a PyTorch torch.save() file, not safetensors: export it "
+              "with examples/export.py"]
+    case("torch-save-legacy", "FORMAT", pt_msg,
+         "torch.save(..., _use_new_zipfile_serialization=False)", legacy)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        info = zipfile.ZipInfo("archive/data.pkl", (1980, 1, 1, 0, 0, 0))
+        z.writestr(info, pickle.dumps({"weight": 1}, protocol=2))
+    case("torch-save-zip", "FORMAT", pt_msg, "torch.save() of PyTorch "
+         ">= 1.6: a zip archive", buf.getvalue())
     case("metadata-not-object", "FORMAT",
          ['"__metadata__" must be an object of strings'],
          "__metadata__ is a string", meta_file('"rnn.cell=gru"'))
@@ -715,9 +734,79 @@ def build():
         m = m or gru()
         m.meta = meta
         case(name, "MODEL", subs, about, m.file())
-    meta_case("metadata-unknown-key", {"rnn.poolin": "mean"},
-              ["unknown metadata key 'rnn.poolin' (known: rnn.nonlinearity"],
-              "a misspelt rnn.* key")
+    # an rnn.* key this version does not know loads (a file of a later
+    # version must), listed as ignored for the caller to warn about
+    m = gru()
+    m.meta = {"rnn.poolin": "mean", "rnn.frontend": "melspec",
+              "description": "x"}
+    case("metadata-unknown-key", "OK", ["ignored=rnn.poolin", "out=4"],
+         "valid: a misspelt rnn.* key is ignored, and listed as such",
+         m.file())
+
+    # the run settings (rnn.mode, rnn.window, ...): how the model was
+    # trained to be run
+    m = gru()
+    m.meta = {"rnn.mode": "n-to-1", "rnn.window": "100", "rnn.hop": "10",
+              "rnn.carry_state": "true"}
+    case("valid-run-settings", "OK",
+         ["mode=n-to-1", "window=100", "hop=10", "steps=-", "feed=-",
+          "carry=true", "ignored="],
+         "valid: run settings n-to-1, window 100, hop 10, carried state",
+         m.file())
+    m = gru()
+    m.meta = {"rnn.mode": "n-to-m", "rnn.window": "1048576",
+              "rnn.steps": "65536", "rnn.feed": "feedback",
+              "rnn.carry_state": "false"}
+    case("valid-run-settings-limits", "OK",
+         ["mode=n-to-m", "window=1048576", "hop=-", "steps=65536",
+          "feed=feedback", "carry=false"],
+         "valid: run settings at their limits", m.file())
+    m = Model().rnn(L=1, D=2)
+    m.meta = {"rnn.window": "20"}
+    case("run-settings-bidirectional-window", "OK",
+         ["dirs=2", "mode=-", "window=20"],
+         "valid: a bidirectional GRU made for windows of 20 frames (n-to-n)",
+         m.file())
+    m = gru()
+    m.meta = {"rnn.mode": "n-to-1"}
+    case("run-settings-mode-only", "OK", ["mode=n-to-1", "window=-"],
+         "valid for the loader: rnn.mode n-to-1 without rnn.window (the "
+         "element then needs the window property)", m.file())
+    meta_case("bad-mode", {"rnn.mode": "n-to-2"},
+              ['metadata rnn.mode: "n-to-2" is not one of n-to-n, n-to-1, '
+               "1-to-n, n-to-m"],
+              "rnn.mode n-to-2")
+    for name, key, value, about in [
+            ("window-zero", "rnn.window", "0", "rnn.window 0"),
+            ("window-exponent", "rnn.window", "1e2", "rnn.window in "
+             "exponent notation"),
+            ("window-too-large", "rnn.window", "1048577",
+             "rnn.window one past the limit"),
+            ("window-space", "rnn.window", " 100", "rnn.window with a "
+             "leading space"),
+            ("hop-negative", "rnn.hop", "-5", "rnn.hop negative"),
+            ("hop-huge", "rnn.hop", "99999999999999999999", "rnn.hop past "
+             "64 bits")]:
+        meta_case(name, {key: value},
+                  ['metadata %s: "%s" is not a whole number from 1 to '
+                   "1048576" % (key, value)], about)
+    meta_case("steps-too-large", {"rnn.steps": "65537"},
+              ['metadata rnn.steps: "65537" is not a whole number from 1 to '
+               "65536"], "rnn.steps one past the limit")
+    meta_case("bad-feed", {"rnn.feed": "auto"},
+              ['metadata rnn.feed: "auto" is not one of repeat, first, '
+               "feedback, context"],
+              "rnn.feed auto (a file names the feed it was trained with)")
+    meta_case("bad-carry-state", {"rnn.carry_state": "yes"},
+              ['metadata rnn.carry_state: "yes" is not true or false'],
+              "rnn.carry_state yes")
+    meta_case("hop-in-n-to-n", {"rnn.mode": "n-to-n", "rnn.hop": "5"},
+              ['metadata rnn.hop applies to the windowed or generating '
+               'modes, but rnn.mode is "n-to-n"'], "rnn.hop with n-to-n")
+    meta_case("feed-wrong-mode", {"rnn.mode": "1-to-n",
+                                  "rnn.feed": "context"},
+              ['metadata rnn.feed "context" does not apply to rnn.mode '
+               '"1-to-n"'], "rnn.feed context with 1-to-n")
     meta_case("bad-cell", {"rnn.cell": "GRU"},
               ['metadata rnn.cell: unknown value "GRU" (expected rnn, lstm or gru)'],
               "rnn.cell in upper case")
