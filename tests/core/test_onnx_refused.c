@@ -9,6 +9,7 @@
 
 #include "rnn.h"
 #include "rnn-test-util.h"
+#include "onnx.pb-c.h"              /* generated from onnx.proto (core/) */
 
 static const char *onnx_dir;
 
@@ -188,6 +189,95 @@ START_TEST (test_nested_graphs)
 }
 END_TEST
 
+/* What torch never writes, added to the exported LSTM with protobuf-c:
+ * an attribute on the LSTM node (int or string), or the first
+ * initializer's data moved to an external file. */
+static const struct {
+  const char *attr;             /* NULL: external data */
+  gint64 i;
+  const char *s;
+  const char *why;
+} unsupported[] = {
+  {"clip", 3, NULL, "attribute 'clip' is not supported (PyTorch does not "
+        "clip)"},
+  {"activation_alpha", 1, NULL, "attribute 'activation_alpha' is not "
+        "supported"},
+  {"layout", 1, NULL, "layout 1 is not supported"},
+  {"input_forget", 1, NULL, "input_forget is not supported"},
+  {"direction", 0, "reverse", "direction 'reverse' is not supported"},
+  {"activations", 0, "Relu", "activations: 1 given, expected 3"},
+  {NULL, 0, NULL, "external or segmented data is not supported"},
+};
+
+START_TEST (test_unsupported_attributes)
+{
+  g_autofree char *src = g_strdup_printf ("%s/lstm_l1_nobias_uni_bf.onnx",
+      onnx_dir);
+  g_autofree char *bytes = NULL;
+  gsize n = 0;
+  ck_assert (g_file_get_contents (src, &bytes, &n, NULL));
+  Onnx__ModelProto *pm = onnx__model_proto__unpack (NULL, n,
+      (const guint8 *) bytes);
+  ck_assert_ptr_nonnull (pm);
+  Onnx__NodeProto *lstm = NULL;
+  for (size_t i = 0; i < pm->graph->n_node; i++)
+    if (!strcmp (pm->graph->node[i]->op_type, "LSTM"))
+      lstm = pm->graph->node[i];
+  ck_assert_ptr_nonnull (lstm);
+  Onnx__AttributeProto a = ONNX__ATTRIBUTE_PROTO__INIT;
+  ProtobufCBinaryData str = { 0, NULL };
+  g_autofree Onnx__AttributeProto **attrs = g_new0 (Onnx__AttributeProto *,
+      lstm->n_attribute + 1);
+  Onnx__AttributeProto **old_attrs = lstm->attribute;
+  size_t old_n = lstm->n_attribute, k = 0;
+  Onnx__TensorProto *t0 = pm->graph->initializer[0];
+  for (size_t i = 0; i < old_n; i++)   /* a replaced attribute goes */
+    if (!unsupported[_i].attr || strcmp (old_attrs[i]->name,
+            unsupported[_i].attr))
+      attrs[k++] = old_attrs[i];
+  if (unsupported[_i].attr) {
+    a.name = (char *) unsupported[_i].attr;
+    a.has_type = TRUE;
+    if (unsupported[_i].s) {
+      str.data = (guint8 *) unsupported[_i].s;
+      str.len = strlen (unsupported[_i].s);
+      if (!strcmp (a.name, "activations")) {
+        a.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS;
+        a.n_strings = 1;
+        a.strings = &str;
+      } else {
+        a.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+        a.has_s = TRUE;
+        a.s = str;
+      }
+    } else {
+      a.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+      a.has_i = TRUE;
+      a.i = unsupported[_i].i;
+    }
+    attrs[k++] = &a;
+  } else {
+    t0->has_data_location = TRUE;
+    t0->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+  }
+  lstm->attribute = attrs;
+  lstm->n_attribute = k;
+  gsize len = onnx__model_proto__get_packed_size (pm);
+  g_autofree guint8 *out = g_malloc (len);
+  onnx__model_proto__pack (pm, out);
+  lstm->attribute = old_attrs;  /* the unpacked model frees its own */
+  lstm->n_attribute = old_n;
+  onnx__model_proto__free_unpacked (pm, NULL);
+  g_autofree char *p = g_strdup_printf ("%s/unsupported-%d.onnx",
+      rnn_test_tmpdir (), _i);
+  ck_assert (g_file_set_contents (p, (const char *) out, len, NULL));
+  const char *subs[] = { "(LSTM)", unsupported[_i].why, NULL };
+  if (!unsupported[_i].attr)
+    subs[0] = "node";
+  expect_refused (p, RNN_ERROR_MODEL, subs);
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -203,6 +293,8 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_garbage);
   tcase_add_test (tc, test_nested_graphs);
   tcase_add_test (tc, test_metadata_not_utf8);
+  tcase_add_loop_test (tc, test_unsupported_attributes, 0,
+      G_N_ELEMENTS (unsupported));
   suite_add_tcase (su, tc);
   SRunner *sr = srunner_create (su);
   srunner_run_all (sr, CK_NORMAL);
