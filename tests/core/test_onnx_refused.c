@@ -190,13 +190,15 @@ START_TEST (test_nested_graphs)
 END_TEST
 
 /* What torch never writes, added to the exported LSTM with protobuf-c:
- * an attribute on the LSTM node (int or string), or the first
- * initializer's data moved to an external file. */
+ * an attribute on the LSTM node (int or string), the first initializer's
+ * data moved to an external file, or a constant as its sequence_lens,
+ * initial_h or peephole input. */
 static const struct {
   const char *attr;             /* NULL: external data */
   gint64 i;
   const char *s;
   const char *why;
+  int input;                    /* > 0: set this LSTM input instead */
 } unsupported[] = {
   {"clip", 3, NULL, "attribute 'clip' is not supported (PyTorch does not "
         "clip)"},
@@ -207,6 +209,9 @@ static const struct {
   {"direction", 0, "reverse", "direction 'reverse' is not supported"},
   {"activations", 0, "Relu", "activations: 1 given, expected 3"},
   {NULL, 0, NULL, "external or segmented data is not supported"},
+  {NULL, 0, NULL, "sequence_lens input is not supported", 4},
+  {NULL, 0, NULL, "is neither zeros nor from a graph input", 5},
+  {NULL, 0, NULL, "peephole (P) input is not supported", 7},
 };
 
 START_TEST (test_unsupported_attributes)
@@ -256,6 +261,31 @@ START_TEST (test_unsupported_attributes)
       a.i = unsupported[_i].i;
     }
     attrs[k++] = &a;
+  } else if (unsupported[_i].input) {
+    /* the input: a non-zero constant (the first initializer) */
+    guint idx = unsupported[_i].input;
+    size_t ni = MAX (lstm->n_input, idx + 1);
+    char **ins = g_new0 (char *, ni);
+    for (size_t i = 0; i < ni; i++)
+      ins[i] = i < lstm->n_input ? lstm->input[i] : (char *) "";
+    ins[idx] = t0->name;
+    char **old_in = lstm->input;
+    size_t old_ni = lstm->n_input;
+    lstm->input = ins;
+    lstm->n_input = ni;
+    gsize l = onnx__model_proto__get_packed_size (pm);
+    g_autofree guint8 *o = g_malloc (l);
+    onnx__model_proto__pack (pm, o);
+    lstm->input = old_in;
+    lstm->n_input = old_ni;
+    g_free (ins);
+    onnx__model_proto__free_unpacked (pm, NULL);
+    g_autofree char *p = g_strdup_printf ("%s/unsupported-%d.onnx",
+        rnn_test_tmpdir (), _i);
+    ck_assert (g_file_set_contents (p, (const char *) o, l, NULL));
+    const char *subs[] = { "(LSTM)", unsupported[_i].why, NULL };
+    expect_refused (p, RNN_ERROR_MODEL, subs);
+    return;
   } else {
     t0->has_data_location = TRUE;
     t0->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
