@@ -1,6 +1,7 @@
 /* Model loading: safetensors -> RnnModel, with every structural check. */
 #include "rnn-private.h"
 #include "safetensors.h"
+#include "onnx.h"
 #include "kernels_lowp.h"
 
 #include <math.h>
@@ -669,7 +670,10 @@ rnn_model_load_from_data (const guint8 * data, gsize size, const char *name,
   g_return_val_if_fail (data != NULL || size == 0, NULL);
   if (!name)
     name = "<memory>";
-  RnnSafetensors *st = rnn_safetensors_parse (data, size, name, error);
+  /* an ONNX graph becomes the tensors of the same state_dict (onnx.h) */
+  RnnSafetensors *st = rnn_onnx_looks_like (data, size, name) ?
+      rnn_onnx_parse (data, size, name, error) :
+      rnn_safetensors_parse (data, size, name, error);
   if (!st)
     return NULL;
   Loader ld = { name, st, g_hash_table_new (g_str_hash, g_str_equal),

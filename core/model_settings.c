@@ -5,6 +5,7 @@
  * metadata table: no global mutable state, any thread. */
 #include "rnn-private.h"
 #include "safetensors.h"
+#include "onnx.h"
 
 #include <string.h>
 
@@ -217,7 +218,10 @@ rnn_model_read_settings (const char *path, RnnModelSettings * settings,
   g_autofree guint8 *data = rnn_file_read (path, &size, error);
   if (!data)
     return FALSE;
-  RnnSafetensors *st = rnn_safetensors_parse (data, size, path, error);
+  /* an ONNX file carries them in metadata_props (onnx.h) */
+  RnnSafetensors *st = rnn_onnx_looks_like (data, size, path) ?
+      rnn_onnx_parse (data, size, path, error) :
+      rnn_safetensors_parse (data, size, path, error);
   if (!st)
     return FALSE;
   gboolean ok = rnn_settings_parse (st->metadata, path, settings, error);

@@ -39,6 +39,8 @@ rnn_safetensors_free (RnnSafetensors * st)
     g_hash_table_unref (st->by_name);
   if (st->metadata)
     g_hash_table_unref (st->metadata);
+  if (st->owned)
+    g_ptr_array_unref (st->owned);
   g_free (st);
 }
 

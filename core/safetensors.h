@@ -41,6 +41,9 @@ typedef struct {
   GPtrArray *tensors;           /* RnnTensorInfo*, sorted by begin */
   GHashTable *by_name;          /* name -> RnnTensorInfo* */
   GHashTable *metadata;         /* char* -> char* */
+  GPtrArray *owned;             /* buffers the tensors point into when
+                                 * they are not the caller's (onnx.c), or
+                                 * NULL; freed with the object */
 } RnnSafetensors;
 
 /* Parse @size bytes at @data (kept by reference).  @name appears in every
