@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading a model file whole, safely: no memory map (another process
  * truncating the file while it loads would kill this one with SIGBUS), no
  * blocking open of a FIFO or device, and a file that changes while it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The strict JSON check of a safetensors header, before json-glib parses
  * it; see json_check.h. */
 #include "json_check.h"

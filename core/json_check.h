@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: a strict RFC 8259 check of a safetensors header, run before
  * json-glib parses it.  json-glib 1.6 accepts comments, single quotes, hex
  * and leading-zero numbers and text after the root value, keeps the last

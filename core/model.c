@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Model loading: safetensors -> RnnModel, with every structural check. */
 #include "rnn-private.h"
 #include "safetensors.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a loaded model is: the read-only accessors of core/rnn.h (cell,
  * sizes, head, labels, metadata, precision) and the names of its enums.
  * A model is immutable once loaded (model.c), so any thread may call

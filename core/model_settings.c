@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The run settings a model file carries: the "rnn.mode", "rnn.window",
  * "rnn.hop", "rnn.steps", "rnn.feed" and "rnn.carry_state" metadata keys
  * (how the network was trained to be run), parsed and checked on their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal to the ONNX reader (onnx.c, onnx_graph.c): the parse state and
  * the helpers both files use.  Only built with protobuf-c (RNN_HAVE_ONNX).
  * Every function works on one P, which one thread owns during the parse;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ONNX ModelProto -> the tensors of the PyTorch state_dict; see onnx.h. */
 #include "onnx-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: ONNX models (torch.onnx.export) read into the tensors of the
  * equivalent PyTorch state_dict, so that model.c builds the same RnnModel
  * a safetensors file gives.  Not part of the public API.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ONNX: the graph walk (which nodes make which layer, the head, the glue
  * between them); onnx.c parses the file and owns the result.  See onnx.h. */
 #include "onnx-private.h"

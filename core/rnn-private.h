@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal structures shared by the core's source files. */
 #ifndef RNN_PRIVATE_H
 #define RNN_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-rnn core: PyTorch-exact RNN / LSTM / GRU inference on streams.
  *
  * Two objects:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Strict safetensors reader; see safetensors.h. */
 #include "safetensors.h"
 #include "json_check.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: a strict safetensors reader.  Not part of the public API (tests
  * link the static archive to use it).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The version of the library running (rnn.h, rnn-version.h). */
 #include "rnn.h"
 

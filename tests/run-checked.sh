@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The checked runs CI makes after the plain test suite:
 #  1. the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer
 #     (build dir build-asan), but the examples, which run in /usr/bin/python3

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Build gst-rnn and run the whole test suite (the README's test command).
 # Installs missing Debian packages first.  Extra arguments go to
 # `meson test` (e.g. --suite core).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Weight packing and run-time choice of the kernel set. */
 #include "kernels.h"
 

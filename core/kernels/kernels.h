@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: the compute kernels.  Pure functions over the caller's buffers;
  * no allocation (except rnn_pack), no global mutable state.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The activations and the cells' pointwise math, part of kernels_impl.h
  * (compiled once per kernel set).  Plain C that the compiler vectorises,
  * and on x86 with AVX2 (the avx2 and avx512 sets) explicit 8-float

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The float32 kernels, written once and compiled per kernel set (through
  * kernels_set.h, from set_NAME.c, built with the set's -m flags).  The
  * products' inner tile is the set's own (KERNEL_TILES: tiles_avx512.h,

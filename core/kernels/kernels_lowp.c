@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reduced-precision weights: packing, per-row quantisation and the choice
  * of products (see kernels_lowp.h for the layouts). */
 #include "kernels_lowp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: weights in reduced precision (bfloat16, int8), packed once at
  * load, and their products.  Pure functions over the caller's buffers; no
  * allocation (except rnn_pack_lowp), no global mutable state.

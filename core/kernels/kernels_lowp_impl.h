@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The reduced-precision products (layouts in kernels_lowp.h), written once
  * and compiled per kernel set (through kernels_set.h, from set_NAME.c).
  * The inner tiles are the set's own (KERNEL_LOWP_TILES):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One kernel set: the float32 kernels (kernels_impl.h) and the bf16 and
  * int8 products (kernels_lowp_impl.h) compiled for one instruction set,
  * and its table, rnn_kernels_ID.  Included once, by set_ID.c, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kernel set "avx512": AVX-512 F/VL float32 tiles; bf16 and int8 on the
  * AVX2 tiles (for CPUs without AVX512_BW and AVX512_VNNI). */
 #define KERNEL_ID avx512

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kernel set "avx512vnni": the AVX-512 float32 tiles; bf16 and int8 on
  * 512-bit tiles, int8 through VNNI's vpdpbusd. */
 #define KERNEL_ID avx512vnni

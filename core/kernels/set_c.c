@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kernel set "c": portable C (vector extensions), on every CPU. */
 #define KERNEL_ID c
 #define KERNEL_NEEDS 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kernel set "neon": aarch64 Advanced SIMD (baseline there) for float32;
  * bf16 and int8 on the portable tiles. */
 #define KERNEL_ID neon

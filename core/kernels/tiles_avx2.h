@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The float32 tile of AVX2 + FMA (256-bit vectors, 16 registers),
  * included by kernels_impl.h for the sets that name it (KERNEL_TILES). */
 

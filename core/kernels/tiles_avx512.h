@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The float32 tile of AVX-512 (512-bit vectors, 32 registers), included
  * by kernels_impl.h for the sets that name it (KERNEL_TILES). */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The portable float32 tile: GCC/Clang vector extensions, 4 floats a
  * vector (SSE2 on baseline x86-64, NEON on ARM, plain registers
  * elsewhere); included by kernels_impl.h (KERNEL_TILES). */

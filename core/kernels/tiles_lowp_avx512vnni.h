@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bf16 and int8 tiles of AVX-512 with AVX512_BW and AVX512_VNNI
  * (512-bit tiles, vpdpbusd for int8), included by kernels_lowp_impl.h for
  * the sets that name them (KERNEL_LOWP_TILES). */

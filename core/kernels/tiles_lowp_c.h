@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The portable bf16 and int8 tiles (plain C the compiler vectorises),
  * included by kernels_lowp_impl.h (KERNEL_LOWP_TILES). */
 

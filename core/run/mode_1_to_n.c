@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* 1-to-N: every input frame drives `steps` output frames.  What each step
  * reads (`feed`): the input frame at every step (repeat), the input frame
  * then zeros (first), or the previous step's output (feedback).  Each input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* N-to-1: every `hop` frames, the last `window` frames run as one sequence
  * (from a zero state unless carry_state); the top layer's outputs are
  * pooled (rnn_model_get_pooling()) and the head applied: one result of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* N-to-M, encoder-decoder: every `hop` frames the encoder reads the last
  * `window` frames (from a zero state unless carry_state); its final state
  * starts the decoder, which generates `steps` frames, fed the encoder's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* N-to-N, streaming: one output frame per input frame, the state carried
  * from call to call, so that any split of a sequence gives PyTorch's
  * whole-sequence output.  Unidirectional models only (a bidirectional

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* N-to-N on windows: a bidirectional model reads each sequence from both
  * ends, so it runs on consecutive independent windows of `window` frames,
  * each from a zero state; one result of `window` output frames per window

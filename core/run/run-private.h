@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: the runner and the interface every input/output structure
  * implements (one file per structure: mode_*.c).
  *

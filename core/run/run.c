@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The runner: one input/output structure over B streams (rnn.h,
  * "structures").  This file chooses the structure, checks configurations
  * and holds what the structures share: frame copies and the non-finite

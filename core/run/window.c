@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The window ring shared by N-to-1 and N-to-M: every `hop` frames, the
  * last `window` frames run as one sequence. */
 #include "run-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The forward pass: a state's streams through every layer and frame,
  * then the head; its products split among the state's threads (pool.h)
  * by output rows, or whole calls split by streams.  The state itself

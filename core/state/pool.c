@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A pool of worker threads (pool.h): workers spin briefly for the next
  * job, then sleep on a condition variable. */
 #include "pool.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: a pool of worker threads that runs one job at a time, split
  * into parts.  It knows nothing of states, weights or products: a job is
  * a function and its data.

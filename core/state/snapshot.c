@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* State snapshots: the hidden state of every stream as bytes (a 64-byte
  * header naming the model and the shapes, then little-endian floats), and
  * back.  Over the state's own buffers (rnn_state_h/c): no allocation but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal: the RnnState, shared by its lifecycle (state.c) and the
  * forward pass (forward.c), and the thread bookkeeping of the forward
  * pass.  Thread rules as rnn.h says for RnnState: one thread at a time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The per-stream state's lifecycle: its memory (one block, carved once),
  * its values (reset, set, get) and its threads.  The forward pass that
  * runs it is forward.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnn-inspect: print what a model file holds, as gst-inspect-1.0 does for
  * elements: the network (cell, sizes, layers, directions, head, labels,
  * pooling, precision), the run settings it carries (the defaults of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-rnn: telling a user which caps field refused their input (see
  * gstcapsadvice.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Stream continuity shared by the plugin's elements: see
  * gstrnncontinuity.h for the rules.
  *

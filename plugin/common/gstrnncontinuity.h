@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Stream continuity: the rules every element of the plugin that follows a
  * stream of frames in time (rnn, melspec) applies to its input buffers,
  * so that they agree on what a gap, an overlap, a DISCONT and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: the adapter between buffers and the core's
  * input/output structures (rnn.h, "structures").  A structure gives its
  * output in one of three ways, and each has one path here, chosen by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: caps negotiation (transform, query, fixate) over
  * the format maps of gstrnncapsmap.c, and the checks that reject a pair of
  * caps with the numbers that clash.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: how each caps format (audio, tensors) maps
  * across the element for a model and a mode (B streams of F inputs in, B
  * of O outputs out, frames and rates), and the parsing of a format into

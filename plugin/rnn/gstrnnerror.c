@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: a core error (a model file refused) as the
  * element's error, and posting it; used by the model's loading
  * (gstrnnmodel.c) and its run settings (gstrnnmodelsettings.c).

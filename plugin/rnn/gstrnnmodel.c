@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: the model.  Loading and checking a file for the
  * mode, the hot swap (a file set while playing, loaded in the setting
  * thread, switched to by the streaming thread between two buffers), and

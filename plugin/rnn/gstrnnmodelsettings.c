@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: the run settings a model file carries
  * (rnn.mode, rnn.window, rnn.hop, rnn.steps, rnn.feed, rnn.carry_state;
  * read and checked by the core, rnn_model_get_settings()).  They are the

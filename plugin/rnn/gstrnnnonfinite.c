@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: non-finite (NaN, +-Inf) input values and states,
  * as the non-finite property says.  The core applies the policy to the
  * numbers (rnn.h, RnnNonFinite); the element scans each input buffer to

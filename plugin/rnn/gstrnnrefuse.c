@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: the error that tells the user which converter to
  * add when upstream offers caps the sink pad cannot take (S16LE audio, a
  * channel count that is not whole streams of the model's inputs), instead

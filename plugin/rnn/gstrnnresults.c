@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: n-to-1 results, as GstRnnResultMeta on buffers
  * and as `rnn` element messages on the bus.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: the settings.  The property values, kept under
  * the object lock: their defaults, and reading and writing them (the
  * 'model' property loads a file: gstrnnmodel.c).  mode, window, hop,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: the per-stream runtime.  The states and scratch
  * memory made for the negotiated caps, their reset and release, and the
  * checks and resets due at the start of every input buffer.

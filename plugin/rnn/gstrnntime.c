@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: time.  Frame counts to durations, where a buffer
  * should start, and the latency the element adds.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnntext element: what its files share (gstrnntext.c, the
  * element; gstrnntextcues.c, the cue timing and latency).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnntext element: n-to-1 results of the rnn element as text.
  *
  * This library is free software; you can redistribute it and/or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnntext element: when cues start and end, the GAP events
  * between them, and the latency that adds.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnntext element: the WARNING for a stream that carried no
  * results at all (an rnn upstream in a mode that outputs frames, not
  * results), instead of an empty output and exit status 0.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnntext element: label post-processing (smoothing over the
  * last results, per-class thresholds, minimum duration, hysteresis),
  * deciding which label, if any, a window's result gives.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnntext element: the text template.
  *
  * This library is free software; you can redistribute it and/or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnntext element: the text template, compiled once and rendered
  * for every n-to-1 result.
  *

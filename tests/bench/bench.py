@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """gst-rnn speed benchmark: this core against oneDNN and PyTorch on the same
 weights and inputs, next to the floors of this machine, measured in the
 same run.  See tests/bench/README.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared by the benchmark contenders written in C and C++ (bench_core.c,
  * bench_dnnl.cpp, bench_element.c): the plan file, the input file, the
  * timing protocol and the JSON lines they print.  Header-only, valid C and

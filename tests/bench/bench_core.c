@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Benchmark of the gst-rnn core (core/rnn.h) and of this machine's floors.
  *
  *   bench_core --plan FILE --input FILE [options]   time every configuration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 // oneDNN contender of the gst-rnn benchmark: the same configurations, the
 // same weights (read from the same safetensors files) and the same input as
 // bench_core, run with oneDNN's RNN primitives (vanilla_rnn with tanh,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The rnn element in a pipeline against the core alone, on the same data.
  *
  *   bench_element --model M.safetensors --input FILE --frames N

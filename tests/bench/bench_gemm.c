@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The matrix products of a recurrent step: this core's kernel against
  * OpenBLAS's SGEMM on the same shapes, one thread.
  *

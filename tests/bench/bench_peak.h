@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The FMA peak of one core: a loop of independent fused multiply-adds on
  * the widest vectors the CPU has (AVX-512, AVX2+FMA, else portable C), in
  * flops per second.  Header-only, valid C and C++ (bench_core.c and

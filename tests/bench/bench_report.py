@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The benchmark's tables and verdicts (bench.py runs the contenders and
 gives the results here): the raw lines gathered, formatting, the issues'
 targets per row, the header and every table."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """PyTorch contender of the gst-rnn benchmark.
 
 Same plan, weights, input and protocol as bench_core (see bench_common.h):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "alloc-count.h"
 
 #ifdef RNN_TEST_COUNT_ALLOCS

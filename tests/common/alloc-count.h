@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test helper: counts every malloc, calloc, realloc and aligned
  * allocation of the whole process (the definitions interpose libc's), so a
  * test can show that a code path allocates nothing.  Link alloc-count.c

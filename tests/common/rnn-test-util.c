@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test helpers shared by the core and the element tests. */
 #include "rnn-test-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test helpers shared by the core and the element tests (GLib and
  * json-glib only, no GStreamer, no core internals): a small safetensors
  * reader and writer, the PyTorch fixture cases of tests/conformance, model

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Generate the PyTorch fixtures for the rnn element's streaming modes.
 
 Run from the repository root (needs PyTorch, e.g. Debian's python3-torch):

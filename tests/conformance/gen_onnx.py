@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Generate the ONNX conformance fixtures for gst-rnn (tests/conformance/onnx).
 
 Run from the repository root with PyTorch 1.13 (Debian's python3-torch;

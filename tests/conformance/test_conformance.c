@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Conformance: every fixture written by gen_fixtures.py (PyTorch 1.13) must
  * be reproduced within RNN_TEST_TOLERANCE, run as one window and, for
  * unidirectional models, streamed in the fixture's uneven block splits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers for the structure tests (test_mode_*.c): drive an RnnRunner
  * with the input of a PyTorch fixture cut into uneven blocks, and compare
  * within RNN_TEST_TOLERANCE.  Test code only. */

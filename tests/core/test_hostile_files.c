@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Model files that attack the loader rather than merely being malformed:
  * a FIFO (opening it for reading would block forever), a directory, a file
  * another process rewrites while it loads (through a memory map that was a

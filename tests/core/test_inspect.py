@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """rnn-inspect (core/tools/rnn-inspect.c) on files whose contents are
 known from their generators: tests/core/malformed (gen_malformed.py) and
 tests/conformance/modes (gen_modes.py).  Each report must contain the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The matrix product of every kernel set this CPU runs, on shapes that
  * take each of its paths: one row and a few (row tiles over all panels),
  * many rows (weight slices over all rows), long columns (K >= 512: the

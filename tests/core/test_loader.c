@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loader tests: every safetensors container rule and every model rule is
  * refused with a GError (RNN_ERROR domain, right code) whose message names
  * the file, the tensor or key and the numbers involved; valid models load

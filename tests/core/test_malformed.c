@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The malformed-model corpus (tests/core/malformed, written by
  * gen_malformed.py): every file listed in expected.txt is loaded from disk
  * with rnn_model_load() and must be refused with the listed error code and

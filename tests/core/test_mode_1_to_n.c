@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The 1-to-N structure: every 1-to-n PyTorch fixture of gen_modes.py
  * (feed repeat, first and feedback, carried state or not, heads, both
  * layouts) through rnn_runner_process() in uneven, partly unaligned

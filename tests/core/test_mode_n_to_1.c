@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The N-to-1 structure: every n-to-1 PyTorch fixture of gen_modes.py
  * (windows, hops, every pooling, uni- and bidirectional, carried state,
  * both layouts) pushed in uneven blocks: one result per window, at the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The N-to-M structure: every n-to-m PyTorch fixture of gen_modes.py
  * (encoder-decoder files, feed context and feedback, carried state, heads,
  * both layouts) pushed in uneven blocks: one forecast of `steps` frames per

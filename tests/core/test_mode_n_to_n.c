@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The N-to-N structure, streaming: every unidirectional PyTorch fixture
  * (tests/conformance/fixtures) through rnn_runner_process() in uneven,
  * partly unaligned blocks, in its own layout, from its h0: the outputs

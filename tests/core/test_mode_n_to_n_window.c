@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* N-to-N on windows (bidirectional models): every bidirectional PyTorch
  * fixture without h0, its whole input as one window pushed in uneven
  * blocks (the result must be PyTorch's output), and the same input as an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ONNX models: every graph of tests/conformance/onnx (exported by
  * gen_onnx.py with torch.onnx.export, opset 14) loads through
  * rnn_model_load() and reproduces PyTorch's output and final state within

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ONNX models the reader must refuse, each with a clear error naming the
  * file, the node, its op and the reason: graphs torch writes with ops or
  * slices the core does not run (tests/conformance/onnx/refused, written by

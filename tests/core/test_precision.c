@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reduced precision (RnnLoadOptions.precision, metadata rnn.precision):
  *  - every PyTorch conformance fixture (float32 reference) within
  *    1e-2 in bf16 and 5e-2 in int8, outputs, h_n and c_n, run as one

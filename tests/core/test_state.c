@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of the state API: independence of streams, per-stream reset,
  * layouts, h0/h_n round trips, usage errors, and that a call allocates
  * nothing.  Models come from the conformance fixtures. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The core and its conformance suite cross-built for aarch64 (Debian 12
 # multiarch, gcc-aarch64-linux-gnu) and run under qemu-aarch64 (user mode):
 #  1. installs what is missing (arm64 architecture, cross compiler, qemu,

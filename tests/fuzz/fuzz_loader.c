@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the model loader: any byte string must be either
  * refused with an RNN_ERROR or loaded into a model that then runs a few
  * frames without fault.  Built by tests/fuzz/run.sh (clang, ASan, UBSan);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the input/output structures (rnn.h, RnnRunner): a
  * byte string picks a model, a mode and its settings, then drives the
  * runner with blocks of any size holding any floats (NaN and Inf

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Replays files through the fuzz target: every regression file the fuzzer
  * ever found (tests/fuzz/regressions) and the seed models.  Run by
  * `meson test` (suite fuzz), so a fixed crash stays fixed. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Fuzz the model loader with libFuzzer (clang, AddressSanitizer,
 # UndefinedBehaviorSanitizer) for a given time, seeded with the conformance
 # models and the malformed corpus (tests/core/malformed).  Anything it finds

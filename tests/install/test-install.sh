@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `meson install` into a scratch DESTDIR, then what a user of the installed
 # files does, with the variables the README gives (README, "Installing"):
 #   - gst-inspect-1.0 finds the rnn plugin (GST_PLUGIN_PATH, and

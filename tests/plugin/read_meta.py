@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Read the rnn element's n-to-1 results from Python (PyGObject).
 
 Runs  filesrc ! rawaudioparse ! rnn mode=n-to-1 ! audioconvert ! appsink

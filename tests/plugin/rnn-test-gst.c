@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one harness of the rnn element tests (see rnn-test-gst.h). */
 #include "rnn-test-gst.h"
 

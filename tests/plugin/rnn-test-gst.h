@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one harness of the rnn element tests, over gst-check and GstHarness:
  * the element made from a fixture case, harnesses with a bus of their own,
  * frame buffers, comparisons with a tolerance, bus errors and warnings,

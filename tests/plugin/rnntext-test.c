@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers of the rnntext element tests (see rnntext-test.h). */
 #include "rnntext-test.h"
 

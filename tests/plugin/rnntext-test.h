@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers of the rnntext element tests (test-rnntext-*.c), over the rnn
  * element's harness (rnn-test-gst.h): results made as the rnn element
  * makes them (plugin/rnn/gstrnnresults.c), an rnntext harness, and the cues

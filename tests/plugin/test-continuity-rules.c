@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnn and melspec agree on stream continuity (one helper,
  * plugin/common/gstrnncontinuity.c): the same buffer times, flags,
  * timestamp-policy and timestamp-tolerance make the same buffers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode=1-to-n: every input frame generates `steps` output frames (the
  * output rate is steps times the input rate), fed by repeating the frame,
  * the frame then zeros, or the model's own output; checked against

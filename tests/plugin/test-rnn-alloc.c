@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* No allocation on the per-buffer path beyond the output buffer: malloc is
  * interposed for the whole process and counted while buffers flow through
  * the element, against the same flow through `identity`.  Not run under

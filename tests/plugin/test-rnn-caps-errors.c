@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnn: input caps the element cannot take end the pipeline with an ERROR
  * from rnn itself that names what was offered, what the element takes and
  * the converter to add, instead of a bare "not-negotiated" from the

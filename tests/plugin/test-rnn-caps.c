@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Caps of the rnn element: F32 audio with B * F channels in, B * O out
  * (n-to-n), the input caps again (n-to-1), steps times the rate (1-to-n);
  * NNStreamer other/tensors in every mode and both layouts; caps queries

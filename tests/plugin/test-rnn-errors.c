@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Errors of the rnn element common to every mode: a buffer that is not a
  * whole number of frames, a model that is missing, absent, garbage or not
  * a recurrent model, a mode or model that needs a window and has none, a

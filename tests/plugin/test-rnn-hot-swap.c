@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hot model swap: setting `model` while playing.  The next buffer runs
  * the new model from a zero state, flagged DISCONT, with an element
  * message; an unusable file (junk, missing, another input size, refused

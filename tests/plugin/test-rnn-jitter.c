@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* timestamp-policy: a source that stamps buffers as they are pushed (an
  * appsrc with do-timestamp=true, a sensor) jitters by +-50 ms.  With
  * timestamp-policy=perfect and a timestamp-tolerance above that jitter,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LATENCY answer of rnn mode=n-to-1: each result is stamped with its
  * window's start but can only ride on the buffer in which the window
  * ends, so the element adds one window (window frames at the input rate)

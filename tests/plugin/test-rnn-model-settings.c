@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The run settings a model file carries (rnn.mode, rnn.window, rnn.hop,
  * rnn.steps, rnn.feed, rnn.carry_state): the element runs from the file
  * alone (against PyTorch's fixtures of tests/conformance/gen_modes.py

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode=n-to-1: the audio passes through untouched, and every window of
  * W frames (every hop frames) gives one result per stream: a
  * GstRnnResultMeta on the buffer where the window ends and an "rnn"

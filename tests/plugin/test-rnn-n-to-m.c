@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode=n-to-m: an encoder-decoder pair; every window of W frames (every
  * hop frames) is encoded and the decoder forecasts `steps` frames, stamped
  * at the window's end; checked against PyTorch's fixtures of

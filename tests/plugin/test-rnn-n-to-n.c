@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode=n-to-n (the default) with unidirectional models: one output frame
  * per input frame, the recurrent state carried across buffers, checked
  * against PyTorch's fixtures ($RNN_FIXTURE_DIR) in every blocking (one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* non-finite: what the rnn element does with NaN and Inf input (and a
  * state that overflows from finite input), per policy: reset-stream (the
  * default: that stream restarts from zero, one WARNING per event naming

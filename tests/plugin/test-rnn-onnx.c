@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnn model=FILE.onnx: a graph exported by torch.onnx.export
  * (tests/conformance/onnx, gen_onnx.py) runs in the element as its
  * safetensors equivalent does, PyTorch's output within 1e-5 in one buffer

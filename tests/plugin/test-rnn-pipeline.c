@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The rnn element in real pipelines: filesrc ! rawaudioparse ! rnn !
  * filesink against PyTorch's numbers, a live audiotestsrc pipeline, a
  * pipeline that must fail going to PAUSED, and one pipeline per streaming

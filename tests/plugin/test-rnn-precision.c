@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The 'precision' property: weights in f32, bf16 or int8.
  *  - default auto, settable in NULL/READY only;
  *  - the element gives the core's numbers for that precision, and a hot

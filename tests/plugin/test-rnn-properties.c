@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The rnn element's properties and action signals: every default in one
  * table, the enum values, the properties that may change while playing,
  * the signals, and threads=2 giving the threads=1 numbers.  (What each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The public results API (plugin/common/gst/rnn/gstrnnmeta.h, installed as
  * <gst/rnn/gstrnnmeta.h>), used as an application uses it: the meta info
  * found before any rnn element exists (the plugin not yet loaded), one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* State snapshots: the "snapshot" action signal gives the recurrent
  * state as bytes, "restore" sets it again, in another element (after a
  * stop, in READY, or in another pipeline): the run then continues as if

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Soak test of the rnn element: one hour of stream time, run as fast as
  * the machine goes, through a GstHarness in buffers of varying sizes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Time in the rnn element: a buffer whose timestamp does not follow the
  * previous one (frames dropped, data re-sent, jitter beyond
  * timestamp-tolerance, 40 ms by default) is a discontinuity that resets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode=n-to-n with window=W: bidirectional models run on windows of W
  * frames, each an independent sequence, the partial last window run or
  * dropped at EOS; checked against PyTorch's fixtures ($RNN_FIXTURE_DIR)

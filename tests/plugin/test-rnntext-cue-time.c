@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext's cue timing as the rnn element feeds it (results carrying
  * their hop): cue-time (start, centre, end of the window; end by
  * default), each cue sent as soon as its result comes; GAPs up to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext min-duration: a label's cue starts only once it has passed in
  * consecutive windows covering min-duration (first window's start to the
  * latest's start plus its hop, equal is enough); the earlier windows give

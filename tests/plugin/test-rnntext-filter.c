@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext: which results give text.  Invalid results (non-finite
  * scores), results below min-confidence and results of streams other
  * than the selected one give none; with several streams, one window's

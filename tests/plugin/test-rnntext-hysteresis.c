@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext hysteresis: end-threshold keeps a started cue going while its
  * label's score stays at or above it (below its start threshold, or not
  * the best class); hold keeps it going for windows starting at most

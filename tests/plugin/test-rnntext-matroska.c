@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext in a pipeline: audiotestsrc (its waveform switched while it
  * plays) -> tee -> rnn mode=n-to-1 (the bundled waveform classifier) ->
  * rnntext -> matroskamux subtitle track, the other branch raw audio ->

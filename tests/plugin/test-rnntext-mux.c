@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The README's subtitle launch lines, as a user types them (default
  * queues): audio and labels into one Matroska or MP4 file, from a WAV file
  * (filesrc ! wavparse) and from a live source, with and without merge.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext behind an rnn that makes no results (mode=n-to-n outputs
  * frames, no results meta) used to write nothing and end without a word:
  * it now posts one WARNING at EOS naming the rnn upstream, its mode and

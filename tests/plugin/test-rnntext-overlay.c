@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The README's overlay line, as typed: live video through textoverlay
  * fed by rnntext (melspec ! rnn mode=n-to-1 window=100 hop=10 on a live
  * audio source), into a synchronised sink with a video sink's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext post-processing allocates nothing per buffer: with smoothing,
  * thresholds, min-duration, end-threshold and hold all set, the same
  * results (made before counting) give the same cues with as many

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext post-processing starts over where the rnn element restarts its
  * windows: after a flush, a new segment, a GAP event and a DISCONT
  * buffer the smoothing history, the min-duration count and the cue under

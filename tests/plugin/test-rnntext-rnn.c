@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext behind a real rnn element (mode=n-to-1) on every n-to-1 fixture
  * of tests/conformance/gen_modes.py ($RNN_MODES_DIR): one cue per window,
  * starting at the window start (its first frame at 100 frames/s) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext smoothing: with smoothing=N each window's label is decided by
  * the last N results of its stream (fewer at the start): the best mean
  * score (smoothing-mode=mean) or the label most of them name (majority,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext: the text of a cue.  The default template is the label and a
  * newline; every placeholder renders its field; braces escape; an unknown
  * placeholder or a lone brace fails the start with an error naming it;

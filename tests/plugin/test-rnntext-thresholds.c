@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext thresholds: "label=number,..." gives labels their own
  * threshold (a score equal to it passes); other labels keep
  * min-confidence; a malformed list fails the start (or, set while

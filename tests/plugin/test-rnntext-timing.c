@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext: when cues start and end.  A cue starts at its window's start
  * and lasts one hop (the time to the next window's start), or its whole
  * window when windows do not overlap, so cues never overlap; the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-rnn: the results of the rnn element, as applications read them.
  *
  * This library is free software; you can redistribute it and/or
