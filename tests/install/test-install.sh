@@ -16,12 +16,18 @@ build=$1 version=$2
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 
-meson install -C "$build" --no-rebuild --destdir "$dest" >"$dest/install.log" 2>&1 \
-  || { cat "$dest/install.log"; exit 1; }
 opt() {
   meson introspect "$build" --buildoptions | python3 -c \
     'import json, sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == sys.argv[1]))' "$1"
 }
+# an installed sanitizer build cannot be loaded by the stock gst-inspect-1.0
+# (ASan wants to be the first library): nothing a user installs
+if [ "$(opt b_sanitize)" != "none" ]; then
+  echo "sanitizer build ($(opt b_sanitize)): the install test is for plain builds; skipped"
+  exit 77
+fi
+meson install -C "$build" --no-rebuild --destdir "$dest" >"$dest/install.log" 2>&1 \
+  || { cat "$dest/install.log"; exit 1; }
 prefix=$(opt prefix) libdir=$(opt libdir)
 case "$libdir" in /*) ;; *) libdir="$prefix/$libdir" ;; esac
 root="$dest$prefix" lib="$dest$libdir"
