@@ -50,7 +50,7 @@ except ImportError as e:
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export as ex  # noqa: E402
-from safetensors_io import load_file  # noqa: E402  (export put it on the path)
+from gst_rnn.safetensors_io import load_file  # noqa: E402  (export put examples/python on the path)
 
 T = torchaudio.transforms
 
