@@ -69,7 +69,7 @@ def main():
         files = sorted(os.path.relpath(os.path.join(d, f), dest)
                        for d, _, fs in os.walk(dest) for f in fs)
         expect(all(f.startswith(os.path.relpath(pkgs, dest) + "/gst_rnn/")
-                   for f in files) and len(files) == 4,
+                   for f in files) and len(files) == 7,
                "the package alone is installed, into %s: %s" % (site, files))
         work = os.path.join(dest, "work")          # outside the tree, empty
         os.mkdir(work)

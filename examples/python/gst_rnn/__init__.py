@@ -9,8 +9,12 @@ element, and read what a model file holds.
     info = read_model("model.safetensors")
     info.cell, info.input_size, info.labels, info.settings, info.precision
 
-Modules: gst_rnn.exporter (export(), check_file(), ...; PyTorch, numpy,
-and for its optional check gst-launch-1.0 with the rnn element),
+Modules: gst_rnn.exporter (export(), run_settings(), pooled_forward() and
+the command line; PyTorch, numpy), gst_rnn.check (its optional check:
+check_file(), check_pooling(), through gst-launch-1.0 and the rnn
+element), gst_rnn.frontend (frontend_metadata(): torchaudio transforms as
+rnn.frontend.* keys), gst_rnn.weights (the state_dict as stored,
+normalisation folded),
 gst_rnn.modelinfo (read_model(), ModelInfo; no third-party module, no
 GStreamer), gst_rnn.safetensors_io (a small safetensors writer/reader;
 numpy).  `python3 -m gst_rnn.exporter --help` and `python3 -m
