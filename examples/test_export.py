@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Tests of examples/export.py beyond the random-model demos.
+"""Tests of the exporter (gst_rnn.exporter, through examples/export.py) beyond the random-model demos.
 
     test_export.py metadata     rnn.frontend.* written for MelSpectrogram,
                                 MFCC and kaldi fbank (expected values written
@@ -18,6 +18,10 @@
     test_export.py settings     run settings (mode, window, hop, carry_state)
                                 written, refused when invalid, and used by
                                 `rnn model=FILE` alone against PyTorch
+    test_export.py batch-first  a batch_first model's own forward ((N, T, F)
+                                -> (N, O)) as check_forward: the pooling
+                                check hands it the window in that layout;
+                                a forward that expects (T, N, F) fails
     test_export.py frontend-check
                                 a file carrying rnn.frontend.* checked
                                 through the element (needs the core loader
@@ -50,7 +54,7 @@ except ImportError as e:
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export as ex  # noqa: E402
-from safetensors_io import load_file  # noqa: E402  (export put it on the path)
+from gst_rnn.safetensors_io import load_file  # noqa: E402  (export put examples/python on the path)
 
 T = torchaudio.transforms
 
@@ -190,7 +194,7 @@ def case_element(tmp):
     path = os.path.join(tmp, "wide.safetensors")
     kw = dict(head=fc, head_activation="softmax", pooling="mean",
               feature_mean=mean, feature_std=std, check_frames=60,
-              check_window=40, verbose=True)
+              check_window=40, verbose=True, check=True)
     err = ex.export(gru, path, check_forward=ex.pooled_forward(
         gru, fc, "softmax", "mean"), **kw)
     assert err <= ex.TOLERANCE
@@ -207,6 +211,32 @@ def case_element(tmp):
                  verbose=False)
 
 
+def case_batch_first(tmp):
+    torch.manual_seed(7)
+
+    class Net(nn.Module):                       # as a PyTorch user writes one
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(6, 12, num_layers=2, batch_first=True)
+            self.fc = nn.Linear(12, 3)
+
+        def forward(self, x):                   # (N, T, F) -> (N, 3)
+            y, _ = self.gru(x)
+            return torch.softmax(self.fc(y.mean(dim=1)), dim=-1)
+
+    net = Net()
+    path = os.path.join(tmp, "bf.safetensors")
+    err = ex.export(net.gru, path, head=net.fc, head_activation="softmax",
+                    pooling="mean", check=True, check_frames=40,
+                    check_window=30, check_forward=net)
+    assert err <= ex.TOLERANCE, err
+    # the layout is the module's: a forward that wants (T, N, F) gets
+    # (N=2, T=30, F) read as 30 streams of 2 frames, and must fail
+    expect_error(ex.ExportCheckError, ["check_forward returned (30, 3)"],
+                 ex.check_pooling, path, net.gru,
+                 lambda x: net(x.transpose(0, 1)), 30, verbose=False)
+
+
 def case_settings(tmp):
     """Run settings written by export() and used by the element from the
     file alone: `rnn model=FILE` (no mode, window or hop) gives PyTorch's
@@ -218,7 +248,7 @@ def case_settings(tmp):
     path = os.path.join(tmp, "settings.safetensors")
     ex.export(gru, path, head=fc, head_activation="softmax", pooling="mean",
               mode="n-to-1", window=50, hop=10, carry_state=False,
-              verbose=False)
+              verbose=False, check=True)
     _, meta = load_file(path)
     for k, v in {"rnn.mode": "n-to-1", "rnn.window": "50", "rnn.hop": "10",
                  "rnn.carry_state": "false"}.items():
@@ -269,7 +299,7 @@ def case_frontend_check(tmp):
     ex.export(gru, os.path.join(tmp, "fe-check.safetensors"), head=fc,
               head_activation="softmax", pooling="last", frontend=ms,
               frontend_log="ln", feature_mean=torch.full((40,), -8.0),
-              feature_std=torch.full((40,), 3.0), check_window=50,
+              feature_std=torch.full((40,), 3.0), check_window=50, check=True,
               check_forward=ex.pooled_forward(gru, fc, "softmax", "last"))
 
 
@@ -342,7 +372,7 @@ def case_frontend_melspec(tmp):
 
 CASES = {"metadata": case_metadata, "folding": case_folding,
          "element": case_element, "frontend-check": case_frontend_check,
-         "settings": case_settings,
+         "settings": case_settings, "batch-first": case_batch_first,
          "frontend-melspec": case_frontend_melspec}
 
 

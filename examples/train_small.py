@@ -67,9 +67,8 @@ except ImportError as e:  # pragma: no cover - depends on the machine
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "conformance"))
 import export as exporter  # noqa: E402  (examples/export.py)
-from safetensors_io import save_file  # noqa: E402
+from gst_rnn.safetensors_io import save_file  # noqa: E402  (export put examples/python on the path)
 
 # ---- pluck: 1-to-n
 PLUCK_STEPS = 64

@@ -205,7 +205,8 @@ def main():
           % (train_time, args.threads, acc))
 
     model.eval()
-    # the element runs time-major (T, N, F) windows: the same forward
+    # check_forward gets each window in the module's layout, (N, T, F) for
+    # this batch_first GRU; pooled_forward takes the same
     forward = pooled_forward(model.gru, model.fc, "softmax", "mean")
     export(model.gru, args.out, head=model.fc, head_activation="softmax",
            labels=W.LABELS, pooling="mean", frontend=mel_transform(),
