@@ -111,6 +111,7 @@ static gboolean
 gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
 {
   GstAudioInfo info;
+  GstMelspecParams at_rate;
   GstMelspecDsp *dsp;
   GError *err = NULL;
   GstCaps *out;
@@ -123,8 +124,15 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
         ("invalid caps %" GST_PTR_FORMAT, caps));
     return FALSE;
   }
-  dsp = gst_melspec_dsp_new (&self->params, GST_AUDIO_INFO_RATE (&info),
-      &err);
+  /* the channels against the limits before anything is allocated */
+  gst_melspec_params_at_rate (&self->params, GST_AUDIO_INFO_RATE (&info),
+      &at_rate);
+  if (gst_melspec_check_limits (&at_rate, GST_AUDIO_INFO_CHANNELS (&info),
+          &err))
+    dsp = gst_melspec_dsp_new (&self->params, GST_AUDIO_INFO_RATE (&info),
+        &err);
+  else
+    dsp = NULL;
   if (!dsp) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", err->message),
         ("caps %" GST_PTR_FORMAT, caps));

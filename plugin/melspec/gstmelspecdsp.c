@@ -167,6 +167,8 @@ gst_melspec_params_check (const GstMelspecParams * params, gint rate,
     return fail (error, "the input rate is %d Hz but sample-rate=%d (the "
         "rate the features were designed for): add audioresample before "
         "melspec to convert to %d Hz", rate, p->sample_rate, p->sample_rate);
+  if (!gst_melspec_check_limits (p, 0, error))
+    return FALSE;
   if (!check_framing (p, rate, error))
     return FALSE;
   if (p->n_mels < 1)

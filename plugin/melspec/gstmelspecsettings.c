@@ -114,7 +114,8 @@ gst_melspec_install_properties (GObjectClass * klass)
       "The only input rate accepted, in Hz (0: any)", 0, G_MAXINT,
       DEFAULT_SAMPLE_RATE, rw);
   props[PROP_N_FFT] = g_param_spec_int ("n-fft", "FFT size",
-      "Samples per frame and FFT size (even); with preset=kaldi-fbank only "
+      "Samples per frame and FFT size (even, no prime factor above 5, at most "
+      "65536); with preset=kaldi-fbank only "
       "the default of win-length", 2, 1 << 20, DEFAULT_N_FFT, rw);
   props[PROP_WIN_LENGTH] = g_param_spec_int ("win-length", "Window length",
       "Window length in samples, centred in the n-fft frame (0: n-fft; "
