@@ -342,14 +342,16 @@ gst_melspec_get_property (GObject * object, guint prop_id, GValue * value,
 
 /* --------------------------------------------------------- model file */
 
-/* Apply one rnn.frontend.<name> = @text of @file to @p: the name must be
- * a front-end property, the text parse as its type and range, and agree
- * with an explicitly set property. */
+/* Apply one rnn.frontend.<name> = @text of @file to @p: the text must
+ * parse as the property's type and range, and agree with an explicitly
+ * set property.  A name that is not one of melspec's own front-end
+ * properties (a later version's key, a misspelling, GstObject's "name",
+ * "model") sets nothing: it is added to @ignored. */
 static gboolean
 apply_key (GstMelspec * self, const gchar * file, const gchar * key,
     const gchar * text, const GstMelspecParams * explicit_values,
     guint explicit_props, GstMelspecParams * p, guint * model_props,
-    GError ** error)
+    GPtrArray * ignored, GError ** error)
 {
   const gchar *name = key + strlen (FRONTEND_PREFIX);
   GParamSpec *pspec =
@@ -357,11 +359,10 @@ apply_key (GstMelspec * self, const gchar * file, const gchar * key,
   GValue v = G_VALUE_INIT, mine = G_VALUE_INIT;
   gboolean ok = FALSE;
 
-  if (!pspec || pspec->param_id >= PROP_MODEL) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "%s: unknown metadata key '%s' (no melspec property '%s')", file,
-        key, name);
-    return FALSE;
+  if (!pspec || pspec->owner_type != GST_TYPE_MELSPEC
+      || pspec->param_id >= PROP_MODEL) {
+    g_ptr_array_add (ignored, (gpointer) key);
+    return TRUE;
   }
   g_value_init (&v, pspec->value_type);
   g_value_init (&mine, pspec->value_type);
@@ -401,6 +402,7 @@ read_model (GstMelspec * self, const gchar * file,
   RnnModel *model = rnn_model_load (file, NULL, error);
   const char *kind;
   gchar **keys;
+  GPtrArray *ignored;
   gboolean ok = TRUE;
 
   if (!model)
@@ -416,11 +418,28 @@ read_model (GstMelspec * self, const gchar * file,
     return FALSE;
   }
   keys = rnn_model_get_metadata_keys (model);
+  ignored = g_ptr_array_new ();
   for (gchar ** k = keys; ok && *k; k++) {
     if (g_str_has_prefix (*k, FRONTEND_PREFIX))
       ok = apply_key (self, file, *k, rnn_model_get_metadata (model, *k),
-          explicit_values, explicit_props, p, model_props, error);
+          explicit_values, explicit_props, p, model_props, ignored, error);
   }
+  if (ok && ignored->len > 0) {
+    gchar *list;
+
+    g_ptr_array_add (ignored, NULL);
+    list = g_strjoinv ("', '", (gchar **) ignored->pdata);
+    /* as the core and the rnn element do with unknown rnn.* keys: a file
+     * of a later version still loads */
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Model \"%s\": metadata key(s) '%s' name no front-end property "
+            "of this version of melspec, ignored (a misspelt key does "
+            "nothing).", file, list),
+        ("the front-end keys are rnn.frontend.<property> for the melspec "
+            "properties before 'model' (gst-inspect-1.0 melspec)"));
+    g_free (list);
+  }
+  g_ptr_array_unref (ignored);
   g_strfreev (keys);
   rnn_model_unref (model);
   return ok;
