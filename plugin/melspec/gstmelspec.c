@@ -336,12 +336,45 @@ feed (GstMelspec * self, const guint8 * in, guint n, float *out)
   }
 }
 
+/* A GAP buffer @inbuf (taken) of @n samples per stream: a GAP event
+ * over its time.  Without a PTS it starts at @expected, where the count
+ * put the next buffer (NONE: there is no time to say and nothing is
+ * pushed); without a duration it lasts its samples.  A refused event
+ * returns the flow of the pad (FLUSHING, NOT_LINKED) as a push of data
+ * would; downstream not handling GAP is no error. */
+static GstFlowReturn
+push_gap (GstMelspec * self, GstBuffer * inbuf, guint n,
+    GstClockTime expected)
+{
+  GstClockTime ts = GST_BUFFER_PTS (inbuf);
+  GstClockTime dur = GST_BUFFER_DURATION (inbuf);
+
+  gst_buffer_unref (inbuf);
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    ts = expected;
+  if (!GST_CLOCK_TIME_IS_VALID (dur) && self->rate > 0)
+    dur = gst_util_uint64_scale (n, GST_SECOND, self->rate);
+  if (!GST_CLOCK_TIME_IS_VALID (ts)) {
+    GST_DEBUG_OBJECT (self, "GAP buffer without a timestamp: no GAP event");
+    return GST_FLOW_OK;
+  }
+  if (gst_pad_push_event (self->srcpad, gst_event_new_gap (ts, dur)))
+    return GST_FLOW_OK;
+  if (GST_PAD_IS_FLUSHING (self->srcpad))
+    return GST_FLOW_FLUSHING;
+  if (!gst_pad_is_linked (self->srcpad))
+    return GST_FLOW_NOT_LINKED;
+  GST_DEBUG_OBJECT (self, "downstream refused the GAP event");
+  return GST_FLOW_OK;
+}
+
 static GstFlowReturn
 gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
 {
   GstMelspec *self = GST_MELSPEC (parent);
   GstMapInfo im, om;
   GstBuffer *out;
+  GstClockTime gap_ts = GST_CLOCK_TIME_NONE;
   guint n, frames;
   gsize bpf;
 
@@ -350,19 +383,18 @@ gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
     return GST_FLOW_NOT_NEGOTIATED;
   }
   bpf = (gsize) self->channels * (self->s16 ? 2 : 4);
+  /* where the count puts a GAP buffer without a PTS: the end of the
+   * previous buffer (before the check re-anchors at this one) */
+  if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP)
+      && !GST_BUFFER_PTS_IS_VALID (inbuf))
+    gap_ts = gst_rnn_continuity_time (&self->time, self->time.count);
   if (is_discont (self, inbuf, gst_buffer_get_size (inbuf) / bpf)) {
     /* frames count from this buffer on */
     gst_melspec_reset (self);
     gst_rnn_continuity_rebase (&self->time);
   }
-  if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP)) {
-    GstEvent *gap = gst_event_new_gap (GST_BUFFER_PTS (inbuf),
-        GST_BUFFER_DURATION (inbuf));
-
-    gst_buffer_unref (inbuf);
-    return gst_pad_push_event (self->srcpad, gap) ? GST_FLOW_OK :
-        GST_FLOW_ERROR;
-  }
+  if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP))
+    return push_gap (self, inbuf, gst_buffer_get_size (inbuf) / bpf, gap_ts);
   if (!gst_buffer_map (inbuf, &im, GST_MAP_READ)) {
     gst_buffer_unref (inbuf);
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("cannot map input"));
