@@ -140,6 +140,16 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
     return FALSE;
   }
   self->dsp = dsp;
+  if (dsp->zero_bands > 0)
+    /* torchaudio 0.13's functional.melscale_fbanks warning, word for
+     * word */
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("At least one mel "
+            "filterbank has all zero values. The value for `n_mels` (%u) "
+            "may be set too high. Or, the value for `n_freqs` (%u) may be "
+            "set too low.", dsp->n_mels, dsp->n_bins), ("%u of the %u bands "
+            "are all zero at %d Hz (FFT size %u): their features are "
+            "constant", dsp->zero_bands, dsp->n_mels,
+            GST_AUDIO_INFO_RATE (&info), dsp->fft_len));
   self->channels = GST_AUDIO_INFO_CHANNELS (&info);
   self->s16 = GST_AUDIO_INFO_FORMAT (&info) == GST_AUDIO_FORMAT_S16LE;
   self->hist = g_new0 (float, (gsize) self->channels * dsp->frame_len);

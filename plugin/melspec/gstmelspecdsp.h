@@ -88,6 +88,7 @@ typedef struct
   double *window;               /* (frame_len), zero outside the window */
   float *fbank;                 /* (n_mels, n_bins) */
   guint *fb_lo, *fb_hi;         /* (n_mels): non-zero bins [lo, hi) */
+  guint zero_bands;             /* bands whose weights are all zero */
   double *dct;                  /* (n_out, n_mels), or NULL */
   GstFFTF64 *fft;
   /* scratch of one frame */
