@@ -293,6 +293,23 @@ params_get (const GstMelspecParams * p, guint prop_id, GValue * value)
   }
 }
 
+/* @pspec (GST_PARAM_MUTABLE_READY) set to @value in PAUSED or PLAYING:
+ * the configuration is made at start, so the value is refused, with a
+ * WARNING, and the one in force is still what the property reads.  Any
+ * thread, without the object lock. */
+static void
+refuse_running (GstMelspec * self, GParamSpec * pspec, const GValue * value)
+{
+  gchar *v = g_strdup_value_contents (value);
+
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("%s=%s ignored: melspec's %s can only be changed in the NULL or "
+          "READY state; the value in force stays until the next start",
+          pspec->name, v, pspec->name), ("state %s",
+          gst_element_state_get_name (GST_STATE (self))));
+  g_free (v);
+}
+
 void
 gst_melspec_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -304,6 +321,12 @@ gst_melspec_set_property (GObject * object, guint prop_id,
     return;
   }
   GST_OBJECT_LOCK (self);
+  if ((pspec->flags & GST_PARAM_MUTABLE_READY)
+      && GST_STATE (self) > GST_STATE_READY) {
+    GST_OBJECT_UNLOCK (self);
+    refuse_running (self, pspec, value);
+    return;
+  }
   if (prop_id == PROP_MODEL) {
     g_free (self->model);
     self->model = g_value_dup_string (value);
