@@ -94,6 +94,8 @@ gst_melspec_clear (GstMelspec * self)
   GST_OBJECT_LOCK (self);
   self->rate = 0;
   self->frame_len = 0;
+  gst_audio_info_init (&self->in_info);
+  gst_audio_info_init (&self->out_info);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -106,6 +108,60 @@ sample_time (GstMelspec * self, guint64 samples)
 }
 
 /* ------------------------------------------------------------- caps */
+
+/* Ours (one frame) changed with the caps: tell the pipeline to query the
+ * latency again, as GstAudioEncoder does when its latency changes.
+ * Streaming thread. */
+static void
+post_latency_if_changed (GstMelspec * self)
+{
+  GstClockTime ours;
+
+  GST_OBJECT_LOCK (self);
+  ours = gst_util_uint64_scale (self->frame_len, GST_SECOND, self->rate);
+  GST_OBJECT_UNLOCK (self);
+  if (ours == self->latency)
+    return;
+  GST_INFO_OBJECT (self, "latency %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (self->latency), GST_TIME_ARGS (ours));
+  self->latency = ours;
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
+}
+
+/* The tags of the audio that do not describe the features (its codec and
+ * bitrate), dropped as decoders and converters drop them. */
+static const gchar *const audio_only_tags[] = {
+  GST_TAG_AUDIO_CODEC, GST_TAG_CODEC, GST_TAG_BITRATE,
+  GST_TAG_NOMINAL_BITRATE, GST_TAG_MINIMUM_BITRATE, GST_TAG_MAXIMUM_BITRATE,
+  NULL
+};
+
+/* @event (TAG, taken) without audio_only_tags; NULL if nothing is left. */
+static GstEvent *
+strip_audio_tags (GstEvent * event)
+{
+  GstTagList *tags, *copy;
+  GstTagScope scope;
+  gboolean found = FALSE;
+
+  gst_event_parse_tag (event, &tags);
+  for (guint i = 0; audio_only_tags[i]; i++)
+    found |= gst_tag_list_get_tag_size (tags, audio_only_tags[i]) > 0;
+  if (!found)
+    return event;
+  copy = gst_tag_list_copy (tags);
+  scope = gst_tag_list_get_scope (tags);
+  gst_event_unref (event);
+  for (guint i = 0; audio_only_tags[i]; i++)
+    gst_tag_list_remove_tag (copy, audio_only_tags[i]);
+  if (gst_tag_list_is_empty (copy)) {
+    gst_tag_list_unref (copy);
+    return NULL;
+  }
+  gst_tag_list_set_scope (copy, scope);
+  return gst_event_new_tag (copy);
+}
 
 static gboolean
 gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
@@ -171,6 +227,11 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
       "rate", G_TYPE_INT, self->rate / dsp->hop,
       "channels", G_TYPE_INT, (gint) (F * self->channels),
       "channel-mask", GST_TYPE_BITMASK, (guint64) 0, NULL);
+  GST_OBJECT_LOCK (self);
+  self->in_info = info;
+  gst_audio_info_from_caps (&self->out_info, out);
+  GST_OBJECT_UNLOCK (self);
+  post_latency_if_changed (self);
   GST_INFO_OBJECT (self, "%d Hz x %u streams -> %u features at %d frames/s "
       "(frame %u samples, FFT %u, hop %u)", self->rate, self->channels, F,
       self->rate / dsp->hop, dsp->frame_len, dsp->fft_len, dsp->hop);
@@ -200,6 +261,11 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gst_event_unref (event);
       return ok;
     }
+    case GST_EVENT_TAG:
+      event = strip_audio_tags (event);
+      if (!event)
+        return TRUE;
+      break;
     case GST_EVENT_FLUSH_STOP:
       gst_melspec_reset (self);
       gst_rnn_continuity_restart (&self->time);
@@ -218,6 +284,27 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   return gst_pad_event_default (pad, parent, event);
 }
 
+gboolean
+gst_melspec_convert_query (GstMelspec * self, const GstAudioInfo * info,
+    GstQuery * query)
+{
+  GstFormat src_fmt, dest_fmt;
+  gint64 src_val, dest_val;
+  GstAudioInfo in;
+  gboolean ok;
+
+  gst_query_parse_convert (query, &src_fmt, &src_val, &dest_fmt, NULL);
+  GST_OBJECT_LOCK (self);
+  in = *info;
+  GST_OBJECT_UNLOCK (self);
+  if (GST_AUDIO_INFO_RATE (&in) <= 0 && src_fmt != dest_fmt)
+    return FALSE;
+  ok = gst_audio_info_convert (&in, src_fmt, src_val, dest_fmt, &dest_val);
+  if (ok)
+    gst_query_set_convert (query, src_fmt, src_val, dest_fmt, dest_val);
+  return ok;
+}
+
 static gboolean
 gst_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
@@ -225,6 +312,8 @@ gst_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
   GstClockTime min, max, ours = 0;
   gboolean live;
 
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CONVERT)
+    return gst_melspec_convert_query (self, &self->out_info, query);
   if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
     return gst_pad_query_default (pad, parent, query);
   if (!gst_pad_peer_query (self->sinkpad, query))
@@ -455,6 +544,7 @@ gst_melspec_change_state (GstElement * element, GstStateChange transition)
       return GST_STATE_CHANGE_FAILURE;
     gst_rnn_continuity_init (&self->time);
     g_atomic_int_set (&self->refusal_posted, 0);
+    self->latency = 0;
     gst_melspec_reset (self);
   }
   ret = GST_ELEMENT_CLASS (gst_melspec_parent_class)->change_state (element,
@@ -491,7 +581,7 @@ gst_melspec_class_init (GstMelspecClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
-      "Mel spectrogram / MFCC features", "Filter/Analyzer/Audio",
+      "Mel spectrogram / MFCC features", "Filter/Converter/Audio",
       "Audio to log-mel, MFCC or Kaldi filter bank feature frames, as "
       "torchaudio computes them", "gst-rnn");
 }
@@ -519,6 +609,8 @@ gst_melspec_init (GstMelspec * self)
 
   gst_melspec_params_init (&self->settings);
   self->params = self->settings;
+  gst_audio_info_init (&self->in_info);
+  gst_audio_info_init (&self->out_info);
   self->ts_tolerance = GST_MELSPEC_TIMESTAMP_TOLERANCE;
   self->ts_policy = GST_MELSPEC_TIMESTAMP_POLICY;
   gst_rnn_continuity_init (&self->time);
