@@ -521,8 +521,13 @@ gst_melspec_load_params (GstMelspec * self)
     kaldi_defaults (&p, explicit_props | model_props);
   if (ok && !gst_melspec_params_check (&p, 0, &err)) {
     ok = FALSE;
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", err->message),
-        ("model=%s", model ? model : "(none)"));
+    if (model_props)            /* the file's values take part: name it */
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s (front-end "
+              "parameters from model \"%s\")", err->message, model),
+          ("model=%s", model));
+    else
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", err->message),
+          ("model=%s", model ? model : "(none)"));
   }
   if (ok) {
     GST_OBJECT_LOCK (self);     /* the caps query reads the rate */
