@@ -81,10 +81,9 @@ gst_melspec_check_limits (const GstMelspecParams * p, guint channels,
     gint above = gst_melspec_fast_fft_above (p->n_fft);
 
     return fail (error, "n-fft=%d has a prime factor above 5, for which "
-        "GStreamer's FFT is slow (up to 400 times slower than a nearby "
-        "size): use the nearest fast size, n-fft=%d%s%.0d (sizes whose "
-        "only factors are 2, 3 and 5), with win-length=%d to keep the "
-        "window", p->n_fft, below ? below : above, below ? " or n-fft=" : "",
+        "GStreamer's FFT takes its slow generic path: use the nearest fast "
+        "size, n-fft=%d%s%.0d (sizes whose only factors are 2, 3 and 5), "
+        "with win-length=%d to keep the window", p->n_fft, below ? below : above, below ? " or n-fft=" : "",
         below ? above : 0, p->win_length > 0 ? p->win_length : p->n_fft);
   }
   if (channels > GST_MELSPEC_MAX_CHANNELS)
