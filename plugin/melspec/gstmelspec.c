@@ -39,7 +39,12 @@
  * (gstrnncontinuity.h).
  *
  * model=FILE takes the properties from the model's rnn.frontend.*
- * metadata, so training and deployment use the same features.
+ * metadata, so training and deployment use the same features; a key that
+ * names no front-end property is ignored with a WARNING.  Sizes are
+ * limited before anything is allocated, the same for properties, model
+ * file and caps (gstmelspecdsp.h: GST_MELSPEC_MAX_*), and n-fft must be
+ * a size GstFFT computes fast (factors 2, 3 and 5).  The front-end
+ * properties and model can only be changed in NULL or READY.
  *
  * ## Example launch lines
  * |[

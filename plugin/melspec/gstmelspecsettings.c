@@ -126,7 +126,8 @@ gst_melspec_install_properties (GObjectClass * klass)
       "with preset=kaldi-fbank)",
       1, G_MAXINT, DEFAULT_HOP_LENGTH, rw);
   props[PROP_N_MELS] = g_param_spec_int ("n-mels", "Mel bands",
-      "Number of mel filters (23 with preset=kaldi-fbank)", 1, 4096, DEFAULT_N_MELS, rw);
+      "Number of mel filters, at most 1024 (23 with preset=kaldi-fbank)",
+      1, 4096, DEFAULT_N_MELS, rw);
   props[PROP_F_MIN] = g_param_spec_double ("f-min", "Lowest frequency",
       "Lower edge of the first mel filter in Hz (20 with "
       "preset=kaldi-fbank)", 0, G_MAXDOUBLE,
