@@ -76,6 +76,11 @@ struct _GstMelspec
   guint channels;               /* B streams */
   gboolean s16;                 /* S16LE in, else F32LE */
   guint frame_len;              /* samples one frame reads */
+  GstAudioInfo in_info, out_info;       /* the caps, for CONVERT queries
+                                         * (object lock; unknown before
+                                         * caps) */
+  GstClockTime latency;         /* ours as last in force: a caps change
+                                 * that alters it posts LATENCY */
 
   /* per-stream runtime (streaming thread) */
   float *hist;                  /* (B, frame_len): the partial frame */
@@ -93,6 +98,21 @@ struct _GstMelspec
  * naming the converter when upstream offers caps the sink refuses */
 gboolean gst_melspec_sink_query (GstPad * pad, GstObject * parent,
     GstQuery * query);
+
+/* gstmelspecquery.c: post a LATENCY message if ours (one frame at the
+ * rate, read under the object lock) differs from self->latency, and
+ * remember it.  Streaming thread, after caps. */
+void gst_melspec_post_latency_if_changed (GstMelspec * self);
+/* @event (TAG, taken) without the audio's codec and bitrate tags; a new
+ * event, @event itself if it had none, or NULL if nothing is left.  Any
+ * thread. */
+GstEvent *gst_melspec_strip_audio_tags (GstEvent * event);
+/* gstmelspecquery.c: answer the CONVERT @query in the units of @info (the
+ * input's for the sink pad, the features' for the source pad; read under
+ * the object lock).  FALSE before caps, unless the formats are the same.
+ * Any thread. */
+gboolean gst_melspec_convert_query (GstMelspec * self,
+    const GstAudioInfo * info, GstQuery * query);
 
 /* gstmelspecsettings.c */
 void gst_melspec_install_properties (GObjectClass * klass);

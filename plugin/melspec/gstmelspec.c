@@ -39,7 +39,12 @@
  * (gstrnncontinuity.h).
  *
  * model=FILE takes the properties from the model's rnn.frontend.*
- * metadata, so training and deployment use the same features.
+ * metadata, so training and deployment use the same features; a key that
+ * names no front-end property is ignored with a WARNING.  Sizes are
+ * limited before anything is allocated, the same for properties, model
+ * file and caps (gstmelspecdsp.h: GST_MELSPEC_MAX_*), and n-fft must be
+ * a size GstFFT computes fast (factors 2, 3 and 5).  The front-end
+ * properties and model can only be changed in NULL or READY.
  *
  * ## Example launch lines
  * |[
@@ -94,6 +99,8 @@ gst_melspec_clear (GstMelspec * self)
   GST_OBJECT_LOCK (self);
   self->rate = 0;
   self->frame_len = 0;
+  gst_audio_info_init (&self->in_info);
+  gst_audio_info_init (&self->out_info);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -107,10 +114,12 @@ sample_time (GstMelspec * self, guint64 samples)
 
 /* ------------------------------------------------------------- caps */
 
+
 static gboolean
 gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
 {
   GstAudioInfo info;
+  GstMelspecParams at_rate;
   GstMelspecDsp *dsp;
   GError *err = NULL;
   GstCaps *out;
@@ -123,8 +132,15 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
         ("invalid caps %" GST_PTR_FORMAT, caps));
     return FALSE;
   }
-  dsp = gst_melspec_dsp_new (&self->params, GST_AUDIO_INFO_RATE (&info),
-      &err);
+  /* the channels against the limits before anything is allocated */
+  gst_melspec_params_at_rate (&self->params, GST_AUDIO_INFO_RATE (&info),
+      &at_rate);
+  if (gst_melspec_check_limits (&at_rate, GST_AUDIO_INFO_CHANNELS (&info),
+          &err))
+    dsp = gst_melspec_dsp_new (&self->params, GST_AUDIO_INFO_RATE (&info),
+        &err);
+  else
+    dsp = NULL;
   if (!dsp) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", err->message),
         ("caps %" GST_PTR_FORMAT, caps));
@@ -132,6 +148,16 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
     return FALSE;
   }
   self->dsp = dsp;
+  if (dsp->zero_bands > 0)
+    /* torchaudio 0.13's functional.melscale_fbanks warning, word for
+     * word */
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("At least one mel "
+            "filterbank has all zero values. The value for `n_mels` (%u) "
+            "may be set too high. Or, the value for `n_freqs` (%u) may be "
+            "set too low.", dsp->n_mels, dsp->n_bins), ("%u of the %u bands "
+            "are all zero at %d Hz (FFT size %u): their features are "
+            "constant", dsp->zero_bands, dsp->n_mels,
+            GST_AUDIO_INFO_RATE (&info), dsp->fft_len));
   self->channels = GST_AUDIO_INFO_CHANNELS (&info);
   self->s16 = GST_AUDIO_INFO_FORMAT (&info) == GST_AUDIO_FORMAT_S16LE;
   self->hist = g_new0 (float, (gsize) self->channels * dsp->frame_len);
@@ -153,6 +179,11 @@ gst_melspec_set_caps (GstMelspec * self, GstCaps * caps)
       "rate", G_TYPE_INT, self->rate / dsp->hop,
       "channels", G_TYPE_INT, (gint) (F * self->channels),
       "channel-mask", GST_TYPE_BITMASK, (guint64) 0, NULL);
+  GST_OBJECT_LOCK (self);
+  self->in_info = info;
+  gst_audio_info_from_caps (&self->out_info, out);
+  GST_OBJECT_UNLOCK (self);
+  gst_melspec_post_latency_if_changed (self);
   GST_INFO_OBJECT (self, "%d Hz x %u streams -> %u features at %d frames/s "
       "(frame %u samples, FFT %u, hop %u)", self->rate, self->channels, F,
       self->rate / dsp->hop, dsp->frame_len, dsp->fft_len, dsp->hop);
@@ -182,6 +213,11 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gst_event_unref (event);
       return ok;
     }
+    case GST_EVENT_TAG:
+      event = gst_melspec_strip_audio_tags (event);
+      if (!event)
+        return TRUE;
+      break;
     case GST_EVENT_FLUSH_STOP:
       gst_melspec_reset (self);
       gst_rnn_continuity_restart (&self->time);
@@ -207,6 +243,8 @@ gst_melspec_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
   GstClockTime min, max, ours = 0;
   gboolean live;
 
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CONVERT)
+    return gst_melspec_convert_query (self, &self->out_info, query);
   if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
     return gst_pad_query_default (pad, parent, query);
   if (!gst_pad_peer_query (self->sinkpad, query))
@@ -328,12 +366,45 @@ feed (GstMelspec * self, const guint8 * in, guint n, float *out)
   }
 }
 
+/* A GAP buffer @inbuf (taken) of @n samples per stream: a GAP event
+ * over its time.  Without a PTS it starts at @expected, where the count
+ * put the next buffer (NONE: there is no time to say and nothing is
+ * pushed); without a duration it lasts its samples.  A refused event
+ * returns the flow of the pad (FLUSHING, NOT_LINKED) as a push of data
+ * would; downstream not handling GAP is no error. */
+static GstFlowReturn
+push_gap (GstMelspec * self, GstBuffer * inbuf, guint n,
+    GstClockTime expected)
+{
+  GstClockTime ts = GST_BUFFER_PTS (inbuf);
+  GstClockTime dur = GST_BUFFER_DURATION (inbuf);
+
+  gst_buffer_unref (inbuf);
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    ts = expected;
+  if (!GST_CLOCK_TIME_IS_VALID (dur) && self->rate > 0)
+    dur = gst_util_uint64_scale (n, GST_SECOND, self->rate);
+  if (!GST_CLOCK_TIME_IS_VALID (ts)) {
+    GST_DEBUG_OBJECT (self, "GAP buffer without a timestamp: no GAP event");
+    return GST_FLOW_OK;
+  }
+  if (gst_pad_push_event (self->srcpad, gst_event_new_gap (ts, dur)))
+    return GST_FLOW_OK;
+  if (GST_PAD_IS_FLUSHING (self->srcpad))
+    return GST_FLOW_FLUSHING;
+  if (!gst_pad_is_linked (self->srcpad))
+    return GST_FLOW_NOT_LINKED;
+  GST_DEBUG_OBJECT (self, "downstream refused the GAP event");
+  return GST_FLOW_OK;
+}
+
 static GstFlowReturn
 gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
 {
   GstMelspec *self = GST_MELSPEC (parent);
   GstMapInfo im, om;
   GstBuffer *out;
+  GstClockTime gap_ts = GST_CLOCK_TIME_NONE;
   guint n, frames;
   gsize bpf;
 
@@ -342,19 +413,18 @@ gst_melspec_chain (GstPad * pad, GstObject * parent, GstBuffer * inbuf)
     return GST_FLOW_NOT_NEGOTIATED;
   }
   bpf = (gsize) self->channels * (self->s16 ? 2 : 4);
+  /* where the count puts a GAP buffer without a PTS: the end of the
+   * previous buffer (before the check re-anchors at this one) */
+  if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP)
+      && !GST_BUFFER_PTS_IS_VALID (inbuf))
+    gap_ts = gst_rnn_continuity_time (&self->time, self->time.count);
   if (is_discont (self, inbuf, gst_buffer_get_size (inbuf) / bpf)) {
     /* frames count from this buffer on */
     gst_melspec_reset (self);
     gst_rnn_continuity_rebase (&self->time);
   }
-  if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP)) {
-    GstEvent *gap = gst_event_new_gap (GST_BUFFER_PTS (inbuf),
-        GST_BUFFER_DURATION (inbuf));
-
-    gst_buffer_unref (inbuf);
-    return gst_pad_push_event (self->srcpad, gap) ? GST_FLOW_OK :
-        GST_FLOW_ERROR;
-  }
+  if (GST_BUFFER_FLAG_IS_SET (inbuf, GST_BUFFER_FLAG_GAP))
+    return push_gap (self, inbuf, gst_buffer_get_size (inbuf) / bpf, gap_ts);
   if (!gst_buffer_map (inbuf, &im, GST_MAP_READ)) {
     gst_buffer_unref (inbuf);
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("cannot map input"));
@@ -405,6 +475,7 @@ gst_melspec_change_state (GstElement * element, GstStateChange transition)
       return GST_STATE_CHANGE_FAILURE;
     gst_rnn_continuity_init (&self->time);
     g_atomic_int_set (&self->refusal_posted, 0);
+    self->latency = 0;
     gst_melspec_reset (self);
   }
   ret = GST_ELEMENT_CLASS (gst_melspec_parent_class)->change_state (element,
@@ -441,7 +512,7 @@ gst_melspec_class_init (GstMelspecClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
-      "Mel spectrogram / MFCC features", "Filter/Analyzer/Audio",
+      "Mel spectrogram / MFCC features", "Filter/Converter/Audio",
       "Audio to log-mel, MFCC or Kaldi filter bank feature frames, as "
       "torchaudio computes them", "gst-rnn");
 }
@@ -469,6 +540,8 @@ gst_melspec_init (GstMelspec * self)
 
   gst_melspec_params_init (&self->settings);
   self->params = self->settings;
+  gst_audio_info_init (&self->in_info);
+  gst_audio_info_init (&self->out_info);
   self->ts_tolerance = GST_MELSPEC_TIMESTAMP_TOLERANCE;
   self->ts_policy = GST_MELSPEC_TIMESTAMP_POLICY;
   gst_rnn_continuity_init (&self->time);

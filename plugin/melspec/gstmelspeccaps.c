@@ -142,6 +142,9 @@ gst_melspec_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
         }
       }
       return ok;
+    case GST_QUERY_CONVERT:
+      /* in the input's units (the source pad answers in the features') */
+      return gst_melspec_convert_query (self, &self->in_info, query);
     default:
       return gst_pad_query_default (pad, parent, query);
   }

@@ -167,6 +167,8 @@ gst_melspec_params_check (const GstMelspecParams * params, gint rate,
     return fail (error, "the input rate is %d Hz but sample-rate=%d (the "
         "rate the features were designed for): add audioresample before "
         "melspec to convert to %d Hz", rate, p->sample_rate, p->sample_rate);
+  if (!gst_melspec_check_limits (p, 0, error))
+    return FALSE;
   if (!check_framing (p, rate, error))
     return FALSE;
   if (p->n_mels < 1)
@@ -339,6 +341,17 @@ gst_melspec_dsp_new (const GstMelspecParams * params, gint rate,
     kaldi_fbank (d);
   else
     torchaudio_fbank (d);
+  /* mel points that do not increase (f-max = 1e-300: its mel value is 0,
+   * that of f-min) make 0 / 0 weights: every feature would be NaN */
+  for (gsize i = 0; i < (gsize) d->n_mels * d->n_bins; i++) {
+    if (!isfinite (d->fbank[i])) {
+      fail (error, "f-min=%g Hz and f-max=%g Hz are too close together for "
+          "%u mel bands: the filters have no width (weights of 0 / 0)",
+          p->f_min, f_max (p, rate), d->n_mels);
+      gst_melspec_dsp_free (d);
+      return NULL;
+    }
+  }
   d->fb_lo = g_new (guint, d->n_mels);
   d->fb_hi = g_new (guint, d->n_mels);
   for (guint m = 0; m < d->n_mels; m++) {
@@ -351,6 +364,9 @@ gst_melspec_dsp_new (const GstMelspecParams * params, gint rate,
       hi--;
     d->fb_lo[m] = lo;
     d->fb_hi[m] = hi;
+    /* torchaudio's condition: (fb.max(dim=0).values == 0.0).any() */
+    if (lo == hi)
+      d->zero_bands++;
   }
   if (p->n_mfcc > 0)
     make_dct (d);

@@ -88,6 +88,7 @@ typedef struct
   double *window;               /* (frame_len), zero outside the window */
   float *fbank;                 /* (n_mels, n_bins) */
   guint *fb_lo, *fb_hi;         /* (n_mels): non-zero bins [lo, hi) */
+  guint zero_bands;             /* bands whose weights are all zero */
   double *dct;                  /* (n_out, n_mels), or NULL */
   GstFFTF64 *fft;
   /* scratch of one frame */
@@ -96,6 +97,36 @@ typedef struct
   double *pow;                  /* (n_bins) */
   double *mel;                  /* (n_mels) */
 } GstMelspecDsp;
+
+/* The limits gst_melspec_check_limits() applies, far above any real use
+ * (speech takes 400-sample frames and 40-128 bands, music 2048-8192 and
+ * up to 256), low enough that the tables and the partial frames stay
+ * under ~100 MB: a frame (n-fft, or win-length with preset=kaldi-fbank)
+ * of at most 65536 samples (1.37 s at 48 kHz), 1024 mel bands, 1024
+ * streams, 16 Mi samples of partial frames (channels x frame), a filter
+ * bank of 16 Mi weights (n-mels x (FFT size / 2 + 1)) and 65536 output
+ * channels (streams x features). */
+#define GST_MELSPEC_MAX_FRAME 65536u
+#define GST_MELSPEC_MAX_MELS 1024u
+#define GST_MELSPEC_MAX_CHANNELS 1024u
+#define GST_MELSPEC_MAX_HISTORY (1u << 24)
+#define GST_MELSPEC_MAX_FBANK (1u << 24)
+#define GST_MELSPEC_MAX_OUT_CHANNELS 65536u
+
+/* gstmelspeclimits.c: the one check of sizes, before anything is
+ * allocated, whatever set them (properties, model file, caps): @p as set
+ * or at a rate, @channels the input streams (0: not known yet).  Refuses
+ * (FALSE, @error naming the property and the numbers) sizes above the
+ * limits above and an even n-fft with a prime factor above 5, which
+ * GstFFT computes slowly (the error names the nearest fast sizes).
+ * No allocation but @error, any thread. */
+gboolean gst_melspec_check_limits (const GstMelspecParams * p,
+    guint channels, GError ** error);
+
+/* The nearest even FFT sizes at or above / at or below @n that GstFFT
+ * computes fast (gst_fft_next_fast_length()); 0 if none below.  Pure. */
+gint gst_melspec_fast_fft_above (gint n);
+gint gst_melspec_fast_fft_below (gint n);
 
 /* Check @p for input at @rate (0: only the checks that do not need it).
  * FALSE with @error (naming the property and the numbers that clash) if

@@ -114,7 +114,8 @@ gst_melspec_install_properties (GObjectClass * klass)
       "The only input rate accepted, in Hz (0: any)", 0, G_MAXINT,
       DEFAULT_SAMPLE_RATE, rw);
   props[PROP_N_FFT] = g_param_spec_int ("n-fft", "FFT size",
-      "Samples per frame and FFT size (even); with preset=kaldi-fbank only "
+      "Samples per frame and FFT size (even, no prime factor above 5, at most "
+      "65536); with preset=kaldi-fbank only "
       "the default of win-length", 2, 1 << 20, DEFAULT_N_FFT, rw);
   props[PROP_WIN_LENGTH] = g_param_spec_int ("win-length", "Window length",
       "Window length in samples, centred in the n-fft frame (0: n-fft; "
@@ -125,7 +126,8 @@ gst_melspec_install_properties (GObjectClass * klass)
       "with preset=kaldi-fbank)",
       1, G_MAXINT, DEFAULT_HOP_LENGTH, rw);
   props[PROP_N_MELS] = g_param_spec_int ("n-mels", "Mel bands",
-      "Number of mel filters (23 with preset=kaldi-fbank)", 1, 4096, DEFAULT_N_MELS, rw);
+      "Number of mel filters, at most 1024 (23 with preset=kaldi-fbank)",
+      1, 4096, DEFAULT_N_MELS, rw);
   props[PROP_F_MIN] = g_param_spec_double ("f-min", "Lowest frequency",
       "Lower edge of the first mel filter in Hz (20 with "
       "preset=kaldi-fbank)", 0, G_MAXDOUBLE,
@@ -292,6 +294,23 @@ params_get (const GstMelspecParams * p, guint prop_id, GValue * value)
   }
 }
 
+/* @pspec (GST_PARAM_MUTABLE_READY) set to @value in PAUSED or PLAYING:
+ * the configuration is made at start, so the value is refused, with a
+ * WARNING, and the one in force is still what the property reads.  Any
+ * thread, without the object lock. */
+static void
+refuse_running (GstMelspec * self, GParamSpec * pspec, const GValue * value)
+{
+  gchar *v = g_strdup_value_contents (value);
+
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("%s=%s ignored: melspec's %s can only be changed in the NULL or "
+          "READY state; the value in force stays until the next start",
+          pspec->name, v, pspec->name), ("state %s",
+          gst_element_state_get_name (GST_STATE (self))));
+  g_free (v);
+}
+
 void
 gst_melspec_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -303,6 +322,12 @@ gst_melspec_set_property (GObject * object, guint prop_id,
     return;
   }
   GST_OBJECT_LOCK (self);
+  if ((pspec->flags & GST_PARAM_MUTABLE_READY)
+      && GST_STATE (self) > GST_STATE_READY) {
+    GST_OBJECT_UNLOCK (self);
+    refuse_running (self, pspec, value);
+    return;
+  }
   if (prop_id == PROP_MODEL) {
     g_free (self->model);
     self->model = g_value_dup_string (value);
@@ -341,14 +366,16 @@ gst_melspec_get_property (GObject * object, guint prop_id, GValue * value,
 
 /* --------------------------------------------------------- model file */
 
-/* Apply one rnn.frontend.<name> = @text of @file to @p: the name must be
- * a front-end property, the text parse as its type and range, and agree
- * with an explicitly set property. */
+/* Apply one rnn.frontend.<name> = @text of @file to @p: the text must
+ * parse as the property's type and range, and agree with an explicitly
+ * set property.  A name that is not one of melspec's own front-end
+ * properties (a later version's key, a misspelling, GstObject's "name",
+ * "model") sets nothing: it is added to @ignored. */
 static gboolean
 apply_key (GstMelspec * self, const gchar * file, const gchar * key,
     const gchar * text, const GstMelspecParams * explicit_values,
     guint explicit_props, GstMelspecParams * p, guint * model_props,
-    GError ** error)
+    GPtrArray * ignored, GError ** error)
 {
   const gchar *name = key + strlen (FRONTEND_PREFIX);
   GParamSpec *pspec =
@@ -356,11 +383,10 @@ apply_key (GstMelspec * self, const gchar * file, const gchar * key,
   GValue v = G_VALUE_INIT, mine = G_VALUE_INIT;
   gboolean ok = FALSE;
 
-  if (!pspec || pspec->param_id >= PROP_MODEL) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "%s: unknown metadata key '%s' (no melspec property '%s')", file,
-        key, name);
-    return FALSE;
+  if (!pspec || pspec->owner_type != GST_TYPE_MELSPEC
+      || pspec->param_id >= PROP_MODEL) {
+    g_ptr_array_add (ignored, (gpointer) key);
+    return TRUE;
   }
   g_value_init (&v, pspec->value_type);
   g_value_init (&mine, pspec->value_type);
@@ -400,6 +426,7 @@ read_model (GstMelspec * self, const gchar * file,
   RnnModel *model = rnn_model_load (file, NULL, error);
   const char *kind;
   gchar **keys;
+  GPtrArray *ignored;
   gboolean ok = TRUE;
 
   if (!model)
@@ -415,11 +442,28 @@ read_model (GstMelspec * self, const gchar * file,
     return FALSE;
   }
   keys = rnn_model_get_metadata_keys (model);
+  ignored = g_ptr_array_new ();
   for (gchar ** k = keys; ok && *k; k++) {
     if (g_str_has_prefix (*k, FRONTEND_PREFIX))
       ok = apply_key (self, file, *k, rnn_model_get_metadata (model, *k),
-          explicit_values, explicit_props, p, model_props, error);
+          explicit_values, explicit_props, p, model_props, ignored, error);
   }
+  if (ok && ignored->len > 0) {
+    gchar *list;
+
+    g_ptr_array_add (ignored, NULL);
+    list = g_strjoinv ("', '", (gchar **) ignored->pdata);
+    /* as the core and the rnn element do with unknown rnn.* keys: a file
+     * of a later version still loads */
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Model \"%s\": metadata key(s) '%s' name no front-end property "
+            "of this version of melspec, ignored (a misspelt key does "
+            "nothing).", file, list),
+        ("the front-end keys are rnn.frontend.<property> for the melspec "
+            "properties before 'model' (gst-inspect-1.0 melspec)"));
+    g_free (list);
+  }
+  g_ptr_array_unref (ignored);
   g_strfreev (keys);
   rnn_model_unref (model);
   return ok;
@@ -478,8 +522,13 @@ gst_melspec_load_params (GstMelspec * self)
     kaldi_defaults (&p, explicit_props | model_props);
   if (ok && !gst_melspec_params_check (&p, 0, &err)) {
     ok = FALSE;
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", err->message),
-        ("model=%s", model ? model : "(none)"));
+    if (model_props)            /* the file's values take part: name it */
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s (front-end "
+              "parameters from model \"%s\")", err->message, model),
+          ("model=%s", model));
+    else
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", err->message),
+          ("model=%s", model ? model : "(none)"));
   }
   if (ok) {
     GST_OBJECT_LOCK (self);     /* the caps query reads the rate */

@@ -83,3 +83,37 @@ ASAN_OPTIONS=detect_leaks=1 \
   "$out/fuzz_runner" -max_total_time="$rsecs" -max_len=4096 -timeout=10 \
   -print_final_stats=1 -artifact_prefix=tests/fuzz/runner-seeds/ \
   "$out/runner-corpus" 2>&1 | tail -12
+
+# melspec's model file (rnn.frontend.* keys) through the element compiled
+# in, on the same core objects; -malloc_limit_mb makes an allocation the
+# size limits should have refused a finding.
+mpkgs=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
+for p in "${mpkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "$p" >&2; }
+done
+gflags=($(pkg-config --cflags gstreamer-1.0 gstreamer-audio-1.0 gstreamer-fft-1.0) -Iplugin/common -Iplugin/melspec)
+mobjs=()
+for src in plugin/melspec/gstmelspec.c plugin/melspec/gstmelspecsettings.c plugin/melspec/gstmelspecdsp.c \
+           plugin/melspec/gstmelspeclimits.c plugin/melspec/gstmelspeccaps.c plugin/melspec/gstmelspecquery.c \
+           plugin/common/gstrnncontinuity.c plugin/common/gstcapsadvice.c; do
+  obj="$out/$(basename "$src" .c).o"
+  clang "${flags[@]}" "${gflags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+  mobjs+=("$obj")
+done
+clang "${flags[@]}" "${gflags[@]}" tests/fuzz/fuzz_melspec.c "${mobjs[@]}" "${objs[@]}" \
+  $(pkg-config --libs glib-2.0 json-glib-1.0 gstreamer-1.0 gstreamer-audio-1.0 gstreamer-fft-1.0) -lm \
+  -o "$out/fuzz_melspec"
+msecs=$(( (secs + 1) / 2 ))
+mkdir -p "$out/melspec-corpus"
+cp -n tests/plugin/melspec-malformed/*.safetensors tests/fuzz/melspec-regressions/* \
+  "$out/melspec-corpus/" 2>/dev/null || true
+rm -f "$out/melspec-corpus/README.md"
+echo "Fuzzing melspec's model file for ${msecs}s (findings in tests/fuzz/melspec-regressions/)"
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=detect_leaks=0 GST_REGISTRY_FORK=no \
+  "$out/fuzz_melspec" -max_total_time="$msecs" -max_len=8192 -timeout=10 \
+  -malloc_limit_mb=512 -rss_limit_mb=2048 -dict=tests/fuzz/safetensors.dict \
+  -print_final_stats=1 -artifact_prefix=tests/fuzz/melspec-regressions/ \
+  "$out/melspec-corpus" 2>&1 | tail -12

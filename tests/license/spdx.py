@@ -49,6 +49,9 @@ def add_tag(name, p):
 
 def main():
     root = Path(sys.argv[1]).resolve()
+    if not (root / ".git").exists():
+        print("not a git checkout: the file list comes from git ls-files; skipped")
+        return 77
     missing = [(n, p) for n, p in sources(root) if not has_tag(p)]
     if "--add" in sys.argv:
         for n, p in missing:

@@ -1,7 +1,9 @@
 /* melspec answers the LATENCY query: upstream's latency plus one frame
  * (n-fft samples; win-length with preset=kaldi-fbank), the time from a
  * frame's timestamp (its first sample) to the arrival of its last sample.
- * Before caps the rate is unknown and only upstream's is passed on. */
+ * Before caps the rate is unknown and only upstream's is passed on.  A caps
+ * change that alters it posts a LATENCY message, so that the pipeline
+ * queries again. */
 #include "melspec-test.h"
 
 static void
@@ -52,6 +54,47 @@ GST_START_TEST (test_latency_kaldi)
 
 GST_END_TEST;
 
+/* The LATENCY messages waiting on @bus. */
+static guint
+latency_messages (GstBus * bus)
+{
+  GstMessage *m;
+  guint n = 0;
+
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_LATENCY))) {
+    n++;
+    gst_message_unref (m);
+  }
+  return n;
+}
+
+GST_START_TEST (test_latency_message)
+{
+  GstHarness *h = harness_new (make_melspec (), NULL);
+  GstBus *bus = harness_bus (h);
+
+  latency_messages (bus);
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=F32LE, "
+      "layout=interleaved, rate=16000, channels=1");
+  /* 0 -> 25 ms */
+  fail_unless_equals_int (latency_messages (bus), 1);
+  fail_unless_equals_uint64 (gst_harness_query_latency (h),
+      25 * GST_MSECOND);
+  /* 8 kHz: n-fft 400 is 50 ms */
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=F32LE, "
+      "layout=interleaved, rate=8000, channels=1");
+  fail_unless_equals_int (latency_messages (bus), 1);
+  fail_unless_equals_uint64 (gst_harness_query_latency (h),
+      50 * GST_MSECOND);
+  /* more channels, the same latency: no message */
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=F32LE, "
+      "layout=interleaved, rate=8000, channels=2");
+  fail_unless_equals_int (latency_messages (bus), 0);
+  harness_done (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 melspec_suite (void)
 {
@@ -60,6 +103,7 @@ melspec_suite (void)
 
   tcase_add_test (tc, test_latency_n_fft);
   tcase_add_test (tc, test_latency_kaldi);
+  tcase_add_test (tc, test_latency_message);
   suite_add_tcase (s, tc);
   return s;
 }
