@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install the Debian 12 packages gst-rnn needs, only those that are missing.
 # Usage: .ci/deps.sh [build|demo|tests|bench|fixtures]...   (build is implied)
 set -euo pipefail

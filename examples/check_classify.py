@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Check examples/classify.c (N-vs-1 through rnn-core) against PyTorch.
 
     check_classify.py --classify build/examples/classify \\

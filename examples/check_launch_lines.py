@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Run one mode of examples/launch-lines.sh and check what it produced.
 
     /usr/bin/python3 examples/check_launch_lines.py MODE [--wave WAVE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* N-vs-1 classification with the core library alone (no GStreamer).
  *
  *   classify MODEL INPUT --window W [--hop H] [--batch B] [--batch-first]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """gst-rnn live demo: a GRU names the waveform audiotestsrc is playing.
 
 Runs this live pipeline (8 kHz mono, one sample per time step):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # gst-rnn's main job in one command: install what is missing, build, and run
 # the live demo (a GRU names the waveform audiotestsrc is playing, as it
 # plays, then prints its accuracy against the truth).

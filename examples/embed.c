@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Embedding the rnn element in a C application.
  *
  *   appsrc ! rnn mode=n-to-1 window=400 model=MODEL ! appsink

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Embedding the rnn element in a Python (PyGObject) application.
 
     appsrc ! rnn mode=n-to-1 window=400 model=MODEL ! appsink

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Export a PyTorch recurrent model for the gst-rnn `rnn` element: the
 command line of the gst_rnn package's exporter (examples/python/gst_rnn/
 exporter.py, installed by `meson install`; its docstring is the manual).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # gst-launch-1.0 lines for every mode of the rnn element, with the small
 # models of examples/models/ and audiotestsrc as the input.
 #

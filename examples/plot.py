@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Render pictures of the rnn element at work (PNG, matplotlib).
 
     /usr/bin/python3 examples/plot.py [--out-dir DIR] [--only waveform|forecast]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A sensor read by the application and pushed into rnn through appsrc.
 
 The application reads one value every 10 ms (100 Hz) but pushes it late

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Tests of the exporter (gst_rnn.exporter, through examples/export.py) beyond the random-model demos.
 
     test_export.py metadata     rnn.frontend.* written for MelSpectrogram,

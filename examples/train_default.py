@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Train gst-rnn's default model: which waveform is audiotestsrc producing?
 
 The task is one a stream really has: given 8 kHz mono audio, one sample per

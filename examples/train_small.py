@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Train the two small example models of the 1-to-n and n-to-m modes.
 
     /usr/bin/python3 examples/train_small.py      # 2-4 minutes on 2 cores

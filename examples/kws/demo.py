@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Keyword spotting on held-out voices, scored against the truth.
 
 Builds a test recording with espeak-ng (words.py: 30 words, 3/4 of them

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The keyword model's features in numpy: what torchaudio's
 MelSpectrogram(16000, n_fft=400, hop_length=160, n_mels=40, center=False)
 followed by ln(x + 1e-6) computes (and what `melspec` computes from the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Render a picture of keyword spotting with the elements (PNG, matplotlib).
 
     /usr/bin/python3 examples/kws/plot.py [--seed 1] [--words 6] [--out PATH]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Train the keyword-spotting example: a small GRU on 40 log-mel bands.
 
     /usr/bin/python3 examples/kws/train.py [--out examples/models/kws-gru.safetensors]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Spoken words from espeak-ng for the keyword-spotting example (numpy only).
 
 The vocabulary, the voices (held-out ones apart), and the deterministic

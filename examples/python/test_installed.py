@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The gst_rnn package as a user of the installed files has it: `meson
 install --tags python-runtime --destdir D` (the package alone), then, from
 an empty folder outside the tree with PYTHONPATH=D<site-packages>:

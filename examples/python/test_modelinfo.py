@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """gst_rnn.modelinfo (pure Python, the header alone) against rnn-inspect
 (the C loader) on every committed model file: examples/models/*,
 tests/conformance/modes/*.model.*, tests/core/malformed/valid-*.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: what its files share (gstmelspec.c the
  * element and its stream, gstmelspecsettings.c the properties and the
  * model file, gstmelspecdsp.c the maths).

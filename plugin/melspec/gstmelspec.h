@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: audio to mel filter bank / MFCC features.
  *
  * This library is free software; you can redistribute it and/or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: the sink pad's queries, and the error that
  * tells the user which converter to add when upstream offers audio the
  * element cannot take.

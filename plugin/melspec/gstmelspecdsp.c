@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: the feature maths.
  *
  * torchaudio 0.13 as the reference:

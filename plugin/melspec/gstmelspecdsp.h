@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: the feature maths (windows, FFT, mel filter
  * banks, log, DCT), as torchaudio 0.13 computes them, one frame at a time.
  * No GStreamer element code here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: the sizes it refuses before allocating
  * anything, the same whether they come from the properties, a model
  * file's rnn.frontend.* keys (both checked at start, and again at the

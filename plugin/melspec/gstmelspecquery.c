@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: what it does as GStreamer's own converters
  * do beyond its data: the tags it passes on (not the audio's codec and
  * bitrate), CONVERT queries in each pad's units, and the LATENCY message

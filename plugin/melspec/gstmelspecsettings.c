@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: its properties, their enumerations, and the
  * model file that can carry them (rnn.frontend.* metadata).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The safetensors writer/reader moved into the gst_rnn Python package
 (examples/python/gst_rnn/safetensors_io.py), which the exporter installs;
 this shim keeps `from safetensors_io import ...` working for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """When torchaudio 0.13's functional.melscale_fbanks warns about all-zero
 mel filters, and with which message: fixtures/fbank_warnings.txt, one line
 per case, read by tests/plugin/test-melspec-filterbank.c:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Generate the torchaudio 0.13 reference features for the `melspec` element.
 
 Run from the repository root (needs torchaudio, Debian's python3-torchaudio;

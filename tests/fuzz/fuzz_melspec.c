@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for melspec's model file: any byte string given as
  * melspec model=FILE must either be refused at start (or its caps
  * refused) with an error, or configure the element, which then takes

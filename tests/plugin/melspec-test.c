@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers of the melspec element tests (see melspec-test.h). */
 #include <math.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers of the melspec element tests: the torchaudio fixtures
  * (tests/features/fixtures, written by tests/features/gen_features.py),
  * the element configured as a fixture says, the waveform cut into buffers

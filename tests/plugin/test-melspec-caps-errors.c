@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec: input caps the element cannot take end the pipeline with an
  * ERROR from melspec itself naming what was offered, what it takes and the
  * converter to add (audioconvert for the format or layout, audioresample

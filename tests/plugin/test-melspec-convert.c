@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* CONVERT queries are answered in each pad's own units: on the source pad
  * the features' (rate / hop-length frames per second, frames of
  * channels x features floats), on the sink pad the input's; before caps

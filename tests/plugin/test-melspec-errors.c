@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec refuses what it cannot do, naming the property, file or key and
  * the numbers that clash, with an ERROR on the bus and no crash: a rate
  * that is not a multiple of hop-length, bad property combinations (at

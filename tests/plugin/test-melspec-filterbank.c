@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Filter banks that cannot give sound features: mel points that do not
  * increase (f-max=1e-300, whose mel value is f-min's) are refused instead
  * of making every feature NaN; bands left with no weight (n-fft=4

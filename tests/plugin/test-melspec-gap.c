@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GAP buffers become GAP events as GStreamer's elements make them: one
  * without a timestamp is placed by the sample count (or, with no count
  * yet, gives no event) with no CRITICAL; a GAP event that cannot be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec's timestamp-policy and timestamp-tolerance (the rules it shares
  * with rnn, gstrnncontinuity.h): audio pushed in 20 ms buffers stamped
  * at push time (+-50 ms of jitter).  perfect (the default) with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec converts audio to feature frames: its klass is that of a
  * converter (Filter/Converter/Audio, audioconvert's), not an analyser
  * (spectrum's Filter/Analyzer/Audio posts messages and passes the audio

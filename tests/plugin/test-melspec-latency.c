@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec answers the LATENCY query: upstream's latency plus one frame
  * (n-fft samples; win-length with preset=kaldi-fbank), the time from a
  * frame's timestamp (its first sample) to the arrival of its last sample.

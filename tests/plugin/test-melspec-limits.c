@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec refuses hostile sizes with the numbers, before it allocates
  * anything, with the same limits (gst_melspec_check_limits()) whether the
  * sizes come from the properties, a model file's rnn.frontend.* keys or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec over its hostile-model corpus (tests/plugin/melspec-malformed,
  * written by gen_melspec_malformed.py): each model carries rnn.frontend.*
  * metadata that is hostile one way, and expected.txt says what melspec

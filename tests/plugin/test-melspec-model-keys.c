@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A model file sets only melspec's own front-end properties: an
  * rnn.frontend.* key naming anything else (a later version's parameter, a
  * misspelling, GstObject's "name", the element's "model" or timestamp

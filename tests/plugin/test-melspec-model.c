@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec model=FILE takes its parameters from the model's rnn.frontend.*
  * metadata: with no property set, the element reproduces the torchaudio
  * fixture whose parameters the file carries (output caps and numbers),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The front-end properties and model are GST_PARAM_MUTABLE_READY: set in
  * PAUSED or PLAYING they are refused with a WARNING naming the property,
  * read back the value in force and leave the features as they were;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec's resets, as the rnn element's: a DISCONT buffer, a timestamp
  * jump of more than 40 ms (posted once as a WARNING), a GAP buffer and a
  * FLUSH drop the partial frame and restart framing and stamps at the next

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tags that describe the audio, not the features (audio-codec, codec,
  * bitrate, nominal/minimum/maximum-bitrate), are dropped from the tag
  * events melspec passes on, as decoders and converters drop them; the

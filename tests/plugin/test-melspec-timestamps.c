@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec's output timestamps: frame i is stamped with the time of its
  * first sample, the PTS of the first buffer (after a reset) plus
  * i * hop-length samples, whatever the buffer split; durations tile the

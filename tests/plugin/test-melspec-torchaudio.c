@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melspec against torchaudio 0.13: every fixture of tests/features (mel
  * spectrograms with and without ln / dB, MFCCs, Kaldi filter banks; 8 to
  * 44.1 kHz; S16LE and F32LE; 1 and 2 streams) fed whole, one sample per

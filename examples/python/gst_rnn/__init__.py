@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """gst-rnn's Python side: export PyTorch recurrent models for the `rnn`
 element, and read what a model file holds.
 

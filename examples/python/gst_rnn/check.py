@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The exporter's check: a model file through the `rnn` element
 (gst-launch-1.0 in a subprocess) against PyTorch, frame by frame and, with
 the user's own forward, one n-to-1 window.  Used by gst_rnn.exporter;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Export a PyTorch recurrent model for the gst-rnn `rnn` element, and check it.
 
     from gst_rnn import export         # installed, or examples/python on sys.path

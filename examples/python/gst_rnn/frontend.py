@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The audio front end a model was trained on, as `rnn.frontend.*` metadata:
 a torchaudio MelSpectrogram or MFCC (center=False), or kaldi fbank
 arguments, turned into the `melspec` element's properties, named and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """What a gst-rnn model file holds, read from its safetensors header alone.
 
     from gst_rnn.modelinfo import read_model

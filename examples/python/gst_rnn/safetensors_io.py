@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Minimal safetensors writer/reader (no dependency on the `safetensors` package).
 
 Format: 8-byte little-endian u64 header length N, then N bytes of UTF-8 JSON

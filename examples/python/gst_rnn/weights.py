@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A recurrent module's weights as the model file stores them: the cell
 name, the output width, and the per-feature normalisation folded into
 layer 0.  Used by gst_rnn.exporter and gst_rnn.check; pure functions over

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The hostile-model corpus of melspec: valid models (the malformed
 corpus's base GRU, tests/core/malformed/gen_malformed.py) whose
 rnn.frontend.* metadata is hostile, one way each, and expected.txt, what
