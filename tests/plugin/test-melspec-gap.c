@@ -77,9 +77,11 @@ GST_END_TEST;
 
 GST_START_TEST (test_gap_not_linked)
 {
-  GstHarness *h = gst_harness_new_with_element (make_melspec (), "sink",
-      NULL);
+  GstElement *e = make_melspec ();
+  GstHarness *h = gst_harness_new_with_element (e, "sink", NULL);
   GstSegment segment;
+
+  gst_object_unref (e);         /* the harness holds its own */
 
   gst_harness_set_src_caps_str (h, CAPS);
   gst_segment_init (&segment, GST_FORMAT_TIME);
