@@ -103,7 +103,7 @@ for src in plugin/melspec/gstmelspec.c plugin/melspec/gstmelspecsettings.c plugi
   mobjs+=("$obj")
 done
 clang "${flags[@]}" "${gflags[@]}" tests/fuzz/fuzz_melspec.c "${mobjs[@]}" "${objs[@]}" \
-  $(pkg-config --libs glib-2.0 json-glib-1.0 gstreamer-1.0 gstreamer-audio-1.0 gstreamer-fft-1.0) -lm \
+  $(pkg-config --libs glib-2.0 json-glib-1.0 libprotobuf-c gstreamer-1.0 gstreamer-audio-1.0 gstreamer-fft-1.0) -lm \
   -o "$out/fuzz_melspec"
 msecs=$(( (secs + 1) / 2 ))
 mkdir -p "$out/melspec-corpus"
