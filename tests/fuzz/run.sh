@@ -43,7 +43,7 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 protoc-c --c_out="$out" --proto_path=/usr/include/onnx /usr/include/onnx/onnx.proto
 clang -g -O1 -w $(pkg-config --cflags libprotobuf-c) -c "$out/onnx.pb-c.c" -o "$out/onnx.pb-c.o"
 objs=("$out/onnx.pb-c.o")
-for src in core/safetensors.c core/json_check.c core/file.c core/model.c core/model_info.c core/model_settings.c core/onnx.c core/onnx_graph.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
+for src in core/safetensors.c core/json_check.c core/file.c core/model.c core/model_tensors.c core/model_info.c core/model_settings.c core/onnx.c core/onnx_graph.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
            core/kernels/kernels_lowp.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"
