@@ -130,4 +130,12 @@ void gst_rnn_text_reset (GstRnnText * self);
 
 G_END_DECLS
 
+/* gstrnntextsettings.c: the properties (class_init) and their defaults
+ * (instance init). */
+void gst_rnn_text_install_properties (GObjectClass * gobject_class);
+void gst_rnn_text_settings_init (GstRnnText * self);
+/* gstrnntext.c: compile @tpl as the template (object lock held or not
+ * yet shared). */
+void gst_rnn_text_set_template (GstRnnText * self, const gchar * tpl);
+
 #endif /* __GST_RNN_TEXT_PRIVATE_H__ */

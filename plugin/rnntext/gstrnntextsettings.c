@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* GStreamer rnntext element: its properties (their specs, defaults, set
+ * and get); the post-processing ones are gstrnntextpost.c's.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include "gstrnntext-private.h"
+
+#define DEFAULT_TEMPLATE "{label}"
+#define DEFAULT_STREAM -1
+#define DEFAULT_MIN_CONFIDENCE (-G_MAXFLOAT)
+#define DEFAULT_SEPARATOR " | "
+#define DEFAULT_MERGE FALSE
+#define DEFAULT_NEWLINE TRUE
+#define DEFAULT_IGNORE_LABELS NULL
+#define DEFAULT_CUE_TIME GST_RNN_TEXT_CUE_TIME_END
+#define DEFAULT_MAX_HOLD (200 * GST_MSECOND)
+
+enum
+{
+  PROP_0,
+  PROP_TEMPLATE,
+  PROP_STREAM,
+  PROP_MIN_CONFIDENCE,
+  PROP_SEPARATOR,
+  PROP_MERGE,
+  PROP_NEWLINE,
+  PROP_IGNORE_LABELS,
+  PROP_CUE_TIME,
+  PROP_MAX_HOLD,
+  PROP_POST_FIRST               /* and on: gstrnntextpost.c's */
+};
+
+static void gst_rnn_text_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_rnn_text_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+
+void
+gst_rnn_text_install_properties (GObjectClass * gobject_class)
+{
+  gobject_class->set_property = gst_rnn_text_set_property;
+  gobject_class->get_property = gst_rnn_text_get_property;
+
+  /**
+   * GstRnnText:template:
+   *
+   * The text of one result; placeholders in braces are replaced by the
+   * result's fields, "{{" and "}}" are literal braces.
+   */
+  g_object_class_install_property (gobject_class, PROP_TEMPLATE,
+      g_param_spec_string ("template", "Template",
+          "Text of one result; placeholders: " GST_RNN_TEXT_PLACEHOLDERS
+          " (times in seconds); {{ and }} are literal braces; an unknown "
+          "placeholder is an error", DEFAULT_TEMPLATE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:stream:
+   *
+   * Which stream (batch entry) of the rnn element gives text; -1: all.
+   */
+  g_object_class_install_property (gobject_class, PROP_STREAM,
+      g_param_spec_int ("stream", "Stream",
+          "Stream (0..B-1) whose results give text; -1 = all, joined by "
+          "'separator' in window order", -1, G_MAXINT, DEFAULT_STREAM,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:min-confidence:
+   *
+   * Results whose confidence (largest score) is below it give no text.
+   */
+  g_object_class_install_property (gobject_class, PROP_MIN_CONFIDENCE,
+      g_param_spec_float ("min-confidence", "Minimum confidence",
+          "Results with a confidence (largest score) below this give no "
+          "text (the default lets every valid result through)",
+          -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_MIN_CONFIDENCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:separator:
+   *
+   * Joins the texts of several streams' results for one window.
+   */
+  g_object_class_install_property (gobject_class, PROP_SEPARATOR,
+      g_param_spec_string ("separator", "Separator",
+          "Joins the texts of several streams in one window's cue",
+          DEFAULT_SEPARATOR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:merge:
+   *
+   * Consecutive windows with the same text make one cue, sent when the
+   * text changes or once it has been held #GstRnnText:max-hold.  The rendered texts are compared: a template with
+   * per-window numbers ({start}, {confidence}, ...) never merges.
+   */
+  g_object_class_install_property (gobject_class, PROP_MERGE,
+      g_param_spec_boolean ("merge", "Merge",
+          "Consecutive, touching windows with the same rendered text extend "
+          "one cue instead of repeating it, sent when the text changes or "
+          "after max-hold (use a template without times or confidence)",
+          DEFAULT_MERGE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:newline:
+   *
+   * Whether each cue ends with a newline: one line per cue on a terminal
+   * (fdsink) or in a file; set it to FALSE for subtitle tracks and
+   * textoverlay.
+   */
+  g_object_class_install_property (gobject_class, PROP_NEWLINE,
+      g_param_spec_boolean ("newline", "Newline",
+          "End each cue's text with a newline (one line per cue with "
+          "fdsink/filesink); FALSE for subtitle tracks and textoverlay",
+          DEFAULT_NEWLINE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:ignore-labels:
+   *
+   * Labels that give no text, such as a keyword spotter's silence or
+   * unknown classes.
+   */
+  g_object_class_install_property (gobject_class, PROP_IGNORE_LABELS,
+      g_param_spec_string ("ignore-labels", "Ignore labels",
+          "Comma-separated labels whose results give no text (e.g. "
+          "\"_silence_,_unknown_\"); compared exactly",
+          DEFAULT_IGNORE_LABELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:cue-time:
+   *
+   * Where in its window a cue starts.  `end` (the default) is when the
+   * result is known: the text stream then keeps up with its input, so
+   * muxers and overlays never wait for it beyond default queues.
+   * `start` and `centre` put the text nearer to what caused it, and make
+   * the text stream lag its input by the window (or half of it).
+   */
+  g_object_class_install_property (gobject_class, PROP_CUE_TIME,
+      g_param_spec_enum ("cue-time", "Cue time",
+          "Where in its window a cue starts (end: when the result is known; "
+          "start and centre lag the input by the window or half of it)",
+          GST_TYPE_RNN_TEXT_CUE_TIME, DEFAULT_CUE_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:max-hold:
+   *
+   * With #GstRnnText:merge, the longest a cue is held waiting for its text
+   * to change: a longer run of equal text is sent in cues of about this
+   * length, so the latency merging adds (reported in the LATENCY query)
+   * is bounded.  -1: until the text changes (one cue per run, for a
+   * terminal or a file; unbounded latency).
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_HOLD,
+      g_param_spec_int64 ("max-hold", "Maximum hold",
+          "With merge, the longest (ns) a cue waits for its text to change "
+          "before it is sent, the run going on in the next cue (-1 = until "
+          "the text changes: unbounded latency)",
+          -1, G_MAXINT64, DEFAULT_MAX_HOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_CUE_TIME, 0);
+  gst_rnn_text_post_install_properties (gobject_class, PROP_POST_FIRST);
+  gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_SMOOTHING, 0);
+}
+
+void
+gst_rnn_text_settings_init (GstRnnText * self)
+{
+  self->stream = DEFAULT_STREAM;
+  self->min_confidence = DEFAULT_MIN_CONFIDENCE;
+  self->separator = g_strdup (DEFAULT_SEPARATOR);
+  self->merge = DEFAULT_MERGE;
+  self->newline = DEFAULT_NEWLINE;
+  self->cue_time = DEFAULT_CUE_TIME;
+  self->max_hold = DEFAULT_MAX_HOLD;
+  gst_rnn_text_post_init (&self->post);
+  gst_rnn_text_set_template (self, DEFAULT_TEMPLATE);
+}
+
+static void
+gst_rnn_text_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstRnnText *self = GST_RNN_TEXT (object);
+  GstClockTime latency;
+
+  GST_OBJECT_LOCK (self);
+  latency = gst_rnn_text_own_latency (self);
+  switch (prop_id) {
+    case PROP_TEMPLATE:
+      gst_rnn_text_set_template (self, g_value_get_string (value));
+      break;
+    case PROP_STREAM:
+      self->stream = g_value_get_int (value);
+      self->warned_stream = FALSE;
+      break;
+    case PROP_MIN_CONFIDENCE:
+      self->min_confidence = g_value_get_float (value);
+      break;
+    case PROP_SEPARATOR:
+      g_free (self->separator);
+      self->separator = g_value_dup_string (value);
+      if (self->separator == NULL)
+        self->separator = g_strdup ("");
+      break;
+    case PROP_MERGE:
+      self->merge = g_value_get_boolean (value);
+      break;
+    case PROP_NEWLINE:
+      self->newline = g_value_get_boolean (value);
+      break;
+    case PROP_IGNORE_LABELS:
+      g_free (self->ignore_labels);
+      g_strfreev (self->ignore);
+      self->ignore_labels = g_value_dup_string (value);
+      self->ignore = self->ignore_labels && *self->ignore_labels ?
+          g_strsplit (self->ignore_labels, ",", -1) : NULL;
+      break;
+    case PROP_CUE_TIME:
+      self->cue_time = (GstRnnTextCueTime) g_value_get_enum (value);
+      break;
+    case PROP_MAX_HOLD:
+      self->max_hold = g_value_get_int64 (value) < 0 ? GST_CLOCK_TIME_NONE :
+          (GstClockTime) g_value_get_int64 (value);
+      break;
+    default:
+      if (prop_id < PROP_POST_FIRST
+          || !gst_rnn_text_post_set_property (&self->post,
+              prop_id - PROP_POST_FIRST, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  if (gst_rnn_text_own_latency (self) == latency) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  GST_OBJECT_UNLOCK (self);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
+}
+
+static void
+gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstRnnText *self = GST_RNN_TEXT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_TEMPLATE:
+      g_value_set_string (value, self->template_str);
+      break;
+    case PROP_STREAM:
+      g_value_set_int (value, self->stream);
+      break;
+    case PROP_MIN_CONFIDENCE:
+      g_value_set_float (value, self->min_confidence);
+      break;
+    case PROP_SEPARATOR:
+      g_value_set_string (value, self->separator);
+      break;
+    case PROP_MERGE:
+      g_value_set_boolean (value, self->merge);
+      break;
+    case PROP_NEWLINE:
+      g_value_set_boolean (value, self->newline);
+      break;
+    case PROP_IGNORE_LABELS:
+      g_value_set_string (value, self->ignore_labels);
+      break;
+    case PROP_CUE_TIME:
+      g_value_set_enum (value, self->cue_time);
+      break;
+    case PROP_MAX_HOLD:
+      g_value_set_int64 (value, GST_CLOCK_TIME_IS_VALID (self->max_hold) ?
+          (gint64) self->max_hold : -1);
+      break;
+    default:
+      if (prop_id < PROP_POST_FIRST
+          || !gst_rnn_text_post_get_property (&self->post,
+              prop_id - PROP_POST_FIRST, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
