@@ -106,8 +106,16 @@ def check_n_to_1(stdout, wave):
     # a live source stamps its first buffer with the running time it starts at
     if stamps != [stamps[0] + i * 50000000 for i in range(20)]:
         fail("windows are not 50 ms apart: %s" % stamps)
-    if any(lab != wave for lab in labels):
-        fail("audiotestsrc played %s but the labels were %s" % (wave, labels))
+    # audiotestsrc's white noise has no seed, so each run is a new draw: the
+    # model misnames 3 of 500 such windows (25 runs measured, all "square"),
+    # and a run of 20 with one or more misses came 3 times in 25.  Up to 2
+    # misses are allowed there (P(3+) ~ 3e-4 per run); the periodic waves are
+    # the same samples every run and must be named in every window.
+    allowed = 2 if wave == "white-noise" else 0
+    misses = sum(lab != wave for lab in labels)
+    if misses > allowed:
+        fail("audiotestsrc played %s but %d of 20 labels were not %s (at most "
+             "%d allowed): %s" % (wave, misses, wave, allowed, labels))
 
 
 def check_1_to_n(out, tmp):
