@@ -9,7 +9,7 @@ pkgs=(meson ninja-build pkg-config gcc libc6-dev
       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
       gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
       python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 valgrind
-      libprotobuf-c-dev protobuf-c-compiler libonnx-dev)   # ONNX reader (core/onnx.c)
+      libprotobuf-c-dev protobuf-c-compiler libonnx-dev)   # ONNX reader (core/loader/onnx.c)
 for what in "$@"; do
   case "$what" in
     build) ;;

@@ -36,14 +36,14 @@ sed -e "s/@RNN_VERSION_MAJOR@/$vmaj/" -e "s/@RNN_VERSION_MINOR@/$vmin/" \
 # structures, whatever the kernels (and clang with the sanitizers takes
 # many minutes over the unrolled AVX-512 tiles).
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -I"$out" -Icore -Icore/state -Icore/run -Icore/kernels -DRNN_HAVE_ONNX=1
+       -I"$out" -Icore -Icore/loader -Icore/state -Icore/run -Icore/kernels -DRNN_HAVE_ONNX=1
        $(pkg-config --cflags glib-2.0 json-glib-1.0 libprotobuf-c))
 # The ONNX reader's protobuf-c code, generated from Debian's onnx.proto as
 # core/meson.build does (not instrumented: the reader's own code is).
 protoc-c --c_out="$out" --proto_path=/usr/include/onnx /usr/include/onnx/onnx.proto
 clang -g -O1 -w $(pkg-config --cflags libprotobuf-c) -c "$out/onnx.pb-c.c" -o "$out/onnx.pb-c.o"
 objs=("$out/onnx.pb-c.o")
-for src in core/safetensors.c core/json_check.c core/file.c core/model.c core/model_tensors.c core/model_info.c core/model_settings.c core/onnx.c core/onnx_graph.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
+for src in core/loader/safetensors.c core/loader/json_check.c core/loader/file.c core/loader/model.c core/loader/model_tensors.c core/loader/model_info.c core/loader/model_settings.c core/loader/onnx.c core/loader/onnx_graph.c core/state/state.c core/state/forward.c core/state/pool.c core/state/snapshot.c core/kernels/kernels.c core/kernels/set_c.c \
            core/kernels/kernels_lowp.c; do
   file=${src%%:*}; extra=""; [ "$file" != "$src" ] && extra=${src#*:}
   obj="$out/$(basename "$file" .c).o"

@@ -30,7 +30,7 @@
 Standard library only (no numpy, torch or GStreamer): it reads the 8-byte
 length and the JSON header, never the weights, so it is quick on any
 file and fits a training machine.  It recognises the network as the
-library's loader does (core/model.c: the one `weight_ih_l0` prefix, the gate
+library's loader does (core/loader/model.c: the one `weight_ih_l0` prefix, the gate
 count, the head named by rnn.head or the one Linear layer that fits) but
 does not re-check every value: `rnn-inspect` (core/tools) and the element
 are the authority on whether a file loads.  Raises ModelFileError (a
@@ -45,7 +45,7 @@ import sys
 __all__ = ["read_model", "ModelInfo", "ModelFileError", "KNOWN_KEYS"]
 
 MAX_HEADER = 100_000_000
-# the rnn.* keys the loader knows (core/model_settings.c), and rnn.frontend*
+# the rnn.* keys the loader knows (core/loader/model_settings.c), and rnn.frontend*
 KNOWN_KEYS = ("rnn.nonlinearity", "rnn.cell", "rnn.head", "rnn.head_activation",
               "rnn.labels", "rnn.pooling", "rnn.precision",
               "rnn.mode", "rnn.window", "rnn.hop", "rnn.steps", "rnn.feed",
