@@ -121,6 +121,8 @@ typedef struct {
    * head).  AUTO (0): the "rnn.precision" metadata ("f32", "bf16",
    * "int8"), else f32. */
   RnnPrecision precision;
+  /* Room for fields of later versions (keep zero). */
+  gpointer _rnn_reserved[4];
 } RnnLoadOptions;
 
 /* Load a model from a safetensors file.  Returns a new model (free with
@@ -382,6 +384,8 @@ typedef struct {
   guint steps;
   RnnFeed feed;
   gboolean carry_state;
+  /* Room for fields of later versions (keep zero). */
+  gpointer _rnn_reserved[4];
 } RnnModelSettings;
 
 /* The run settings of a loaded model (checked at load: a value out of
@@ -454,6 +458,8 @@ typedef struct {
                                  * frames.  N-to-N always carries. */
   RnnNonFinite non_finite;
   guint threads;                /* rnn_state_set_threads(); 0 = 1 */
+  /* Room for fields of later versions (keep zero). */
+  gpointer _rnn_reserved[4];
 } RnnRunConfig;
 
 /* What a configuration makes of a model, for mapping formats before any
@@ -474,6 +480,8 @@ typedef struct {
                                  * N-to-M forecasts and N-to-1 scores) */
   RnnFeed feed;                 /* resolved, never AUTO */
   guint hop;                    /* resolved, never 0 where it applies */
+  /* Room for fields of later versions (keep zero). */
+  gpointer _rnn_reserved[4];
 } RnnRunInfo;
 
 /* One window's result, owned by the runner: valid until the next call on
