@@ -4,7 +4,8 @@
 
     /usr/bin/python3 examples/plot.py [--out-dir DIR] [--only waveform|forecast]
 
-writes, by default next to this script:
+writes, into $TMPDIR/gst-rnn/ (/tmp without TMPDIR) unless given --out-dir
+(--out-dir examples replaces the committed pictures):
 
 waveform-annotations.png
     8 kHz audio from audiotestsrc switching waveform every 0.15 s (sine,
@@ -31,6 +32,7 @@ when matplotlib or numpy is missing and --skip-if-missing is given.
 import argparse
 import os
 import sys
+import tempfile
 
 try:
     import numpy as np
@@ -355,7 +357,9 @@ def plot_forecast(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out-dir", default=HERE)
+    ap.add_argument("--out-dir", default=os.path.join(tempfile.gettempdir(), "gst-rnn"),
+                    help="where the PNGs go (default %(default)s; examples "
+                         "replaces the committed ones)")
     ap.add_argument("--only", choices=["waveform", "forecast"])
     ap.add_argument("--skip-if-missing", action="store_true",
                     help="exit 77 when matplotlib or numpy is missing")

@@ -13,7 +13,9 @@ the per-frame answer is right ~99% of the time after 50 samples (6 ms) and
 Rerun (from the repository root; ~3 minutes on 2 CPU cores):
 
     /usr/bin/python3 examples/train_default.py
-        # -> examples/models/waveform-gru.safetensors
+        # -> $TMPDIR/gst-rnn/waveform-gru.safetensors (/tmp without TMPDIR)
+    /usr/bin/python3 examples/train_default.py --out-dir examples/models
+        # -> examples/models/waveform-gru.safetensors, the bundled model
 
 Needs Debian's python3-torch (hence /usr/bin/python3, not a pyenv python3)
 and gst-launch-1.0 with audiotestsrc (gstreamer1.0-tools,
@@ -58,6 +60,9 @@ import torch
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Outside the checkout, so that a run never replaces the committed model
+# unless asked to (--out-dir examples/models).
+DEFAULT_OUT_DIR = os.path.join(tempfile.gettempdir(), "gst-rnn")
 sys.path.insert(0, HERE)
 import export as exporter  # noqa: E402  (examples/export.py)
 
@@ -88,6 +93,8 @@ def gst_generate(dirname, jobs, n_samples):
                     "audio/x-raw,format=F32LE,rate=%d,channels=1" % RATE, "!",
                     "filesink", "location=" + os.path.join(dirname, name + ".f32")]
         subprocess.run(cmd, check=True)
+        print("data: %d of %d clips generated with audiotestsrc"
+              % (min(i + 50, len(jobs)), len(jobs)), flush=True)
 
 
 def make_set(dirname, tag, n_per_class, n_samples, rng, extra=()):
@@ -201,13 +208,18 @@ def report(correct, labels, title):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=os.path.join(HERE, "models", "waveform-gru.safetensors"))
+    ap.add_argument("--out-dir", default=DEFAULT_OUT_DIR,
+                    help="directory of waveform-gru.safetensors (default %(default)s; "
+                         "examples/models replaces the bundled model)")
+    ap.add_argument("--out", help="the model file (default OUT_DIR/waveform-gru.safetensors)")
     ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--data-dir", help="keep the generated audio here (default: a temp dir)")
     ap.add_argument("--no-check", action="store_true",
                     help="do not run the exported file through the rnn element")
     ap.add_argument("--plugin-path", help="directory holding libgstrnn.so (for the check)")
     args = ap.parse_args()
+    if not args.out:
+        args.out = os.path.join(args.out_dir, "waveform-gru.safetensors")
 
     torch.set_num_threads(2)
     torch.manual_seed(SEED)
@@ -285,6 +297,7 @@ def main():
                         plugin_path=args.plugin_path)
     except exporter.PluginNotFound as e:
         print("warning: exported, but not checked through the element: %s" % e)
+    print("wrote %s" % os.path.abspath(args.out), flush=True)
     if worst < 0.95:
         print("warning: a class is below 95%% per-frame accuracy (%.2f%%)" % (100 * worst))
         return 1

@@ -3,8 +3,10 @@
 """Train the two small example models of the 1-to-n and n-to-m modes.
 
     /usr/bin/python3 examples/train_small.py      # 2-4 minutes on 2 cores
-        -> examples/models/pluck-gru.safetensors          (mode=1-to-n)
-        -> examples/models/sine-forecast-gru.safetensors  (mode=n-to-m)
+        -> $TMPDIR/gst-rnn/pluck-gru.safetensors          (mode=1-to-n)
+        -> $TMPDIR/gst-rnn/sine-forecast-gru.safetensors  (mode=n-to-m)
+    /usr/bin/python3 examples/train_small.py --out-dir examples/models
+        # replaces the bundled files (/tmp without TMPDIR)
 
 Both are trained on signals generated here (numpy, fixed seeds), so the
 files are reproducible on the same machine and PyTorch build.
@@ -40,7 +42,7 @@ forecast of input frame 50 + j.
 Each file is checked through the element (gst-launch-1.0) against PyTorch
 after export, in its own mode (skipped with a warning when the element
 cannot be found; see examples/export.py for how it is looked for).
-Options: --out-dir DIR, --steps N (training steps per model; small values
+Options: --out-dir DIR (default $TMPDIR/gst-rnn), --steps N (training steps per model; small values
 for a quick smoke test), --only pluck|forecast, --no-check, --threads N
 (torch threads, default 2; the committed files were made with 2).
 """
@@ -139,8 +141,9 @@ def train_pluck(steps, seed=1):
         nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         sched.step()
-        if it % 500 == 0 or it == steps - 1:
-            print("pluck    step %5d  mse %.5f  (%.0f s)" % (it, loss.item(), time.time() - t0))
+        if it % 250 == 0 or it == steps - 1:
+            print("pluck    step %5d of %d  mse %.5f  (%.0f s)"
+                  % (it, steps, loss.item(), time.time() - t0), flush=True)
     rnn.eval()
     fc.eval()
     c = np.linspace(-1, 1, 41)
@@ -172,8 +175,9 @@ def train_forecast(steps, seed=2):
         nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         opt.step()
         sched.step()
-        if it % 500 == 0 or it == steps - 1:
-            print("forecast step %5d  mse %.5f  (%.0f s)" % (it, loss.item(), time.time() - t0))
+        if it % 250 == 0 or it == steps - 1:
+            print("forecast step %5d of %d  mse %.5f  (%.0f s)"
+                  % (it, steps, loss.item(), time.time() - t0), flush=True)
     net.eval()
     s = sine_batch(np.random.default_rng(99), 512, L)
     with torch.no_grad():
@@ -236,7 +240,9 @@ def check_forecast(path, net, env):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out-dir", default=os.path.join(HERE, "models"))
+    ap.add_argument("--out-dir", default=os.path.join(tempfile.gettempdir(), "gst-rnn"),
+                    help="where the two files go (default %(default)s; "
+                         "examples/models replaces the bundled models)")
     ap.add_argument("--steps", type=int, default=3000, help="training steps per model")
     ap.add_argument("--only", choices=["pluck", "forecast"])
     ap.add_argument("--no-check", action="store_true")

@@ -17,7 +17,9 @@ melspec gives the rnn element:
     a. ! queue ! audioconvert ! audio/x-raw,format=F32LE ! filesink (16 kHz)
     m. ! queue ! filesink (40 bands x 100 frames/s, F32LE)
 
-and draws three aligned panels into examples/kws-annotations.png: the
+and draws three aligned panels into $TMPDIR/gst-rnn/kws-annotations.png
+(/tmp without TMPDIR; --out examples/kws-annotations.png replaces the
+committed picture): the
 recording with the spoken words' true spans (demo.py's truth), the 40 log-mel
 bands as the model sees them, and rnntext's cues (one per 1 s window every
 100 ms: label and confidence, drawn at the window's centre) with the
@@ -61,7 +63,9 @@ import demo  # noqa: E402
 import features  # noqa: E402
 import words as W  # noqa: E402
 
-OUT = os.path.normpath(os.path.join(HERE, "..", "kws-annotations.png"))
+# Outside the checkout: the committed picture is replaced only when asked
+# for (--out examples/kws-annotations.png).
+OUT = os.path.join(tempfile.gettempdir(), "gst-rnn", "kws-annotations.png")
 SIZE = (1200, 700)                     # pixels
 MAX_BYTES = 200 * 1024
 # one colour per keyword; silence and unknown muted

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Train the keyword-spotting example: a small GRU on 40 log-mel bands.
 
-    /usr/bin/python3 examples/kws/train.py [--out examples/models/kws-gru.safetensors]
+    /usr/bin/python3 examples/kws/train.py [--out-dir DIR | --out FILE]
+
+writes kws-gru.safetensors into $TMPDIR/gst-rnn/ (/tmp without TMPDIR)
+unless told otherwise: --out-dir examples/models replaces the bundled model.
 
 Deterministic (numpy and torch seeded, one process, 2 threads): the words
 come from espeak-ng (words.py: 8 keywords and 20 other words, 78 training
@@ -35,6 +38,7 @@ and, for the check, the rnn element (GST_PLUGIN_PATH=build/plugin or
 import argparse
 import os
 import sys
+import tempfile
 import time
 
 # OpenBLAS's own threads fight torch's on 2 cores (FACTS.md): torch's only
@@ -67,7 +71,12 @@ def synthesise(rng, n_voices, n_other, held_out):
     words, each in n_voices random (voice, speed, pitch) settings."""
     resample = torchaudio.transforms.Resample(W.ESPEAK_RATE, W.RATE)
     clips = []
-    for _ in range(n_voices):
+    t0 = time.time()
+    for v in range(n_voices):
+        if v % 25 == 0:
+            print("synthesising %s clips: voice %d of %d (%.0f s)"
+                  % ("held-out" if held_out else "training", v + 1, n_voices,
+                     time.time() - t0), flush=True)
         voice, speed, pitch = W.pick_voice(rng, held_out)
         others = [W.OTHER_WORDS[i] for i in
                   rng.choice(len(W.OTHER_WORDS), n_other, replace=False)]
@@ -148,7 +157,10 @@ def accuracy(model, x, y):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    ap.add_argument("--out", default=os.path.join(HERE, "..", "models", "kws-gru.safetensors"))
+    ap.add_argument("--out-dir", default=os.path.join(tempfile.gettempdir(), "gst-rnn"),
+                    help="directory of kws-gru.safetensors (default %(default)s; "
+                         "examples/models replaces the bundled model)")
+    ap.add_argument("--out", help="the model file (default OUT_DIR/kws-gru.safetensors)")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--voices", type=int, default=150,
                     help="(voice, speed, pitch) settings each speaking every keyword "
@@ -157,6 +169,9 @@ def main():
     ap.add_argument("--plugin-path")
     ap.add_argument("--no-check", action="store_true")
     args = ap.parse_args()
+    if not args.out:
+        args.out = os.path.join(args.out_dir, "kws-gru.safetensors")
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     t0 = time.time()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -196,10 +211,9 @@ def main():
             opt.step()
             total += float(loss) * len(idx)
         sched.step()
-        if epoch % 2 == 1 or epoch == args.epochs - 1:
-            print("epoch %2d: loss %.3f, held-out window accuracy %.3f (%.0f s)"
-                  % (epoch + 1, total / len(ya_t), accuracy(model, nt, yt_t),
-                     time.time() - t0))
+        print("epoch %2d of %d: loss %.3f, held-out window accuracy %.3f (%.0f s)"
+              % (epoch + 1, args.epochs, total / len(ya_t), accuracy(model, nt, yt_t),
+                 time.time() - t0), flush=True)
     train_time = time.time() - t0
     acc = accuracy(model, nt, yt_t)
     print("trained in %.0f s on %d threads; held-out window accuracy %.3f"
@@ -219,6 +233,7 @@ def main():
                      "(examples/kws/train.py): %s; 1 s windows, hop 100 ms; "
                      "held-out voice window accuracy %.3f"
                      % (" ".join(W.KEYWORDS), acc)})
+    print("wrote %s" % os.path.abspath(args.out))
     print("total %.0f s" % (time.time() - t0))
 
 
