@@ -16,19 +16,31 @@ B="${GST_RNN_BUILD_DIR:-build}"
 
 .ci/deps.sh demo
 
+# The build's progress from ninja's "[n/N] ..." lines, one line about
+# every tenth of the steps (a first build takes 30 s to 2 min); the whole
+# log only when it fails.
 build() {
   local log
-  if ! log=$(meson compile -C "$B" 2>&1); then
-    printf '%s\n' "$log" >&2
+  log=$(mktemp)
+  if ! meson compile -C "$B" 2>&1 | tee "$log" | awk '
+      /^\[[0-9]+\/[0-9]+\]/ {
+        split(substr($1, 2), a, "/"); n = a[1] + 0; t = a[2] + 0
+        if (n == t || n - last >= t / 10) {
+          printf "  build: %d of %d steps\n", n, t; fflush(); last = n
+        }
+      }' >&2; then
+    cat "$log" >&2
+    rm -f "$log"
     echo "demo.sh: the build failed" >&2
     exit 1
   fi
+  rm -f "$log"
 }
 if [ ! -f "$B/build.ninja" ]; then
   echo "Configuring $B/ ..." >&2
   meson setup "$B" >/dev/null
 fi
-echo "Building ..." >&2
+echo "Building $B/ ..." >&2
 build
 if [ ! -f "$B/plugin/libgstrnn.so" ]; then   # configured before plugin/ existed
   meson setup --reconfigure "$B" >/dev/null

@@ -248,9 +248,38 @@ def precision_section(args, env, core_exe, workdir, inp, log):
 
 # ------------------------------------------------------------- running
 
+class Log:
+    """The run's messages on stderr: with -v every command and its output
+    (calling it), and without -v one progress line per benchmark step
+    (step()), so that a 15-minute run is not silent.  stdout (the tables)
+    is the same either way."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.t0 = time.time()
+
+    def __call__(self, msg):
+        if self.verbose:
+            print("# " + msg, file=sys.stderr, flush=True)
+
+    def step(self, label):
+        if not self.verbose:                 # -v prints "# running ..." instead
+            t = int(time.time() - self.t0)
+            print("bench: %d:%02d %s ..." % (t // 60, t % 60, label),
+                  file=sys.stderr, flush=True)
+
+
+def progress(log, label):
+    """One progress line for the step @label, when @log has step()."""
+    step = getattr(log, "step", None)
+    if step is not None:
+        step(label)
+
+
 def run_json(cmd, env, log, timeout, label):
     """Runs @cmd, returns the JSON lines it printed (a list of dicts) and a
     note ("" if it ran, else why not)."""
+    progress(log, label)
     log("running %s: %s" % (label, " ".join(cmd)))
     t0 = time.time()
     try:
@@ -273,6 +302,7 @@ def run_json(cmd, env, log, timeout, label):
 def run_pair(cmd, env, log, timeout, label):
     """Two copies of @cmd at once, on CPUs 0 and 1 (taskset, when it is
     there): returns the JSON lines of each, and a note ("" if both ran)."""
+    progress(log, label + " (two processes)")
     log("running %s (two processes): %s" % (label, " ".join(cmd)))
     pin = shutil.which("taskset")
     procs = []
@@ -456,6 +486,7 @@ def setup(args, log):
     if os.path.isdir(dump):
         shutil.rmtree(dump)
     os.makedirs(dump)
+    progress(log, "generating the models and the input")
     make_data(workdir, log)
     rows, brows, allrows, half_rows = select_rows(args)
     plan = os.path.join(workdir, "plan.txt")
@@ -692,10 +723,7 @@ def check_outputs(allrows, dump):
 def main():
     args = parse_args()
 
-    def log(msg):
-        if args.verbose:
-            print("# " + msg, file=sys.stderr, flush=True)
-
+    log = Log(args.verbose)
     run = setup(args, log)
     run_contenders(run)
     alt_lines = run_alternated(run, args.pair_rounds, run_json)
