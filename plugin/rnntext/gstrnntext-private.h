@@ -50,8 +50,11 @@ struct _GstRnnText
    * streaming thread takes a snapshot of the scalars at each buffer and
    * renders under the lock). */
   gchar *template_str;
-  GstRnnTextTemplate *tpl;      /* template_str compiled; NULL if invalid */
-  gchar *template_error;        /* why tpl is NULL */
+  GstRnnTextTemplate *tpl;      /* template_str compiled; never NULL (a
+                                 * template that does not compile is
+                                 * refused, the previous one kept) */
+  gchar *source;                /* the rnn element whose results are
+                                 * rendered; NULL: the first one seen */
   gint stream;
   gfloat min_confidence;
   gchar *separator;
@@ -135,7 +138,10 @@ G_END_DECLS
 void gst_rnn_text_install_properties (GObjectClass * gobject_class);
 void gst_rnn_text_settings_init (GstRnnText * self);
 /* gstrnntext.c: compile @tpl as the template (object lock held or not
- * yet shared). */
-void gst_rnn_text_set_template (GstRnnText * self, const gchar * tpl);
+ * yet shared).  On a template that does not compile, keeps the previous
+ * one and returns FALSE with @error set (naming the template and the
+ * reason; the caller frees it). */
+gboolean gst_rnn_text_set_template (GstRnnText * self, const gchar * tpl,
+    GError ** error);
 
 #endif /* __GST_RNN_TEXT_PRIVATE_H__ */

@@ -135,14 +135,12 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
     GST_OBJECT_UNLOCK (self);
     return TRUE;
   }
-  if (self->tpl == NULL || gst_rnn_text_post_error (&self->post)) {
-    const gchar *prop = self->tpl ? "thresholds" : "template";
-    gchar *why = g_strdup (self->tpl ? gst_rnn_text_post_error (&self->post)
-        : self->template_error);
+  if (gst_rnn_text_post_error (&self->post)) {
+    gchar *why = g_strdup (gst_rnn_text_post_error (&self->post));
 
     GST_OBJECT_UNLOCK (self);
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable %s property: %s", prop, why), (NULL));
+        ("Unusable thresholds property: %s", why), (NULL));
     g_free (why);
     return FALSE;
   }
@@ -353,45 +351,44 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 
 /* ------------------------------------------------------- properties */
 
-/* Compile @str as the template (object lock held). */
-void
-gst_rnn_text_set_template (GstRnnText * self, const gchar * str)
+/* Compile @str as the template (object lock held); on an error keep the
+ * previous one, as GStreamer's elements keep a property whose new value
+ * is invalid. */
+gboolean
+gst_rnn_text_set_template (GstRnnText * self, const gchar * str,
+    GError ** error)
 {
-  GError *err = NULL;
+  GstRnnTextTemplate *tpl;
 
-  g_free (self->template_str);
-  g_clear_pointer (&self->template_error, g_free);
+  if (str == NULL)
+    str = "";
+  tpl = gst_rnn_text_template_compile (str, error);
+  if (tpl == NULL)
+    return FALSE;
   gst_rnn_text_template_free (self->tpl);
-  self->template_str = g_strdup (str ? str : "");
-  self->tpl = gst_rnn_text_template_compile (self->template_str, &err);
-  if (self->tpl == NULL) {
-    self->template_error = g_strdup (err->message);
-    g_error_free (err);
-    GST_WARNING_OBJECT (self, "%s", self->template_error);
-  }
+  g_free (self->template_str);
+  self->tpl = tpl;
+  self->template_str = g_strdup (str);
+  return TRUE;
 }
 
 
 /* ------------------------------------------------------------ states */
 
-/* READY -> PAUSED: refuse an unusable template, naming it. */
+/* READY -> PAUSED: refuse unusable thresholds, naming them (a template
+ * that does not compile was refused when set). */
 static gboolean
 gst_rnn_text_start (GstRnnText * self)
 {
-  const gchar *prop = "template";
   gchar *why = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (self->tpl == NULL)
-    why = g_strdup (self->template_error);
-  else if (gst_rnn_text_post_error (&self->post)) {
-    prop = "thresholds";
+  if (gst_rnn_text_post_error (&self->post))
     why = g_strdup (gst_rnn_text_post_error (&self->post));
-  }
   GST_OBJECT_UNLOCK (self);
   if (why) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable %s property: %s", prop, why), (NULL));
+        ("Unusable thresholds property: %s", why), (NULL));
     g_free (why);
     return FALSE;
   }
@@ -440,8 +437,8 @@ gst_rnn_text_finalize (GObject * object)
   gst_rnn_text_stop (self);
   gst_rnn_text_template_free (self->tpl);
   g_free (self->template_str);
-  g_free (self->template_error);
   g_free (self->separator);
+  g_free (self->source);
   g_free (self->ignore_labels);
   g_strfreev (self->ignore);
   gst_rnn_text_post_clear (&self->post);

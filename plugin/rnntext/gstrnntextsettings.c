@@ -39,6 +39,8 @@ static void gst_rnn_text_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_rnn_text_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
+static void gst_rnn_text_template_refused (GstRnnText * self, GError * err,
+    gchar * kept, gboolean stopped);
 
 void
 gst_rnn_text_install_properties (GObjectClass * gobject_class)
@@ -193,7 +195,7 @@ gst_rnn_text_settings_init (GstRnnText * self)
   self->cue_time = DEFAULT_CUE_TIME;
   self->max_hold = DEFAULT_MAX_HOLD;
   gst_rnn_text_post_init (&self->post);
-  gst_rnn_text_set_template (self, DEFAULT_TEMPLATE);
+  gst_rnn_text_set_template (self, DEFAULT_TEMPLATE, NULL);
 }
 
 static void
@@ -202,12 +204,20 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
 {
   GstRnnText *self = GST_RNN_TEXT (object);
   GstClockTime latency;
+  GError *refused = NULL;
+  gchar *kept = NULL;
+  gboolean stopped = FALSE;
 
   GST_OBJECT_LOCK (self);
   latency = gst_rnn_text_own_latency (self);
   switch (prop_id) {
     case PROP_TEMPLATE:
-      gst_rnn_text_set_template (self, g_value_get_string (value));
+      if (!gst_rnn_text_set_template (self, g_value_get_string (value),
+              &refused)) {
+        kept = g_strdup (self->template_str);
+        stopped = GST_STATE (self) <= GST_STATE_READY
+            && GST_STATE_PENDING (self) <= GST_STATE_READY;
+      }
       break;
     case PROP_STREAM:
       self->stream = g_value_get_int (value);
@@ -251,11 +261,32 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
   }
   if (gst_rnn_text_own_latency (self) == latency) {
     GST_OBJECT_UNLOCK (self);
-    return;
+  } else {
+    GST_OBJECT_UNLOCK (self);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
   }
-  GST_OBJECT_UNLOCK (self);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_latency (GST_OBJECT (self)));
+  if (refused)
+    gst_rnn_text_template_refused (self, refused, kept, stopped);
+}
+
+/* A template that does not compile was set: the previous one (@kept)
+ * stays, as GStreamer's elements keep a property on an invalid value;
+ * a WARNING on the bus says so and why, and before the element runs
+ * (no bus yet, e.g. gst-launch-1.0 setting properties) a g_warning too.
+ * Takes @err and @kept; called without the object lock. */
+static void
+gst_rnn_text_template_refused (GstRnnText * self, GError * err,
+    gchar * kept, gboolean stopped)
+{
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("Invalid template property, so the template stays \"%s\": %s",
+          kept, err->message), (NULL));
+  if (stopped)
+    g_warning ("%s: invalid template property, so the template stays "
+        "\"%s\": %s", GST_OBJECT_NAME (self), kept, err->message);
+  g_error_free (err);
+  g_free (kept);
 }
 
 static void
