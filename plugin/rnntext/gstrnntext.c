@@ -236,9 +236,13 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   GST_OBJECT_UNLOCK (self);
 
   gst_rnn_text_count_buffer (self, buf);
-  /* the rnn element restarts its windows there (reset-on-discont) */
-  if (GST_BUFFER_IS_DISCONT (buf))
+  /* the rnn element restarts its windows there (reset-on-discont): the
+   * post-processing starts over, and the jump to the first window after
+   * it is no hop */
+  if (GST_BUFFER_IS_DISCONT (buf)) {
     gst_rnn_text_post_reset (&self->post);
+    self->last_start = GST_CLOCK_TIME_NONE;
+  }
   ret = gst_rnn_text_read_results (self, buf, &set);
   if (GST_CLOCK_TIME_IS_VALID (end) && GST_BUFFER_DURATION_IS_VALID (buf))
     end += GST_BUFFER_DURATION (buf);
@@ -316,6 +320,7 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
        * after it, so the held cue ends and nothing comes before its end */
       gst_event_parse_gap (event, &ts, &dur);
       gst_rnn_text_send_pending (self, ts, gst_rnn_text_newline (self));
+      self->last_start = GST_CLOCK_TIME_NONE;
       if (GST_CLOCK_TIME_IS_VALID (ts) && GST_CLOCK_TIME_IS_VALID (dur))
         gst_rnn_text_gap_to (self, ts + dur);
       gst_event_unref (event);
