@@ -294,6 +294,45 @@ gst_rnn_text_segment (GstRnnText * self, GstEvent * event)
   return gst_pad_push_event (self->srcpad, out);
 }
 
+/* The text is a stream of its own, not the input's: its stream-id is the
+ * input's with "/" and our name appended (as gst_pad_create_stream_id()
+ * derives one from the upstream stream-id; the sink pad has not stored
+ * the event yet, so it is derived here from @event), in the input's
+ * group, flagged sparse (cues come only where there are results, as a
+ * subtitle stream's), with a GstStream of type text. */
+static gboolean
+gst_rnn_text_stream_start (GstRnnText * self, GstEvent * event)
+{
+  const gchar *up = NULL;
+  GstStreamFlags flags = GST_STREAM_FLAG_NONE;
+  GstCaps *caps;
+  GstStream *stream;
+  GstEvent *out;
+  gchar *id;
+  guint group;
+
+  gst_event_parse_stream_start (event, &up);
+  gst_event_parse_stream_flags (event, &flags);
+  id = up ? g_strconcat (up, "/", GST_OBJECT_NAME (self), NULL) :
+      gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self),
+      GST_OBJECT_NAME (self));
+  out = gst_event_new_stream_start (id);
+  gst_event_set_seqnum (out, gst_event_get_seqnum (event));
+  if (gst_event_parse_group_id (event, &group))
+    gst_event_set_group_id (out, group);
+  flags |= GST_STREAM_FLAG_SPARSE;
+  gst_event_set_stream_flags (out, flags);
+  caps = gst_pad_get_pad_template_caps (self->srcpad);
+  stream = gst_stream_new (id, caps, GST_STREAM_TYPE_TEXT, flags);
+  gst_event_set_stream (out, stream);
+  gst_object_unref (stream);
+  gst_caps_unref (caps);
+  GST_DEBUG_OBJECT (self, "stream-id %s (input %s)", id, up);
+  g_free (id);
+  gst_event_unref (event);
+  return gst_pad_push_event (self->srcpad, out);
+}
+
 static gboolean
 gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
@@ -301,6 +340,8 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 
   gst_rnn_text_post_event (&self->post, event);
   switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_STREAM_START:
+      return gst_rnn_text_stream_start (self, event);
     case GST_EVENT_CAPS:{
       /* whatever the input, the output is text */
       GstCaps *caps = gst_pad_get_pad_template_caps (self->srcpad);
