@@ -188,7 +188,8 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
     guint64 t = GST_CLOCK_TIME_NONE, d = GST_CLOCK_TIME_NONE;
     guint64 h = GST_CLOCK_TIME_NONE;
 
-    if (s == NULL)
+    /* another rnn element's results are not part of the windows read */
+    if (s == NULL || !gst_rnn_text_source_accepts (self, s))
       continue;
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_TIMESTAMP, &t);
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_DURATION, &d);
@@ -236,6 +237,7 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   GST_OBJECT_UNLOCK (self);
 
   gst_rnn_text_count_buffer (self, buf);
+  gst_rnn_text_source_snapshot (self);
   /* the rnn element restarts its windows there (reset-on-discont): the
    * post-processing starts over, and the jump to the first window after
    * it is no hop */
@@ -385,6 +387,7 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
           gst_rnn_text_newline (self));
       gst_rnn_text_check_results_seen (self);
+      gst_rnn_text_source_check_eos (self);
       break;
     case GST_EVENT_FLUSH_STOP:
       gst_rnn_text_reset (self);
@@ -443,6 +446,7 @@ gst_rnn_text_start (GstRnnText * self)
   gst_rnn_text_reset (self);
   self->buffers_seen = self->results_seen = 0;
   self->warned_no_results = FALSE;
+  gst_rnn_text_source_clear (self);
   gst_rnn_text_post_reset (&self->post);
   return TRUE;
 }
@@ -456,6 +460,7 @@ gst_rnn_text_stop (GstRnnText * self)
   if (self->pending_text)
     g_string_free (self->pending_text, TRUE);
   self->window_text = self->pending_text = NULL;
+  gst_rnn_text_source_clear (self);
 }
 
 static GstStateChangeReturn

@@ -19,6 +19,7 @@
 #define DEFAULT_IGNORE_LABELS NULL
 #define DEFAULT_CUE_TIME GST_RNN_TEXT_CUE_TIME_END
 #define DEFAULT_MAX_HOLD (200 * GST_MSECOND)
+#define DEFAULT_SOURCE NULL
 
 enum
 {
@@ -32,6 +33,7 @@ enum
   PROP_IGNORE_LABELS,
   PROP_CUE_TIME,
   PROP_MAX_HOLD,
+  PROP_SOURCE,
   PROP_POST_FIRST               /* and on: gstrnntextpost.c's */
 };
 
@@ -179,6 +181,21 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRnnText:source:
+   *
+   * The name of the rnn element whose results are rendered, when several
+   * on one path attach theirs to the same buffers (each result names its
+   * element).  Empty (the default): the first element whose results
+   * arrive; results of another then post one WARNING naming both.
+   */
+  g_object_class_install_property (gobject_class, PROP_SOURCE,
+      g_param_spec_string ("source", "Source",
+          "Name of the rnn element whose results to render (empty: the "
+          "first one seen)", DEFAULT_SOURCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_CUE_TIME, 0);
   gst_rnn_text_post_install_properties (gobject_class, PROP_POST_FIRST);
   gst_type_mark_as_plugin_api (GST_TYPE_RNN_TEXT_SMOOTHING, 0);
@@ -252,6 +269,12 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
       self->max_hold = g_value_get_int64 (value) < 0 ? GST_CLOCK_TIME_NONE :
           (GstClockTime) g_value_get_int64 (value);
       break;
+    case PROP_SOURCE:
+      g_free (self->source);
+      self->source = g_value_dup_string (value);
+      if (self->source && *self->source == '\0')
+        g_clear_pointer (&self->source, g_free);
+      break;
     default:
       if (prop_id < PROP_POST_FIRST
           || !gst_rnn_text_post_set_property (&self->post,
@@ -324,6 +347,9 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_MAX_HOLD:
       g_value_set_int64 (value, GST_CLOCK_TIME_IS_VALID (self->max_hold) ?
           (gint64) self->max_hold : -1);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, self->source);
       break;
     default:
       if (prop_id < PROP_POST_FIRST
