@@ -183,8 +183,8 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
    */
   g_object_class_install_property (klass, first_id + PROP_SMOOTHING,
       g_param_spec_uint ("smoothing", "Smoothing",
-          "Number of a stream's last results (fewer at the start) whose "
-          "scores decide each window's label; 1 = no smoothing", 1,
+          "Number of a stream's last results that decide each label (1 = "
+          "no smoothing)", 1,
           GST_RNN_TEXT_POST_MAX_DEPTH, DEFAULT_SMOOTHING,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -192,13 +192,13 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
   /**
    * GstRnnText:smoothing-mode:
    *
-   * Whether the smoothed label is the best mean score or the label most
-   * of the last results name.
+   * Whether the smoothed label is the best mean score (mean) or the
+   * label most of the last results name (majority, ties to the better
+   * mean, scored by its mean).
    */
   g_object_class_install_property (klass, first_id + PROP_SMOOTHING_MODE,
       g_param_spec_enum ("smoothing-mode", "Smoothing mode",
-          "How the last results combine: the class with the best mean "
-          "score, or the class most of them name (scored by its mean)",
+          "How a stream's last results decide its label",
           GST_TYPE_RNN_TEXT_SMOOTHING, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -207,27 +207,28 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
    * GstRnnText:thresholds:
    *
    * Per-label thresholds as "label=number,...": a label's smoothed score
-   * must reach its own threshold to start a cue; other labels use
-   * #GstRnnText:min-confidence.
+   * must reach its own threshold (a score equal to it passes) to start a
+   * cue; other labels use #GstRnnText:min-confidence.  A malformed entry
+   * fails the start, naming it.
    */
   g_object_class_install_property (klass, first_id + PROP_THRESHOLDS,
       g_param_spec_string ("thresholds", "Thresholds",
-          "Per-label score thresholds to start a cue, e.g. "
-          "\"yes=0.8,no=0.7\" (equal passes); other labels use "
-          "min-confidence", NULL,
+          "Per-label scores that start a cue, e.g. \"yes=0.8,no=0.7\"",
+          NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:min-duration:
    *
-   * How long a label must pass before its cue starts.
+   * How long a label must pass before its cue starts: in consecutive
+   * windows covering this time, from its first window's start to the
+   * latest's start plus one hop; the earlier windows give no text.
    */
   g_object_class_install_property (klass, first_id + PROP_MIN_DURATION,
       g_param_spec_uint64 ("min-duration", "Minimum duration",
-          "Time (ns) a label must pass in consecutive windows, from its "
-          "first window's start to the latest's start plus one hop, before "
-          "its cue starts (earlier windows give no text)", 0, G_MAXUINT64,
+          "Time (ns) a label must keep passing before its cue starts", 0,
+          G_MAXUINT64,
           DEFAULT_MIN_DURATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -240,22 +241,22 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
    */
   g_object_class_install_property (klass, first_id + PROP_END_THRESHOLD,
       g_param_spec_float ("end-threshold", "End threshold",
-          "A started cue goes on while its label's smoothed score stays at "
-          "or above this (hysteresis; the default ends it when the label "
-          "stops passing)", -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_END_THRESHOLD,
+          "Score at or above which a started cue goes on (hysteresis)",
+          -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_END_THRESHOLD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:hold:
    *
-   * How long a cue goes on after its label last passed.
+   * How long a cue goes on after its label last passed: for windows
+   * starting at most this after its last passing window, unless another
+   * label starts.
    */
   g_object_class_install_property (klass, first_id + PROP_HOLD,
       g_param_spec_uint64 ("hold", "Hold",
-          "Time (ns) a cue goes on after its label last passed (windows "
-          "starting at most this after that window), unless another label "
-          "starts", 0, G_MAXUINT64, DEFAULT_HOLD,
+          "Time (ns) a cue goes on after its label last passed", 0,
+          G_MAXUINT64, DEFAULT_HOLD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 }

@@ -54,37 +54,43 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    * GstRnnText:template:
    *
    * The text of one result; placeholders in braces are replaced by the
-   * result's fields, "{{" and "}}" are literal braces.
+   * result's fields (times in seconds with three decimals, confidence
+   * with two, always with a decimal point), "{{" and "}}" are literal
+   * braces.  The placeholders: {label}, {class}, {confidence},
+   * {stream}, {start}, {end}, {duration}, {frames}, {model}, {element}.
+   * A template that does not compile (an unknown placeholder, a
+   * lone brace) is refused: the previous one stays, and a WARNING names
+   * it and the reason.
    */
   g_object_class_install_property (gobject_class, PROP_TEMPLATE,
       g_param_spec_string ("template", "Template",
-          "Text of one result; placeholders: " GST_RNN_TEXT_PLACEHOLDERS
-          " (times in seconds); {{ and }} are literal braces; an unknown "
-          "placeholder is an error", DEFAULT_TEMPLATE,
+          "Text of each result, with placeholders such as {label}, "
+          "{confidence} and {start}", DEFAULT_TEMPLATE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:stream:
    *
-   * Which stream (batch entry) of the rnn element gives text; -1: all.
+   * Which stream (batch entry) of the rnn element gives text; -1: all,
+   * joined by #GstRnnText:separator in window order.
    */
   g_object_class_install_property (gobject_class, PROP_STREAM,
       g_param_spec_int ("stream", "Stream",
-          "Stream (0..B-1) whose results give text; -1 = all, joined by "
-          "'separator' in window order", -1, G_MAXINT, DEFAULT_STREAM,
+          "Stream (0..B-1) whose results give text (-1 = all)", -1,
+          G_MAXINT, DEFAULT_STREAM,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:min-confidence:
    *
-   * Results whose confidence (largest score) is below it give no text.
+   * Results whose confidence (largest score) is below it give no text;
+   * the default lets every valid result through.
    */
   g_object_class_install_property (gobject_class, PROP_MIN_CONFIDENCE,
       g_param_spec_float ("min-confidence", "Minimum confidence",
-          "Results with a confidence (largest score) below this give no "
-          "text (the default lets every valid result through)",
+          "Lowest confidence (largest score) of a result that gives text",
           -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_MIN_CONFIDENCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -96,7 +102,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_SEPARATOR,
       g_param_spec_string ("separator", "Separator",
-          "Joins the texts of several streams in one window's cue",
+          "Joins the texts of several streams in one cue",
           DEFAULT_SEPARATOR,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -110,9 +116,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_MERGE,
       g_param_spec_boolean ("merge", "Merge",
-          "Consecutive, touching windows with the same rendered text extend "
-          "one cue instead of repeating it, sent when the text changes or "
-          "after max-hold (use a template without times or confidence)",
+          "Make one cue of consecutive windows with the same text",
           DEFAULT_MERGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -126,8 +130,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_NEWLINE,
       g_param_spec_boolean ("newline", "Newline",
-          "End each cue's text with a newline (one line per cue with "
-          "fdsink/filesink); FALSE for subtitle tracks and textoverlay",
+          "End each cue with a newline",
           DEFAULT_NEWLINE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -135,13 +138,13 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
   /**
    * GstRnnText:ignore-labels:
    *
-   * Labels that give no text, such as a keyword spotter's silence or
-   * unknown classes.
+   * Comma-separated labels that give no text, such as a keyword
+   * spotter's silence or unknown classes (e.g. "_silence_,_unknown_");
+   * compared exactly.
    */
   g_object_class_install_property (gobject_class, PROP_IGNORE_LABELS,
       g_param_spec_string ("ignore-labels", "Ignore labels",
-          "Comma-separated labels whose results give no text (e.g. "
-          "\"_silence_,_unknown_\"); compared exactly",
+          "Comma-separated labels that give no text",
           DEFAULT_IGNORE_LABELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -157,8 +160,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_CUE_TIME,
       g_param_spec_enum ("cue-time", "Cue time",
-          "Where in its window a cue starts (end: when the result is known; "
-          "start and centre lag the input by the window or half of it)",
+          "Where in its window a cue starts",
           GST_TYPE_RNN_TEXT_CUE_TIME, DEFAULT_CUE_TIME,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -174,9 +176,8 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_MAX_HOLD,
       g_param_spec_int64 ("max-hold", "Maximum hold",
-          "With merge, the longest (ns) a cue waits for its text to change "
-          "before it is sent, the run going on in the next cue (-1 = until "
-          "the text changes: unbounded latency)",
+          "With merge, the longest time (ns) a cue is held (-1 = until its "
+          "text changes)",
           -1, G_MAXINT64, DEFAULT_MAX_HOLD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
