@@ -515,7 +515,7 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
       "RNN results as text", "Filter/Converter/Text",
       "Turns the n-to-1 results of the rnn element (GstRnnResultMeta) into "
       "timed text cues, for subtitles, textoverlay or a file",
-      "gst-rnn developers");
+      "gst-rnn developers <" PACKAGE_ORIGIN ">");
 }
 
 static void

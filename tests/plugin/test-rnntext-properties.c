@@ -3,7 +3,8 @@
  * short sentence (GStreamer's style: no ';', no second sentence, at most
  * 100 characters; the details are in the element's documentation), and
  * every property may be set while PLAYING (GST_PARAM_MUTABLE_PLAYING:
- * none needs a restart). */
+ * none needs a restart); its author string is the one rnn and melspec
+ * give (the three elements of one plugin). */
 #include <string.h>
 
 #include "rnntext-test.h"
@@ -42,6 +43,33 @@ GST_START_TEST (test_blurbs)
 
 GST_END_TEST;
 
+static gchar *
+author_of (const gchar * factory)
+{
+  GstElementFactory *f = gst_element_factory_find (factory);
+  gchar *author;
+
+  fail_unless (f != NULL, "no element %s", factory);
+  author = g_strdup (gst_element_factory_get_metadata (f,
+          GST_ELEMENT_METADATA_AUTHOR));
+  gst_object_unref (f);
+  return author;
+}
+
+GST_START_TEST (test_author)
+{
+  gchar *text = author_of ("rnntext"), *rnn = author_of ("rnn"), *mel;
+
+  fail_unless_equals_string (text, rnn);
+  mel = author_of ("melspec");
+  fail_unless_equals_string (mel, rnn);
+  g_free (text);
+  g_free (rnn);
+  g_free (mel);
+}
+
+GST_END_TEST;
+
 static Suite *
 rnntext_properties_suite (void)
 {
@@ -49,6 +77,7 @@ rnntext_properties_suite (void)
   TCase *tc = tcase_create ("properties");
 
   tcase_add_test (tc, test_blurbs);
+  tcase_add_test (tc, test_author);
   suite_add_tcase (s, tc);
   return s;
 }
