@@ -30,7 +30,12 @@
  * `matroskamux` and `mp4mux` never wait for text that will not come.
  * The LATENCY answer is upstream's (the `rnn` element reports its window)
  * plus, with merge, max-hold.  EOS, SEGMENT_DONE, a new segment or a GAP
- * event send a held cue; a flush drops it.
+ * event send a held cue; a flush drops it.  When two `rnn` elements on
+ * the path attach results, #GstRnnText:source names the one to render
+ * (by default the first seen, with a WARNING when another's arrive).
+ * The text is a stream of its own: its stream-id is the input's plus
+ * "/" and the element's name, flagged sparse.  Times and confidence are
+ * written with a decimal point whatever the locale.
  *
  * ## Example launch line
  * |[
