@@ -110,8 +110,8 @@ GST_ELEMENT_REGISTER_DEFINE (rnntext, "rnntext", GST_RANK_NONE,
 /* ------------------------------------------------------------- input */
 
 /* Append the text of one result to the window's text, if it passes the
- * settings; FALSE with an error posted when the template is unusable. */
-static gboolean
+ * settings. */
+static void
 gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
     const Snapshot * set, guint * max_stream)
 {
@@ -123,7 +123,7 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
   gst_structure_get_uint (s, "stream", &b);
   *max_stream = MAX (*max_stream, b);
   if (set->stream >= 0 && b != (guint) set->stream)
-    return TRUE;
+    return;
 
   GST_OBJECT_LOCK (self);
   /* post-processing (gstrnntextpost.c), when a property of it is set,
@@ -138,16 +138,7 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
               && g_strv_contains ((const gchar * const *) self->ignore,
                   gst_structure_get_string (s, "label"))))) {
     GST_OBJECT_UNLOCK (self);
-    return TRUE;
-  }
-  if (gst_rnn_text_post_error (&self->post)) {
-    gchar *why = g_strdup (gst_rnn_text_post_error (&self->post));
-
-    GST_OBJECT_UNLOCK (self);
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable thresholds property: %s", why), (NULL));
-    g_free (why);
-    return FALSE;
+    return;
   }
   if (self->window_text->len > 0)
     g_string_append (self->window_text, self->separator);
@@ -157,7 +148,6 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
   else
     gst_rnn_text_template_render (self->tpl, s, self->window_text);
   GST_OBJECT_UNLOCK (self);
-  return TRUE;
 }
 
 /* After a window: warn once if the selected stream is not in it. */
@@ -214,8 +204,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
       max_stream = 0;
       open = TRUE;
     }
-    if (!gst_rnn_text_add_result (self, s, set, &max_stream))
-      return GST_FLOW_ERROR;
+    gst_rnn_text_add_result (self, s, set, &max_stream);
   }
   if (open) {
     gst_rnn_text_check_stream (self, set, max_stream);
@@ -429,23 +418,11 @@ gst_rnn_text_set_template (GstRnnText * self, const gchar * str,
 
 /* ------------------------------------------------------------ states */
 
-/* READY -> PAUSED: refuse unusable thresholds, naming them (a template
- * that does not compile was refused when set). */
-static gboolean
+/* READY -> PAUSED: the streaming state (a template or thresholds that
+ * do not parse were refused when set, so every setting is usable). */
+static void
 gst_rnn_text_start (GstRnnText * self)
 {
-  gchar *why = NULL;
-
-  GST_OBJECT_LOCK (self);
-  if (gst_rnn_text_post_error (&self->post))
-    why = g_strdup (gst_rnn_text_post_error (&self->post));
-  GST_OBJECT_UNLOCK (self);
-  if (why) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable thresholds property: %s", why), (NULL));
-    g_free (why);
-    return FALSE;
-  }
   self->window_text = g_string_sized_new (TEXT_RESERVE);
   self->pending_text = g_string_sized_new (TEXT_RESERVE);
   gst_rnn_text_reset (self);
@@ -453,7 +430,6 @@ gst_rnn_text_start (GstRnnText * self)
   self->warned_no_results = FALSE;
   gst_rnn_text_source_clear (self);
   gst_rnn_text_post_reset (&self->post);
-  return TRUE;
 }
 
 static void
@@ -474,9 +450,8 @@ gst_rnn_text_change_state (GstElement * element, GstStateChange transition)
   GstRnnText *self = GST_RNN_TEXT (element);
   GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
-      && !gst_rnn_text_start (self))
-    return GST_STATE_CHANGE_FAILURE;
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    gst_rnn_text_start (self);
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
     gst_rnn_text_stop (self);

@@ -41,8 +41,10 @@ static void gst_rnn_text_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_rnn_text_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
-static void gst_rnn_text_template_refused (GstRnnText * self, GError * err,
-    gchar * kept, gboolean stopped);
+static void gst_rnn_text_refused (GstRnnText * self, const gchar * prop,
+    gchar * why, gchar * kept, gboolean stopped);
+static void gst_rnn_text_set_done (GstRnnText * self, GstClockTime latency,
+    const gchar * prop, gchar * why);
 
 void
 gst_rnn_text_install_properties (GObjectClass * gobject_class)
@@ -222,19 +224,19 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
 {
   GstRnnText *self = GST_RNN_TEXT (object);
   GstClockTime latency;
-  GError *refused = NULL;
-  gchar *kept = NULL;
-  gboolean stopped = FALSE;
+  const gchar *refused_prop = NULL;
+  GError *err = NULL;
+  gchar *why = NULL;
 
   GST_OBJECT_LOCK (self);
   latency = gst_rnn_text_own_latency (self);
   switch (prop_id) {
     case PROP_TEMPLATE:
       if (!gst_rnn_text_set_template (self, g_value_get_string (value),
-              &refused)) {
-        kept = g_strdup (self->template_str);
-        stopped = GST_STATE (self) <= GST_STATE_READY
-            && GST_STATE_PENDING (self) <= GST_STATE_READY;
+              &err)) {
+        refused_prop = "template";
+        why = g_strdup (err->message);
+        g_error_free (err);
       }
       break;
     case PROP_STREAM:
@@ -279,37 +281,55 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
     default:
       if (prop_id < PROP_POST_FIRST
           || !gst_rnn_text_post_set_property (&self->post,
-              prop_id - PROP_POST_FIRST, value))
+              prop_id - PROP_POST_FIRST, value, &why))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      else if (why)
+        refused_prop = "thresholds";
       break;
   }
-  if (gst_rnn_text_own_latency (self) == latency) {
-    GST_OBJECT_UNLOCK (self);
-  } else {
-    GST_OBJECT_UNLOCK (self);
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-  }
-  if (refused)
-    gst_rnn_text_template_refused (self, refused, kept, stopped);
+  gst_rnn_text_set_done (self, latency, refused_prop, why);
 }
 
-/* A template that does not compile was set: the previous one (@kept)
- * stays, as GStreamer's elements keep a property on an invalid value;
- * a WARNING on the bus says so and why, and before the element runs
- * (no bus yet, e.g. gst-launch-1.0 setting properties) a g_warning too.
- * Takes @err and @kept; called without the object lock. */
+/* The end of set_property (called with the object lock, which it
+ * releases): a LATENCY message if the latency we add changed, and the
+ * WARNING for a refused value of @prop (with @why, which it takes). */
 static void
-gst_rnn_text_template_refused (GstRnnText * self, GError * err,
+gst_rnn_text_set_done (GstRnnText * self, GstClockTime latency,
+    const gchar * prop, gchar * why)
+{
+  gboolean changed = gst_rnn_text_own_latency (self) != latency;
+  gboolean stopped = GST_STATE (self) <= GST_STATE_READY
+      && GST_STATE_PENDING (self) <= GST_STATE_READY;
+  gchar *kept = NULL;
+
+  if (prop)
+    kept = g_strdup (g_str_equal (prop, "template") ? self->template_str :
+        self->post.thresholds_str);
+  GST_OBJECT_UNLOCK (self);
+  if (changed)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  if (prop)
+    gst_rnn_text_refused (self, prop, why, kept, stopped);
+}
+
+/* A value of @prop (template, thresholds) that does not parse was set:
+ * the previous one (@kept) stays, as GStreamer's elements keep a
+ * property on an invalid value; a WARNING on the bus says so and @why,
+ * and before the element runs (no bus yet, e.g. gst-launch-1.0 setting
+ * properties) a g_warning too.  Takes @why and @kept; called without the
+ * object lock. */
+static void
+gst_rnn_text_refused (GstRnnText * self, const gchar * prop, gchar * why,
     gchar * kept, gboolean stopped)
 {
   GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
-      ("Invalid template property, so the template stays \"%s\": %s",
-          kept, err->message), (NULL));
+      ("Invalid %s refused, %s stays \"%s\": %s", prop, prop,
+          kept ? kept : "", why), (NULL));
   if (stopped)
-    g_warning ("%s: invalid template property, so the template stays "
-        "\"%s\": %s", GST_OBJECT_NAME (self), kept, err->message);
-  g_error_free (err);
+    g_warning ("%s: invalid %s refused, %s stays \"%s\": %s",
+        GST_OBJECT_NAME (self), prop, prop, kept ? kept : "", why);
+  g_free (why);
   g_free (kept);
 }
 
