@@ -16,7 +16,8 @@ for what in "$@"; do
     demo) pkgs+=(espeak-ng python3-numpy) ;;   # examples/kws/demo.py
     tests) pkgs+=(python3-torch python3-numpy python3-matplotlib)   # exporter, plot tests
            pkgs+=(ffmpeg gstreamer1.0-x)   # reading subtitle tracks back; textoverlay
-           pkgs+=(python3-torchaudio espeak-ng) ;;   # exporter front end; keyword-spotting demo
+           pkgs+=(python3-torchaudio espeak-ng)   # exporter front end; keyword-spotting demo
+           pkgs+=(locales) ;;   # test-rnntext-locale compiles de_DE.UTF-8 with localedef
     bench) pkgs+=(python3-torch libdnnl-dev g++ hyperfine) ;;
     fixtures) pkgs+=(python3-torch python3-numpy python3-torchaudio)
               pkgs+=(espeak-ng) ;;   # examples/kws/train.py

@@ -515,7 +515,8 @@ gst_melspec_class_init (GstMelspecClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "Mel spectrogram / MFCC features", "Filter/Converter/Audio",
       "Audio to log-mel, MFCC or Kaldi filter bank feature frames, as "
-      "torchaudio computes them", "gst-rnn");
+      "torchaudio computes them",
+      "gst-rnn developers <https://github.com/gst-rnn/gst-rnn>");
 }
 
 static void

@@ -50,8 +50,11 @@ struct _GstRnnText
    * streaming thread takes a snapshot of the scalars at each buffer and
    * renders under the lock). */
   gchar *template_str;
-  GstRnnTextTemplate *tpl;      /* template_str compiled; NULL if invalid */
-  gchar *template_error;        /* why tpl is NULL */
+  GstRnnTextTemplate *tpl;      /* template_str compiled; never NULL (a
+                                 * template that does not compile is
+                                 * refused, the previous one kept) */
+  gchar *source;                /* the rnn element whose results are
+                                 * rendered; NULL: the first one seen */
   gint stream;
   gfloat min_confidence;
   gchar *separator;
@@ -79,6 +82,15 @@ struct _GstRnnText
   gboolean warned_stream;
   guint64 buffers_seen, results_seen;   /* since start */
   gboolean warned_no_results;
+  /* Which rnn element's results are read (gstrnntextsource.c), since
+   * start: */
+  gchar *source_in_use;         /* copy of source taken at a buffer */
+  gchar *first_source;          /* the first element seen (source unset) */
+  gboolean have_first_source;   /* first_source is set (may be NULL: a
+                                 * result without an element field) */
+  gchar *other_source;          /* the first element not read, if any */
+  gboolean source_seen;         /* a result of source_in_use came */
+  gboolean warned_source;       /* the second-element WARNING was posted */
 };
 
 /* The snapshot of the scalar settings a buffer is read with. */
@@ -128,6 +140,25 @@ void gst_rnn_text_check_results_seen (GstRnnText * self);
 /* Forget the held cue and what was sent (flush, start, stop). */
 void gst_rnn_text_reset (GstRnnText * self);
 
+/* gstrnntextsource.c: which rnn element's results are read.  Streaming
+ * thread only, except where said. */
+/* Take the source property for the buffer about to be read (takes the
+ * object lock; allocates only when the property changed since, and then
+ * restarts the post-processing state, which belongs to one element). */
+void gst_rnn_text_source_snapshot (GstRnnText * self);
+/* Whether the result @s (borrowed) comes from the element whose results
+ * are read: the source property's, else the first element seen.  The
+ * first result of a second element with source unset posts one WARNING
+ * naming both elements and the property. */
+gboolean gst_rnn_text_source_accepts (GstRnnText * self,
+    const GstStructure * s);
+/* At EOS: one WARNING if source names an element none of the results
+ * came from, naming one they came from. */
+void gst_rnn_text_source_check_eos (GstRnnText * self);
+/* Forget the elements seen and free the streaming copies (start, stop,
+ * finalize; no data flowing). */
+void gst_rnn_text_source_clear (GstRnnText * self);
+
 G_END_DECLS
 
 /* gstrnntextsettings.c: the properties (class_init) and their defaults
@@ -135,7 +166,10 @@ G_END_DECLS
 void gst_rnn_text_install_properties (GObjectClass * gobject_class);
 void gst_rnn_text_settings_init (GstRnnText * self);
 /* gstrnntext.c: compile @tpl as the template (object lock held or not
- * yet shared). */
-void gst_rnn_text_set_template (GstRnnText * self, const gchar * tpl);
+ * yet shared).  On a template that does not compile, keeps the previous
+ * one and returns FALSE with @error set (naming the template and the
+ * reason; the caller frees it). */
+gboolean gst_rnn_text_set_template (GstRnnText * self, const gchar * tpl,
+    GError ** error);
 
 #endif /* __GST_RNN_TEXT_PRIVATE_H__ */

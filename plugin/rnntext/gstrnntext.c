@@ -30,7 +30,12 @@
  * `matroskamux` and `mp4mux` never wait for text that will not come.
  * The LATENCY answer is upstream's (the `rnn` element reports its window)
  * plus, with merge, max-hold.  EOS, SEGMENT_DONE, a new segment or a GAP
- * event send a held cue; a flush drops it.
+ * event send a held cue; a flush drops it.  When two `rnn` elements on
+ * the path attach results, #GstRnnText:source names the one to render
+ * (by default the first seen, with a WARNING when another's arrive).
+ * The text is a stream of its own: its stream-id is the input's plus
+ * "/" and the element's name, flagged sparse.  Times and confidence are
+ * written with a decimal point whatever the locale.
  *
  * ## Example launch line
  * |[
@@ -105,8 +110,8 @@ GST_ELEMENT_REGISTER_DEFINE (rnntext, "rnntext", GST_RANK_NONE,
 /* ------------------------------------------------------------- input */
 
 /* Append the text of one result to the window's text, if it passes the
- * settings; FALSE with an error posted when the template is unusable. */
-static gboolean
+ * settings. */
+static void
 gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
     const Snapshot * set, guint * max_stream)
 {
@@ -118,7 +123,7 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
   gst_structure_get_uint (s, "stream", &b);
   *max_stream = MAX (*max_stream, b);
   if (set->stream >= 0 && b != (guint) set->stream)
-    return TRUE;
+    return;
 
   GST_OBJECT_LOCK (self);
   /* post-processing (gstrnntextpost.c), when a property of it is set,
@@ -133,18 +138,7 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
               && g_strv_contains ((const gchar * const *) self->ignore,
                   gst_structure_get_string (s, "label"))))) {
     GST_OBJECT_UNLOCK (self);
-    return TRUE;
-  }
-  if (self->tpl == NULL || gst_rnn_text_post_error (&self->post)) {
-    const gchar *prop = self->tpl ? "thresholds" : "template";
-    gchar *why = g_strdup (self->tpl ? gst_rnn_text_post_error (&self->post)
-        : self->template_error);
-
-    GST_OBJECT_UNLOCK (self);
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable %s property: %s", prop, why), (NULL));
-    g_free (why);
-    return FALSE;
+    return;
   }
   if (self->window_text->len > 0)
     g_string_append (self->window_text, self->separator);
@@ -154,7 +148,6 @@ gst_rnn_text_add_result (GstRnnText * self, const GstStructure * s,
   else
     gst_rnn_text_template_render (self->tpl, s, self->window_text);
   GST_OBJECT_UNLOCK (self);
-  return TRUE;
 }
 
 /* After a window: warn once if the selected stream is not in it. */
@@ -190,7 +183,8 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
     guint64 t = GST_CLOCK_TIME_NONE, d = GST_CLOCK_TIME_NONE;
     guint64 h = GST_CLOCK_TIME_NONE;
 
-    if (s == NULL)
+    /* another rnn element's results are not part of the windows read */
+    if (s == NULL || !gst_rnn_text_source_accepts (self, s))
       continue;
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_TIMESTAMP, &t);
     gst_structure_get_uint64 (s, GST_RNN_RESULT_FIELD_DURATION, &d);
@@ -210,8 +204,7 @@ gst_rnn_text_read_results (GstRnnText * self, GstBuffer * buf,
       max_stream = 0;
       open = TRUE;
     }
-    if (!gst_rnn_text_add_result (self, s, set, &max_stream))
-      return GST_FLOW_ERROR;
+    gst_rnn_text_add_result (self, s, set, &max_stream);
   }
   if (open) {
     gst_rnn_text_check_stream (self, set, max_stream);
@@ -238,9 +231,14 @@ gst_rnn_text_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   GST_OBJECT_UNLOCK (self);
 
   gst_rnn_text_count_buffer (self, buf);
-  /* the rnn element restarts its windows there (reset-on-discont) */
-  if (GST_BUFFER_IS_DISCONT (buf))
+  gst_rnn_text_source_snapshot (self);
+  /* the rnn element restarts its windows there (reset-on-discont): the
+   * post-processing starts over, and the jump to the first window after
+   * it is no hop */
+  if (GST_BUFFER_IS_DISCONT (buf)) {
     gst_rnn_text_post_reset (&self->post);
+    self->last_start = GST_CLOCK_TIME_NONE;
+  }
   ret = gst_rnn_text_read_results (self, buf, &set);
   if (GST_CLOCK_TIME_IS_VALID (end) && GST_BUFFER_DURATION_IS_VALID (buf))
     end += GST_BUFFER_DURATION (buf);
@@ -292,6 +290,45 @@ gst_rnn_text_segment (GstRnnText * self, GstEvent * event)
   return gst_pad_push_event (self->srcpad, out);
 }
 
+/* The text is a stream of its own, not the input's: its stream-id is the
+ * input's with "/" and our name appended (as gst_pad_create_stream_id()
+ * derives one from the upstream stream-id; the sink pad has not stored
+ * the event yet, so it is derived here from @event), in the input's
+ * group, flagged sparse (cues come only where there are results, as a
+ * subtitle stream's), with a GstStream of type text. */
+static gboolean
+gst_rnn_text_stream_start (GstRnnText * self, GstEvent * event)
+{
+  const gchar *up = NULL;
+  GstStreamFlags flags = GST_STREAM_FLAG_NONE;
+  GstCaps *caps;
+  GstStream *stream;
+  GstEvent *out;
+  gchar *id;
+  guint group;
+
+  gst_event_parse_stream_start (event, &up);
+  gst_event_parse_stream_flags (event, &flags);
+  id = up ? g_strconcat (up, "/", GST_OBJECT_NAME (self), NULL) :
+      gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self),
+      GST_OBJECT_NAME (self));
+  out = gst_event_new_stream_start (id);
+  gst_event_set_seqnum (out, gst_event_get_seqnum (event));
+  if (gst_event_parse_group_id (event, &group))
+    gst_event_set_group_id (out, group);
+  flags |= GST_STREAM_FLAG_SPARSE;
+  gst_event_set_stream_flags (out, flags);
+  caps = gst_pad_get_pad_template_caps (self->srcpad);
+  stream = gst_stream_new (id, caps, GST_STREAM_TYPE_TEXT, flags);
+  gst_event_set_stream (out, stream);
+  gst_object_unref (stream);
+  gst_caps_unref (caps);
+  GST_DEBUG_OBJECT (self, "stream-id %s (input %s)", id, up);
+  g_free (id);
+  gst_event_unref (event);
+  return gst_pad_push_event (self->srcpad, out);
+}
+
 static gboolean
 gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
@@ -299,6 +336,8 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 
   gst_rnn_text_post_event (&self->post, event);
   switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_STREAM_START:
+      return gst_rnn_text_stream_start (self, event);
     case GST_EVENT_CAPS:{
       /* whatever the input, the output is text */
       GstCaps *caps = gst_pad_get_pad_template_caps (self->srcpad);
@@ -318,6 +357,7 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
        * after it, so the held cue ends and nothing comes before its end */
       gst_event_parse_gap (event, &ts, &dur);
       gst_rnn_text_send_pending (self, ts, gst_rnn_text_newline (self));
+      self->last_start = GST_CLOCK_TIME_NONE;
       if (GST_CLOCK_TIME_IS_VALID (ts) && GST_CLOCK_TIME_IS_VALID (dur))
         gst_rnn_text_gap_to (self, ts + dur);
       gst_event_unref (event);
@@ -341,6 +381,7 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gst_rnn_text_send_pending (self, GST_CLOCK_TIME_NONE,
           gst_rnn_text_newline (self));
       gst_rnn_text_check_results_seen (self);
+      gst_rnn_text_source_check_eos (self);
       break;
     case GST_EVENT_FLUSH_STOP:
       gst_rnn_text_reset (self);
@@ -353,55 +394,42 @@ gst_rnn_text_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 
 /* ------------------------------------------------------- properties */
 
-/* Compile @str as the template (object lock held). */
-void
-gst_rnn_text_set_template (GstRnnText * self, const gchar * str)
+/* Compile @str as the template (object lock held); on an error keep the
+ * previous one, as GStreamer's elements keep a property whose new value
+ * is invalid. */
+gboolean
+gst_rnn_text_set_template (GstRnnText * self, const gchar * str,
+    GError ** error)
 {
-  GError *err = NULL;
+  GstRnnTextTemplate *tpl;
 
-  g_free (self->template_str);
-  g_clear_pointer (&self->template_error, g_free);
+  if (str == NULL)
+    str = "";
+  tpl = gst_rnn_text_template_compile (str, error);
+  if (tpl == NULL)
+    return FALSE;
   gst_rnn_text_template_free (self->tpl);
-  self->template_str = g_strdup (str ? str : "");
-  self->tpl = gst_rnn_text_template_compile (self->template_str, &err);
-  if (self->tpl == NULL) {
-    self->template_error = g_strdup (err->message);
-    g_error_free (err);
-    GST_WARNING_OBJECT (self, "%s", self->template_error);
-  }
+  g_free (self->template_str);
+  self->tpl = tpl;
+  self->template_str = g_strdup (str);
+  return TRUE;
 }
 
 
 /* ------------------------------------------------------------ states */
 
-/* READY -> PAUSED: refuse an unusable template, naming it. */
-static gboolean
+/* READY -> PAUSED: the streaming state (a template or thresholds that
+ * do not parse were refused when set, so every setting is usable). */
+static void
 gst_rnn_text_start (GstRnnText * self)
 {
-  const gchar *prop = "template";
-  gchar *why = NULL;
-
-  GST_OBJECT_LOCK (self);
-  if (self->tpl == NULL)
-    why = g_strdup (self->template_error);
-  else if (gst_rnn_text_post_error (&self->post)) {
-    prop = "thresholds";
-    why = g_strdup (gst_rnn_text_post_error (&self->post));
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (why) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Unusable %s property: %s", prop, why), (NULL));
-    g_free (why);
-    return FALSE;
-  }
   self->window_text = g_string_sized_new (TEXT_RESERVE);
   self->pending_text = g_string_sized_new (TEXT_RESERVE);
   gst_rnn_text_reset (self);
   self->buffers_seen = self->results_seen = 0;
   self->warned_no_results = FALSE;
+  gst_rnn_text_source_clear (self);
   gst_rnn_text_post_reset (&self->post);
-  return TRUE;
 }
 
 static void
@@ -413,6 +441,7 @@ gst_rnn_text_stop (GstRnnText * self)
   if (self->pending_text)
     g_string_free (self->pending_text, TRUE);
   self->window_text = self->pending_text = NULL;
+  gst_rnn_text_source_clear (self);
 }
 
 static GstStateChangeReturn
@@ -421,9 +450,8 @@ gst_rnn_text_change_state (GstElement * element, GstStateChange transition)
   GstRnnText *self = GST_RNN_TEXT (element);
   GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
-      && !gst_rnn_text_start (self))
-    return GST_STATE_CHANGE_FAILURE;
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    gst_rnn_text_start (self);
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
     gst_rnn_text_stop (self);
@@ -440,8 +468,8 @@ gst_rnn_text_finalize (GObject * object)
   gst_rnn_text_stop (self);
   gst_rnn_text_template_free (self->tpl);
   g_free (self->template_str);
-  g_free (self->template_error);
   g_free (self->separator);
+  g_free (self->source);
   g_free (self->ignore_labels);
   g_strfreev (self->ignore);
   gst_rnn_text_post_clear (&self->post);
@@ -467,7 +495,7 @@ gst_rnn_text_class_init (GstRnnTextClass * klass)
       "RNN results as text", "Filter/Converter/Text",
       "Turns the n-to-1 results of the rnn element (GstRnnResultMeta) into "
       "timed text cues, for subtitles, textoverlay or a file",
-      "gst-rnn developers");
+      "gst-rnn developers <" PACKAGE_ORIGIN ">");
 }
 
 static void

@@ -105,7 +105,6 @@ clear_thresholds (GstRnnTextPost * post)
   g_clear_pointer (&post->thresholds_str, g_free);
   g_clear_pointer (&post->thr_labels, g_strfreev);
   g_clear_pointer (&post->thr_values, g_free);
-  g_clear_pointer (&post->thresholds_error, g_free);
   post->n_thr = 0;
 }
 
@@ -118,58 +117,66 @@ gst_rnn_text_post_clear (GstRnnTextPost * post)
 
 /* ------------------------------------------------------- properties */
 
-/* Parse "label=number,label=number" into @post; on a bad entry set
- * thresholds_error naming it and keep no thresholds. */
-static void
+/* Why entry @i (1-based) of a thresholds list, @e, is unusable, or NULL;
+ * on success its label (stripped) stays in @e and its value in @v.
+ * @labels/@n: the entries accepted so far. */
+static gchar *
+parse_threshold (gchar * e, guint i, gchar ** labels, guint n, gdouble * v)
+{
+  gchar *eq = strrchr (e, '='), *end;
+  guint j;
+
+  if (eq == NULL || eq == e)
+    return g_strdup_printf ("thresholds entry %u '%s' is not LABEL=NUMBER "
+        "(e.g. \"yes=0.8,no=0.7\")", i, e);
+  *eq = '\0';
+  g_strchomp (e);
+  *v = g_ascii_strtod (g_strchug (eq + 1), &end);
+  if (end == eq + 1 || *g_strchug (end) != '\0' || !isfinite (*v))
+    return g_strdup_printf ("thresholds entry %u: '%s' for label '%s' is "
+        "not a finite number", i, eq + 1, e);
+  for (j = 0; j < n; j++)
+    if (strcmp (labels[j], e) == 0)
+      return g_strdup_printf ("thresholds entry %u: label '%s' has a "
+          "threshold already (entry %u)", i, e, j + 1);
+  return NULL;
+}
+
+/* Parse "label=number,label=number" into @post.  On a bad entry keep the
+ * thresholds in force and return why (naming the entry; g_free() it), as
+ * GStreamer's elements keep a property on an invalid value. */
+static gchar *
 set_thresholds (GstRnnTextPost * post, const gchar * str)
 {
-  gchar **entries;
-  guint i, n;
+  gchar **entries, **labels = NULL, *why = NULL;
+  gdouble *values = NULL;
+  guint i, n = 0, k = 0;
 
+  if (str != NULL && *str != '\0') {
+    entries = g_strsplit (str, ",", -1);
+    n = g_strv_length (entries);
+    labels = g_new0 (gchar *, n + 1);
+    values = g_new0 (gdouble, n);
+    for (i = 0; i < n && why == NULL; i++) {
+      gchar *e = g_strstrip (entries[i]);
+
+      why = parse_threshold (e, i + 1, labels, k, &values[k]);
+      if (why == NULL)
+        labels[k++] = g_strdup (e);
+    }
+    g_strfreev (entries);
+    if (why) {
+      g_strfreev (labels);
+      g_free (values);
+      return why;
+    }
+  }
   clear_thresholds (post);
   post->thresholds_str = g_strdup (str);
-  if (str == NULL || *str == '\0')
-    return;
-  entries = g_strsplit (str, ",", -1);
-  n = g_strv_length (entries);
-  post->thr_labels = g_new0 (gchar *, n + 1);
-  post->thr_values = g_new0 (gdouble, n);
-  for (i = 0; i < n; i++) {
-    gchar *e = g_strstrip (entries[i]), *eq = strrchr (e, '='), *end;
-    gdouble v;
-    guint j;
-
-    if (eq == NULL || eq == e) {
-      post->thresholds_error = g_strdup_printf ("thresholds entry %u '%s' "
-          "is not LABEL=NUMBER (e.g. \"yes=0.8,no=0.7\")", i + 1, e);
-      break;
-    }
-    *eq = '\0';
-    g_strchomp (e);
-    v = g_ascii_strtod (g_strchug (eq + 1), &end);
-    if (end == eq + 1 || *g_strchug (end) != '\0' || !isfinite (v)) {
-      post->thresholds_error = g_strdup_printf ("thresholds entry %u: '%s' "
-          "for label '%s' is not a finite number", i + 1, eq + 1, e);
-      break;
-    }
-    for (j = 0; j < post->n_thr; j++)
-      if (strcmp (post->thr_labels[j], e) == 0)
-        break;
-    if (j < post->n_thr) {
-      post->thresholds_error = g_strdup_printf ("thresholds entry %u: label "
-          "'%s' has a threshold already (entry %u)", i + 1, e, j + 1);
-      break;
-    }
-    post->thr_labels[post->n_thr] = g_strdup (e);
-    post->thr_values[post->n_thr++] = v;
-  }
-  g_strfreev (entries);
-  if (post->thresholds_error) {
-    g_clear_pointer (&post->thr_labels, g_strfreev);
-    g_clear_pointer (&post->thr_values, g_free);
-    post->n_thr = 0;
-    GST_WARNING ("%s", post->thresholds_error);
-  }
+  post->thr_labels = labels;
+  post->thr_values = values;
+  post->n_thr = k;
+  return NULL;
 }
 
 void
@@ -183,8 +190,8 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
    */
   g_object_class_install_property (klass, first_id + PROP_SMOOTHING,
       g_param_spec_uint ("smoothing", "Smoothing",
-          "Number of a stream's last results (fewer at the start) whose "
-          "scores decide each window's label; 1 = no smoothing", 1,
+          "Number of a stream's last results that decide each label (1 = "
+          "no smoothing)", 1,
           GST_RNN_TEXT_POST_MAX_DEPTH, DEFAULT_SMOOTHING,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -192,13 +199,13 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
   /**
    * GstRnnText:smoothing-mode:
    *
-   * Whether the smoothed label is the best mean score or the label most
-   * of the last results name.
+   * Whether the smoothed label is the best mean score (mean) or the
+   * label most of the last results name (majority, ties to the better
+   * mean, scored by its mean).
    */
   g_object_class_install_property (klass, first_id + PROP_SMOOTHING_MODE,
       g_param_spec_enum ("smoothing-mode", "Smoothing mode",
-          "How the last results combine: the class with the best mean "
-          "score, or the class most of them name (scored by its mean)",
+          "How a stream's last results decide its label",
           GST_TYPE_RNN_TEXT_SMOOTHING, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -207,27 +214,29 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
    * GstRnnText:thresholds:
    *
    * Per-label thresholds as "label=number,...": a label's smoothed score
-   * must reach its own threshold to start a cue; other labels use
-   * #GstRnnText:min-confidence.
+   * must reach its own threshold (a score equal to it passes) to start a
+   * cue; other labels use #GstRnnText:min-confidence.  A list with a
+   * malformed entry is refused: the thresholds in force stay, and a
+   * WARNING names the entry.
    */
   g_object_class_install_property (klass, first_id + PROP_THRESHOLDS,
       g_param_spec_string ("thresholds", "Thresholds",
-          "Per-label score thresholds to start a cue, e.g. "
-          "\"yes=0.8,no=0.7\" (equal passes); other labels use "
-          "min-confidence", NULL,
+          "Per-label scores that start a cue, e.g. \"yes=0.8,no=0.7\"",
+          NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:min-duration:
    *
-   * How long a label must pass before its cue starts.
+   * How long a label must pass before its cue starts: in consecutive
+   * windows covering this time, from its first window's start to the
+   * latest's start plus one hop; the earlier windows give no text.
    */
   g_object_class_install_property (klass, first_id + PROP_MIN_DURATION,
       g_param_spec_uint64 ("min-duration", "Minimum duration",
-          "Time (ns) a label must pass in consecutive windows, from its "
-          "first window's start to the latest's start plus one hop, before "
-          "its cue starts (earlier windows give no text)", 0, G_MAXUINT64,
+          "Time (ns) a label must keep passing before its cue starts", 0,
+          G_MAXUINT64,
           DEFAULT_MIN_DURATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -240,30 +249,31 @@ gst_rnn_text_post_install_properties (GObjectClass * klass, guint first_id)
    */
   g_object_class_install_property (klass, first_id + PROP_END_THRESHOLD,
       g_param_spec_float ("end-threshold", "End threshold",
-          "A started cue goes on while its label's smoothed score stays at "
-          "or above this (hysteresis; the default ends it when the label "
-          "stops passing)", -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_END_THRESHOLD,
+          "Score at or above which a started cue goes on (hysteresis)",
+          -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_END_THRESHOLD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:hold:
    *
-   * How long a cue goes on after its label last passed.
+   * How long a cue goes on after its label last passed: for windows
+   * starting at most this after its last passing window, unless another
+   * label starts.
    */
   g_object_class_install_property (klass, first_id + PROP_HOLD,
       g_param_spec_uint64 ("hold", "Hold",
-          "Time (ns) a cue goes on after its label last passed (windows "
-          "starting at most this after that window), unless another label "
-          "starts", 0, G_MAXUINT64, DEFAULT_HOLD,
+          "Time (ns) a cue goes on after its label last passed", 0,
+          G_MAXUINT64, DEFAULT_HOLD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 }
 
 gboolean
 gst_rnn_text_post_set_property (GstRnnTextPost * post, guint id,
-    const GValue * value)
+    const GValue * value, gchar ** refused)
 {
+  *refused = NULL;
   switch (id) {
     case PROP_SMOOTHING:
       post->smoothing = g_value_get_uint (value);
@@ -272,7 +282,7 @@ gst_rnn_text_post_set_property (GstRnnTextPost * post, guint id,
       post->mode = g_value_get_enum (value);
       break;
     case PROP_THRESHOLDS:
-      set_thresholds (post, g_value_get_string (value));
+      *refused = set_thresholds (post, g_value_get_string (value));
       break;
     case PROP_MIN_DURATION:
       post->min_duration = g_value_get_uint64 (value);
@@ -324,12 +334,6 @@ gst_rnn_text_post_active (const GstRnnTextPost * post)
   return post->smoothing > 1 || post->thresholds_str != NULL
       || post->min_duration > 0 || post->end_threshold != G_MAXFLOAT
       || post->hold > 0;
-}
-
-const gchar *
-gst_rnn_text_post_error (const GstRnnTextPost * post)
-{
-  return post->thresholds_error;
 }
 
 /* ------------------------------------------------------------ state */

@@ -52,7 +52,6 @@ typedef struct
   gchar **thr_labels;           /* parsed; NULL when none */
   gdouble *thr_values;
   guint n_thr;
-  gchar *thresholds_error;      /* why thresholds_str is unusable */
   GstClockTime min_duration;
   gfloat end_threshold;         /* G_MAXFLOAT: unset */
   GstClockTime hold;
@@ -85,19 +84,17 @@ void gst_rnn_text_post_clear (GstRnnTextPost * post);
 void gst_rnn_text_post_install_properties (GObjectClass * klass,
     guint first_id);
 /* Set/get the property @id - first_id (object lock held); FALSE if it is
- * not one of them. */
+ * not one of them.  A thresholds list with a bad entry is refused: the
+ * thresholds in force stay and *@refused (else set to NULL) says why,
+ * naming the entry (the caller g_free()s it). */
 gboolean gst_rnn_text_post_set_property (GstRnnTextPost * post, guint id,
-    const GValue * value);
+    const GValue * value, gchar ** refused);
 gboolean gst_rnn_text_post_get_property (GstRnnTextPost * post, guint id,
     GValue * value);
 
 /* Whether any post-processing property is set (object lock held); when
  * not, the element's results go through unchanged. */
 gboolean gst_rnn_text_post_active (const GstRnnTextPost * post);
-/* Why the thresholds property is unusable, or NULL (object lock held;
- * owned by @post). */
-const gchar *gst_rnn_text_post_error (const GstRnnTextPost * post);
-
 /* Decide what the result @s (a GstRnnResultMeta structure) gives, with
  * @min_confidence the threshold of labels the thresholds property does
  * not name and @ignore the labels that never start a cue (may be NULL).

@@ -19,6 +19,7 @@
 #define DEFAULT_IGNORE_LABELS NULL
 #define DEFAULT_CUE_TIME GST_RNN_TEXT_CUE_TIME_END
 #define DEFAULT_MAX_HOLD (200 * GST_MSECOND)
+#define DEFAULT_SOURCE NULL
 
 enum
 {
@@ -32,6 +33,7 @@ enum
   PROP_IGNORE_LABELS,
   PROP_CUE_TIME,
   PROP_MAX_HOLD,
+  PROP_SOURCE,
   PROP_POST_FIRST               /* and on: gstrnntextpost.c's */
 };
 
@@ -39,6 +41,10 @@ static void gst_rnn_text_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_rnn_text_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
+static void gst_rnn_text_refused (GstRnnText * self, const gchar * prop,
+    gchar * why, gchar * kept, gboolean stopped);
+static void gst_rnn_text_set_done (GstRnnText * self, GstClockTime latency,
+    const gchar * prop, gchar * why);
 
 void
 gst_rnn_text_install_properties (GObjectClass * gobject_class)
@@ -50,37 +56,43 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    * GstRnnText:template:
    *
    * The text of one result; placeholders in braces are replaced by the
-   * result's fields, "{{" and "}}" are literal braces.
+   * result's fields (times in seconds with three decimals, confidence
+   * with two, always with a decimal point), "{{" and "}}" are literal
+   * braces.  The placeholders: {label}, {class}, {confidence},
+   * {stream}, {start}, {end}, {duration}, {frames}, {model}, {element}.
+   * A template that does not compile (an unknown placeholder, a
+   * lone brace) is refused: the previous one stays, and a WARNING names
+   * it and the reason.
    */
   g_object_class_install_property (gobject_class, PROP_TEMPLATE,
       g_param_spec_string ("template", "Template",
-          "Text of one result; placeholders: " GST_RNN_TEXT_PLACEHOLDERS
-          " (times in seconds); {{ and }} are literal braces; an unknown "
-          "placeholder is an error", DEFAULT_TEMPLATE,
+          "Text of each result, with placeholders such as {label}, "
+          "{confidence} and {start}", DEFAULT_TEMPLATE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:stream:
    *
-   * Which stream (batch entry) of the rnn element gives text; -1: all.
+   * Which stream (batch entry) of the rnn element gives text; -1: all,
+   * joined by #GstRnnText:separator in window order.
    */
   g_object_class_install_property (gobject_class, PROP_STREAM,
       g_param_spec_int ("stream", "Stream",
-          "Stream (0..B-1) whose results give text; -1 = all, joined by "
-          "'separator' in window order", -1, G_MAXINT, DEFAULT_STREAM,
+          "Stream (0..B-1) whose results give text (-1 = all)", -1,
+          G_MAXINT, DEFAULT_STREAM,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRnnText:min-confidence:
    *
-   * Results whose confidence (largest score) is below it give no text.
+   * Results whose confidence (largest score) is below it give no text;
+   * the default lets every valid result through.
    */
   g_object_class_install_property (gobject_class, PROP_MIN_CONFIDENCE,
       g_param_spec_float ("min-confidence", "Minimum confidence",
-          "Results with a confidence (largest score) below this give no "
-          "text (the default lets every valid result through)",
+          "Lowest confidence (largest score) of a result that gives text",
           -G_MAXFLOAT, G_MAXFLOAT, DEFAULT_MIN_CONFIDENCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -92,7 +104,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_SEPARATOR,
       g_param_spec_string ("separator", "Separator",
-          "Joins the texts of several streams in one window's cue",
+          "Joins the texts of several streams in one cue",
           DEFAULT_SEPARATOR,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -106,9 +118,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_MERGE,
       g_param_spec_boolean ("merge", "Merge",
-          "Consecutive, touching windows with the same rendered text extend "
-          "one cue instead of repeating it, sent when the text changes or "
-          "after max-hold (use a template without times or confidence)",
+          "Make one cue of consecutive windows with the same text",
           DEFAULT_MERGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -122,8 +132,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_NEWLINE,
       g_param_spec_boolean ("newline", "Newline",
-          "End each cue's text with a newline (one line per cue with "
-          "fdsink/filesink); FALSE for subtitle tracks and textoverlay",
+          "End each cue with a newline",
           DEFAULT_NEWLINE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -131,13 +140,13 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
   /**
    * GstRnnText:ignore-labels:
    *
-   * Labels that give no text, such as a keyword spotter's silence or
-   * unknown classes.
+   * Comma-separated labels that give no text, such as a keyword
+   * spotter's silence or unknown classes (e.g. "_silence_,_unknown_");
+   * compared exactly.
    */
   g_object_class_install_property (gobject_class, PROP_IGNORE_LABELS,
       g_param_spec_string ("ignore-labels", "Ignore labels",
-          "Comma-separated labels whose results give no text (e.g. "
-          "\"_silence_,_unknown_\"); compared exactly",
+          "Comma-separated labels that give no text",
           DEFAULT_IGNORE_LABELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -153,8 +162,7 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_CUE_TIME,
       g_param_spec_enum ("cue-time", "Cue time",
-          "Where in its window a cue starts (end: when the result is known; "
-          "start and centre lag the input by the window or half of it)",
+          "Where in its window a cue starts",
           GST_TYPE_RNN_TEXT_CUE_TIME, DEFAULT_CUE_TIME,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -170,10 +178,24 @@ gst_rnn_text_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_MAX_HOLD,
       g_param_spec_int64 ("max-hold", "Maximum hold",
-          "With merge, the longest (ns) a cue waits for its text to change "
-          "before it is sent, the run going on in the next cue (-1 = until "
-          "the text changes: unbounded latency)",
+          "With merge, the longest time (ns) a cue is held (-1 = until its "
+          "text changes)",
           -1, G_MAXINT64, DEFAULT_MAX_HOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRnnText:source:
+   *
+   * The name of the rnn element whose results are rendered, when several
+   * on one path attach theirs to the same buffers (each result names its
+   * element).  Empty (the default): the first element whose results
+   * arrive; results of another then post one WARNING naming both.
+   */
+  g_object_class_install_property (gobject_class, PROP_SOURCE,
+      g_param_spec_string ("source", "Source",
+          "Name of the rnn element whose results to render (empty: the "
+          "first one seen)", DEFAULT_SOURCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -193,7 +215,7 @@ gst_rnn_text_settings_init (GstRnnText * self)
   self->cue_time = DEFAULT_CUE_TIME;
   self->max_hold = DEFAULT_MAX_HOLD;
   gst_rnn_text_post_init (&self->post);
-  gst_rnn_text_set_template (self, DEFAULT_TEMPLATE);
+  gst_rnn_text_set_template (self, DEFAULT_TEMPLATE, NULL);
 }
 
 static void
@@ -202,12 +224,20 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
 {
   GstRnnText *self = GST_RNN_TEXT (object);
   GstClockTime latency;
+  const gchar *refused_prop = NULL;
+  GError *err = NULL;
+  gchar *why = NULL;
 
   GST_OBJECT_LOCK (self);
   latency = gst_rnn_text_own_latency (self);
   switch (prop_id) {
     case PROP_TEMPLATE:
-      gst_rnn_text_set_template (self, g_value_get_string (value));
+      if (!gst_rnn_text_set_template (self, g_value_get_string (value),
+              &err)) {
+        refused_prop = "template";
+        why = g_strdup (err->message);
+        g_error_free (err);
+      }
       break;
     case PROP_STREAM:
       self->stream = g_value_get_int (value);
@@ -242,20 +272,65 @@ gst_rnn_text_set_property (GObject * object, guint prop_id,
       self->max_hold = g_value_get_int64 (value) < 0 ? GST_CLOCK_TIME_NONE :
           (GstClockTime) g_value_get_int64 (value);
       break;
+    case PROP_SOURCE:
+      g_free (self->source);
+      self->source = g_value_dup_string (value);
+      if (self->source && *self->source == '\0')
+        g_clear_pointer (&self->source, g_free);
+      break;
     default:
       if (prop_id < PROP_POST_FIRST
           || !gst_rnn_text_post_set_property (&self->post,
-              prop_id - PROP_POST_FIRST, value))
+              prop_id - PROP_POST_FIRST, value, &why))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      else if (why)
+        refused_prop = "thresholds";
       break;
   }
-  if (gst_rnn_text_own_latency (self) == latency) {
-    GST_OBJECT_UNLOCK (self);
-    return;
-  }
+  gst_rnn_text_set_done (self, latency, refused_prop, why);
+}
+
+/* The end of set_property (called with the object lock, which it
+ * releases): a LATENCY message if the latency we add changed, and the
+ * WARNING for a refused value of @prop (with @why, which it takes). */
+static void
+gst_rnn_text_set_done (GstRnnText * self, GstClockTime latency,
+    const gchar * prop, gchar * why)
+{
+  gboolean changed = gst_rnn_text_own_latency (self) != latency;
+  gboolean stopped = GST_STATE (self) <= GST_STATE_READY
+      && GST_STATE_PENDING (self) <= GST_STATE_READY;
+  gchar *kept = NULL;
+
+  if (prop)
+    kept = g_strdup (g_str_equal (prop, "template") ? self->template_str :
+        self->post.thresholds_str);
   GST_OBJECT_UNLOCK (self);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_latency (GST_OBJECT (self)));
+  if (changed)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  if (prop)
+    gst_rnn_text_refused (self, prop, why, kept, stopped);
+}
+
+/* A value of @prop (template, thresholds) that does not parse was set:
+ * the previous one (@kept) stays, as GStreamer's elements keep a
+ * property on an invalid value; a WARNING on the bus says so and @why,
+ * and before the element runs (no bus yet, e.g. gst-launch-1.0 setting
+ * properties) a g_warning too.  Takes @why and @kept; called without the
+ * object lock. */
+static void
+gst_rnn_text_refused (GstRnnText * self, const gchar * prop, gchar * why,
+    gchar * kept, gboolean stopped)
+{
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("Invalid %s refused, %s stays \"%s\": %s", prop, prop,
+          kept ? kept : "", why), (NULL));
+  if (stopped)
+    g_warning ("%s: invalid %s refused, %s stays \"%s\": %s",
+        GST_OBJECT_NAME (self), prop, prop, kept ? kept : "", why);
+  g_free (why);
+  g_free (kept);
 }
 
 static void
@@ -293,6 +368,9 @@ gst_rnn_text_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_MAX_HOLD:
       g_value_set_int64 (value, GST_CLOCK_TIME_IS_VALID (self->max_hold) ?
           (gint64) self->max_hold : -1);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, self->source);
       break;
     default:
       if (prop_id < PROP_POST_FIRST

@@ -145,11 +145,16 @@ gst_rnn_text_template_free (GstRnnTextTemplate * tpl)
   g_free (tpl);
 }
 
+/* @t in seconds with three decimals and a decimal point whatever the
+ * locale (LC_NUMERIC): the text is data, read back by programs. */
 static void
 append_seconds (GString * out, GstClockTime t)
 {
+  gchar num[G_ASCII_DTOSTR_BUF_SIZE];
+
   if (GST_CLOCK_TIME_IS_VALID (t))
-    g_string_append_printf (out, "%.3f", (gdouble) t / GST_SECOND);
+    g_string_append (out, g_ascii_formatd (num, sizeof (num), "%.3f",
+            (gdouble) t / GST_SECOND));
   else
     g_string_append (out, "?");
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rnntext thresholds: "label=number,..." gives labels their own
  * threshold (a score equal to it passes); other labels keep
- * min-confidence; a malformed list fails the start (or, set while
- * playing, the next result) with an error naming the entry. */
+ * min-confidence; a malformed list is refused, before or while playing:
+ * the thresholds in force stay (read back and used) and a WARNING names
+ * the entry and the list kept (before the element runs, a g_warning
+ * too); the stream goes on. */
 #include "rnntext-test.h"
 
 static const gchar *const labels[] = { "silence", "yes", "no", "up" };
@@ -79,27 +81,59 @@ static const struct
 GST_START_TEST (test_bad)
 {
   GstElement *e = gst_element_factory_make ("rnntext", NULL);
-  const gchar *needles[] = { "thresholds", bad[__i__].needle, NULL };
+  const gchar *needles[] = { "thresholds", bad[__i__].needle, "yes=0.5",
+    NULL
+  };
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+  gchar *got = NULL;
 
-  g_object_set (e, "thresholds", bad[__i__].str, NULL);
-  check_start_error (e, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS,
-      needles);
+  gst_element_set_bus (e, bus);
+  g_object_set (e, "thresholds", "yes=0.5", NULL);
+  ASSERT_WARNING (g_object_set (e, "thresholds", bad[__i__].str, NULL));
+  g_object_get (e, "thresholds", &got, NULL);
+  fail_unless_equals_string (got, "yes=0.5");
+  g_free (got);
+  check_one_warning (bus, needles);
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+
+  /* yes=0.5 is in force: a yes at .45 gives no text (with no thresholds
+   * it would), one at .55 does (cue-time=end: at its window's end) */
+  h = harness_audio (e, 1);
+  gst_harness_push (h, window (0, 1, 0.45));
+  gst_harness_push (h, window (1, 1, 0.55));
+  gst_harness_push_event (h, gst_event_new_eos ());
+  expect_cue (h, "yes\n", 200 * MS, 300 * MS);
+  expect_no_cue (h);
+  harness_done (h);
 }
 
 GST_END_TEST;
 
-/* Set while playing: the next result fails with the error. */
+/* Set while playing: refused with a WARNING, the stream goes on with the
+ * thresholds in force. */
 GST_START_TEST (test_bad_while_playing)
 {
   GstHarness *h = text_harness ("thresholds", "yes=0.5", NULL);
-  const gchar *needles[] = { "thresholds", "entry 1 'yes'", NULL };
+  const gchar *needles[] = { "thresholds", "entry 1 'yes'", "yes=0.5", NULL };
+  gchar *got = NULL;
 
   gst_harness_push (h, window (0, 1, 0.9));
   g_object_set (h->element, "thresholds", "yes", NULL);
-  fail_unless_equals_int (gst_harness_push (h, window (1, 1, 0.9)),
-      GST_FLOW_ERROR);
-  check_bus_error (harness_bus (h), GST_LIBRARY_ERROR,
-      GST_LIBRARY_ERROR_SETTINGS, needles);
+  check_one_warning (harness_bus (h), needles);
+  g_object_get (h->element, "thresholds", &got, NULL);
+  fail_unless_equals_string (got, "yes=0.5");
+  g_free (got);
+  fail_unless_equals_int (gst_harness_push (h, window (1, 1, 0.45)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, window (2, 1, 0.9)),
+      GST_FLOW_OK);
+  expect_cue (h, "yes\n", 0, 100 * MS);
+  expect_cue (h, "yes\n", 200 * MS, 300 * MS);
+  expect_no_cue (h);
+  fail_unless (gst_bus_pop_filtered (harness_bus (h), GST_MESSAGE_ERROR)
+      == NULL, "an ERROR on the bus");
   harness_done (h);
 }
 

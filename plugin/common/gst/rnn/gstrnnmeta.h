@@ -21,7 +21,8 @@
  * named GST_RNN_RESULT_STRUCTURE_NAME, every result that ended in this
  * buffer, in window order, then stream order.  A second rnn element on the
  * same path appends its results to the same array (tell them apart by
- * GST_RNN_RESULT_FIELD_ELEMENT).
+ * GST_RNN_RESULT_FIELD_ELEMENT, the element's name: rnntext's `source`
+ * property picks one by it).
  *
  * ## One result
  *
