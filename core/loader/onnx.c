@@ -115,7 +115,7 @@ onnx_refuse (P * p, const Onnx__NodeProto * n, GError ** error, const char *fmt,
   return FALSE;
 }
 
-void
+Val *
 onnx_add_val (P * p, const char *name, Tag tag, guint level,
     const Onnx__TensorProto * t)
 {
@@ -124,6 +124,7 @@ onnx_add_val (P * p, const char *name, Tag tag, guint level,
   v->level = level;
   v->t = t;
   g_hash_table_replace (p->vals, (gpointer) name, v);
+  return v;
 }
 
 static void
@@ -308,6 +309,28 @@ onnx_graph_says (P * p, const char *key, const char *value, GError ** error)
   return TRUE;
 }
 
+/* The graph's ai.onnx opset is one this reader was checked on: RNN, LSTM
+ * and GRU mean the same from opset 7 to 17 (14 added `layout`, whose
+ * default is the older layout), but torch writes opsets 7 and 8 with the
+ * experimental ConstantFill and computed weights, which are refused here by
+ * opset, not by the first node that does not fit. */
+static gboolean
+check_opset (P * p, GError ** error)
+{
+  if (p->opset >= ONNX_OPSET_MIN && p->opset <= ONNX_OPSET_MAX)
+    return TRUE;
+  if (p->opset == 0)
+    g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL, "%s: opset_import: the "
+        "model imports no ai.onnx opset (opsets %d to %d are supported)",
+        p->file, ONNX_OPSET_MIN, ONNX_OPSET_MAX);
+  else
+    g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL, "%s: opset_import: "
+        "ai.onnx opset %" G_GINT64_FORMAT " is not supported (opsets %d to %d "
+        "are: export with torch.onnx.export(..., opset_version=14))", p->file,
+        p->opset, ONNX_OPSET_MIN, ONNX_OPSET_MAX);
+  return FALSE;
+}
+
 RnnSafetensors *
 rnn_onnx_parse (const guint8 * data, gsize size, const char *name,
     GError ** error)
@@ -347,7 +370,8 @@ rnn_onnx_parse (const guint8 * data, gsize size, const char *name,
   static const char *const cells[] = { "RNN", "rnn", "LSTM", "lstm", "GRU",
     "gru"
   };
-  gboolean ok = take_metadata (&p, error) && onnx_walk_graph (&p, error);
+  gboolean ok = check_opset (&p, error) && take_metadata (&p, error) &&
+      onnx_walk_graph (&p, error);
   for (guint i = 0; ok && i < G_N_ELEMENTS (cells); i += 2)
     if (strcmp (p.op, cells[i]) == 0)
       ok = onnx_graph_says (&p, "rnn.cell", cells[i + 1], error);

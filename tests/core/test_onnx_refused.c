@@ -39,6 +39,10 @@ static const struct {
           NULL}},
   {"meta-cell-contradicts", {"rnn.cell is \"gru\"", "graph says \"lstm\"",
           NULL}},
+  /* torch.onnx.export(opset_version=8): refused by its opset, not by the
+   * ConstantFill it holds */
+  {"opset-8", {"opset_import: ai.onnx opset 8 is not supported",
+          "opsets 9 to 17", NULL}},
 };
 
 START_TEST (test_graphs_torch_writes)
@@ -120,6 +124,17 @@ START_TEST (test_truncated)
   }
   ck_assert (g_file_set_contents (p, bytes, len / 2, NULL));
   expect_refused (p, RNN_ERROR_FORMAT, subs);
+}
+END_TEST
+
+/* A fixture whose opset_import names only another domain: no ai.onnx
+ * opset, refused as such. */
+START_TEST (test_no_ai_onnx_opset)
+{
+  g_autofree char *p = mutated ("gru_l1_bias_uni_bf", "\x42\x02\x10\x0e",
+      "\x42\x02\x18\x0e", 4);     /* OperatorSetIdProto {version 14} -> an unknown field 3 */
+  const char *subs[] = { "opset_import", "imports no ai.onnx opset", NULL };
+  expect_refused (p, RNN_ERROR_MODEL, subs);
 }
 END_TEST
 
@@ -322,6 +337,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_hidden_size_clash);
   tcase_add_test (tc, test_truncated);
   tcase_add_test (tc, test_garbage);
+  tcase_add_test (tc, test_no_ai_onnx_opset);
   tcase_add_test (tc, test_nested_graphs);
   tcase_add_test (tc, test_metadata_not_utf8);
   tcase_add_loop_test (tc, test_unsupported_attributes, 0,
