@@ -431,10 +431,11 @@ onnx_walk_graph (P * p, GError ** error)
   }
   for (size_t i = 0; i < g->n_node; i++) {
     const Onnx__NodeProto *n = g->node[i];
-    if (!n->op_type || (n->domain && *n->domain &&
-            strcmp (n->domain, "ai.onnx")))
+    if (!n->op_type || !*n->op_type)
+      return onnx_refuse (p, n, error, "has no op_type");
+    if (n->domain && *n->domain && strcmp (n->domain, "ai.onnx"))
       return onnx_refuse (p, n, error, "op from domain '%s' is not supported",
-          n->domain ? n->domain : "");
+          n->domain);
     for (size_t j = 0; j < n->n_input; j++)
       if (*n->input[j] && !onnx_val (p, n->input[j]))
         return onnx_refuse (p, n, error, "input '%s' is not produced before it",
