@@ -159,6 +159,9 @@ def build(case):
     onnx("opset-8", "MODEL", ["opset_import: ai.onnx opset 8 is not supported",
                               "opsets 9 to 17"],
          "the valid graph declared as opset 8", changed(opset=8))
+    onnx("opset-18", "MODEL", ["opset_import: ai.onnx opset 18 is not supported"],
+         "the valid graph declared as opset 18 (past what was checked)",
+         changed(opset=18))
     dup = ld(14, ld(1, "rnn.labels") + ld(2, "a,b,c,d")) * 2
     onnx("metadata-twice", "FORMAT", ["metadata_props: key 'rnn.labels' is "
                                       "given twice"],
