@@ -447,7 +447,8 @@ onnx_walk_graph (P * p, GError ** error)
     else if (!strcmp (op, "Gemm") || !strcmp (op, "MatMul") ||
         !strcmp (op, "Add") || !strcmp (op, "Softmax") ||
         !strcmp (op, "Sigmoid"))
-      ok = n->n_input > 0 && head_node (p, n, error);
+      ok = n->n_input > 0 ? head_node (p, n, error) :
+          onnx_refuse (p, n, error, "has no input");
     else if (g_strv_contains (glue_ops, op))
       ok = glue_node (p, n, error);
     else

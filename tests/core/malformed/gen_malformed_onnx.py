@@ -156,6 +156,10 @@ def build(case):
     onnx("node-without-op", "MODEL", ["node '(unnamed)'", "has no op_type"],
          "1000 empty NodeProtos after the valid nodes (a repeated field, "
          "2 bytes each)", changed(extra_nodes=ld(1, b"") * 1000))
+    onnx("head-without-input", "MODEL", ["node '/Softmax' (Softmax)",
+                                         "has no input"],
+         "a Softmax node with no input after the graph (found by the fuzzer)",
+         changed(extra_nodes=ld(1, node("/Softmax", "Softmax", [], ["sm"]))))
     onnx("opset-8", "MODEL", ["opset_import: ai.onnx opset 8 is not supported",
                               "opsets 9 to 17"],
          "the valid graph declared as opset 8", changed(opset=8))
