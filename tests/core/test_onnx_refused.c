@@ -92,6 +92,20 @@ START_TEST (test_gru_linear_before_reset_0)
 }
 END_TEST
 
+/* A softmax over another axis than the last: the opset-11 fixture writes
+ * axis=2 on the rank-3 head output (the last axis, taken); axis=1 is not
+ * PyTorch's softmax(dim=-1). */
+START_TEST (test_softmax_other_axis)
+{
+  g_autofree char *p = mutated ("lstm_l2_bias_bi_tm_head-softmax_h0_op11",
+      "\x0a\x04" "axis\x18\x02", "\x0a\x04" "axis\x18\x01", 8);
+  const char *subs[] = { "node '/Softmax' (Softmax)", "only a softmax over the "
+        "last axis (axis=-1 or 2) is supported, not axis 1", NULL
+  };
+  expect_refused (p, RNN_ERROR_MODEL, subs);
+}
+END_TEST
+
 START_TEST (test_hidden_size_clash)
 {
   /* hidden_size 5 -> 127: the weights no longer fit */
@@ -335,6 +349,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_unknown_op);
   tcase_add_test (tc, test_gru_linear_before_reset_0);
   tcase_add_test (tc, test_hidden_size_clash);
+  tcase_add_test (tc, test_softmax_other_axis);
   tcase_add_test (tc, test_truncated);
   tcase_add_test (tc, test_garbage);
   tcase_add_test (tc, test_no_ai_onnx_opset);
