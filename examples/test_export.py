@@ -28,6 +28,16 @@
                                 through the element (needs the core loader
                                 to take the rnn.frontend.* keys, which the
                                 melspec branch adds)
+    test_export.py onnx         ONNX files (a .onnx name): an LSTM
+                                (bidirectional, 2 layers, softmax head,
+                                labels, pooling, run settings, front end,
+                                folded normalisation), a batch_first GRU
+                                with a sigmoid head at opset 11, a relu RNN
+                                without bias or head at opset 17, each
+                                checked through the element against PyTorch
+                                (1e-5) and read back by rnn-inspect
+                                ($RNN_INSPECT) as its safetensors twin is;
+                                proj_size, opsets and formats refused
     test_export.py frontend-melspec
                                 the metadata means what torchaudio computes:
                                 `melspec model=FILE` against MelSpectrogram
@@ -291,6 +301,89 @@ def case_settings(tmp):
           "max abs error %.2g" % (len(ref), B, err))
 
 
+def _inspect(path):
+    """rnn-inspect's report on path, less the File and Fingerprint lines
+    (the fingerprint hashes tensor names, which differ between formats)."""
+    import shutil
+    import subprocess
+    exe = os.environ.get("RNN_INSPECT") or shutil.which("rnn-inspect")
+    assert exe, "rnn-inspect not found: set RNN_INSPECT (build/core/rnn-inspect)"
+    r = subprocess.run([exe, path], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    assert r.returncode == 0, "rnn-inspect %s: %s" % (path, r.stdout)
+    return [ln for ln in r.stdout.splitlines()
+            if not ln.startswith(("File:", "Fingerprint:"))]
+
+
+def case_onnx(tmp):
+    """export() to a .onnx name: the file runs through the element as
+    PyTorch computes (check=True, 1e-5), and rnn-inspect reads back from
+    it the report of the same model exported as safetensors: cell, sizes,
+    head, labels, pooling, run settings, front end, other metadata."""
+    torch.manual_seed(13)
+    lstm, fc3 = nn.LSTM(40, 6, num_layers=2, bidirectional=True), nn.Linear(12, 3)
+    gru, fc2 = nn.GRU(5, 8, batch_first=True), nn.Linear(8, 2)
+    ms = T.MelSpectrogram(16000, n_fft=400, hop_length=160, n_mels=40,
+                          center=False)
+    cases = [
+        ("LSTM bidirectional, softmax head, front end, normalised", lstm, fc3,
+         "softmax", dict(labels=["yes", "no", "maybe"], pooling="final-state",
+                         mode="n-to-1", window=30, hop=10, carry_state=False,
+                         frontend=ms, frontend_log="ln",
+                         feature_mean=torch.randn(40) - 8,
+                         feature_std=torch.rand(40) + 0.5,
+                         check_forward=ex.pooled_forward(lstm, fc3, "softmax",
+                                                         "final-state"),
+                         check_window=30,
+                         metadata={"description": "onnx export test"}),
+         ["Labels:          yes, no, maybe", "Pooling:         final-state (n-to-1)",
+          "  mode         n-to-1     (rnn.mode)", "  window       30         (rnn.window)",
+          "  rnn.frontend.n-mels              40"]),
+        ("GRU batch_first, sigmoid head, opset 11", gru, fc2, "sigmoid",
+         dict(opset=11, labels="a,b", check_forward=ex.pooled_forward(
+             gru, fc2, "sigmoid", "last"), check_window=20),
+         ["Head:            Linear 8 -> 2, activation sigmoid", "Labels:          a, b"]),
+        ("RNN relu without bias or head, opset 17",
+         nn.RNN(4, 6, nonlinearity="relu", bias=False), None, "none",
+         dict(opset=17, mode="1-to-n", steps=3),
+         ["Cell:            rnn_relu", "Bias:            no",
+          "  steps        3          (rnn.steps)"]),
+    ]
+    for name, m, fc, act, kw, lines in cases:
+        onnx = os.path.join(tmp, "m.onnx")
+        err = ex.export(m, onnx, head=fc, head_activation=act, check=True,
+                        check_frames=60, verbose=False, **kw)
+        assert err <= ex.TOLERANCE, (name, err)
+        with open(onnx, "rb") as f:
+            assert f.read(1) == b"\x08", "not a ModelProto (ir_version first)"
+        kw = {k: v for k, v in kw.items() if not k.startswith(("opset", "check"))}
+        st = os.path.join(tmp, "m.safetensors")
+        ex.export(m, st, head=fc, head_activation=act, check=False,
+                  verbose=False, **kw)
+        got, want = _inspect(onnx), _inspect(st)
+        assert got == want, "%s: rnn-inspect differs:\n%s" % (name, "\n".join(
+            "onnx %-50s safetensors %s" % (a, b) for a, b in zip(got, want) if a != b))
+        missing = [ln for ln in lines if ln not in got]
+        assert not missing, (name, missing, got)
+        print("  %s: element vs PyTorch max abs error %.2g; rnn-inspect reads "
+              "the same %d lines as from the safetensors file" % (name, err, len(got)))
+
+    # what an ONNX file cannot carry, or a name that contradicts the format
+    path = os.path.join(tmp, "refused.onnx")
+    expect_error(ValueError, ["proj_size=2", "torch.onnx.export", ".safetensors"],
+                 ex.export, nn.LSTM(3, 4, proj_size=2), path, check=False)
+    assert not os.path.exists(path), "a refused export left a file"
+    for kw, name, words in [
+            ({"opset": 8}, "m.onnx", ["opset", "9 to 17", "8"]),
+            ({"opset": 18}, "m.onnx", ["opset", "18"]),
+            ({"opset": 14}, "m.safetensors", ["opset=14 applies to ONNX"]),
+            ({"format": "onnx"}, "m.safetensors", ["format='onnx'", "does not end in .onnx"]),
+            ({"format": "safetensors"}, "m.onnx", ["format='safetensors'", "ends in .onnx"]),
+            ({"format": "tflite"}, "m.tflite", ["'safetensors' or 'onnx'", "'tflite'"])]:
+        expect_error(ValueError, words, ex.export, nn.GRU(3, 4),
+                     os.path.join(tmp, name), check=False, **kw)
+
+
 def case_frontend_check(tmp):
     torch.manual_seed(7)
     gru = nn.GRU(40, 16)
@@ -374,7 +467,7 @@ def case_frontend_melspec(tmp):
 CASES = {"metadata": case_metadata, "folding": case_folding,
          "element": case_element, "frontend-check": case_frontend_check,
          "settings": case_settings, "batch-first": case_batch_first,
-         "frontend-melspec": case_frontend_melspec}
+         "frontend-melspec": case_frontend_melspec, "onnx": case_onnx}
 
 
 def main():

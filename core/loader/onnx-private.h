@@ -28,6 +28,7 @@ typedef enum {
 typedef struct {
   Tag tag;
   guint level;                  /* V_SEQ: layers run */
+  guint rank;                   /* V_SEQ, V_HEAD: dimensions, 0 = unknown */
   const Onnx__TensorProto *t;   /* V_CONST */
   gboolean head_bias;           /* V_HEAD: Add or Gemm's C applied */
   const char *head_act;         /* V_HEAD: "softmax", "sigmoid" or NULL */
@@ -51,9 +52,15 @@ typedef struct {
 gboolean onnx_refuse (P * p, const Onnx__NodeProto * n, GError ** error,
     const char *fmt, ...) G_GNUC_PRINTF (4, 5);
 
-/* Record value @name (borrowed from the ModelProto, which outlives @p). */
-void onnx_add_val (P * p, const char *name, Tag tag, guint level,
+/* Record value @name (borrowed from the ModelProto, which outlives @p);
+ * returns it (owned by @p->vals) for the caller to complete. */
+Val *onnx_add_val (P * p, const char *name, Tag tag, guint level,
     const Onnx__TensorProto * t);
+
+/* The ai.onnx opsets whose graphs this reader takes: 7 and 8 (ConstantFill,
+ * non-constant weights) are refused; 18 and later are untested. */
+#define ONNX_OPSET_MIN 9
+#define ONNX_OPSET_MAX 17
 
 /* The value @name, or NULL (unknown, or "" = an omitted input). */
 const Val *onnx_val (P * p, const char *name);

@@ -30,11 +30,22 @@ rnn_onnx_parse (const guint8 * data, gsize size, const char *name,
 #else
 
 #define ONNX_MAX_DEPTH 32       /* nested messages (graphs in attributes) */
+#define ONNX_MAX_PARTS 65536    /* messages and strings in the whole file */
 
-/* protobuf-c unpacks nested messages recursively without a limit: walk the
- * wire format first, with the schema's descriptors, and refuse nesting
+/* protobuf-c unpacks nested messages recursively without a limit, and
+ * allocates every message and string of a repeated field on its own: walk
+ * the wire format first, with the schema's descriptors, and refuse nesting
  * deeper than ONNX_MAX_DEPTH (a hostile file of nested graphs would
- * otherwise overflow the stack). */
+ * otherwise overflow the stack) and more than ONNX_MAX_PARTS messages and
+ * strings (a 2-byte empty NodeProto costs protobuf-c some 200 bytes: 20 MB
+ * of them would take gigabytes; a graph torch writes has a few hundred). */
+typedef enum {
+  WIRE_OK,
+  WIRE_BAD,                     /* truncated or not protobuf */
+  WIRE_DEEP,                    /* nested past ONNX_MAX_DEPTH */
+  WIRE_MANY                     /* more than ONNX_MAX_PARTS parts */
+} WireCheck;
+
 static gboolean
 wire_varint (const guint8 ** p, const guint8 * end, guint64 * v)
 {
@@ -48,47 +59,56 @@ wire_varint (const guint8 ** p, const guint8 * end, guint64 * v)
   return FALSE;
 }
 
-static gboolean
-wire_ok (const guint8 * p, const guint8 * end,
-    const ProtobufCMessageDescriptor * d, guint depth)
+/* @parts counts the messages and strings seen so far (the caller's). */
+static WireCheck
+wire_check (const guint8 * p, const guint8 * end,
+    const ProtobufCMessageDescriptor * d, guint depth, guint * parts)
 {
   while (p < end) {
     guint64 tag, len;
     if (!wire_varint (&p, end, &tag))
-      return FALSE;
+      return WIRE_BAD;
     switch (tag & 7) {
       case 0:
         if (!wire_varint (&p, end, &len))
-          return FALSE;
+          return WIRE_BAD;
         break;
       case 1:
         if (end - p < 8)
-          return FALSE;
+          return WIRE_BAD;
         p += 8;
         break;
       case 5:
         if (end - p < 4)
-          return FALSE;
+          return WIRE_BAD;
         p += 4;
         break;
       case 2:{
         if (!wire_varint (&p, end, &len) || len > (guint64) (end - p))
-          return FALSE;
+          return WIRE_BAD;
         const ProtobufCFieldDescriptor *f = tag >> 3 <= G_MAXUINT ?
             protobuf_c_message_descriptor_get_field (d, (unsigned) (tag >> 3))
             : NULL;
-        if (f && f->type == PROTOBUF_C_TYPE_MESSAGE &&
-            (depth >= ONNX_MAX_DEPTH ||
-                !wire_ok (p, p + len, f->descriptor, depth + 1)))
-          return FALSE;
+        if (f && (f->type == PROTOBUF_C_TYPE_MESSAGE ||
+                f->type == PROTOBUF_C_TYPE_STRING ||
+                f->type == PROTOBUF_C_TYPE_BYTES) && ++*parts > ONNX_MAX_PARTS)
+          return WIRE_MANY;
+        if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+          if (depth >= ONNX_MAX_DEPTH)
+            return WIRE_DEEP;
+          WireCheck w = wire_check (p, p + len, f->descriptor, depth + 1,
+              parts);
+          if (w != WIRE_OK)
+            return w;
+        }
         p += len;
         break;
       }
       default:
-        return FALSE;           /* groups: not in ONNX */
+        return WIRE_BAD;        /* groups: not in ONNX */
     }
   }
-  return TRUE;
+  return WIRE_OK;
 }
 
 static const char *
@@ -115,7 +135,7 @@ onnx_refuse (P * p, const Onnx__NodeProto * n, GError ** error, const char *fmt,
   return FALSE;
 }
 
-void
+Val *
 onnx_add_val (P * p, const char *name, Tag tag, guint level,
     const Onnx__TensorProto * t)
 {
@@ -124,6 +144,7 @@ onnx_add_val (P * p, const char *name, Tag tag, guint level,
   v->level = level;
   v->t = t;
   g_hash_table_replace (p->vals, (gpointer) name, v);
+  return v;
 }
 
 static void
@@ -308,17 +329,55 @@ onnx_graph_says (P * p, const char *key, const char *value, GError ** error)
   return TRUE;
 }
 
+/* The graph's ai.onnx opset is one this reader was checked on: RNN, LSTM
+ * and GRU mean the same from opset 7 to 17 (14 added `layout`, whose
+ * default is the older layout), but torch writes opsets 7 and 8 with the
+ * experimental ConstantFill and computed weights, which are refused here by
+ * opset, not by the first node that does not fit. */
+static gboolean
+check_opset (P * p, GError ** error)
+{
+  if (p->opset >= ONNX_OPSET_MIN && p->opset <= ONNX_OPSET_MAX)
+    return TRUE;
+  if (p->opset == 0)
+    g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL, "%s: opset_import: the "
+        "model imports no ai.onnx opset (opsets %d to %d are supported)",
+        p->file, ONNX_OPSET_MIN, ONNX_OPSET_MAX);
+  else
+    g_set_error (error, RNN_ERROR, RNN_ERROR_MODEL, "%s: opset_import: "
+        "ai.onnx opset %" G_GINT64_FORMAT " is not supported (opsets %d to %d "
+        "are: export with torch.onnx.export(..., opset_version=14))", p->file,
+        p->opset, ONNX_OPSET_MIN, ONNX_OPSET_MAX);
+  return FALSE;
+}
+
 RnnSafetensors *
 rnn_onnx_parse (const guint8 * data, gsize size, const char *name,
     GError ** error)
 {
   if (!name)
     name = "<memory>";
-  if (!wire_ok (data, data + size, &onnx__model_proto__descriptor, 0)) {
-    g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
-        "%s: not an ONNX model: the protobuf encoding is truncated, invalid "
-        "or nested more than %u deep", name, ONNX_MAX_DEPTH);
-    return NULL;
+  guint parts = 0;
+  switch (wire_check (data, data + size, &onnx__model_proto__descriptor, 0,
+          &parts)) {
+    case WIRE_OK:
+      break;
+    case WIRE_BAD:
+      g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+          "%s: not an ONNX model: the protobuf encoding is truncated or "
+          "invalid", name);
+      return NULL;
+    case WIRE_DEEP:
+      g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+          "%s: not an ONNX model: messages nested more than %u deep", name,
+          ONNX_MAX_DEPTH);
+      return NULL;
+    case WIRE_MANY:
+      g_set_error (error, RNN_ERROR, RNN_ERROR_FORMAT,
+          "%s: not an ONNX model: more than %u messages and strings (a graph "
+          "torch.onnx.export writes holds a few hundred)", name,
+          ONNX_MAX_PARTS);
+      return NULL;
   }
   Onnx__ModelProto *m = onnx__model_proto__unpack (NULL, size, data);
   if (!m || !m->graph) {
@@ -347,7 +406,8 @@ rnn_onnx_parse (const guint8 * data, gsize size, const char *name,
   static const char *const cells[] = { "RNN", "rnn", "LSTM", "lstm", "GRU",
     "gru"
   };
-  gboolean ok = take_metadata (&p, error) && onnx_walk_graph (&p, error);
+  gboolean ok = check_opset (&p, error) && take_metadata (&p, error) &&
+      onnx_walk_graph (&p, error);
   for (guint i = 0; ok && i < G_N_ELEMENTS (cells); i += 2)
     if (strcmp (p.op, cells[i]) == 0)
       ok = onnx_graph_says (&p, "rnn.cell", cells[i + 1], error);

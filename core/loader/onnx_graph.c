@@ -199,7 +199,7 @@ rnn_node (P * p, const Onnx__NodeProto * n, GError ** error)
   }
   p->L++;
   if (n->n_output > 0 && *n->output[0])
-    onnx_add_val (p, n->output[0], V_SEQ, p->L, NULL);
+    onnx_add_val (p, n->output[0], V_SEQ, p->L, NULL)->rank = 4;  /* (T, D, B, H) */
   for (size_t i = 1; i < n->n_output; i++)
     if (*n->output[i])
       onnx_add_val (p, n->output[i], V_LAYER_STATE, 0, NULL);
@@ -272,9 +272,12 @@ head_node (P * p, const Onnx__NodeProto * n, GError ** error)
   g_hash_table_replace (p->vals, n->output[0], out);
   if (seq && (p->L == 0 || seq->level != p->L))
     return onnx_refuse (p, n, error, "applies to an inner layer's output");
-  if (strcmp (op, "MatMul") == 0 && seq == a && n->n_input == 2)
+  if (strcmp (op, "MatMul") == 0 && seq == a && n->n_input == 2) {
+    out->rank = a->rank;        /* (..., in) x (in, O) */
     return head_matrix (p, n, b, FALSE, error);
+  }
   if (strcmp (op, "Gemm") == 0 && seq == a && n->n_input >= 2) {
+    out->rank = 2;
     if (onnx_attr_int (n, "transA", 0) != 0 || onnx_attr_int (n, "transB", 0) != 1 ||
         (onnx_attr (n, "alpha") && onnx_attr (n, "alpha")->f != 1.0f) ||
         (onnx_attr (n, "beta") && onnx_attr (n, "beta")->f != 1.0f))
@@ -287,14 +290,20 @@ head_node (P * p, const Onnx__NodeProto * n, GError ** error)
   if (strcmp (op, "Add") == 0 && head && !head->head_bias &&
       !head->head_act && n->n_input == 2) {
     out->head_bias = TRUE;
+    out->rank = head->rank;
     return head_bias (p, n, head == a ? b : a, error);
   }
   if ((strcmp (op, "Softmax") == 0 || strcmp (op, "Sigmoid") == 0) &&
       head && !head->head_act && n->n_input == 1) {
-    const Onnx__AttributeProto *ax = onnx_attr (n, "axis");
-    if (op[1] == 'o' && (ax ? ax->i != -1 : p->opset < 13))
+    /* the default axis is 1 before opset 13 (which flattens the input to
+     * 2-D there), -1 from 13 on; either way the last axis is PyTorch's
+     * softmax(dim=-1): axis -1, or rank - 1 (torch writes 2 at opset < 13) */
+    gint64 axis = onnx_attr_int (n, "axis", p->opset < 13 ? 1 : -1);
+    if (op[1] == 'o' && axis != -1 && (head->rank == 0 ||
+            axis != (gint64) head->rank - 1))
       return onnx_refuse (p, n, error, "only a softmax over the last axis "
-          "(axis=-1) is supported");
+          "(axis=-1%s) is supported, not axis %" G_GINT64_FORMAT, head->rank ?
+          (head->rank == 3 ? " or 2" : " or rank - 1") : "", axis);
     *out = *head;
     out->head_act = op[1] == 'o' ? "softmax" : "sigmoid";
     return TRUE;
@@ -320,6 +329,43 @@ transpose_ok (const Onnx__NodeProto * n)
       (a->n_ints == 4 && !memcmp (a->ints, dirs, sizeof dirs)));
 }
 
+/* How many values the 1-D integer constant @name holds (a Squeeze's
+ * axes, a Reshape's shape), or -1 when it is not such a constant. */
+static gint64
+const_len (P * p, const char *name)
+{
+  const Val *v = onnx_val (p, name);
+  if (!v || v->tag != V_CONST || !v->t)
+    return -1;
+  if (v->t->n_dims == 0)
+    return 1;
+  return v->t->n_dims == 1 && v->t->dims[0] >= 0 ? v->t->dims[0] : -1;
+}
+
+/* The rank after layout op @n (Squeeze, Unsqueeze, Transpose, Reshape,
+ * Identity) of a value of rank @r (0 = unknown; so is the result when the
+ * op's axes or shape are not constants).  Axes are an attribute before
+ * opset 13 and an input from 13 on: both are read. */
+static guint
+moved_rank (P * p, const Onnx__NodeProto * n, guint r)
+{
+  const char *op = n->op_type;
+  const Onnx__AttributeProto *a = onnx_attr (n, op[0] == 'T' ? "perm" : "axes");
+  gint64 k = a ? (gint64) a->n_ints : n->n_input > 1 ? const_len (p,
+      n->input[1]) : -1;
+  if (!strcmp (op, "Identity"))
+    return r;
+  if (!strcmp (op, "Transpose"))
+    return a ? (guint) a->n_ints : 0;
+  if (!strcmp (op, "Reshape"))
+    return k > 0 && k <= 8 ? (guint) k : 0;
+  if (r == 0 || k < 0 || k > 8)
+    return 0;                   /* unknown, or Squeeze of every 1 */
+  if (op[0] == 'U')
+    return r + (guint) k;
+  return (gint64) r > k ? r - (guint) k : 0;
+}
+
 static gboolean
 glue_node (P * p, const Onnx__NodeProto * n, GError ** error)
 {
@@ -335,7 +381,7 @@ glue_node (P * p, const Onnx__NodeProto * n, GError ** error)
     data = v;
   }
   Tag tag = V_SHAPE;
-  guint level = 0;
+  guint level = 0, rank = 0;
   const Onnx__TensorProto *t = NULL;
   if (strcmp (op, "Constant") == 0) {
     const Onnx__AttributeProto *a = onnx_attr (n, "value");
@@ -353,17 +399,18 @@ glue_node (P * p, const Onnx__NodeProto * n, GError ** error)
       return onnx_refuse (p, n, error, "changes the %s (only the whole sequence, "
           "transposed for batch_first, is supported)", tag == V_SEQ ?
           "sequence" : "head's output");
+    rank = moved_rank (p, n, data->rank);
   } else if (strcmp (op, "Expand") == 0 || strcmp (op, "ConstantOfShape") ==
       0) {
     const Val *z = n->n_input ? onnx_val (p, n->input[0]) : NULL;
     const Onnx__AttributeProto *a = onnx_attr (n, "value");
-    Val cv = { V_CONST, 0, a ? a->t : NULL };
+    Val cv = {.tag = V_CONST,.t = a ? a->t : NULL };
     if (op[0] == 'E' ? z && onnx_all_zero (z) : !a || onnx_all_zero (&cv))
       tag = V_ZERO;
   }
   for (size_t i = 0; i < n->n_output; i++)
     if (*n->output[i])
-      onnx_add_val (p, n->output[i], tag, level, t);
+      onnx_add_val (p, n->output[i], tag, level, t)->rank = rank;
   return TRUE;
 }
 
@@ -384,10 +431,11 @@ onnx_walk_graph (P * p, GError ** error)
   }
   for (size_t i = 0; i < g->n_node; i++) {
     const Onnx__NodeProto *n = g->node[i];
-    if (!n->op_type || (n->domain && *n->domain &&
-            strcmp (n->domain, "ai.onnx")))
+    if (!n->op_type || !*n->op_type)
+      return onnx_refuse (p, n, error, "has no op_type");
+    if (n->domain && *n->domain && strcmp (n->domain, "ai.onnx"))
       return onnx_refuse (p, n, error, "op from domain '%s' is not supported",
-          n->domain ? n->domain : "");
+          n->domain);
     for (size_t j = 0; j < n->n_input; j++)
       if (*n->input[j] && !onnx_val (p, n->input[j]))
         return onnx_refuse (p, n, error, "input '%s' is not produced before it",
@@ -399,7 +447,8 @@ onnx_walk_graph (P * p, GError ** error)
     else if (!strcmp (op, "Gemm") || !strcmp (op, "MatMul") ||
         !strcmp (op, "Add") || !strcmp (op, "Softmax") ||
         !strcmp (op, "Sigmoid"))
-      ok = n->n_input > 0 && head_node (p, n, error);
+      ok = n->n_input > 0 ? head_node (p, n, error) :
+          onnx_refuse (p, n, error, "has no input");
     else if (g_strv_contains (glue_ops, op))
       ok = glue_node (p, n, error);
     else

@@ -15,7 +15,10 @@ an empty folder outside the tree with PYTHONPATH=D<site-packages>:
             2 layers, bidirectional) exported with check=False, its file
             read back: every field equals the module's own attributes;
   copy      a lone copy of examples/export.py in that folder runs over the
-            installed package.
+            installed package;
+  onnx      python3 -m gst_rnn.exporter --demo m.onnx on a bidirectional
+            GRU: an ONNX file (checked through the element when the build
+            has ONNX support, RNN_ONNX=1; written only otherwise).
 
     test_installed.py BUILD_DIR SITE_DIR EXPORT_PY
 
@@ -70,7 +73,7 @@ def main():
         files = sorted(os.path.relpath(os.path.join(d, f), dest)
                        for d, _, fs in os.walk(dest) for f in fs)
         expect(all(f.startswith(os.path.relpath(pkgs, dest) + "/gst_rnn/")
-                   for f in files) and len(files) == 7,
+                   for f in files) and len(files) == 8,
                "the package alone is installed, into %s: %s" % (site, files))
         work = os.path.join(dest, "work")          # outside the tree, empty
         os.mkdir(work)
@@ -146,6 +149,21 @@ print("fields match")
         expect(rc == 0 and "export: check passed" in out,
                "copy: examples/export.py alone over the installed package",
                out + err)
+
+        # 5. ONNX from the installed package
+        f = os.path.join(work, "m.onnx")
+        checked = os.environ.get("RNN_ONNX") == "1"
+        rc, out, err = run([PY, "-m", "gst_rnn.exporter", "--demo", f, "--cell",
+                            "gru", "--bidirectional", "--opset", "11",
+                            "--require-check" if checked else "--no-check"],
+                           env, work)
+        with open(f, "rb") as fh:
+            first = fh.read(1) if os.path.exists(f) else b""
+        expect(rc == 0 and "ONNX opset 11" in out and first == b"\x08"
+               and (not checked or "export: check passed" in out),
+               "onnx: --demo m.onnx writes an ONNX file%s"
+               % (", and the element matches PyTorch" if checked else
+                  " (no ONNX in this build: not checked)"), out + err)
     finally:
         shutil.rmtree(dest, ignore_errors=True)
     return 0

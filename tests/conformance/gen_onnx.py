@@ -9,7 +9,8 @@ torch.onnx.export works offline and needs no onnx package):
 
 Every case exports a small nn.RNN / nn.LSTM / nn.GRU (optionally inside a
 module with an nn.Linear head and a softmax or sigmoid) with
-torch.onnx.export(..., opset_version=14) to onnx/NAME.onnx, and writes
+torch.onnx.export(..., opset_version=14) to onnx/NAME.onnx (a few also at
+opsets 9, 11 and 17, OPSET_CASES, as NAME_opN.onnx), and writes
 PyTorch's own output for a fixed input to onnx/NAME.data.safetensors in the
 format of fixtures/ (input, output, h_n, c_n; metadata batch_first,
 bidirectional), zero initial state.  Cases named _meta get metadata_props
@@ -80,6 +81,18 @@ CASES = [
      "none", False, "yes,no,maybe"),
 ]
 
+# Other opsets than 14 (torch 1.13 writes 7 to 17; the reader takes 9 to
+# 17): (case name, opset), written as NAME_opN.  Before 13 a Softmax's axis
+# is 2 (its input flattened to 2-D) and Squeeze takes its axes as an
+# attribute; from 13 on, as an input.
+OPSET_CASES = [
+    ("lstm_l2_bias_bi_tm_head-softmax_h0", 9),
+    ("lstm_l2_bias_bi_tm_head-softmax_h0", 11),
+    ("gru_l1_bias_uni_bf", 11),
+    ("lstm_l2_bias_bi_tm_head-softmax_h0", 17),
+    ("gru_l1_bias_uni_bf", 17),
+]
+
 T, F, H = 7, 3, 5
 
 
@@ -102,8 +115,10 @@ def metadata_prop(key, value):
     return b"\x72" + varint(len(entry)) + entry
 
 
-def make(case, seed):
+def make(case, seed, opset=14, outdir=OUTDIR, suffix=""):
+    """Export @case at @opset to outdir/NAME@suffix.onnx with its data."""
     name, cell, L, bias, bi, bf, B, head, state, labels = case
+    name += suffix
     torch.manual_seed(seed)
     kw = dict(num_layers=L, bias=bias, bidirectional=bi, batch_first=bf)
     if cell == "lstm":
@@ -129,21 +144,21 @@ def make(case, seed):
         outs = model(*args)
     buf = io.BytesIO()
     onames = ["output", "h_n"] + (["c_n"] if cell == "lstm" else [])
-    torch.onnx.export(model, args, buf, opset_version=14, input_names=names,
+    torch.onnx.export(model, args, buf, opset_version=opset, input_names=names,
                       output_names=onames)
     data = buf.getvalue()
     if labels:
         data += metadata_prop("rnn.labels", labels)
-    with open(os.path.join(OUTDIR, name + ".onnx"), "wb") as f:
+    with open(os.path.join(outdir, name + ".onnx"), "wb") as f:
         f.write(data)
     tensors = {"input": x, "output": outs[0], "h_n": outs[1]}
     if cell == "lstm":
         tensors["c_n"] = outs[2]
     meta = {"batch_first": "1" if bf else "0",
             "bidirectional": "1" if bi else "0", "splits": str(T),
-            "description": "%s exported with torch.onnx.export opset 14" %
-            name}
-    save_file(os.path.join(OUTDIR, name + ".data.safetensors"),
+            "description": "%s exported with torch.onnx.export opset %d" %
+            (name, opset)}
+    save_file(os.path.join(outdir, name + ".data.safetensors"),
               {k: v.contiguous() for k, v in tensors.items()}, metadata=meta)
 
 
@@ -190,6 +205,11 @@ def refused():
     with open(os.path.join(d, "meta-cell-contradicts.onnx"), "wb") as f:
         f.write(buf.getvalue() + metadata_prop("rnn.cell", "gru"))
     print("refused/meta-cell-contradicts")
+    # opset 8: torch writes ConstantFill and computed weights
+    torch.manual_seed(9)
+    torch.onnx.export(nn.GRU(F, H).eval(), (x,), os.path.join(d, "opset-8.onnx"),
+                      opset_version=8)
+    print("refused/opset-8")
 
 
 def main():
@@ -198,6 +218,11 @@ def main():
         make(case, 100 + i)
         print(case[0])
     refused()
+    index = {c[0]: i for i, c in enumerate(CASES)}
+    for name, opset in OPSET_CASES:
+        make(CASES[index[name]], 100 + index[name], opset=opset,
+             suffix="_op%d" % opset)
+        print("%s_op%d" % (name, opset))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 /* Model files that attack the loader rather than merely being malformed:
  * a FIFO (opening it for reading would block forever), a directory, a file
  * another process rewrites while it loads (through a memory map that was a
- * SIGBUS), and headers of many tiny JSON values that json-glib would build
- * into gigabytes.  Each is refused with a GError naming the file and the
+ * SIGBUS), headers of many tiny JSON values that json-glib would build
+ * into gigabytes, and ONNX files of a million tiny repeated entries that
+ * protobuf-c would allocate one by one.  Each is refused with a GError naming the file and the
  * reason, quickly and in bounded memory; none crashes or hangs. */
 #include <check.h>
 #include <errno.h>
@@ -295,6 +296,91 @@ START_TEST (test_hostile_header)
 
 END_TEST;
 
+/* ------------------------------------------------ hostile ONNX files */
+
+#ifdef RNN_HAVE_ONNX
+/* A ModelProto of one huge repeated field of 2-byte entries, each of which
+ * protobuf-c would allocate on its own (a message of some 100 bytes, or a
+ * string): a million empty graph nodes, node inputs or metadata_props.
+ * Refused by counting before decoding, in memory of the file's order. */
+static const struct
+{
+  const char *name;
+  const char *prefix;           /* bytes before the entries */
+  gsize prefix_len;
+  guint8 entry;                 /* the field's tag byte, then length 0 */
+  gboolean in_graph;            /* entries inside ModelProto.graph */
+} hostile_onnx[] = {
+  {"graph-nodes", "", 0, 0x0a, TRUE},   /* GraphProto.node */
+  {"node-inputs", "\x0a", 1, 0x0a, TRUE},        /* one node's input strings */
+  {"metadata-props", "", 0, 0x72, FALSE},       /* ModelProto.metadata_props */
+};
+
+static void
+append_varint (GString * s, guint64 v)
+{
+  do {
+    g_string_append_c (s, (char) ((v & 0x7f) | (v >> 7 ? 0x80 : 0)));
+    v >>= 7;
+  } while (v);
+}
+
+START_TEST (test_hostile_onnx)
+{
+  const guint N = 1000000;
+  GString *inner = g_string_new (NULL), *file = g_string_new ("\x08\x08");
+  GError *err = NULL;
+  gint64 rss0, t0;
+
+  for (guint i = 0; i < N; i++) {
+    g_string_append_c (inner, (char) hostile_onnx[_i].entry);
+    g_string_append_c (inner, 0);       /* length 0 */
+  }
+  if (hostile_onnx[_i].prefix_len) {   /* node { input: "" x N } */
+    GString *node = g_string_new (NULL);
+    g_string_append_len (node, hostile_onnx[_i].prefix, 1);
+    append_varint (node, inner->len);
+    g_string_append_len (node, inner->str, inner->len);
+    g_string_free (inner, TRUE);
+    inner = node;
+  }
+  if (hostile_onnx[_i].in_graph) {
+    g_string_append_c (file, 0x3a);     /* ModelProto.graph */
+    append_varint (file, inner->len);
+  }
+  g_string_append_len (file, inner->str, inner->len);
+  g_string_append (file, "\x42\x02\x10\x0e");   /* opset_import { version 14 } */
+  g_autofree gchar *name = g_strdup_printf ("%s.onnx", hostile_onnx[_i].name);
+  g_autofree gchar *path = tmp_path (name);
+  ck_assert (g_file_set_contents (path, file->str, file->len, NULL));
+  gsize size = file->len;
+  g_string_free (inner, TRUE);
+  g_string_free (file, TRUE);
+
+  rss0 = status_kb ("VmRSS:");
+  reset_peak ();
+  t0 = g_get_monotonic_time ();
+  ck_assert_ptr_null (rnn_model_load (path, NULL, &err));
+  g_print ("hostile ONNX '%s' (%" G_GSIZE_FORMAT " bytes): refused in %.3f "
+      "s, peak memory +%" G_GINT64_FORMAT " KB\n", hostile_onnx[_i].name,
+      size, (g_get_monotonic_time () - t0) / 1e6,
+      status_kb ("VmHWM:") - rss0);
+  ck_assert_msg (g_error_matches (err, RNN_ERROR, RNN_ERROR_FORMAT), "%s",
+      err->message);
+  ck_assert_msg (strstr (err->message, path) &&
+      strstr (err->message, "more than 65536 messages and strings"), "%s",
+      err->message);
+  /* the file is read whole: a few times its size, never the ~100 bytes
+   * per entry protobuf-c would allocate */
+  ck_assert_int_le (status_kb ("VmHWM:") - rss0,
+      3 * (gint64) (size / 1024) + 16 * 1024);
+  g_error_free (err);
+  g_unlink (path);
+}
+
+END_TEST;
+#endif
+
 /* ------------------------------------------------ control characters */
 
 /* No raw control character of a file reaches an error message: a key
@@ -359,6 +445,9 @@ hostile_suite (void)
   tcase_add_loop_test (tc, test_hostile_header, 0, G_N_ELEMENTS (hostile));
   tcase_add_loop_test (tc, test_control_characters, 0,
       G_N_ELEMENTS (controls));
+#ifdef RNN_HAVE_ONNX
+  tcase_add_loop_test (tc, test_hostile_onnx, 0, G_N_ELEMENTS (hostile_onnx));
+#endif
   tcase_set_timeout (tc, 120);
   suite_add_tcase (s, tc);
   return s;

@@ -3,8 +3,8 @@
  * gen_malformed.py): every file listed in expected.txt is loaded from disk
  * with rnn_model_load() and must be refused with the listed error code and
  * a message holding the file's path and the listed substrings, or, for the
- * valid files, load with the listed properties.  Every *.safetensors in the
- * directory must be listed.
+ * valid files, load with the listed properties.  Every *.safetensors and
+ * *.onnx in the directory must be listed.
  *
  *   test_malformed [DIR]     (default: $RNN_MALFORMED_DIR) */
 #include <check.h>
@@ -94,7 +94,7 @@ START_TEST (test_all_listed)
   guint n = 0;
   const char *f;
   while ((f = g_dir_read_name (d))) {
-    if (!g_str_has_suffix (f, ".safetensors"))
+    if (!g_str_has_suffix (f, ".safetensors") && !g_str_has_suffix (f, ".onnx"))
       continue;
     n++;
     if (!g_hash_table_contains (listed, f)) {

@@ -39,6 +39,10 @@ static const struct {
           NULL}},
   {"meta-cell-contradicts", {"rnn.cell is \"gru\"", "graph says \"lstm\"",
           NULL}},
+  /* torch.onnx.export(opset_version=8): refused by its opset, not by the
+   * ConstantFill it holds */
+  {"opset-8", {"opset_import: ai.onnx opset 8 is not supported",
+          "opsets 9 to 17", NULL}},
 };
 
 START_TEST (test_graphs_torch_writes)
@@ -88,6 +92,20 @@ START_TEST (test_gru_linear_before_reset_0)
 }
 END_TEST
 
+/* A softmax over another axis than the last: the opset-11 fixture writes
+ * axis=2 on the rank-3 head output (the last axis, taken); axis=1 is not
+ * PyTorch's softmax(dim=-1). */
+START_TEST (test_softmax_other_axis)
+{
+  g_autofree char *p = mutated ("lstm_l2_bias_bi_tm_head-softmax_h0_op11",
+      "\x0a\x04" "axis\x18\x02", "\x0a\x04" "axis\x18\x01", 8);
+  const char *subs[] = { "node '/Softmax' (Softmax)", "only a softmax over the "
+        "last axis (axis=-1 or 2) is supported, not axis 1", NULL
+  };
+  expect_refused (p, RNN_ERROR_MODEL, subs);
+}
+END_TEST
+
 START_TEST (test_hidden_size_clash)
 {
   /* hidden_size 5 -> 127: the weights no longer fit */
@@ -120,6 +138,17 @@ START_TEST (test_truncated)
   }
   ck_assert (g_file_set_contents (p, bytes, len / 2, NULL));
   expect_refused (p, RNN_ERROR_FORMAT, subs);
+}
+END_TEST
+
+/* A fixture whose opset_import names only another domain: no ai.onnx
+ * opset, refused as such. */
+START_TEST (test_no_ai_onnx_opset)
+{
+  g_autofree char *p = mutated ("gru_l1_bias_uni_bf", "\x42\x02\x10\x0e",
+      "\x42\x02\x18\x0e", 4);     /* OperatorSetIdProto {version 14} -> an unknown field 3 */
+  const char *subs[] = { "opset_import", "imports no ai.onnx opset", NULL };
+  expect_refused (p, RNN_ERROR_MODEL, subs);
 }
 END_TEST
 
@@ -185,7 +214,7 @@ START_TEST (test_nested_graphs)
   g_autofree char *p = g_strdup_printf ("%s/nested.onnx", rnn_test_tmpdir ());
   ck_assert (g_file_set_contents (p, (const char *) b->data, b->len, NULL));
   g_byte_array_unref (b);
-  const char *subs[] = { "not an ONNX model", "nested more than", NULL };
+  const char *subs[] = { "not an ONNX model", "nested more than 32 deep", NULL };
   expect_refused (p, RNN_ERROR_FORMAT, subs);
 }
 END_TEST
@@ -320,8 +349,10 @@ main (int argc, char **argv)
   tcase_add_test (tc, test_unknown_op);
   tcase_add_test (tc, test_gru_linear_before_reset_0);
   tcase_add_test (tc, test_hidden_size_clash);
+  tcase_add_test (tc, test_softmax_other_axis);
   tcase_add_test (tc, test_truncated);
   tcase_add_test (tc, test_garbage);
+  tcase_add_test (tc, test_no_ai_onnx_opset);
   tcase_add_test (tc, test_nested_graphs);
   tcase_add_test (tc, test_metadata_not_utf8);
   tcase_add_loop_test (tc, test_unsupported_attributes, 0,

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Fuzz the model loader with libFuzzer (clang, AddressSanitizer,
 # UndefinedBehaviorSanitizer) for a given time, seeded with the conformance
-# models and the malformed corpus (tests/core/malformed).  Anything it finds
+# models (safetensors and ONNX) and the malformed corpus (tests/core/malformed,
+# both formats), with safetensors.dict and onnx.dict.  Anything it finds
 # is written to tests/fuzz/regressions/, which the `fuzz-regressions` test
 # replays: commit the file with the fix.
 #
@@ -65,13 +66,16 @@ clang "${flags[@]}" tests/fuzz/fuzz_runner.c "${objs[@]}" "${robjs[@]}" \
   $(pkg-config --libs glib-2.0 json-glib-1.0 libprotobuf-c) -lm -o "$out/fuzz_runner"
 
 cp -n tests/conformance/fixtures/*.model.safetensors "$out/corpus/" 2>/dev/null || true
-cp -n tests/core/malformed/*.safetensors "$out/corpus/" 2>/dev/null || true
+cp -n tests/core/malformed/*.safetensors tests/core/malformed/*.onnx "$out/corpus/" 2>/dev/null || true
 cp -n tests/conformance/onnx/*.onnx tests/conformance/onnx/refused/*.onnx "$out/corpus/" 2>/dev/null || true
+# the safetensors and the ONNX tokens in one dictionary (libFuzzer takes one)
+cat tests/fuzz/safetensors.dict tests/fuzz/onnx.dict > "$out/loader.dict"
 echo "Fuzzing the loader for ${secs}s (corpus $out/corpus, findings in tests/fuzz/regressions/)"
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 ASAN_OPTIONS=detect_leaks=1 \
   "$out/fuzz_loader" -max_total_time="$secs" -max_len=65536 -timeout=10 \
-  -dict=tests/fuzz/safetensors.dict -print_final_stats=1 \
+  -malloc_limit_mb=512 -rss_limit_mb=2048 \
+  -dict="$out/loader.dict" -print_final_stats=1 \
   -artifact_prefix=tests/fuzz/regressions/ "$out/corpus" 2>&1 | tail -25
 rsecs=$(( (secs + 1) / 2 ))
 mkdir -p "$out/runner-corpus"

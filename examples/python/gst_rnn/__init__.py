@@ -4,7 +4,7 @@ element, and read what a model file holds.
 
     from gst_rnn import export              # needs python3-torch
     export(gru, "model.safetensors", head=fc, head_activation="softmax",
-           labels=["speech", "music", "noise"])
+           labels=["speech", "music", "noise"])      # or "model.onnx"
 
     from gst_rnn import read_model          # standard library only
     info = read_model("model.safetensors")
@@ -16,6 +16,8 @@ check_file(), check_pooling(), through gst-launch-1.0 and the rnn
 element), gst_rnn.frontend (frontend_metadata(): torchaudio transforms as
 rnn.frontend.* keys), gst_rnn.weights (the state_dict as stored,
 normalisation folded),
+gst_rnn.onnx_io (the ONNX writer export() uses for a .onnx name:
+torch.onnx.export plus metadata_props),
 gst_rnn.modelinfo (read_model(), ModelInfo; no third-party module, no
 GStreamer), gst_rnn.safetensors_io (a small safetensors writer/reader;
 numpy).  `python3 -m gst_rnn.exporter --help` and `python3 -m

@@ -24,6 +24,18 @@ bidirectional, LSTM `proj_size`, relu RNNs all included) plus an optional
             plus any keys of your own that do not start with `rnn.`
             (`metadata={"description": "..."}`).
 
+ONNX: a name ending in `.onnx` (or `format="onnx"`) writes the same model
+with torch.onnx.export (opset 14, or `opset=` 9 to 17): the module's RNN /
+LSTM / GRU nodes, the head as MatMul + Add, then Softmax / Sigmoid; input
+"input", output "output", frames and streams dynamic.  The metadata above
+ride in the ModelProto's `metadata_props` under the same keys, less
+`rnn.head` (the graph holds the head); `rnn-inspect FILE.onnx` prints them.
+The check is the same.  nn.LSTM(proj_size=...) is refused (torch 1.13 cannot
+export it: use .safetensors).
+
+    export(gru, "my-model.onnx", head=fc, head_activation="softmax",
+           labels=["speech", "music", "noise"])
+
 Front end and normalisation: `frontend=` takes the torchaudio transform the
 features came from (`MelSpectrogram` or `MFCC`, center=False) or kaldi fbank
 arguments (`{"preset": "kaldi-fbank", "num_mel_bins": 40, ...}`), with
@@ -81,7 +93,8 @@ Command line (Debian's PyTorch: use /usr/bin/python3):
     /usr/bin/python3 -m gst_rnn.exporter --demo OUT.safetensors
     /usr/bin/python3 examples/export.py --demo OUT.safetensors   (the same)
         builds a random 2-layer LSTM + Linear head (softmax, 4 labels),
-        exports it to OUT.safetensors and checks it through the element;
+        exports it to OUT.safetensors (OUT.onnx: ONNX, --opset N) and
+        checks it through the element;
         --cell rnn|rnn-relu|lstm|gru, --bidirectional, --inputs N,
         --normalise (random mean/std folded), --pooling last|mean|final-state
         (also checks n-to-1 against the module's own forward), --mode,
@@ -112,6 +125,7 @@ from .check import (REPO, TOLERANCE, ExportCheckError,  # noqa: F401 (re-exporte
 from .frontend import frontend_metadata
 from .weights import _cell_of, _folded_state, _normalisation, _out_width
 from .safetensors_io import save_file
+from .onnx_io import DEFAULT_OPSET, OPSETS, save_onnx
 
 
 __all__ = ["export", "check_file", "check_pooling", "frontend_metadata",
@@ -128,9 +142,19 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
            frontend=None, frontend_log=None, log_offset=None,
            feature_mean=None, feature_std=None, check_forward=None,
            check_window=None, mode=None, window=None, hop=None, steps=None,
-           feed=None, carry_state=None):
+           feed=None, carry_state=None, format=None, opset=None):
     """Save `module` (nn.RNN / nn.LSTM / nn.GRU) and an optional `head`
     (nn.Linear on the recurrent output) to `path` for the `rnn` element.
+
+    format           "safetensors" or "onnx"; None (default) takes it from
+                     the name: ".onnx" writes ONNX, anything else
+                     safetensors.  A format the name contradicts is refused.
+                     ONNX: torch.onnx.export of the module, the head and its
+                     activation (input "input", output "output", frames and
+                     streams dynamic), the same metadata as
+                     metadata_props (less rnn.head: the head is in the
+                     graph); nn.LSTM(proj_size=...) cannot be exported so.
+    opset            the ONNX opset, 9 to 17 (default 14); ONNX only.
 
     head_activation  "none", "softmax" or "sigmoid": applied after the head
                      (needs a head unless "none").
@@ -191,6 +215,7 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
         raise ValueError("export: check must be True, False or 'auto', not %r"
                          % (check,))
     cell = _cell_of(module)
+    fmt = _format_of(path, format, opset)
     rnn_w = _out_width(module)
     meta = {"rnn.cell": cell}
 
@@ -259,16 +284,20 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
         raise ValueError("export: frontend_log/log_offset need a frontend")
 
     mean, std = _normalisation(module.input_size, feature_mean, feature_std)
-    tensors = {}
-    for k, v in _folded_state(module, mean, std).items():
-        tensors["rnn." + k] = v
-    if head is not None:
-        for k, v in head.state_dict().items():
-            tensors["fc." + k] = v.detach().float().cpu()
-    save_file(path, tensors, metadata=meta, dtype="F32")
+    state = _folded_state(module, mean, std)
+    if fmt == "onnx":
+        opset = DEFAULT_OPSET if opset is None else opset
+        save_onnx(path, module, state, head, head_activation, meta, opset)
+    else:
+        tensors = {"rnn." + k: v for k, v in state.items()}
+        if head is not None:
+            for k, v in head.state_dict().items():
+                tensors["fc." + k] = v.detach().float().cpu()
+        save_file(path, tensors, metadata=meta, dtype="F32")
     if verbose:
-        print("export: wrote %s (%d bytes, %s, %d in, %d out per frame)"
-              % (path, os.path.getsize(path), type(module).__name__,
+        print("export: wrote %s (%d bytes, %s%s, %d in, %d out per frame)"
+              % (path, os.path.getsize(path), "ONNX opset %d, " % opset
+                 if fmt == "onnx" else "", type(module).__name__,
                  module.input_size, out_w))
 
     if not check:
@@ -287,6 +316,33 @@ def export(module, path, *, head=None, head_activation="none", labels=None,
                       batch=check_batch, verbose=verbose,
                       feature_mean=mean, feature_std=std,
                       check_forward=check_forward, window=check_window)
+
+
+_FORMATS = ("safetensors", "onnx")
+
+
+def _format_of(path, format, opset):
+    """"safetensors" or "onnx" for export(path, format=, opset=)."""
+    by_name = "onnx" if str(path).lower().endswith(".onnx") else "safetensors"
+    if format is None:
+        format = by_name
+    elif format not in _FORMATS:
+        raise ValueError("export: format must be 'safetensors' or 'onnx', "
+                         "not %r" % (format,))
+    elif format != by_name:
+        raise ValueError("export: format=%r but %s %s: the element reads a "
+                         "file as ONNX by its .onnx suffix (name it so, or "
+                         "leave format= out)" % (format, path,
+                                                 "ends in .onnx" if by_name == "onnx"
+                                                 else "does not end in .onnx"))
+    if opset is not None and format != "onnx":
+        raise ValueError("export: opset=%r applies to ONNX files, not %s"
+                         % (opset, format))
+    if opset is not None and (isinstance(opset, bool) or opset not in OPSETS):
+        raise ValueError("export: opset must be one of %d to %d (the ONNX "
+                         "opsets the rnn element reads), not %r"
+                         % (OPSETS[0], OPSETS[-1], opset))
+    return format
 
 
 _MODES = ("n-to-n", "n-to-1", "1-to-n")
@@ -395,7 +451,7 @@ def _demo(args):
                   carry_state=True if args.carry_state else None,
                   plugin_path=args.plugin_path, pooling=args.pooling,
                   feature_mean=mean, feature_std=std, check_forward=fwd,
-                  check_window=50,
+                  check_window=50, opset=args.opset,
                   metadata={"description": "random %s%s demo from gst_rnn.exporter"
                             % ("bidirectional " if bi else "", args.cell)})
 
@@ -430,6 +486,9 @@ def main(argv=None):
                    help="fail (exit 1) when the element cannot be found, "
                         "rather than skip the check")
     p.add_argument("--plugin-path", metavar="DIR", help="directory holding libgstrnn.so")
+    p.add_argument("--opset", type=int, metavar="N",
+                   help="ONNX opset (%d to %d, default %d) when OUT ends in .onnx"
+                        % (OPSETS[0], OPSETS[-1], DEFAULT_OPSET))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--skip-without-torch", action="store_true",
                    help="exit 77 (a skipped test) when PyTorch is missing")

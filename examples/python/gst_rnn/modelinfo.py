@@ -158,6 +158,13 @@ def read_header(path):
                                      "file (8-byte header length first)"
                                      % (path, len(head)))
             (n,) = struct.unpack("<Q", head)
+            if str(path).lower().endswith(".onnx") or (
+                    head[0] == 0x08 and (n > MAX_HEADER or 8 + n > size)):
+                # as the loader tells them apart (core/loader/onnx.c)
+                raise ModelFileError("%s: an ONNX model: this reader takes "
+                                     "safetensors files only; `rnn-inspect "
+                                     "FILE` prints what an ONNX file holds"
+                                     % path)
             if n > MAX_HEADER or 8 + n > size:
                 raise ModelFileError("%s: header length %d does not fit the "
                                      "file's %d bytes (not a safetensors file?)"

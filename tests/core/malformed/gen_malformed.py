@@ -22,6 +22,9 @@ import sys
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True
+import gen_malformed_onnx  # noqa: E402  (the ONNX cases)
 MAX_SIZE = 4096
 
 # ------------------------------------------------------------- builder
@@ -184,10 +187,10 @@ def with_entry(m, name, **changes):
 CASES = []   # (file name, code, [substrings], description, bytes)
 
 
-def case(name, code, subs, about, data):
+def case(name, code, subs, about, data, ext=".safetensors"):
     for s in subs:
         assert " | " not in s and "\n" not in s, s
-    CASES.append((name + ".safetensors", code, subs, about, data))
+    CASES.append((name + ext, code, subs, about, data))
 
 
 def build():
@@ -845,6 +848,9 @@ def build():
               ["metadata rnn.labels: label 3 of 3 is empty"],
               "a label of spaces only", m)
 
+    # -- ONNX files (gen_malformed_onnx.py) -----------------------------
+    gen_malformed_onnx.build(case)
+
 
 def expected_text():
     out = ["# Expected outcome of loading each file of the malformed corpus",
@@ -884,7 +890,7 @@ def main():
             with open(path, "wb") as f:
                 f.write(blob)
     stale = [f for f in os.listdir(HERE)
-             if f.endswith(".safetensors") and f not in files]
+             if f.endswith((".safetensors", ".onnx")) and f not in files]
     if check:
         bad += [f + " is not generated" for f in stale]
         for b in bad:
