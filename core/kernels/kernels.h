@@ -110,17 +110,20 @@ typedef struct {
   RnnGemmFunc gemm_bf16;
   RnnGemmFunc gemm_i8;
   /* One step of B streams.  pre: (B, G*H) rows of stride ldp holding
-   * W_ih x + bias + W_hh h (all blocks; GRU: see below).
-   * RNN:  h = act(pre)
+   * W_ih x + W_hh h (all blocks; GRU: see below); @bias (G*H) is added
+   * to each row first thing (pre + bias, the same order on every path,
+   * so a stream's numbers do not depend on the batch).  Pure functions
+   * of their arguments: any thread, no allocation.
+   * RNN:  h = act(pre + bias)
    * LSTM: c = f*c + i*g; hc = o*tanh(c)   (hc is h without projection)
-   * GRU:  gx (B, 3H) stride ldp = W_ih x + b_ih + [b_hr, b_hz, 0],
+   * GRU:  gx (B, 3H) stride ldp = W_ih x, @bias = b_ih + [b_hr, b_hz, 0],
    *       gh (B, 3H) contiguous = W_hh h;  h = (1-z)*n + z*h. */
-  void (*rnn) (const float *pre, gsize ldp, float *h, guint B, guint H,
-      gboolean relu);
-  void (*lstm) (const float *pre, gsize ldp, float *hc, float *c, guint B,
-      guint H);
-  void (*gru) (const float *gx, gsize ldp, const float *gh,
-      const float *b_hn, float *h, guint B, guint H);
+  void (*rnn) (const float *pre, gsize ldp, const float *bias, float *h,
+      guint B, guint H, gboolean relu);
+  void (*lstm) (const float *pre, gsize ldp, const float *bias, float *hc,
+      float *c, guint B, guint H);
+  void (*gru) (const float *gx, gsize ldp, const float *bias,
+      const float *gh, const float *b_hn, float *h, guint B, guint H);
   void (*softmax) (float *x, gsize n);
   void (*sigmoid) (float *x, gsize n);
 } RnnKernels;

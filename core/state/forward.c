@@ -135,11 +135,10 @@ run_streams (RnnState * s, const float *x, guint T, guint b0, guint b1,
       float *hc = s->hc + (gsize) b0 * H;
 
       if (!per_step) {
-        /* gx (T*B, G*H) = bias_x + in (T*B, in_w) . W_ih^T: one GEMM */
-        gsize rows = (gsize) T * B;
-        for (gsize r = 0; r < rows; r++)
-          memcpy (s->gx + r * GH, lay->bias_x, GH * sizeof (float));
-        product (s, split, in, rows, in_w, &lay->w_ih, s->gx, GH, TRUE);
+        /* gx (T*B, G*H) = in (T*B, in_w) . W_ih^T: one GEMM (the cells
+         * add bias_x) */
+        product (s, split, in, (gsize) T * B, in_w, &lay->w_ih, s->gx, GH,
+            FALSE);
       }
 
       for (guint step = 0; step < T; step++) {
@@ -147,31 +146,29 @@ run_streams (RnnState * s, const float *x, guint T, guint b0, guint b1,
         /* (nb, G*H): per step, the first frame's rows every step, so the
          * gates stay in cache instead of walking T*B*G*H fresh floats */
         float *gx = s->gx + ((gsize) (per_step ? 0 : t) * B + b0) * GH;
-        if (per_step) {
-          for (guint r = 0; r < nb; r++)
-            memcpy (gx + (gsize) r * GH, lay->bias_x, GH * sizeof (float));
+        if (per_step)
           product (s, split, in + ((gsize) t * B + b0) * in_w, nb, in_w,
-              &lay->w_ih, gx, GH, TRUE);
-        }
+              &lay->w_ih, gx, GH, FALSE);
         switch (m->cell) {
           case RNN_CELL_RNN_TANH:
           case RNN_CELL_RNN_RELU:
-            /* gx += h . W_hh^T, then the activation */
+            /* gx += h . W_hh^T, then the activation of gx + bias_x */
             product (s, split, h, nb, Ho, &lay->w_hh, gx, GH, TRUE);
-            k->rnn (gx, GH, h, nb, H, m->cell == RNN_CELL_RNN_RELU);
+            k->rnn (gx, GH, lay->bias_x, h, nb, H,
+                m->cell == RNN_CELL_RNN_RELU);
             break;
           case RNN_CELL_GRU:
             /* gh (nb, 3H) = h . W_hh^T (b_hn is applied inside r*()) */
             product (s, split, h, nb, Ho, &lay->w_hh, gh, GH, FALSE);
-            k->gru (gx, GH, gh, lay->b_hn, h, nb, H);
+            k->gru (gx, GH, lay->bias_x, gh, lay->b_hn, h, nb, H);
             break;
           case RNN_CELL_LSTM:
             product (s, split, h, nb, Ho, &lay->w_hh, gx, GH, TRUE);
             if (lay->w_hr.data) {
-              k->lstm (gx, GH, hc, c, nb, H);
+              k->lstm (gx, GH, lay->bias_x, hc, c, nb, H);
               product (s, split, hc, nb, H, &lay->w_hr, h, Ho, FALSE);
             } else {
-              k->lstm (gx, GH, h, c, nb, H);
+              k->lstm (gx, GH, lay->bias_x, h, c, nb, H);
             }
             break;
         }

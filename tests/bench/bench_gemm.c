@@ -32,9 +32,9 @@
  * (us per step, medians): what the gate math, bias and copies add to the
  * products, each ratio from two timings a fraction of a second apart
  * (the medians of the two columns can come from different rounds).  The
- * products are the step's: the input projection adds to the gates; the
- * recurrent product adds to them too (RNN, LSTM) or, for a GRU, writes
- * its own buffer. */
+ * products are the step's: the input projection writes the gates (the
+ * cells add the bias); the recurrent product adds to them (RNN, LSTM) or,
+ * for a GRU, writes its own buffer. */
 #include "kernels.h"
 #include "rnn.h"
 #include "rnn-private.h"
@@ -252,7 +252,7 @@ step_products (const char *spec, int reps)
     ts[r] = (bench_now () - t0) * 1e6 / STEP_T;
     t0 = bench_now ();
     for (int t = 0; t < STEP_T; t++) {
-      k->gemm (in + (size_t) t * B * F, (gsize) B, F, &ld->w_ih, gx, GH, TRUE);
+      k->gemm (in + (size_t) t * B * F, (gsize) B, F, &ld->w_ih, gx, GH, FALSE);
       k->gemm (h, (gsize) B, H, &ld->w_hh, gru ? gh : gx, GH, !gru);
     }
     tp[r] = (bench_now () - t0) * 1e6 / STEP_T;
