@@ -227,7 +227,8 @@ gst_rnn_init (GstRnn * self)
 {
   gst_rnn_settings_init (&self->settings);
   self->stream.discont_pending = TRUE;
-  gst_rnn_continuity_init (&self->stream.time);
+  gst_rnn_time_init (&self->stream.time);
+  gst_rnn_posted_init (&self->stream.posted);
   g_rec_mutex_init (&self->state_lock);
 }
 
@@ -270,9 +271,7 @@ gst_rnn_start (GstBaseTransform * trans)
   self->stream.decoder = decoder;
   g_free (self->stream.running_path);
   self->stream.running_path = path;
-  self->stream.discont_pending = TRUE;
-  gst_rnn_continuity_init (&self->stream.time);
-  g_atomic_int_set (&self->requests.reset, 0);
+  gst_rnn_reset (self, GST_RNN_RESET_START, "start");
   g_rec_mutex_unlock (&self->state_lock);
 
   /* a structure whose results ride on the input annotates the buffers in
@@ -422,8 +421,7 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
       return ret;
     }
     if (reset != GST_RNN_KEEP)
-      gst_rnn_reset_state (self, "discontinuity or reset signal",
-          reset == GST_RNN_RESET);
+      gst_rnn_reset (self, reset, "discontinuity or reset signal");
     gst_rnn_apply_restore (self);
   }
 
@@ -479,8 +477,8 @@ gst_rnn_gap (GstRnn * self, GstEvent * event)
   GST_OBJECT_UNLOCK (self);
   g_rec_mutex_lock (&self->state_lock);
   if (reset_on_discont)
-    gst_rnn_reset_state (self, "GAP event", FALSE);
-  gst_rnn_continuity_gap_event (&self->stream.time, ts, dur);
+    gst_rnn_reset (self, GST_RNN_RESET_QUIET, "GAP event");
+  gst_rnn_continuity_gap_event (&self->stream.time.cont, ts, dur);
   g_rec_mutex_unlock (&self->state_lock);
 }
 
@@ -492,17 +490,14 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
       g_rec_mutex_lock (&self->state_lock);
-      gst_buffer_replace (&self->stream.inbuf, NULL);
-      gst_rnn_reset_state (self, "flush", TRUE);
-      gst_rnn_continuity_restart (&self->stream.time);
+      gst_rnn_reset (self, GST_RNN_RESET_FLUSH, "flush");
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
       if (gst_rnn_holds_frames (self))
         gst_rnn_drain (self);
       g_rec_mutex_lock (&self->state_lock);
-      gst_rnn_reset_state (self, "new segment", TRUE);
-      gst_rnn_continuity_restart (&self->stream.time);
+      gst_rnn_reset (self, GST_RNN_RESET_SEGMENT, "new segment");
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:

@@ -28,7 +28,7 @@
 GstFlowReturn
 gst_rnn_run_failed (GstRnn * self, GError * err)
 {
-  if (err == NULL || self->stream.nf_error_posted) {
+  if (err == NULL || self->stream.nf.error_posted) {
     g_clear_error (&err);
     return GST_FLOW_ERROR;
   }
@@ -127,7 +127,7 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf)
   GST_OBJECT_UNLOCK (self);
 
   /* a gap found from the timestamps: say so downstream */
-  if (self->stream.mark_discont)
+  if (self->stream.time.mark_discont)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
@@ -137,8 +137,9 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf)
   }
   n = map.size / self->stream.in_frame_bytes;
   gst_rnn_restamp (self, buf, n);
-  gst_rnn_timeline_note (&self->stream.timeline, rnn_runner_get_frames_in (r),
-      GST_BUFFER_PTS (buf), GST_BUFFER_OFFSET (buf));
+  gst_rnn_timeline_note (&self->stream.time.timeline,
+      rnn_runner_get_frames_in (r), GST_BUFFER_PTS (buf),
+      GST_BUFFER_OFFSET (buf));
   while ((ok = rnn_runner_push (r, map.data, n, &cursor, &result, &err))
       && result.data)
     gst_rnn_emit_results (self, buf, &result, post);
@@ -235,13 +236,12 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
     /* held frames end a sequence: run them now */
     if (gst_rnn_holds_frames (self))
       ret = gst_rnn_drain_locked (self, outbuf);
-    gst_rnn_reset_state (self, "discontinuity or reset signal",
-        reset == GST_RNN_RESET);
+    gst_rnn_reset (self, reset, "discontinuity or reset signal");
   }
   gst_rnn_apply_restore (self);
   self->stream.inbuf = inbuf;
   self->stream.cursor = 0;
-  gst_rnn_timeline_note (&self->stream.timeline,
+  gst_rnn_timeline_note (&self->stream.time.timeline,
       rnn_runner_get_frames_in (self->stream.runner),
       gst_rnn_buffer_frame_time (self, 0), GST_BUFFER_OFFSET (inbuf));
   return ret;

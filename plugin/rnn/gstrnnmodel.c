@@ -387,7 +387,7 @@ gst_rnn_install_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
     if (outcaps)
       gst_caps_unref (outcaps);
   }
-  gst_rnn_reset_state (self, "model changed", TRUE);
+  gst_rnn_reset (self, GST_RNN_RESET, "model changed");
   g_rec_mutex_unlock (&self->state_lock);
   return previous;
 }
