@@ -132,6 +132,20 @@ typedef struct
                                  * file's run settings do not replace them */
 } GstRnnSettings;
 
+/* The settings one input buffer runs with (the properties that may change
+ * while playing): copied from GstRnnSettings under the object lock once,
+ * at the buffer's start (gst_rnn_settings_snapshot()), then read without
+ * it, so that a property set meanwhile takes effect at the next buffer. */
+typedef struct
+{
+  gboolean reset_on_discont;
+  gboolean post_messages;
+  GstRnnPartialWindow partial_window;
+  GstRnnNonFinite non_finite;
+  gint64 timestamp_tolerance;
+  GstRnnTimestampPolicy timestamp_policy;
+} GstRnnBufferSettings;
+
 /* Requests from application threads, consumed by the streaming thread at
  * the start of the next input buffer.  Protected by the object lock,
  * except reset, which is atomic. */
@@ -249,6 +263,7 @@ typedef struct
   gsize out_frame_bytes;        /* B * O * 4 (the input's when the input
                                  * passes through) */
   gboolean discont_pending;     /* mark the next output DISCONT */
+  GstRnnBufferSettings now;     /* the settings of the current buffer */
 
   GstRnnTime time;              /* gstrnntime.c */
   GstRnnNonFiniteReport nf;     /* gstrnnnonfinite.c */
@@ -299,6 +314,9 @@ void gst_rnn_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec);
+/* Copy the settings a buffer runs with into *@snap.  Takes the object
+ * lock: any thread, without it. */
+void gst_rnn_settings_snapshot (GstRnn * self, GstRnnBufferSettings * snap);
 
 /* gstrnnmodelsettings.c.  @s is a snapshot of the settings (no lock
  * held): the properties the application did not set take the model
@@ -431,7 +449,8 @@ GstFlowReturn gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf,
     GstBuffer * outbuf);
 GstFlowReturn gst_rnn_annotate (GstRnn * self, GstBuffer * buf);
 GstFlowReturn gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf);
-GstFlowReturn gst_rnn_drain (GstRnn * self);
+GstFlowReturn gst_rnn_drain (GstRnn * self,
+    const GstRnnBufferSettings * now);
 gboolean gst_rnn_holds_frames (GstRnn * self);
 
 /* gstrnnerror.c */

@@ -464,19 +464,16 @@ gst_rnn_same_caps (GstRnn * self, GstEvent * event)
  * so that downstream sees them before the gap; the state restarts after
  * it as after a GAP buffer (no data is missing: no DISCONT). */
 static void
-gst_rnn_gap (GstRnn * self, GstEvent * event)
+gst_rnn_gap (GstRnn * self, GstEvent * event,
+    const GstRnnBufferSettings * now)
 {
   GstClockTime ts, dur;
-  gboolean reset_on_discont;
 
   if (gst_rnn_holds_frames (self))
-    gst_rnn_drain (self);
+    gst_rnn_drain (self, now);
   gst_event_parse_gap (event, &ts, &dur);
-  GST_OBJECT_LOCK (self);
-  reset_on_discont = self->settings.reset_on_discont;
-  GST_OBJECT_UNLOCK (self);
   g_rec_mutex_lock (&self->state_lock);
-  if (reset_on_discont)
+  if (now->reset_on_discont)
     gst_rnn_reset (self, GST_RNN_RESET_QUIET, "GAP event");
   gst_rnn_continuity_gap_event (&self->stream.time.cont, ts, dur);
   g_rec_mutex_unlock (&self->state_lock);
@@ -486,7 +483,11 @@ static gboolean
 gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstRnn *self = GST_RNN (trans);
+  GstRnnBufferSettings now;
 
+  /* events between buffers run with the settings in force now */
+  if (GST_EVENT_IS_SERIALIZED (event))
+    gst_rnn_settings_snapshot (self, &now);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
       g_rec_mutex_lock (&self->state_lock);
@@ -495,7 +496,7 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
       break;
     case GST_EVENT_SEGMENT:
       if (gst_rnn_holds_frames (self))
-        gst_rnn_drain (self);
+        gst_rnn_drain (self, &now);
       g_rec_mutex_lock (&self->state_lock);
       gst_rnn_reset (self, GST_RNN_RESET_SEGMENT, "new segment");
       g_rec_mutex_unlock (&self->state_lock);
@@ -503,15 +504,15 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_CAPS:
       /* the same caps again change nothing: the window goes on */
       if (gst_rnn_holds_frames (self) && !gst_rnn_same_caps (self, event))
-        gst_rnn_drain (self);
+        gst_rnn_drain (self, &now);
       break;
     case GST_EVENT_GAP:
-      gst_rnn_gap (self, event);
+      gst_rnn_gap (self, event, &now);
       break;
     case GST_EVENT_SEGMENT_DONE:
     case GST_EVENT_EOS:
       /* the end of the (segment's) data: run what is pending */
-      gst_rnn_drain (self);
+      gst_rnn_drain (self, &now);
       break;
     default:
       break;

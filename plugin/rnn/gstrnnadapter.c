@@ -47,17 +47,6 @@ gst_rnn_holds_frames (GstRnn * self)
   return self->config.info.latency > 0;
 }
 
-static RnnPartial
-gst_rnn_partial (GstRnn * self)
-{
-  GstRnnPartialWindow policy;
-
-  GST_OBJECT_LOCK (self);
-  policy = self->settings.partial_window;
-  GST_OBJECT_UNLOCK (self);
-  return (RnnPartial) policy;
-}
-
 /* ------------------------------------------------------------- blocks */
 
 GstFlowReturn
@@ -119,12 +108,8 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf)
   GError *err = NULL;
   RnnResult result;
   GstMapInfo map;
-  gboolean post, ok;
+  gboolean post = self->stream.now.post_messages, ok;
   gsize n, cursor = 0;
-
-  GST_OBJECT_LOCK (self);
-  post = self->settings.post_messages;
-  GST_OBJECT_UNLOCK (self);
 
   /* a gap found from the timestamps: say so downstream */
   if (self->stream.time.mark_discont)
@@ -169,10 +154,11 @@ gst_rnn_result_buffer (GstRnn * self, const RnnResult * result)
 }
 
 /* The end of a sequence: run or drop the incomplete window (partial-window
- * property) into *@outbuf (frames) or the bus (scores).  State lock
+ * of @now) into *@outbuf (frames) or the bus (scores).  State lock
  * held. */
 static GstFlowReturn
-gst_rnn_drain_locked (GstRnn * self, GstBuffer ** outbuf)
+gst_rnn_drain_locked (GstRnn * self, const GstRnnBufferSettings * now,
+    GstBuffer ** outbuf)
 {
   GError *err = NULL;
   RnnResult result;
@@ -180,19 +166,14 @@ gst_rnn_drain_locked (GstRnn * self, GstBuffer ** outbuf)
   *outbuf = NULL;
   if (self->stream.runner == NULL)
     return GST_FLOW_OK;
-  if (!rnn_runner_drain (self->stream.runner, gst_rnn_partial (self),
-          &result, &err))
+  if (!rnn_runner_drain (self->stream.runner,
+          (RnnPartial) now->partial_window, &result, &err))
     return gst_rnn_run_failed (self, err);
   if (result.data == NULL) {
     GST_DEBUG_OBJECT (self, "no partial window to run");
   } else if (self->config.info.output == RNN_OUTPUT_WINDOW_SCORES) {
-    gboolean post;
-
     /* the buffers the window came in are gone: the bus only */
-    GST_OBJECT_LOCK (self);
-    post = self->settings.post_messages;
-    GST_OBJECT_UNLOCK (self);
-    gst_rnn_emit_results (self, NULL, &result, post);
+    gst_rnn_emit_results (self, NULL, &result, now->post_messages);
   } else {
     *outbuf = gst_rnn_result_buffer (self, &result);
   }
@@ -200,15 +181,16 @@ gst_rnn_drain_locked (GstRnn * self, GstBuffer ** outbuf)
 }
 
 /* Drain and push what it gives (never with the state lock held:
- * downstream may block). */
+ * downstream may block).  An event, between buffers: with the settings
+ * in force now, @now. */
 GstFlowReturn
-gst_rnn_drain (GstRnn * self)
+gst_rnn_drain (GstRnn * self, const GstRnnBufferSettings * now)
 {
   GstBuffer *buf = NULL;
   GstFlowReturn ret;
 
   g_rec_mutex_lock (&self->state_lock);
-  ret = gst_rnn_drain_locked (self, &buf);
+  ret = gst_rnn_drain_locked (self, now, &buf);
   g_rec_mutex_unlock (&self->state_lock);
   if (ret == GST_FLOW_OK && buf != NULL)
     ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
@@ -235,7 +217,7 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
   if (reset != GST_RNN_KEEP) {
     /* held frames end a sequence: run them now */
     if (gst_rnn_holds_frames (self))
-      ret = gst_rnn_drain_locked (self, outbuf);
+      ret = gst_rnn_drain_locked (self, &self->stream.now, outbuf);
     gst_rnn_reset (self, reset, "discontinuity or reset signal");
   }
   gst_rnn_apply_restore (self);

@@ -38,6 +38,19 @@ gst_rnn_settings_init (GstRnnSettings * settings)
   settings->user_set = 0;      /* nothing set: the model file decides */
 }
 
+void
+gst_rnn_settings_snapshot (GstRnn * self, GstRnnBufferSettings * snap)
+{
+  GST_OBJECT_LOCK (self);
+  snap->reset_on_discont = self->settings.reset_on_discont;
+  snap->post_messages = self->settings.post_messages;
+  snap->partial_window = self->settings.partial_window;
+  snap->non_finite = self->settings.non_finite;
+  snap->timestamp_tolerance = self->settings.timestamp_tolerance;
+  snap->timestamp_policy = self->settings.timestamp_policy;
+  GST_OBJECT_UNLOCK (self);
+}
+
 /* Properties that need a reload or renegotiation only change in NULL or
  * READY.  Call with the object lock held. */
 static gboolean

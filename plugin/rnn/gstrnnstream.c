@@ -144,11 +144,9 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
 GstFlowReturn
 gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
 {
+  const GstRnnBufferSettings *now = &self->stream.now;
   gsize size = gst_buffer_get_size (inbuf);
-  gboolean reset_on_discont;
-  GstRnnTimestampPolicy policy;
   GstRnnDiscont d;
-  gint64 tolerance;
   gsize n;
 
   *reset = GST_RNN_KEEP;
@@ -168,22 +166,19 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
   }
   n = size / self->stream.in_frame_bytes;
 
-  GST_OBJECT_LOCK (self);
-  reset_on_discont = self->settings.reset_on_discont;
-  tolerance = self->settings.timestamp_tolerance;
-  policy = self->settings.timestamp_policy;
-  self->stream.nf.policy = self->settings.non_finite;
-  GST_OBJECT_UNLOCK (self);
+  /* the one read of the settings for this buffer */
+  gst_rnn_settings_snapshot (self, &self->stream.now);
+  self->stream.nf.policy = now->non_finite;
 
   if (g_atomic_int_compare_and_exchange (&self->requests.reset, 1, 0)) {
     GST_INFO_OBJECT (self, "resetting on the reset signal");
     *reset = GST_RNN_RESET;
   }
 
-  d = gst_rnn_detect_discont (self, inbuf, n, policy, tolerance,
-      reset_on_discont);
+  d = gst_rnn_detect_discont (self, inbuf, n, now->timestamp_policy,
+      now->timestamp_tolerance, now->reset_on_discont);
   if (d != GST_RNN_CONTINUOUS) {
-    if (!reset_on_discont)
+    if (!now->reset_on_discont)
       GST_DEBUG_OBJECT (self, "discontinuity: keeping the state");
     else if (d & (GST_RNN_DISCONT_FLAG | GST_RNN_DISCONT_JUMP))
       *reset = GST_RNN_RESET;
