@@ -270,8 +270,9 @@ typedef struct
   GstRnnPosted posted;          /* gstrnnresults.c */
 
   /* Window structures with frames out: the input buffer being cut into
-   * windows, and how far. */
+   * windows, mapped for reading while it is held, and how far. */
   GstBuffer *inbuf;
+  GstMapInfo inmap;
   gsize cursor;
 } GstRnnStream;
 
@@ -401,7 +402,17 @@ void gst_rnn_non_finite_init (GstRnnNonFiniteReport * nf, guint batch);
  * No allocation, no lock. */
 void gst_rnn_non_finite_reset (GstRnnNonFiniteReport * nf);
 void gst_rnn_non_finite_clear (GstRnnNonFiniteReport * nf);
-GstFlowReturn gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf,
+/* At the start of an input buffer stamped @pts, to run under @policy:
+ * forget which streams were warned about in the buffer before last.  No
+ * allocation, no lock. */
+void gst_rnn_non_finite_begin (GstRnnNonFiniteReport * nf,
+    GstRnnNonFinite policy, GstClockTime pts);
+/* The one scan of the current input buffer, mapped at @in (@n frames),
+ * for non-finite values, under the buffer's policy: warnings, or the
+ * error (posted; GST_FLOW_ERROR).  Tells the runner whether the buffer is
+ * all finite, so that it does not scan it again.  Once per buffer, where
+ * it is mapped; streaming thread, state lock held. */
+GstFlowReturn gst_rnn_check_input (GstRnn * self, const guint8 * in,
     gsize n);
 void gst_rnn_state_non_finite (RnnRunner * runner, guint stream,
     gpointer user_data);
@@ -452,6 +463,9 @@ GstFlowReturn gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf);
 GstFlowReturn gst_rnn_drain (GstRnn * self,
     const GstRnnBufferSettings * now);
 gboolean gst_rnn_holds_frames (GstRnn * self);
+/* Unmap and drop the input buffer being cut into windows, if any.  State
+ * lock held. */
+void gst_rnn_release_input (GstRnn * self);
 
 /* gstrnnerror.c */
 /* A core load error @err for @path as an element error (domain

@@ -55,6 +55,7 @@ gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf, GstBuffer * outbuf)
   guint mul = self->config.info.frames_per_input;
   GstMapInfo inmap, outmap;
   GError *err = NULL;
+  GstFlowReturn ret;
   gboolean ok;
   gsize n;
 
@@ -66,10 +67,13 @@ gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf, GstBuffer * outbuf)
   }
   n = inmap.size / self->stream.in_frame_bytes;
   g_assert (outmap.size == n * mul * self->stream.out_frame_bytes);
-  ok = rnn_runner_process (self->stream.runner, inmap.data, n, outmap.data,
-      &err);
+  ret = gst_rnn_check_input (self, inmap.data, n);
+  ok = ret == GST_FLOW_OK && rnn_runner_process (self->stream.runner,
+      inmap.data, n, outmap.data, &err);
   gst_buffer_unmap (outbuf, &outmap);
   gst_buffer_unmap (inbuf, &inmap);
+  if (ret != GST_FLOW_OK)
+    return ret;
   if (!ok)
     return gst_rnn_run_failed (self, err);
 
@@ -121,6 +125,10 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf)
     return GST_FLOW_ERROR;
   }
   n = map.size / self->stream.in_frame_bytes;
+  if (gst_rnn_check_input (self, map.data, n) != GST_FLOW_OK) {
+    gst_buffer_unmap (buf, &map);
+    return GST_FLOW_ERROR;
+  }
   gst_rnn_restamp (self, buf, n);
   gst_rnn_timeline_note (&self->stream.time.timeline,
       rnn_runner_get_frames_in (r), GST_BUFFER_PTS (buf),
@@ -197,9 +205,18 @@ gst_rnn_drain (GstRnn * self, const GstRnnBufferSettings * now)
   return ret;
 }
 
+void
+gst_rnn_release_input (GstRnn * self)
+{
+  if (self->stream.inbuf == NULL)
+    return;
+  gst_buffer_unmap (self->stream.inbuf, &self->stream.inmap);
+  gst_buffer_replace (&self->stream.inbuf, NULL);
+}
+
 /* Take the queued input buffer: the checks and resets due at its start,
- * then it is cut into windows.  A reset drains a held window first, into
- * *@outbuf. */
+ * then it is mapped, scanned and cut into windows.  A reset drains a held
+ * window first, into *@outbuf. */
 static GstFlowReturn
 gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
 {
@@ -207,9 +224,20 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
   GstBuffer *inbuf = trans->queued_buf;
   GstFlowReturn ret = GST_FLOW_OK;
   GstRnnReset reset;
+  GstMapInfo map;
 
   trans->queued_buf = NULL;
   ret = gst_rnn_begin_buffer (self, inbuf, &reset);
+  if (ret == GST_FLOW_OK && !gst_buffer_map (inbuf, &map, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
+        (NULL));
+    ret = GST_FLOW_ERROR;
+  } else if (ret == GST_FLOW_OK) {
+    ret = gst_rnn_check_input (self, map.data,
+        map.size / self->stream.in_frame_bytes);
+    if (ret != GST_FLOW_OK)
+      gst_buffer_unmap (inbuf, &map);
+  }
   if (ret != GST_FLOW_OK) {
     gst_buffer_unref (inbuf);
     return ret;
@@ -222,6 +250,7 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
   }
   gst_rnn_apply_restore (self);
   self->stream.inbuf = inbuf;
+  self->stream.inmap = map;
   self->stream.cursor = 0;
   gst_rnn_timeline_note (&self->stream.time.timeline,
       rnn_runner_get_frames_in (self->stream.runner),
@@ -242,7 +271,6 @@ gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf)
   GError *err = NULL;
   GstFlowReturn ret;
   RnnResult result;
-  GstMapInfo map;
   gboolean ok;
   gsize n;
 
@@ -256,17 +284,11 @@ gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf)
         return ret;
     }
 
-    if (!gst_buffer_map (self->stream.inbuf, &map, GST_MAP_READ)) {
-      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-          (NULL));
-      return GST_FLOW_ERROR;
-    }
-    n = map.size / self->stream.in_frame_bytes;
-    ok = rnn_runner_push (self->stream.runner, map.data, n,
+    n = self->stream.inmap.size / self->stream.in_frame_bytes;
+    ok = rnn_runner_push (self->stream.runner, self->stream.inmap.data, n,
         &self->stream.cursor, &result, &err);
-    gst_buffer_unmap (self->stream.inbuf, &map);
     if (self->stream.cursor >= n)
-      gst_buffer_replace (&self->stream.inbuf, NULL);
+      gst_rnn_release_input (self);
     if (!ok)
       return gst_rnn_run_failed (self, err);
     if (result.data) {

@@ -113,20 +113,15 @@ gst_rnn_warn_non_finite (GstRnn * self, guint b, guint64 t, gboolean input)
   }
 }
 
-/* Scan an input buffer of @n frames for non-finite values: warns per
- * stream (reset-stream, zero) or posts an error and returns FALSE
- * (error). */
+/* Find the non-finite values of an input buffer of @n frames, which
+ * holds some: warns per stream (reset-stream, zero) or posts an error and
+ * returns FALSE (error). */
 static gboolean
 gst_rnn_scan_input (GstRnn * self, const guint8 * in, gsize n)
 {
   const GstRnnNonFiniteReport *nf = &self->stream.nf;
   RnnRunner *r = self->stream.runner;
-  guint F = self->config.info.input_size;
   guint b;
-
-  if (nf->policy == GST_RNN_NON_FINITE_PROPAGATE || n == 0
-      || rnn_floats_all_finite (in, n * self->stream.batch * F))
-    return TRUE;
 
   for (b = 0; b < self->stream.batch; b++) {
     gsize t = rnn_runner_find_non_finite (r, in, n, b);
@@ -174,32 +169,34 @@ gst_rnn_state_non_finite (RnnRunner * runner, guint stream,
   gst_rnn_warn_non_finite (self, stream, G_MAXUINT64, FALSE);
 }
 
-/* At the start of input buffer @inbuf (@n frames): forget which streams
- * were warned about in the buffer before last, and scan this one under
- * the buffer's policy (buf_policy).  GST_FLOW_ERROR: posted. */
-GstFlowReturn
-gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf, gsize n)
+void
+gst_rnn_non_finite_begin (GstRnnNonFiniteReport * nf, GstRnnNonFinite policy,
+    GstClockTime pts)
 {
-  GstRnnNonFiniteReport *nf = &self->stream.nf;
-  GstMapInfo map;
-  guint b;
-
-  for (b = 0; b < nf->batch; b++) {
+  for (guint b = 0; b < nf->batch; b++) {
     nf->before[b] = nf->now[b];
     nf->now[b] = FALSE;
   }
-  if (nf->policy != GST_RNN_NON_FINITE_PROPAGATE && n > 0) {
-    gboolean ok;
+  nf->policy = policy;
+  nf->buf_pts = pts;
+  nf->error_posted = FALSE;
+}
 
-    if (!gst_buffer_map (inbuf, &map, GST_MAP_READ)) {
-      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-          (NULL));
-      return GST_FLOW_ERROR;
-    }
-    ok = gst_rnn_scan_input (self, map.data, n);
-    gst_buffer_unmap (inbuf, &map);
-    if (!ok)
-      return GST_FLOW_ERROR;
+GstFlowReturn
+gst_rnn_check_input (GstRnn * self, const guint8 * in, gsize n)
+{
+  const GstRnnNonFiniteReport *nf = &self->stream.nf;
+  gboolean finite;
+
+  if (nf->policy == GST_RNN_NON_FINITE_PROPAGATE || n == 0) {
+    rnn_runner_set_input_checked (self->stream.runner, FALSE);
+    return GST_FLOW_OK;
   }
+  finite = rnn_floats_all_finite (in,
+      n * self->stream.batch * self->config.info.input_size);
+  /* the runner need not scan it again */
+  rnn_runner_set_input_checked (self->stream.runner, finite);
+  if (!finite && !gst_rnn_scan_input (self, in, n))
+    return GST_FLOW_ERROR;
   return GST_FLOW_OK;
 }

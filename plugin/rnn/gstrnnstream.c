@@ -18,7 +18,7 @@ gst_rnn_reset (GstRnn * self, GstRnnReset why, const gchar * text)
   if (self->stream.runner)
     rnn_runner_reset (self->stream.runner);
   if (why == GST_RNN_RESET_FLUSH)
-    gst_buffer_replace (&self->stream.inbuf, NULL);
+    gst_rnn_release_input (self);
   if (why == GST_RNN_RESET_START)
     g_atomic_int_set (&self->requests.reset, 0);
   gst_rnn_time_reset (&self->stream.time, why);
@@ -37,7 +37,7 @@ gst_rnn_free_stream (GstRnn * self)
   gst_rnn_time_clear (&self->stream.time);
   gst_rnn_posted_clear (&self->stream.posted);
   gst_rnn_non_finite_clear (&self->stream.nf);
-  gst_buffer_replace (&self->stream.inbuf, NULL);
+  gst_rnn_release_input (self);
   gst_caps_replace (&self->stream.in_caps, NULL);
   self->stream.cursor = 0;
   self->stream.batch = 0;
@@ -138,9 +138,10 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
 }
 
 /* Checks and resets due at the start of an input buffer: frame size,
- * reset signal, DISCONT and GAP flags, timestamp jumps and non-finite
- * input.  *@reset: whether the caller must reset the state (then call
- * gst_rnn_apply_restore()).  State lock held. */
+ * reset signal, DISCONT and GAP flags, timestamp jumps; the buffer's
+ * settings snapshot and non-finite policy.  *@reset: whether the caller
+ * must reset the state (then call gst_rnn_apply_restore()).  State lock
+ * held. */
 GstFlowReturn
 gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
 {
@@ -151,7 +152,6 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
 
   *reset = GST_RNN_KEEP;
   self->stream.time.mark_discont = FALSE;
-  self->stream.nf.error_posted = FALSE;
   if (self->stream.runner == NULL || self->stream.in_frame_bytes == 0)
     return GST_FLOW_NOT_NEGOTIATED;
 
@@ -168,7 +168,6 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
 
   /* the one read of the settings for this buffer */
   gst_rnn_settings_snapshot (self, &self->stream.now);
-  self->stream.nf.policy = now->non_finite;
 
   if (g_atomic_int_compare_and_exchange (&self->requests.reset, 1, 0)) {
     GST_INFO_OBJECT (self, "resetting on the reset signal");
@@ -191,12 +190,13 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
     }
   }
 
-  /* Non-finite input */
-  /* its time under the policy, for messages */
-  self->stream.nf.buf_pts = gst_rnn_buffer_frame_time (self, 0);
+  /* Non-finite input: scanned where the buffer is mapped
+   * (gst_rnn_check_input()); its time under the policy, for messages */
+  gst_rnn_non_finite_begin (&self->stream.nf, now->non_finite,
+      gst_rnn_buffer_frame_time (self, 0));
   rnn_runner_set_non_finite (self->stream.runner,
-      (RnnNonFinite) self->stream.nf.policy);
-  return gst_rnn_check_input (self, inbuf, n);
+      (RnnNonFinite) now->non_finite);
+  return GST_FLOW_OK;
 }
 
 /* A "restore" request is applied at a buffer boundary, after the resets
