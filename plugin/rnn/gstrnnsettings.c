@@ -51,16 +51,17 @@ gst_rnn_settings_snapshot (GstRnn * self, GstRnnBufferSettings * snap)
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Properties that need a reload or renegotiation only change in NULL or
- * READY.  Call with the object lock held. */
+/* The properties flagged GST_PARAM_MUTABLE_READY need a reload or a
+ * renegotiation: they only change in NULL or READY; set later, the value
+ * is ignored with a warning.  @pspec's flags say which, in one place. */
 static gboolean
-gst_rnn_check_mutable_ready (GstRnn * self, GParamSpec * pspec)
+gst_rnn_refuse_running (GstRnn * self, GParamSpec * pspec)
 {
-  if (GST_STATE (self) > GST_STATE_READY) {
-    GST_WARNING_OBJECT (self, "property '%s' can only be changed in the "
-        "NULL or READY state; ignoring the new value", pspec->name);
+  if (!(pspec->flags & GST_PARAM_MUTABLE_READY)
+      || GST_STATE (self) <= GST_STATE_READY)
     return FALSE;
-  }
+  GST_WARNING_OBJECT (self, "property '%s' can only be changed in the "
+      "NULL or READY state; ignoring the new value", pspec->name);
   return TRUE;
 }
 
@@ -77,58 +78,47 @@ gst_rnn_set_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
+  if (gst_rnn_refuse_running (self, pspec)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_BATCH_FIRST:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.batch_first = g_value_get_boolean (value);
+      self->settings.batch_first = g_value_get_boolean (value);
       break;
     case PROP_PRECISION:
       /* read at the next load: start, and a hot swap (which keeps it) */
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.precision = g_value_get_enum (value);
+      self->settings.precision = g_value_get_enum (value);
       break;
     case PROP_MODE:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.mode = g_value_get_enum (value);
-        self->settings.user_set |= RNN_SETTING_MODE;
-      }
+      self->settings.mode = g_value_get_enum (value);
+      self->settings.user_set |= RNN_SETTING_MODE;
       break;
     case PROP_RESET_ON_DISCONT:
       self->settings.reset_on_discont = g_value_get_boolean (value);
       break;
     case PROP_WINDOW:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.window = g_value_get_uint (value);
-        self->settings.user_set |= RNN_SETTING_WINDOW;
-      }
+      self->settings.window = g_value_get_uint (value);
+      self->settings.user_set |= RNN_SETTING_WINDOW;
       break;
     case PROP_HOP:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.hop = g_value_get_uint (value);
-        self->settings.user_set |= RNN_SETTING_HOP;
-      }
+      self->settings.hop = g_value_get_uint (value);
+      self->settings.user_set |= RNN_SETTING_HOP;
       break;
     case PROP_STEPS:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.steps = g_value_get_uint (value);
-        self->settings.user_set |= RNN_SETTING_STEPS;
-      }
+      self->settings.steps = g_value_get_uint (value);
+      self->settings.user_set |= RNN_SETTING_STEPS;
       break;
     case PROP_FEED:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.feed = g_value_get_enum (value);
-        self->settings.user_set |= RNN_SETTING_FEED;
-      }
+      self->settings.feed = g_value_get_enum (value);
+      self->settings.user_set |= RNN_SETTING_FEED;
       break;
     case PROP_CARRY_STATE:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.carry_state = g_value_get_boolean (value);
-        self->settings.user_set |= RNN_SETTING_CARRY_STATE;
-      }
+      self->settings.carry_state = g_value_get_boolean (value);
+      self->settings.user_set |= RNN_SETTING_CARRY_STATE;
       break;
     case PROP_THREADS:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.threads = g_value_get_uint (value);
+      self->settings.threads = g_value_get_uint (value);
       break;
     case PROP_POST_MESSAGES:
       self->settings.post_messages = g_value_get_boolean (value);
