@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: non-finite (NaN, +-Inf) input values and states,
  * as the non-finite property says.  The core applies the policy to the
- * numbers (rnn.h, RnnNonFinite); the element scans each input buffer to
- * say which stream and which time, and turns the core's notices of
- * non-finite states into warnings or the error.
+ * numbers (rnn.h, RnnNonFinite); the element scans each input buffer,
+ * once, where it is mapped, to say which stream and which time (and tells
+ * the runner, which then does not scan it again), and turns the core's
+ * notices of non-finite states into warnings or the error.  Its fields
+ * are GstRnnNonFiniteReport's (gstrnn-private.h).
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public

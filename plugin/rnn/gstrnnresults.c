@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: n-to-1 results, as GstRnnResultMeta on buffers
- * and as `rnn` element messages on the bus.
+ * and as `rnn` element messages on the bus.  The messages posted and not
+ * read yet are GstRnnPosted's (gstrnn-private.h): init, reset and clear
+ * here.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: time.  Frame counts to durations, where a buffer
- * should start, and the latency the element adds.
+ * should start, and the latency the element adds.  Its fields are
+ * GstRnnTime's (gstrnn-private.h): init, reset and clear here.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
