@@ -104,10 +104,11 @@ enum
   PROP_PRECISION
 };
 
-/* The property values.  Protected by the object lock.  batch_first,
- * mode, window, hop, steps, feed, carry_state and threads only change in
- * NULL or READY; the others at any time (model_path: a hot swap, see
- * GstRnnRequests). */
+/* The property values.  Protected by the object lock.  Those whose pspec
+ * is flagged GST_PARAM_MUTABLE_READY (batch_first, mode, window, hop,
+ * steps, feed, carry_state, threads, precision) only change in NULL or
+ * READY; the others at any time (model_path: a hot swap, see
+ * GstRnnRequests), read once per buffer (GstRnnBufferSettings). */
 typedef struct
 {
   gchar *model_path;
