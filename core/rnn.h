@@ -244,6 +244,12 @@ RNN_API void rnn_state_set (RnnState * state, const float *h0,
 /* Copy out the current state as h_n (L*D, B, H_out) and c_n (L*D, B, H).
  * Either pointer may be NULL. */
 RNN_API void rnn_state_get (const RnnState * state, float *h_n, float *c_n);
+/* Is the state (h and, for LSTM, c) of every stream all finite (no NaN or
+ * Inf)?  Of stream @b only?  Read in place, nothing copied or allocated;
+ * the same thread rules as the other calls on @state. */
+RNN_API gboolean rnn_state_is_finite (const RnnState * state);
+RNN_API gboolean rnn_state_stream_is_finite (const RnnState * state,
+    guint b);
 
 /* Snapshot of the state of all B streams, to restore later (e.g. after a
  * restart).  Format, little-endian: "GRNNSTAT", u32 version (1), u32
@@ -546,6 +552,17 @@ RNN_API void rnn_runner_set_non_finite (RnnRunner * runner,
     RnnNonFinite policy);
 RNN_API void rnn_runner_set_non_finite_func (RnnRunner * runner,
     RnnNonFiniteFunc func, gpointer user_data);
+/* The caller has scanned the input blocks it passes next for non-finite
+ * values (e.g. with rnn_floats_all_finite(), to report them): TRUE says
+ * they are all finite, and the runner then skips its own scans of them as
+ * they come in (a non-finite value in them would be taken as it is,
+ * whatever the policy); FALSE, the default, makes it scan them as the
+ * policy says.  (A window run from frames of several blocks is still
+ * scanned under RNN_NON_FINITE_RESET_STREAM.)
+ * Stays until the next call (rnn_runner_reset() keeps it).  Same thread
+ * as the other calls on @runner. */
+RNN_API void rnn_runner_set_input_checked (RnnRunner * runner,
+    gboolean all_finite);
 
 /* Zero every state, drop any pending window and count frames from 0: on a
  * seek, flush or discontinuity. */

@@ -136,7 +136,7 @@ process (RnnRunner * r, const guint8 * in, gsize n, guint8 * out,
 {
   gboolean ok;
 
-  if (r->policy == RNN_NON_FINITE_PROPAGATE
+  if (r->policy == RNN_NON_FINITE_PROPAGATE || r->input_checked
       || rnn_floats_all_finite (in, n * r->B * r->F)) {
     ok = run_range (r, in, out, n, 0, n, FALSE, error);
   } else if (r->policy == RNN_NON_FINITE_ZERO) {

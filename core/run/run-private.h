@@ -22,6 +22,8 @@ struct _RnnRunner {
   RnnState *state;              /* carried state (the encoder's) */
   guint B, F;
   RnnNonFinite policy;
+  gboolean input_checked;       /* the caller found the input finite
+                                 * (rnn_runner_set_input_checked()) */
   RnnNonFiniteFunc nf_func;
   gpointer nf_data;
   guint64 frames_in;            /* input frames since the last reset */

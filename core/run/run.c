@@ -282,6 +282,12 @@ rnn_runner_set_non_finite_func (RnnRunner * r, RnnNonFiniteFunc func,
 }
 
 void
+rnn_runner_set_input_checked (RnnRunner * r, gboolean all_finite)
+{
+  r->input_checked = all_finite;
+}
+
+void
 rnn_runner_reset (RnnRunner * r)
 {
   rnn_state_reset (r->state);
@@ -422,55 +428,30 @@ rnn_runner_copy_input (RnnRunner * r, float *dst, gsize dst_T, gsize dst_t,
 
   rnn_frames_copy ((guint8 *) dst, dst_T, dst_t, FALSE, src, src_T, src_t,
       r->cfg.batch_first, k, r->B, r->F);
-  if (r->policy == RNN_NON_FINITE_ZERO && !rnn_floats_all_finite (p, count))
+  if (r->policy == RNN_NON_FINITE_ZERO && !r->input_checked
+      && !rnn_floats_all_finite (p, count))
     rnn_floats_sanitize (p, count);
 }
 
 /* ------------------------------------------------- non-finite states */
 
-static gboolean
-stream_state_bad (const RnnRunner * r, const RnnModel * m, guint b,
-    gsize nc)
-{
-  guint LD = m->num_layers * m->num_dirs;
-  gsize hs = m->h_out, cs = m->hidden_size;
-  gboolean bad = FALSE;
-
-  for (guint ld = 0; ld < LD; ld++) {
-    bad |= !rnn_floats_all_finite (r->h_buf + ((gsize) ld * r->B + b) * hs,
-        hs);
-    if (nc)
-      bad |= !rnn_floats_all_finite (r->c_buf + ((gsize) ld * r->B + b) * cs,
-          cs);
-  }
-  return bad;
-}
-
 gboolean
 rnn_runner_check_state (RnnRunner * r, RnnState * state, GError ** error)
 {
-  const RnnModel *m;
-  gsize nh, nc;
-
-  if (r->policy == RNN_NON_FINITE_PROPAGATE || state == NULL)
-    return TRUE;
-  m = rnn_state_get_model (state);
-  nh = rnn_model_get_h_size (m, r->B);
-  nc = rnn_model_get_c_size (m, r->B);
-  rnn_state_get (state, r->h_buf, nc ? r->c_buf : NULL);
-  if (rnn_floats_all_finite (r->h_buf, nh)
-      && (nc == 0 || rnn_floats_all_finite (r->c_buf, nc)))
+  if (r->policy == RNN_NON_FINITE_PROPAGATE || state == NULL
+      || rnn_state_is_finite (state))
     return TRUE;
 
   for (guint b = 0; b < r->B; b++) {
-    if (!stream_state_bad (r, m, b, nc))
+    if (rnn_state_stream_is_finite (state, b))
       continue;
     if (r->policy == RNN_NON_FINITE_ERROR) {
       if (r->nf_func)
         r->nf_func (r, b, r->nf_data);
       g_set_error (error, RNN_ERROR, RNN_ERROR_NON_FINITE,
           "%s: the state of stream %u became non-finite (NaN or Inf): its "
-          "input values are too large for the network", m->name, b);
+          "input values are too large for the network",
+          rnn_state_get_model (state)->name, b);
       return FALSE;
     }
     rnn_state_reset_stream (state, b);
@@ -484,6 +465,7 @@ gboolean
 rnn_runner_guard_carried (RnnRunner * r, const float *in, gsize n,
     GError ** error)
 {
+  /* the window may span several blocks: input_checked does not apply */
   if (r->policy == RNN_NON_FINITE_RESET_STREAM)
     for (guint b = 0; b < r->B; b++)
       for (gsize t = 0; t < n; t++)

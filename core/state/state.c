@@ -166,6 +166,31 @@ rnn_state_get (const RnnState * s, float *h_n, float *c_n)
 }
 
 gboolean
+rnn_state_is_finite (const RnnState * s)
+{
+  return rnn_floats_all_finite (s->h, rnn_model_get_h_size (s->model,
+          s->batch)) && (s->c == NULL || rnn_floats_all_finite (s->c,
+          rnn_model_get_c_size (s->model, s->batch)));
+}
+
+gboolean
+rnn_state_stream_is_finite (const RnnState * s, guint b)
+{
+  const RnnModel *m = s->model;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (b < s->batch, FALSE);
+  for (guint ld = 0; ld < m->num_layers * m->num_dirs; ld++) {
+    ok &= rnn_floats_all_finite (s->h + ((gsize) ld * s->batch + b) *
+        m->h_out, m->h_out);
+    if (s->c)
+      ok &= rnn_floats_all_finite (s->c + ((gsize) ld * s->batch + b) *
+          m->hidden_size, m->hidden_size);
+  }
+  return ok;
+}
+
+gboolean
 rnn_state_set_threads (RnnState * s, guint n_threads, GError ** error)
 {
   g_return_val_if_fail (s != NULL, FALSE);

@@ -115,23 +115,18 @@ gst_melspec_install_properties (GObjectClass * klass)
       "The only input rate accepted, in Hz (0: any)", 0, G_MAXINT,
       DEFAULT_SAMPLE_RATE, rw);
   props[PROP_N_FFT] = g_param_spec_int ("n-fft", "FFT size",
-      "Samples per frame and FFT size (even, no prime factor above 5, at most "
-      "65536); with preset=kaldi-fbank only "
-      "the default of win-length", 2, 1 << 20, DEFAULT_N_FFT, rw);
+      "Samples per frame and FFT size", 2, 1 << 20, DEFAULT_N_FFT, rw);
   props[PROP_WIN_LENGTH] = g_param_spec_int ("win-length", "Window length",
-      "Window length in samples, centred in the n-fft frame (0: n-fft; "
-      "25 ms with preset=kaldi-fbank)",
+      "Window length in samples (0: n-fft)",
       0, 1 << 20, DEFAULT_WIN_LENGTH, rw);
   props[PROP_HOP_LENGTH] = g_param_spec_int ("hop-length", "Hop length",
-      "Samples between frame starts, a divisor of the input rate (10 ms "
-      "with preset=kaldi-fbank)",
+      "Samples between the starts of consecutive frames",
       1, G_MAXINT, DEFAULT_HOP_LENGTH, rw);
   props[PROP_N_MELS] = g_param_spec_int ("n-mels", "Mel bands",
-      "Number of mel filters, at most 1024 (23 with preset=kaldi-fbank)",
+      "Number of mel filters",
       1, 4096, DEFAULT_N_MELS, rw);
   props[PROP_F_MIN] = g_param_spec_double ("f-min", "Lowest frequency",
-      "Lower edge of the first mel filter in Hz (20 with "
-      "preset=kaldi-fbank)", 0, G_MAXDOUBLE,
+      "Lower edge of the first mel filter in Hz", 0, G_MAXDOUBLE,
       DEFAULT_F_MIN, rw);
   props[PROP_F_MAX] = g_param_spec_double ("f-max", "Highest frequency",
       "Upper edge of the last mel filter in Hz (0: half the rate)", 0,
@@ -148,15 +143,14 @@ gst_melspec_install_properties (GObjectClass * klass)
       "Normalisation of the mel filters", GST_TYPE_MELSPEC_NORM,
       DEFAULT_NORM, rw);
   props[PROP_LOG] = g_param_spec_enum ("log", "Log",
-      "Logarithm applied to the mel energies (ln with preset=kaldi-fbank)",
+      "Logarithm applied to the mel energies",
       GST_TYPE_MELSPEC_LOG,
       DEFAULT_LOG, rw);
   props[PROP_LOG_OFFSET] = g_param_spec_double ("log-offset", "Log offset",
       "Added to the mel energies before log=ln", 0, G_MAXDOUBLE,
       DEFAULT_LOG_OFFSET, rw);
   props[PROP_N_MFCC] = g_param_spec_int ("n-mfcc", "MFCCs",
-      "Output n-mfcc coefficients of the DCT-II (ortho) of the mel bands "
-      "(0: the mel bands)", 0, 4096, DEFAULT_N_MFCC, rw);
+      "Number of MFCCs to output (0: the mel bands)", 0, 4096, DEFAULT_N_MFCC, rw);
   props[PROP_PRESET] = g_param_spec_enum ("preset", "Preset",
       "Framing and maths of a reference implementation",
       GST_TYPE_MELSPEC_PRESET, DEFAULT_PRESET, rw);
@@ -164,16 +158,13 @@ gst_melspec_install_properties (GObjectClass * klass)
       "A safetensors model whose rnn.frontend.* metadata sets the other "
       "properties", NULL, rw);
   props[PROP_TIMESTAMP_TOLERANCE] = g_param_spec_int64 ("timestamp-tolerance",
-      "Timestamp tolerance", "Largest difference in ns between a buffer's "
-      "timestamp and where it was expected that is not a discontinuity "
-      "(-1 = half a sample, G_MAXINT64 = never)", -1, G_MAXINT64,
+      "Timestamp tolerance", "Largest timestamp deviation in ns that is not "
+      "a discontinuity (-1: half a sample)", -1, G_MAXINT64,
       GST_MELSPEC_TIMESTAMP_TOLERANCE, G_PARAM_READWRITE |
       G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   props[PROP_TIMESTAMP_POLICY] = g_param_spec_enum ("timestamp-policy",
-      "Timestamp policy", "Where a buffer should start and how frames are "
-      "stamped: strict (the previous buffer's end, frames stamped from the "
-      "buffer holding their first sample) or perfect (the first timestamp "
-      "plus the samples counted, frames stamped from the count)",
+      "Timestamp policy", "Where a buffer is expected to start and how "
+      "frames are stamped",
       GST_TYPE_RNN_TIMESTAMP_POLICY, GST_MELSPEC_TIMESTAMP_POLICY,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_properties (klass, N_PROPS, props);

@@ -104,10 +104,11 @@ enum
   PROP_PRECISION
 };
 
-/* The property values.  Protected by the object lock.  batch_first,
- * mode, window, hop, steps, feed, carry_state and threads only change in
- * NULL or READY; the others at any time (model_path: a hot swap, see
- * GstRnnRequests). */
+/* The property values.  Protected by the object lock.  Those whose pspec
+ * is flagged GST_PARAM_MUTABLE_READY (batch_first, mode, window, hop,
+ * steps, feed, carry_state, threads, precision) only change in NULL or
+ * READY; the others at any time (model_path: a hot swap, see
+ * GstRnnRequests), read once per buffer (GstRnnBufferSettings). */
 typedef struct
 {
   gchar *model_path;
@@ -131,6 +132,20 @@ typedef struct
                                  * steps, feed, carry-state): the model
                                  * file's run settings do not replace them */
 } GstRnnSettings;
+
+/* The settings one input buffer runs with (the properties that may change
+ * while playing): copied from GstRnnSettings under the object lock once,
+ * at the buffer's start (gst_rnn_settings_snapshot()), then read without
+ * it, so that a property set meanwhile takes effect at the next buffer. */
+typedef struct
+{
+  gboolean reset_on_discont;
+  gboolean post_messages;
+  GstRnnPartialWindow partial_window;
+  GstRnnNonFinite non_finite;
+  gint64 timestamp_tolerance;
+  GstRnnTimestampPolicy timestamp_policy;
+} GstRnnBufferSettings;
 
 /* Requests from application threads, consumed by the streaming thread at
  * the start of the next input buffer.  Protected by the object lock,
@@ -175,6 +190,58 @@ typedef struct
   guint size, head, count;
 } GstRnnTimeline;
 
+/* What a reset of the state does, and why (gst_rnn_reset()). */
+typedef enum
+{
+  GST_RNN_KEEP,                 /* carry on (no reset) */
+  GST_RNN_RESET,                /* a discontinuity in the input, the reset
+                                 * signal, a new model: the next output is
+                                 * DISCONT */
+  GST_RNN_RESET_QUIET,          /* a GAP buffer or event: time goes on, no
+                                 * DISCONT */
+  GST_RNN_RESET_FLUSH,          /* FLUSH_STOP: the input being cut goes
+                                 * too; time restarts */
+  GST_RNN_RESET_SEGMENT,        /* a new segment: time restarts */
+  GST_RNN_RESET_CAPS,           /* new caps: the frame count restarts at
+                                 * the new rate */
+  GST_RNN_RESET_START           /* start(): everything is forgotten */
+} GstRnnReset;
+
+/* Time (gstrnntime.c): where the input is in time, and where the frames
+ * of the last few buffers came from.  Streaming thread, state lock. */
+typedef struct
+{
+  GstRnnContinuity cont;        /* where the input is in time, and how
+                                 * outputs are stamped (gstrnncontinuity.h) */
+  gboolean mark_discont;        /* passthrough: flag this buffer DISCONT */
+  GstRnnTimeline timeline;      /* window structures */
+} GstRnnTime;
+
+/* Non-finite reporting (gstrnnnonfinite.c): what this buffer's warnings
+ * need, and which streams were warned about in this buffer and the one
+ * before (one WARNING per run of consecutive buffers).  Streaming thread,
+ * state lock. */
+typedef struct
+{
+  GstRnnNonFinite policy;       /* policy for this buffer */
+  GstClockTime buf_pts;         /* this buffer's PTS, for messages */
+  gboolean *now;                /* (B) stream warned about in this buffer */
+  gboolean *before;             /* (B) ... in the previous buffer */
+  guint batch;                  /* B of now and before (0: none) */
+  gboolean error_posted;        /* a non-finite state error is posted */
+} GstRnnNonFiniteReport;
+
+/* Result messages (gstrnnresults.c) posted and maybe not read yet: a ring
+ * of our refs (a message whose only ref is ours has been read).
+ * Streaming thread, state lock. */
+typedef struct
+{
+  GstMessage **ring;            /* (GST_RNN_MAX_UNREAD), made at the first
+                                 * post */
+  guint head, count;
+  guint64 unposted;             /* results not posted: the bus is full */
+} GstRnnPosted;
+
 /* The per-stream runtime: the running model, the runner made for the caps,
  * and what is known of the stream so far.  Streaming thread only
  * (start/stop, set_caps, buffers, serialized events), under the state
@@ -197,29 +264,16 @@ typedef struct
   gsize out_frame_bytes;        /* B * O * 4 (the input's when the input
                                  * passes through) */
   gboolean discont_pending;     /* mark the next output DISCONT */
+  GstRnnBufferSettings now;     /* the settings of the current buffer */
 
-  /* Time. */
-  GstRnnContinuity time;        /* where the input is in time, and how
-                                 * outputs are stamped (gstrnncontinuity.h) */
-  gboolean mark_discont;        /* passthrough: flag this buffer DISCONT */
-  GstRnnTimeline timeline;      /* window structures */
-
-  /* Non-finite values. */
-  GstRnnNonFinite buf_policy;   /* policy for this buffer */
-  GstClockTime buf_pts;         /* this buffer's PTS, for messages */
-  gboolean *nf_now;             /* (B) stream warned about in this buffer */
-  gboolean *nf_before;          /* (B) ... in the previous buffer */
-  gboolean nf_error_posted;     /* a non-finite state error is posted */
-
-  /* Result messages posted and maybe not read yet (a ring of our refs: a
-   * message whose only ref is ours has been read). */
-  GstMessage **posted;          /* (GST_RNN_MAX_UNREAD) */
-  guint posted_head, posted_count;
-  guint64 unposted;             /* results not posted: the bus is full */
+  GstRnnTime time;              /* gstrnntime.c */
+  GstRnnNonFiniteReport nf;     /* gstrnnnonfinite.c */
+  GstRnnPosted posted;          /* gstrnnresults.c */
 
   /* Window structures with frames out: the input buffer being cut into
-   * windows, and how far. */
+   * windows, mapped for reading while it is held, and how far. */
   GstBuffer *inbuf;
+  GstMapInfo inmap;
   gsize cursor;
 } GstRnnStream;
 
@@ -262,6 +316,9 @@ void gst_rnn_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 void gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec);
+/* Copy the settings a buffer runs with into *@snap.  Takes the object
+ * lock: any thread, without it. */
+void gst_rnn_settings_snapshot (GstRnn * self, GstRnnBufferSettings * snap);
 
 /* gstrnnmodelsettings.c.  @s is a snapshot of the settings (no lock
  * held): the properties the application did not set take the model
@@ -297,14 +354,6 @@ void gst_rnn_warn_ignored_keys (GstRnn * self, const RnnModel * model,
 const gchar *gst_rnn_mode_nick (GstRnnMode mode);
 const gchar *gst_rnn_feed_nick (GstRnnFeed feed);
 
-/* What a buffer asks of the state at its start (gstrnnstream.c). */
-typedef enum
-{
-  GST_RNN_KEEP,                 /* carry on */
-  GST_RNN_RESET,                /* reset; the next output is DISCONT */
-  GST_RNN_RESET_QUIET           /* reset (a GAP): time goes on, no DISCONT */
-} GstRnnReset;
-
 /* gstrnntime.c */
 GstClockTime gst_rnn_frames_to_time (GstRnn * self, guint64 frames);
 GstClockTime gst_rnn_buffer_frame_time (GstRnn * self, guint64 t);
@@ -313,9 +362,18 @@ GstRnnDiscont gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf,
     gboolean resets);
 void gst_rnn_restamp (GstRnn * self, GstBuffer * buf, gsize n);
 GstClockTime gst_rnn_latency (GstRnn * self);
+/* The time of a stream: @t forgets everything (the timestamp warning
+ * included) and holds no memory.  Instance init and start. */
+void gst_rnn_time_init (GstRnnTime * t);
+/* What a reset for @why does to @t: the timeline is emptied; FLUSH and
+ * SEGMENT restart the time line, CAPS re-anchors the frame count, START
+ * is gst_rnn_time_init().  No allocation, no lock. */
+void gst_rnn_time_reset (GstRnnTime * t, GstRnnReset why);
+/* Free the timeline's memory (new caps, stop); @t stays usable. */
+void gst_rnn_time_clear (GstRnnTime * t);
+/* Room in @tl for the buffers of @size frames (a window): allocates;
+ * set_caps only.  Freed by gst_rnn_time_clear(). */
 void gst_rnn_timeline_init (GstRnnTimeline * tl, guint size);
-void gst_rnn_timeline_clear (GstRnnTimeline * tl);
-void gst_rnn_timeline_reset (GstRnnTimeline * tl);
 void gst_rnn_timeline_note (GstRnnTimeline * tl, guint64 first,
     GstClockTime pts, guint64 offset);
 void gst_rnn_timeline_lookup (GstRnn * self, guint64 frame,
@@ -325,12 +383,37 @@ void gst_rnn_stamp_result (GstRnn * self, const RnnResult * result,
 
 /* gstrnnresults.c */
 const GstMetaInfo *gst_rnn_result_meta_register (void);
-void gst_rnn_results_clear (GstRnn * self);
+/* The messages posted: @p holds none and no memory (instance init).  A
+ * reset drops our refs on the messages the application has read; clear
+ * drops them all and the ring (new caps, stop).  Streaming thread, state
+ * lock; no lock taken. */
+void gst_rnn_posted_init (GstRnnPosted * p);
+void gst_rnn_posted_reset (GstRnnPosted * p);
+void gst_rnn_posted_clear (GstRnnPosted * p);
 void gst_rnn_emit_results (GstRnn * self, GstBuffer * buf,
     const RnnResult * result, gboolean post);
 
 /* gstrnnnonfinite.c */
-GstFlowReturn gst_rnn_check_input (GstRnn * self, GstBuffer * inbuf,
+/* Room in @nf for the warnings of @batch streams (allocates: set_caps
+ * only; @nf was cleared or never used).  Freed by
+ * gst_rnn_non_finite_clear(), after which @nf holds no memory. */
+void gst_rnn_non_finite_init (GstRnnNonFiniteReport * nf, guint batch);
+/* A reset: no error is posted for the new sequence.  Which streams were
+ * warned about is kept (one WARNING per run of buffers, a reset or not).
+ * No allocation, no lock. */
+void gst_rnn_non_finite_reset (GstRnnNonFiniteReport * nf);
+void gst_rnn_non_finite_clear (GstRnnNonFiniteReport * nf);
+/* At the start of an input buffer stamped @pts, to run under @policy:
+ * forget which streams were warned about in the buffer before last.  No
+ * allocation, no lock. */
+void gst_rnn_non_finite_begin (GstRnnNonFiniteReport * nf,
+    GstRnnNonFinite policy, GstClockTime pts);
+/* The one scan of the current input buffer, mapped at @in (@n frames),
+ * for non-finite values, under the buffer's policy: warnings, or the
+ * error (posted; GST_FLOW_ERROR).  Tells the runner whether the buffer is
+ * all finite, so that it does not scan it again.  Once per buffer, where
+ * it is mapped; streaming thread, state lock held. */
+GstFlowReturn gst_rnn_check_input (GstRnn * self, const guint8 * in,
     gsize n);
 void gst_rnn_state_non_finite (RnnRunner * runner, guint stream,
     gpointer user_data);
@@ -357,8 +440,14 @@ gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps, GstRnnFormat * in, guint * batch);
 
 /* gstrnnstream.c */
-void gst_rnn_reset_state (GstRnn * self, const gchar * why,
-    gboolean discont);
+/* The one reset of the per-stream runtime: zero the state of every
+ * stream, forget any pending window, and reset time (gst_rnn_time_reset),
+ * non-finite reporting and posted messages as @why says; the next output
+ * is marked DISCONT but for GST_RNN_RESET_QUIET.  @text says why in the
+ * log.  Streaming thread (or start), state lock held. */
+void gst_rnn_reset (GstRnn * self, GstRnnReset why, const gchar * text);
+/* Free what was made for the caps (the runner, the time line, the
+ * warnings, the posted messages' refs).  State lock held. */
 void gst_rnn_free_stream (GstRnn * self);
 gboolean gst_rnn_configure (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps);
@@ -372,8 +461,12 @@ GstFlowReturn gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf,
     GstBuffer * outbuf);
 GstFlowReturn gst_rnn_annotate (GstRnn * self, GstBuffer * buf);
 GstFlowReturn gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf);
-GstFlowReturn gst_rnn_drain (GstRnn * self);
+GstFlowReturn gst_rnn_drain (GstRnn * self,
+    const GstRnnBufferSettings * now);
 gboolean gst_rnn_holds_frames (GstRnn * self);
+/* Unmap and drop the input buffer being cut into windows, if any.  State
+ * lock held. */
+void gst_rnn_release_input (GstRnn * self);
 
 /* gstrnnerror.c */
 /* A core load error @err for @path as an element error (domain

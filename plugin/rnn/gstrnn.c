@@ -227,7 +227,8 @@ gst_rnn_init (GstRnn * self)
 {
   gst_rnn_settings_init (&self->settings);
   self->stream.discont_pending = TRUE;
-  gst_rnn_continuity_init (&self->stream.time);
+  gst_rnn_time_init (&self->stream.time);
+  gst_rnn_posted_init (&self->stream.posted);
   g_rec_mutex_init (&self->state_lock);
 }
 
@@ -270,9 +271,7 @@ gst_rnn_start (GstBaseTransform * trans)
   self->stream.decoder = decoder;
   g_free (self->stream.running_path);
   self->stream.running_path = path;
-  self->stream.discont_pending = TRUE;
-  gst_rnn_continuity_init (&self->stream.time);
-  g_atomic_int_set (&self->requests.reset, 0);
+  gst_rnn_reset (self, GST_RNN_RESET_START, "start");
   g_rec_mutex_unlock (&self->state_lock);
 
   /* a structure whose results ride on the input annotates the buffers in
@@ -422,8 +421,7 @@ gst_rnn_generate_output_locked (GstRnn * self, GstBuffer ** outbuf)
       return ret;
     }
     if (reset != GST_RNN_KEEP)
-      gst_rnn_reset_state (self, "discontinuity or reset signal",
-          reset == GST_RNN_RESET);
+      gst_rnn_reset (self, reset, "discontinuity or reset signal");
     gst_rnn_apply_restore (self);
   }
 
@@ -466,21 +464,18 @@ gst_rnn_same_caps (GstRnn * self, GstEvent * event)
  * so that downstream sees them before the gap; the state restarts after
  * it as after a GAP buffer (no data is missing: no DISCONT). */
 static void
-gst_rnn_gap (GstRnn * self, GstEvent * event)
+gst_rnn_gap (GstRnn * self, GstEvent * event,
+    const GstRnnBufferSettings * now)
 {
   GstClockTime ts, dur;
-  gboolean reset_on_discont;
 
   if (gst_rnn_holds_frames (self))
-    gst_rnn_drain (self);
+    gst_rnn_drain (self, now);
   gst_event_parse_gap (event, &ts, &dur);
-  GST_OBJECT_LOCK (self);
-  reset_on_discont = self->settings.reset_on_discont;
-  GST_OBJECT_UNLOCK (self);
   g_rec_mutex_lock (&self->state_lock);
-  if (reset_on_discont)
-    gst_rnn_reset_state (self, "GAP event", FALSE);
-  gst_rnn_continuity_gap_event (&self->stream.time, ts, dur);
+  if (now->reset_on_discont)
+    gst_rnn_reset (self, GST_RNN_RESET_QUIET, "GAP event");
+  gst_rnn_continuity_gap_event (&self->stream.time.cont, ts, dur);
   g_rec_mutex_unlock (&self->state_lock);
 }
 
@@ -488,35 +483,36 @@ static gboolean
 gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstRnn *self = GST_RNN (trans);
+  GstRnnBufferSettings now;
 
+  /* events between buffers run with the settings in force now */
+  if (GST_EVENT_IS_SERIALIZED (event))
+    gst_rnn_settings_snapshot (self, &now);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
       g_rec_mutex_lock (&self->state_lock);
-      gst_buffer_replace (&self->stream.inbuf, NULL);
-      gst_rnn_reset_state (self, "flush", TRUE);
-      gst_rnn_continuity_restart (&self->stream.time);
+      gst_rnn_reset (self, GST_RNN_RESET_FLUSH, "flush");
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_SEGMENT:
       if (gst_rnn_holds_frames (self))
-        gst_rnn_drain (self);
+        gst_rnn_drain (self, &now);
       g_rec_mutex_lock (&self->state_lock);
-      gst_rnn_reset_state (self, "new segment", TRUE);
-      gst_rnn_continuity_restart (&self->stream.time);
+      gst_rnn_reset (self, GST_RNN_RESET_SEGMENT, "new segment");
       g_rec_mutex_unlock (&self->state_lock);
       break;
     case GST_EVENT_CAPS:
       /* the same caps again change nothing: the window goes on */
       if (gst_rnn_holds_frames (self) && !gst_rnn_same_caps (self, event))
-        gst_rnn_drain (self);
+        gst_rnn_drain (self, &now);
       break;
     case GST_EVENT_GAP:
-      gst_rnn_gap (self, event);
+      gst_rnn_gap (self, event, &now);
       break;
     case GST_EVENT_SEGMENT_DONE:
     case GST_EVENT_EOS:
       /* the end of the (segment's) data: run what is pending */
-      gst_rnn_drain (self);
+      gst_rnn_drain (self, &now);
       break;
     default:
       break;

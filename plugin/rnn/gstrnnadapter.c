@@ -28,7 +28,7 @@
 GstFlowReturn
 gst_rnn_run_failed (GstRnn * self, GError * err)
 {
-  if (err == NULL || self->stream.nf_error_posted) {
+  if (err == NULL || self->stream.nf.error_posted) {
     g_clear_error (&err);
     return GST_FLOW_ERROR;
   }
@@ -47,17 +47,6 @@ gst_rnn_holds_frames (GstRnn * self)
   return self->config.info.latency > 0;
 }
 
-static RnnPartial
-gst_rnn_partial (GstRnn * self)
-{
-  GstRnnPartialWindow policy;
-
-  GST_OBJECT_LOCK (self);
-  policy = self->settings.partial_window;
-  GST_OBJECT_UNLOCK (self);
-  return (RnnPartial) policy;
-}
-
 /* ------------------------------------------------------------- blocks */
 
 GstFlowReturn
@@ -66,6 +55,7 @@ gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf, GstBuffer * outbuf)
   guint mul = self->config.info.frames_per_input;
   GstMapInfo inmap, outmap;
   GError *err = NULL;
+  GstFlowReturn ret;
   gboolean ok;
   gsize n;
 
@@ -77,10 +67,13 @@ gst_rnn_process_block (GstRnn * self, GstBuffer * inbuf, GstBuffer * outbuf)
   }
   n = inmap.size / self->stream.in_frame_bytes;
   g_assert (outmap.size == n * mul * self->stream.out_frame_bytes);
-  ok = rnn_runner_process (self->stream.runner, inmap.data, n, outmap.data,
-      &err);
+  ret = gst_rnn_check_input (self, inmap.data, n);
+  ok = ret == GST_FLOW_OK && rnn_runner_process (self->stream.runner,
+      inmap.data, n, outmap.data, &err);
   gst_buffer_unmap (outbuf, &outmap);
   gst_buffer_unmap (inbuf, &inmap);
+  if (ret != GST_FLOW_OK)
+    return ret;
   if (!ok)
     return gst_rnn_run_failed (self, err);
 
@@ -119,15 +112,11 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf)
   GError *err = NULL;
   RnnResult result;
   GstMapInfo map;
-  gboolean post, ok;
+  gboolean post = self->stream.now.post_messages, ok;
   gsize n, cursor = 0;
 
-  GST_OBJECT_LOCK (self);
-  post = self->settings.post_messages;
-  GST_OBJECT_UNLOCK (self);
-
   /* a gap found from the timestamps: say so downstream */
-  if (self->stream.mark_discont)
+  if (self->stream.time.mark_discont)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
@@ -136,9 +125,14 @@ gst_rnn_annotate (GstRnn * self, GstBuffer * buf)
     return GST_FLOW_ERROR;
   }
   n = map.size / self->stream.in_frame_bytes;
+  if (gst_rnn_check_input (self, map.data, n) != GST_FLOW_OK) {
+    gst_buffer_unmap (buf, &map);
+    return GST_FLOW_ERROR;
+  }
   gst_rnn_restamp (self, buf, n);
-  gst_rnn_timeline_note (&self->stream.timeline, rnn_runner_get_frames_in (r),
-      GST_BUFFER_PTS (buf), GST_BUFFER_OFFSET (buf));
+  gst_rnn_timeline_note (&self->stream.time.timeline,
+      rnn_runner_get_frames_in (r), GST_BUFFER_PTS (buf),
+      GST_BUFFER_OFFSET (buf));
   while ((ok = rnn_runner_push (r, map.data, n, &cursor, &result, &err))
       && result.data)
     gst_rnn_emit_results (self, buf, &result, post);
@@ -168,10 +162,11 @@ gst_rnn_result_buffer (GstRnn * self, const RnnResult * result)
 }
 
 /* The end of a sequence: run or drop the incomplete window (partial-window
- * property) into *@outbuf (frames) or the bus (scores).  State lock
+ * of @now) into *@outbuf (frames) or the bus (scores).  State lock
  * held. */
 static GstFlowReturn
-gst_rnn_drain_locked (GstRnn * self, GstBuffer ** outbuf)
+gst_rnn_drain_locked (GstRnn * self, const GstRnnBufferSettings * now,
+    GstBuffer ** outbuf)
 {
   GError *err = NULL;
   RnnResult result;
@@ -179,19 +174,14 @@ gst_rnn_drain_locked (GstRnn * self, GstBuffer ** outbuf)
   *outbuf = NULL;
   if (self->stream.runner == NULL)
     return GST_FLOW_OK;
-  if (!rnn_runner_drain (self->stream.runner, gst_rnn_partial (self),
-          &result, &err))
+  if (!rnn_runner_drain (self->stream.runner,
+          (RnnPartial) now->partial_window, &result, &err))
     return gst_rnn_run_failed (self, err);
   if (result.data == NULL) {
     GST_DEBUG_OBJECT (self, "no partial window to run");
   } else if (self->config.info.output == RNN_OUTPUT_WINDOW_SCORES) {
-    gboolean post;
-
     /* the buffers the window came in are gone: the bus only */
-    GST_OBJECT_LOCK (self);
-    post = self->settings.post_messages;
-    GST_OBJECT_UNLOCK (self);
-    gst_rnn_emit_results (self, NULL, &result, post);
+    gst_rnn_emit_results (self, NULL, &result, now->post_messages);
   } else {
     *outbuf = gst_rnn_result_buffer (self, &result);
   }
@@ -199,24 +189,34 @@ gst_rnn_drain_locked (GstRnn * self, GstBuffer ** outbuf)
 }
 
 /* Drain and push what it gives (never with the state lock held:
- * downstream may block). */
+ * downstream may block).  An event, between buffers: with the settings
+ * in force now, @now. */
 GstFlowReturn
-gst_rnn_drain (GstRnn * self)
+gst_rnn_drain (GstRnn * self, const GstRnnBufferSettings * now)
 {
   GstBuffer *buf = NULL;
   GstFlowReturn ret;
 
   g_rec_mutex_lock (&self->state_lock);
-  ret = gst_rnn_drain_locked (self, &buf);
+  ret = gst_rnn_drain_locked (self, now, &buf);
   g_rec_mutex_unlock (&self->state_lock);
   if (ret == GST_FLOW_OK && buf != NULL)
     ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
   return ret;
 }
 
+void
+gst_rnn_release_input (GstRnn * self)
+{
+  if (self->stream.inbuf == NULL)
+    return;
+  gst_buffer_unmap (self->stream.inbuf, &self->stream.inmap);
+  gst_buffer_replace (&self->stream.inbuf, NULL);
+}
+
 /* Take the queued input buffer: the checks and resets due at its start,
- * then it is cut into windows.  A reset drains a held window first, into
- * *@outbuf. */
+ * then it is mapped, scanned and cut into windows.  A reset drains a held
+ * window first, into *@outbuf. */
 static GstFlowReturn
 gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
 {
@@ -224,9 +224,20 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
   GstBuffer *inbuf = trans->queued_buf;
   GstFlowReturn ret = GST_FLOW_OK;
   GstRnnReset reset;
+  GstMapInfo map;
 
   trans->queued_buf = NULL;
   ret = gst_rnn_begin_buffer (self, inbuf, &reset);
+  if (ret == GST_FLOW_OK && !gst_buffer_map (inbuf, &map, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
+        (NULL));
+    ret = GST_FLOW_ERROR;
+  } else if (ret == GST_FLOW_OK) {
+    ret = gst_rnn_check_input (self, map.data,
+        map.size / self->stream.in_frame_bytes);
+    if (ret != GST_FLOW_OK)
+      gst_buffer_unmap (inbuf, &map);
+  }
   if (ret != GST_FLOW_OK) {
     gst_buffer_unref (inbuf);
     return ret;
@@ -234,14 +245,14 @@ gst_rnn_take_input (GstRnn * self, GstBuffer ** outbuf)
   if (reset != GST_RNN_KEEP) {
     /* held frames end a sequence: run them now */
     if (gst_rnn_holds_frames (self))
-      ret = gst_rnn_drain_locked (self, outbuf);
-    gst_rnn_reset_state (self, "discontinuity or reset signal",
-        reset == GST_RNN_RESET);
+      ret = gst_rnn_drain_locked (self, &self->stream.now, outbuf);
+    gst_rnn_reset (self, reset, "discontinuity or reset signal");
   }
   gst_rnn_apply_restore (self);
   self->stream.inbuf = inbuf;
+  self->stream.inmap = map;
   self->stream.cursor = 0;
-  gst_rnn_timeline_note (&self->stream.timeline,
+  gst_rnn_timeline_note (&self->stream.time.timeline,
       rnn_runner_get_frames_in (self->stream.runner),
       gst_rnn_buffer_frame_time (self, 0), GST_BUFFER_OFFSET (inbuf));
   return ret;
@@ -260,7 +271,6 @@ gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf)
   GError *err = NULL;
   GstFlowReturn ret;
   RnnResult result;
-  GstMapInfo map;
   gboolean ok;
   gsize n;
 
@@ -274,17 +284,11 @@ gst_rnn_generate_windows (GstRnn * self, GstBuffer ** outbuf)
         return ret;
     }
 
-    if (!gst_buffer_map (self->stream.inbuf, &map, GST_MAP_READ)) {
-      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a buffer."),
-          (NULL));
-      return GST_FLOW_ERROR;
-    }
-    n = map.size / self->stream.in_frame_bytes;
-    ok = rnn_runner_push (self->stream.runner, map.data, n,
+    n = self->stream.inmap.size / self->stream.in_frame_bytes;
+    ok = rnn_runner_push (self->stream.runner, self->stream.inmap.data, n,
         &self->stream.cursor, &result, &err);
-    gst_buffer_unmap (self->stream.inbuf, &map);
     if (self->stream.cursor >= n)
-      gst_buffer_replace (&self->stream.inbuf, NULL);
+      gst_rnn_release_input (self);
     if (!ok)
       return gst_rnn_run_failed (self, err);
     if (result.data) {

@@ -387,7 +387,7 @@ gst_rnn_install_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
     if (outcaps)
       gst_caps_unref (outcaps);
   }
-  gst_rnn_reset_state (self, "model changed", TRUE);
+  gst_rnn_reset (self, GST_RNN_RESET, "model changed");
   g_rec_mutex_unlock (&self->state_lock);
   return previous;
 }
@@ -435,8 +435,12 @@ gst_rnn_swap_model (GstRnn * self, RnnModel * model, RnnModel * decoder,
 
   /* frames held back end a sequence: run them with the model they came
    * for */
-  if (old.latency > 0)
-    gst_rnn_drain (self);
+  if (old.latency > 0) {
+    GstRnnBufferSettings now;
+
+    gst_rnn_settings_snapshot (self, &now);
+    gst_rnn_drain (self, &now);
+  }
 
   previous = gst_rnn_install_model (self, model, decoder, path, &info,
       incaps, caps_change);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: n-to-1 results, as GstRnnResultMeta on buffers
- * and as `rnn` element messages on the bus.
+ * and as `rnn` element messages on the bus.  The messages posted and not
+ * read yet are GstRnnPosted's (gstrnn-private.h): init, reset and clear
+ * here.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -117,23 +119,46 @@ gst_rnn_results_append (GValue * arr, GstStructure * s)
   gst_value_array_append_and_take_value (arr, &v);
 }
 
+/* ---------------------------------------------------------- the data */
+
+void
+gst_rnn_posted_init (GstRnnPosted * p)
+{
+  p->ring = NULL;
+  p->head = p->count = 0;
+  p->unposted = 0;
+}
+
 /* Forget the messages the application has read (ours is their only ref
  * left; the bus hands them out in order). */
-static void
-gst_rnn_results_reclaim (GstRnn * self)
+void
+gst_rnn_posted_reset (GstRnnPosted * p)
 {
-  GstRnnStream *st = &self->stream;
-
-  while (st->posted_count > 0) {
-    GstMessage *m = st->posted[st->posted_head];
+  while (p->count > 0) {
+    GstMessage *m = p->ring[p->head];
 
     if (GST_MINI_OBJECT_REFCOUNT_VALUE (m) > 1)
       break;
     gst_message_unref (m);
-    st->posted_head = (st->posted_head + 1) % GST_RNN_MAX_UNREAD;
-    st->posted_count--;
+    p->head = (p->head + 1) % GST_RNN_MAX_UNREAD;
+    p->count--;
   }
 }
+
+/* Drop our refs on posted messages (stop, new caps). */
+void
+gst_rnn_posted_clear (GstRnnPosted * p)
+{
+  while (p->count > 0) {
+    gst_message_unref (p->ring[p->head]);
+    p->head = (p->head + 1) % GST_RNN_MAX_UNREAD;
+    p->count--;
+  }
+  g_clear_pointer (&p->ring, g_free);
+  gst_rnn_posted_init (p);
+}
+
+/* ------------------------------------------------------------ posting */
 
 /* Post @s as an element message, unless GST_RNN_MAX_UNREAD of ours wait
  * unread on the bus: then the result is carried by the meta only, and
@@ -141,15 +166,15 @@ gst_rnn_results_reclaim (GstRnn * self)
 static void
 gst_rnn_post_result (GstRnn * self, GstStructure * s)
 {
-  GstRnnStream *st = &self->stream;
+  GstRnnPosted *p = &self->stream.posted;
   GstMessage *m;
 
-  if (st->posted == NULL)
-    st->posted = g_new0 (GstMessage *, GST_RNN_MAX_UNREAD);
-  gst_rnn_results_reclaim (self);
-  if (st->posted_count == GST_RNN_MAX_UNREAD) {
+  if (p->ring == NULL)
+    p->ring = g_new0 (GstMessage *, GST_RNN_MAX_UNREAD);
+  gst_rnn_posted_reset (p);
+  if (p->count == GST_RNN_MAX_UNREAD) {
     gst_structure_free (s);
-    if (st->unposted++ == 0)
+    if (p->unposted++ == 0)
       GST_ELEMENT_WARNING (self, STREAM, FAILED,
           ("%u result messages wait unread on the bus: further results are "
               "not posted until the application reads them (the "
@@ -159,26 +184,9 @@ gst_rnn_post_result (GstRnn * self, GstStructure * s)
     return;
   }
   m = gst_message_new_element (GST_OBJECT (self), s);
-  st->posted[(st->posted_head + st->posted_count) % GST_RNN_MAX_UNREAD] =
-      gst_message_ref (m);
-  st->posted_count++;
+  p->ring[(p->head + p->count) % GST_RNN_MAX_UNREAD] = gst_message_ref (m);
+  p->count++;
   gst_element_post_message (GST_ELEMENT (self), m);
-}
-
-/* Drop our refs on posted messages (stop, new caps). */
-void
-gst_rnn_results_clear (GstRnn * self)
-{
-  GstRnnStream *st = &self->stream;
-
-  while (st->posted_count > 0) {
-    gst_message_unref (st->posted[st->posted_head]);
-    st->posted_head = (st->posted_head + 1) % GST_RNN_MAX_UNREAD;
-    st->posted_count--;
-  }
-  g_clear_pointer (&st->posted, g_free);
-  st->posted_head = 0;
-  st->unposted = 0;
 }
 
 /* Append one result per stream to the results meta of @buf (if any) and

@@ -4,8 +4,9 @@
  * 'model' property loads a file: gstrnnmodel.c).  mode, window, hop,
  * steps, feed and carry-state note in user_set that the application set
  * them: the others take the model file's run settings at each start
- * (gstrnnmodelsettings.c).  The property table
- * itself, with one sentence per property, is in gstrnn.c's class_init.
+ * (gstrnnmodelsettings.c).  The property table, one sentence per
+ * property (gst-inspect-1.0) and the details in its doc comments, is
+ * gst_rnn_install_properties() below.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -38,16 +39,30 @@ gst_rnn_settings_init (GstRnnSettings * settings)
   settings->user_set = 0;      /* nothing set: the model file decides */
 }
 
-/* Properties that need a reload or renegotiation only change in NULL or
- * READY.  Call with the object lock held. */
-static gboolean
-gst_rnn_check_mutable_ready (GstRnn * self, GParamSpec * pspec)
+void
+gst_rnn_settings_snapshot (GstRnn * self, GstRnnBufferSettings * snap)
 {
-  if (GST_STATE (self) > GST_STATE_READY) {
-    GST_WARNING_OBJECT (self, "property '%s' can only be changed in the "
-        "NULL or READY state; ignoring the new value", pspec->name);
+  GST_OBJECT_LOCK (self);
+  snap->reset_on_discont = self->settings.reset_on_discont;
+  snap->post_messages = self->settings.post_messages;
+  snap->partial_window = self->settings.partial_window;
+  snap->non_finite = self->settings.non_finite;
+  snap->timestamp_tolerance = self->settings.timestamp_tolerance;
+  snap->timestamp_policy = self->settings.timestamp_policy;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* The properties flagged GST_PARAM_MUTABLE_READY need a reload or a
+ * renegotiation: they only change in NULL or READY; set later, the value
+ * is ignored with a warning.  @pspec's flags say which, in one place. */
+static gboolean
+gst_rnn_refuse_running (GstRnn * self, GParamSpec * pspec)
+{
+  if (!(pspec->flags & GST_PARAM_MUTABLE_READY)
+      || GST_STATE (self) <= GST_STATE_READY)
     return FALSE;
-  }
+  GST_WARNING_OBJECT (self, "property '%s' can only be changed in the "
+      "NULL or READY state; ignoring the new value", pspec->name);
   return TRUE;
 }
 
@@ -64,58 +79,47 @@ gst_rnn_set_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
+  if (gst_rnn_refuse_running (self, pspec)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_BATCH_FIRST:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.batch_first = g_value_get_boolean (value);
+      self->settings.batch_first = g_value_get_boolean (value);
       break;
     case PROP_PRECISION:
       /* read at the next load: start, and a hot swap (which keeps it) */
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.precision = g_value_get_enum (value);
+      self->settings.precision = g_value_get_enum (value);
       break;
     case PROP_MODE:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.mode = g_value_get_enum (value);
-        self->settings.user_set |= RNN_SETTING_MODE;
-      }
+      self->settings.mode = g_value_get_enum (value);
+      self->settings.user_set |= RNN_SETTING_MODE;
       break;
     case PROP_RESET_ON_DISCONT:
       self->settings.reset_on_discont = g_value_get_boolean (value);
       break;
     case PROP_WINDOW:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.window = g_value_get_uint (value);
-        self->settings.user_set |= RNN_SETTING_WINDOW;
-      }
+      self->settings.window = g_value_get_uint (value);
+      self->settings.user_set |= RNN_SETTING_WINDOW;
       break;
     case PROP_HOP:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.hop = g_value_get_uint (value);
-        self->settings.user_set |= RNN_SETTING_HOP;
-      }
+      self->settings.hop = g_value_get_uint (value);
+      self->settings.user_set |= RNN_SETTING_HOP;
       break;
     case PROP_STEPS:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.steps = g_value_get_uint (value);
-        self->settings.user_set |= RNN_SETTING_STEPS;
-      }
+      self->settings.steps = g_value_get_uint (value);
+      self->settings.user_set |= RNN_SETTING_STEPS;
       break;
     case PROP_FEED:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.feed = g_value_get_enum (value);
-        self->settings.user_set |= RNN_SETTING_FEED;
-      }
+      self->settings.feed = g_value_get_enum (value);
+      self->settings.user_set |= RNN_SETTING_FEED;
       break;
     case PROP_CARRY_STATE:
-      if (gst_rnn_check_mutable_ready (self, pspec)) {
-        self->settings.carry_state = g_value_get_boolean (value);
-        self->settings.user_set |= RNN_SETTING_CARRY_STATE;
-      }
+      self->settings.carry_state = g_value_get_boolean (value);
+      self->settings.user_set |= RNN_SETTING_CARRY_STATE;
       break;
     case PROP_THREADS:
-      if (gst_rnn_check_mutable_ready (self, pspec))
-        self->settings.threads = g_value_get_uint (value);
+      self->settings.threads = g_value_get_uint (value);
       break;
     case PROP_POST_MESSAGES:
       self->settings.post_messages = g_value_get_boolean (value);
@@ -215,11 +219,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "Path of the safetensors file with the PyTorch RNN/LSTM/GRU "
-          "weights (and optional Linear head); loaded on READY->PAUSED; "
-          "setting it in PAUSED/PLAYING loads the new file and switches to "
-          "it at the next buffer (state reset), or keeps the old model and "
-          "posts a warning if the file is unusable",
+          "Path of the model file holding the network's weights",
           DEFAULT_MODEL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -232,9 +232,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_BATCH_FIRST,
       g_param_spec_boolean ("batch-first", "Batch first",
-          "Buffer layout: FALSE = (T, B, F) time-major, plain interleaved "
-          "audio; TRUE = (B, T, F), each stream's frames contiguous, as "
-          "PyTorch's batch_first=True; the output uses the same layout",
+          "Whether each stream's frames are contiguous in a buffer (B, T, F) "
+          "rather than interleaved (T, B, F)",
           DEFAULT_BATCH_FIRST,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -246,12 +245,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
-          "How input frames map to output frames: n-to-n (frame by frame), "
-          "n-to-1 (one result per window, attached to the unchanged input "
-          "as a GstRnnResultMeta and posted as an 'rnn' element message), "
-          "1-to-n ('steps' frames generated per input frame) or n-to-m "
-          "(encoder-decoder: 'steps' frames forecast per window); unset, "
-          "the model file's rnn.mode, else n-to-n",
+          "How input frames map to output frames",
           GST_TYPE_RNN_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -264,8 +258,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_RESET_ON_DISCONT,
       g_param_spec_boolean ("reset-on-discont", "Reset on discont",
-          "Reset the state to zero (and drop a pending window) on a buffer "
-          "flagged DISCONT; FALSE carries the state across discontinuities",
+          "Whether a discontinuity resets the state of every stream to zero",
           DEFAULT_RESET_ON_DISCONT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -278,10 +271,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_WINDOW,
       g_param_spec_uint ("window", "Window",
-          "Frames per window: required in n-to-1 and n-to-m; in n-to-n only "
-          "for a bidirectional model (0 = refuse such models), which then "
-          "runs on independent windows with that latency; ignored in 1-to-n; "
-          "unset, the model file's rnn.window, else 0",
+          "Frames per window (0: no windows)",
           0, GST_RNN_MAX_WINDOW, DEFAULT_WINDOW,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -294,9 +284,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_HOP,
       g_param_spec_uint ("hop", "Hop",
-          "n-to-1 and n-to-m: frames between window starts (0 = the window, "
-          "no overlap; smaller overlaps windows; larger skips frames); "
-          "unset, the model file's rnn.hop, else 0",
+          "Frames between the starts of consecutive windows (0: the window)",
           0, GST_RNN_MAX_WINDOW, DEFAULT_HOP,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -309,9 +297,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_STEPS,
       g_param_spec_uint ("steps", "Steps",
-          "Frames generated per input frame (1-to-n; output rate = input "
-          "rate x steps) or per window (n-to-m); ignored otherwise; unset, "
-          "the model file's rnn.steps, else 1",
+          "Frames generated per input frame (1-to-n) or per window (n-to-m)",
           1, GST_RNN_MAX_STEPS, DEFAULT_STEPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -324,10 +310,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_FEED,
       g_param_spec_enum ("feed", "Feed",
-          "Input of each generation step: 1-to-n takes repeat (default), "
-          "first or feedback; n-to-m takes context (default) or feedback; "
-          "auto = the mode's default; unset, the model file's rnn.feed, "
-          "else auto",
+          "What the generating network reads at each step",
           GST_TYPE_RNN_FEED, DEFAULT_FEED,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -340,9 +323,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_CARRY_STATE,
       g_param_spec_boolean ("carry-state", "Carry state",
-          "n-to-1, n-to-m: start each window from the previous window's "
-          "final state instead of zeros; 1-to-n: the same across input "
-          "frames; unset, the model file's rnn.carry_state, else FALSE",
+          "Whether each window starts from the state the previous one left "
+          "instead of zeros",
           DEFAULT_CARRY_STATE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -357,9 +339,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
-          "Threads sharing each matrix product of the network, or with 16 "
-          "or more streams the streams of a buffer (1 = the streaming "
-          "thread only); outputs are identical whatever the count",
+          "Number of threads that share the work of each buffer",
           1, 8, DEFAULT_THREADS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -371,7 +351,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
-          "n-to-1: post each result as an 'rnn' element message on the bus",
+          "Whether to post each n-to-1 result as an 'rnn' element message",
           DEFAULT_POST_MESSAGES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -383,8 +363,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_PARTIAL_WINDOW,
       g_param_spec_enum ("partial-window", "Partial window",
-          "At EOS, an incomplete window is dropped or run as a shorter "
-          "sequence; auto = run in n-to-n, drop in n-to-1 and n-to-m",
+          "What to do at EOS with frames that fill no whole window",
           GST_TYPE_RNN_PARTIAL_WINDOW, DEFAULT_PARTIAL_WINDOW,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -397,10 +376,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_NON_FINITE,
       g_param_spec_enum ("non-finite", "Non-finite",
-          "What to do with NaN/Inf input values: reset-stream (compute, "
-          "then reset that stream's state, warn), propagate (no check, as "
-          "PyTorch: the state stays NaN until a reset), zero (replace them "
-          "by 0, warn) or error (fail the stream)",
+          "What to do with NaN and infinite input values and states",
           GST_TYPE_RNN_NON_FINITE, DEFAULT_NON_FINITE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -414,12 +390,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_PRECISION,
       g_param_spec_enum ("precision", "Precision",
-          "Weights of the model: auto (the file's rnn.precision metadata, "
-          "else f32), f32 (exactly PyTorch's float32 numbers), bf16 "
-          "(bfloat16 weights, half the bytes, errors up to ~1e-2) or int8 "
-          "(int8 weights with a scale per row and inputs quantised per "
-          "frame, a quarter of the bytes, errors up to ~5e-2); the state "
-          "stays float32; read when the model loads (start, hot swap)",
+          "How the weights of the model are stored and multiplied",
           GST_TYPE_RNN_PRECISION, DEFAULT_PRECISION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -433,9 +404,8 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_TOLERANCE,
       g_param_spec_int64 ("timestamp-tolerance", "Timestamp tolerance",
-          "Largest difference in ns between a buffer's timestamp and where "
-          "it was expected that is not a discontinuity (-1 = half a frame, "
-          "G_MAXINT64 = never)",
+          "Largest timestamp deviation in ns that is not a discontinuity "
+          "(-1: half a frame)",
           -1, G_MAXINT64, DEFAULT_TIMESTAMP_TOLERANCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -452,10 +422,7 @@ gst_rnn_install_properties (GObjectClass * gobject_class)
    */
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_POLICY,
       g_param_spec_enum ("timestamp-policy", "Timestamp policy",
-          "Where a buffer should start and how outputs are stamped: strict "
-          "(the previous buffer's end, input timestamps kept) or perfect "
-          "(the first timestamp plus the frames counted, outputs stamped "
-          "from the count)",
+          "Where a buffer is expected to start and how outputs are stamped",
           GST_TYPE_RNN_TIMESTAMP_POLICY, DEFAULT_TIMESTAMP_POLICY,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

@@ -11,17 +11,20 @@
 
 #include "gstrnn-private.h"
 
-/* Zero the state of every stream and forget any pending window; the next
- * output is marked DISCONT if @discont.  Streaming thread (or with the
- * stream lock held). */
 void
-gst_rnn_reset_state (GstRnn * self, const gchar * why, gboolean discont)
+gst_rnn_reset (GstRnn * self, GstRnnReset why, const gchar * text)
 {
-  GST_DEBUG_OBJECT (self, "resetting state: %s", why);
+  GST_DEBUG_OBJECT (self, "resetting state: %s", text);
   if (self->stream.runner)
     rnn_runner_reset (self->stream.runner);
-  gst_rnn_timeline_reset (&self->stream.timeline);
-  if (discont)
+  if (why == GST_RNN_RESET_FLUSH)
+    gst_rnn_release_input (self);
+  if (why == GST_RNN_RESET_START)
+    g_atomic_int_set (&self->requests.reset, 0);
+  gst_rnn_time_reset (&self->stream.time, why);
+  gst_rnn_non_finite_reset (&self->stream.nf);
+  gst_rnn_posted_reset (&self->stream.posted);
+  if (why != GST_RNN_RESET_QUIET)
     self->stream.discont_pending = TRUE;
 }
 
@@ -31,11 +34,10 @@ void
 gst_rnn_free_stream (GstRnn * self)
 {
   g_clear_pointer (&self->stream.runner, rnn_runner_free);
-  gst_rnn_timeline_clear (&self->stream.timeline);
-  gst_rnn_results_clear (self);
-  g_clear_pointer (&self->stream.nf_now, g_free);
-  g_clear_pointer (&self->stream.nf_before, g_free);
-  gst_buffer_replace (&self->stream.inbuf, NULL);
+  gst_rnn_time_clear (&self->stream.time);
+  gst_rnn_posted_clear (&self->stream.posted);
+  gst_rnn_non_finite_clear (&self->stream.nf);
+  gst_rnn_release_input (self);
   gst_caps_replace (&self->stream.in_caps, NULL);
   self->stream.cursor = 0;
   self->stream.batch = 0;
@@ -120,14 +122,12 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
       self->stream.in_frame_bytes :
       (gsize) B * info->output_size * sizeof (float);
   if (info->output != RNN_OUTPUT_BLOCK)
-    gst_rnn_timeline_init (&self->stream.timeline, self->config.run.window);
-  self->stream.nf_now = g_new0 (gboolean, B);
-  self->stream.nf_before = g_new0 (gboolean, B);
+    gst_rnn_timeline_init (&self->stream.time.timeline,
+        self->config.run.window);
+  gst_rnn_non_finite_init (&self->stream.nf, B);
   self->stream.in_caps = gst_caps_ref (incaps);
 
-  gst_rnn_reset_state (self, "caps changed", TRUE);
-  /* the frame count restarts at the new rate */
-  gst_rnn_continuity_reanchor (&self->stream.time);
+  gst_rnn_reset (self, GST_RNN_RESET_CAPS, "caps changed");
 
   GST_INFO_OBJECT (self, "%u stream(s) of %u -> %u floats per frame, %s, "
       "%d/%d steps/s, mode %s%s", B, info->input_size, info->output_size,
@@ -138,22 +138,20 @@ gst_rnn_configure (GstRnn * self, GstCaps * incaps, GstCaps * outcaps)
 }
 
 /* Checks and resets due at the start of an input buffer: frame size,
- * reset signal, DISCONT and GAP flags, timestamp jumps and non-finite
- * input.  *@reset: whether the caller must reset the state (then call
- * gst_rnn_apply_restore()).  State lock held. */
+ * reset signal, DISCONT and GAP flags, timestamp jumps; the buffer's
+ * settings snapshot and non-finite policy.  *@reset: whether the caller
+ * must reset the state (then call gst_rnn_apply_restore()).  State lock
+ * held. */
 GstFlowReturn
 gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
 {
+  const GstRnnBufferSettings *now = &self->stream.now;
   gsize size = gst_buffer_get_size (inbuf);
-  gboolean reset_on_discont;
-  GstRnnTimestampPolicy policy;
   GstRnnDiscont d;
-  gint64 tolerance;
   gsize n;
 
   *reset = GST_RNN_KEEP;
-  self->stream.mark_discont = FALSE;
-  self->stream.nf_error_posted = FALSE;
+  self->stream.time.mark_discont = FALSE;
   if (self->stream.runner == NULL || self->stream.in_frame_bytes == 0)
     return GST_FLOW_NOT_NEGOTIATED;
 
@@ -168,22 +166,18 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
   }
   n = size / self->stream.in_frame_bytes;
 
-  GST_OBJECT_LOCK (self);
-  reset_on_discont = self->settings.reset_on_discont;
-  tolerance = self->settings.timestamp_tolerance;
-  policy = self->settings.timestamp_policy;
-  self->stream.buf_policy = self->settings.non_finite;
-  GST_OBJECT_UNLOCK (self);
+  /* the one read of the settings for this buffer */
+  gst_rnn_settings_snapshot (self, &self->stream.now);
 
   if (g_atomic_int_compare_and_exchange (&self->requests.reset, 1, 0)) {
     GST_INFO_OBJECT (self, "resetting on the reset signal");
     *reset = GST_RNN_RESET;
   }
 
-  d = gst_rnn_detect_discont (self, inbuf, n, policy, tolerance,
-      reset_on_discont);
+  d = gst_rnn_detect_discont (self, inbuf, n, now->timestamp_policy,
+      now->timestamp_tolerance, now->reset_on_discont);
   if (d != GST_RNN_CONTINUOUS) {
-    if (!reset_on_discont)
+    if (!now->reset_on_discont)
       GST_DEBUG_OBJECT (self, "discontinuity: keeping the state");
     else if (d & (GST_RNN_DISCONT_FLAG | GST_RNN_DISCONT_JUMP))
       *reset = GST_RNN_RESET;
@@ -192,16 +186,17 @@ gst_rnn_begin_buffer (GstRnn * self, GstBuffer * inbuf, GstRnnReset * reset)
     if ((d & GST_RNN_DISCONT_JUMP) && !(d & GST_RNN_DISCONT_FLAG)) {
       /* data is missing and upstream did not say so: tell downstream */
       self->stream.discont_pending = TRUE;
-      self->stream.mark_discont = TRUE;
+      self->stream.time.mark_discont = TRUE;
     }
   }
 
-  /* Non-finite input */
-  /* its time under the policy, for messages */
-  self->stream.buf_pts = gst_rnn_buffer_frame_time (self, 0);
+  /* Non-finite input: scanned where the buffer is mapped
+   * (gst_rnn_check_input()); its time under the policy, for messages */
+  gst_rnn_non_finite_begin (&self->stream.nf, now->non_finite,
+      gst_rnn_buffer_frame_time (self, 0));
   rnn_runner_set_non_finite (self->stream.runner,
-      (RnnNonFinite) self->stream.buf_policy);
-  return gst_rnn_check_input (self, inbuf, n);
+      (RnnNonFinite) now->non_finite);
+  return GST_FLOW_OK;
 }
 
 /* A "restore" request is applied at a buffer boundary, after the resets

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer rnn element: time.  Frame counts to durations, where a buffer
- * should start, and the latency the element adds.
+ * should start, and the latency the element adds.  Its fields are
+ * GstRnnTime's (gstrnn-private.h): init, reset and clear here.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -25,8 +26,8 @@ gst_rnn_frames_to_time (GstRnn * self, guint64 frames)
 GstClockTime
 gst_rnn_buffer_frame_time (GstRnn * self, guint64 t)
 {
-  return gst_rnn_continuity_time (&self->stream.time,
-      self->stream.time.buf_start + t);
+  return gst_rnn_continuity_time (&self->stream.time.cont,
+      self->stream.time.cont.buf_start + t);
 }
 
 /* Is input buffer @inbuf (@n frames) a discontinuity under the shared
@@ -38,7 +39,7 @@ GstRnnDiscont
 gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
     GstRnnTimestampPolicy policy, gint64 tolerance, gboolean resets)
 {
-  GstRnnContinuity *c = &self->stream.time;
+  GstRnnContinuity *c = &self->stream.time.cont;
   GstRnnDiscont d;
 
   d = gst_rnn_continuity_check (c, inbuf, n, self->stream.in_fmt.steps_n,
@@ -66,7 +67,7 @@ gst_rnn_detect_discont (GstRnn * self, GstBuffer * inbuf, gsize n,
 void
 gst_rnn_restamp (GstRnn * self, GstBuffer * buf, gsize n)
 {
-  const GstRnnContinuity *c = &self->stream.time;
+  const GstRnnContinuity *c = &self->stream.time.cont;
   GstClockTime t0, t1;
 
   if (c->policy != GST_RNN_TIMESTAMP_POLICY_PERFECT)
@@ -109,6 +110,47 @@ gst_rnn_latency (GstRnn * self)
   return ours;
 }
 
+/* ---------------------------------------------------------- the data */
+
+void
+gst_rnn_time_init (GstRnnTime * t)
+{
+  gst_rnn_continuity_init (&t->cont);
+  t->mark_discont = FALSE;
+  t->timeline.head = t->timeline.count = 0;
+}
+
+void
+gst_rnn_time_reset (GstRnnTime * t, GstRnnReset why)
+{
+  t->timeline.head = t->timeline.count = 0;
+  switch (why) {
+    case GST_RNN_RESET_START:
+      gst_rnn_time_init (t);
+      break;
+    case GST_RNN_RESET_FLUSH:
+    case GST_RNN_RESET_SEGMENT:
+      gst_rnn_continuity_restart (&t->cont);
+      break;
+    case GST_RNN_RESET_CAPS:
+      /* the frame count restarts at the new rate */
+      gst_rnn_continuity_reanchor (&t->cont);
+      break;
+    default:
+      /* a discontinuity in the data: gst_rnn_detect_discont() saw it */
+      break;
+  }
+}
+
+void
+gst_rnn_time_clear (GstRnnTime * t)
+{
+  GstRnnTimeline *tl = &t->timeline;
+
+  g_clear_pointer (&tl->ring, g_free);
+  tl->size = tl->head = tl->count = 0;
+}
+
 /* ------------------------------------------------------------ timeline */
 
 /* Room for the buffers of @size frames (a window): each brings one or
@@ -118,19 +160,6 @@ gst_rnn_timeline_init (GstRnnTimeline * tl, guint size)
 {
   tl->ring = g_new0 (GstRnnStamp, size + 1);
   tl->size = size + 1;
-  gst_rnn_timeline_reset (tl);
-}
-
-void
-gst_rnn_timeline_clear (GstRnnTimeline * tl)
-{
-  g_clear_pointer (&tl->ring, g_free);
-  tl->size = tl->head = tl->count = 0;
-}
-
-void
-gst_rnn_timeline_reset (GstRnnTimeline * tl)
-{
   tl->head = tl->count = 0;
 }
 
@@ -152,7 +181,7 @@ void
 gst_rnn_timeline_lookup (GstRnn * self, guint64 frame, GstClockTime * pts,
     guint64 * offset)
 {
-  GstRnnTimeline *tl = &self->stream.timeline;
+  GstRnnTimeline *tl = &self->stream.time.timeline;
 
   *pts = GST_CLOCK_TIME_NONE;
   *offset = GST_BUFFER_OFFSET_NONE;

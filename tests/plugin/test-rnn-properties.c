@@ -152,6 +152,108 @@ GST_START_TEST (test_mutable_playing)
 
 GST_END_TEST;
 
+/* A value of @pspec other than @cur, in @other (initialised here). */
+static void
+other_value (GParamSpec * pspec, const GValue * cur, GValue * other)
+{
+  g_value_init (other, pspec->value_type);
+  if (G_IS_PARAM_SPEC_BOOLEAN (pspec)) {
+    g_value_set_boolean (other, !g_value_get_boolean (cur));
+  } else if (G_IS_PARAM_SPEC_UINT (pspec)) {
+    GParamSpecUInt *u = G_PARAM_SPEC_UINT (pspec);
+    guint v = g_value_get_uint (cur);
+
+    g_value_set_uint (other, v < u->maximum ? v + 1 : u->minimum);
+  } else if (G_IS_PARAM_SPEC_INT64 (pspec)) {
+    GParamSpecInt64 *i = G_PARAM_SPEC_INT64 (pspec);
+    gint64 v = g_value_get_int64 (cur);
+
+    g_value_set_int64 (other, v < i->maximum ? v + 1 : i->minimum);
+  } else if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+    GEnumClass *e = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+    gint v = g_value_get_enum (cur);
+
+    fail_unless (e->n_values > 1, "%s", pspec->name);
+    g_value_set_enum (other, e->values[0].value == v ? e->values[1].value :
+        e->values[0].value);
+  } else {
+    fail ("property %s: type %s not covered", pspec->name,
+        g_type_name (pspec->value_type));
+  }
+}
+
+/* Set every property of the element (but model, a hot swap) to another
+ * value while it runs: those flagged GST_PARAM_MUTABLE_READY keep the
+ * value in force, the others take the new one.  Back in READY, all
+ * take it. */
+GST_START_TEST (test_ready_only_from_flags)
+{
+  gchar *model = tiny_model (1, 4);
+  GstElement *rnn = make_rnn (model);
+  GstHarness *h = harness_audio (gst_object_ref (rnn), 1);
+  GParamSpec **props;
+  guint n, i, ready = 0;
+
+  props = g_object_class_list_properties (G_OBJECT_GET_CLASS (rnn), &n);
+  for (i = 0; i < n; i++) {
+    GParamSpec *pspec = props[i];
+    GValue cur = G_VALUE_INIT, other = G_VALUE_INIT, now = G_VALUE_INIT;
+    gboolean ready_only = (pspec->flags & GST_PARAM_MUTABLE_READY) != 0;
+    gint cmp;
+
+    if (pspec->owner_type != G_OBJECT_TYPE (rnn)
+        || !strcmp (pspec->name, "model"))
+      continue;
+    g_value_init (&cur, pspec->value_type);
+    g_value_init (&now, pspec->value_type);
+    g_object_get_property (G_OBJECT (rnn), pspec->name, &cur);
+    other_value (pspec, &cur, &other);
+
+    g_object_set_property (G_OBJECT (rnn), pspec->name, &other);
+    g_object_get_property (G_OBJECT (rnn), pspec->name, &now);
+    cmp = gst_value_compare (&now, ready_only ? &cur : &other);
+    fail_unless (cmp == GST_VALUE_EQUAL, "%s (%s) set while playing: %s",
+        pspec->name, ready_only ? "ready only" : "mutable",
+        ready_only ? "taken" : "refused");
+    ready += ready_only;
+
+    g_value_unset (&cur);
+    g_value_unset (&other);
+    g_value_unset (&now);
+  }
+  /* batch-first, mode, window, hop, steps, feed, carry-state, threads,
+   * precision */
+  fail_unless_equals_int (ready, 9);
+
+  fail_unless (gst_element_set_state (rnn, GST_STATE_READY) ==
+      GST_STATE_CHANGE_SUCCESS);
+  for (i = 0; i < n; i++) {
+    GParamSpec *pspec = props[i];
+    GValue cur = G_VALUE_INIT, other = G_VALUE_INIT, now = G_VALUE_INIT;
+
+    if (pspec->owner_type != G_OBJECT_TYPE (rnn)
+        || !(pspec->flags & GST_PARAM_MUTABLE_READY))
+      continue;
+    g_value_init (&cur, pspec->value_type);
+    g_value_init (&now, pspec->value_type);
+    g_object_get_property (G_OBJECT (rnn), pspec->name, &cur);
+    other_value (pspec, &cur, &other);
+    g_object_set_property (G_OBJECT (rnn), pspec->name, &other);
+    g_object_get_property (G_OBJECT (rnn), pspec->name, &now);
+    fail_unless (gst_value_compare (&now, &other) == GST_VALUE_EQUAL,
+        "%s refused in READY", pspec->name);
+    g_value_unset (&cur);
+    g_value_unset (&other);
+    g_value_unset (&now);
+  }
+  g_free (props);
+  harness_done (h);
+  gst_object_unref (rnn);
+  g_free (model);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_signals)
 {
   GstElement *rnn = make_rnn (NULL);
@@ -213,6 +315,7 @@ rnn_properties_suite (void)
   tcase_add_test (tc, test_defaults);
   tcase_add_test (tc, test_enum_values);
   tcase_add_test (tc, test_mutable_playing);
+  tcase_add_test (tc, test_ready_only_from_flags);
   tcase_add_test (tc, test_signals);
   tcase_add_test (tc, test_metadata);
   tcase_add_test (tc, test_threads_identical);
