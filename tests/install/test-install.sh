@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `meson install` into a scratch DESTDIR, then what a user of the installed
-# files does, with the variables the README gives (README, "Installing"):
+# files does, with the variables docs/install.md gives:
 #   - gst-inspect-1.0 finds the rnn plugin (GST_PLUGIN_PATH, and
 #     LD_LIBRARY_PATH for librnn-core outside the system folders) and
 #     reports the project's version;
 #   - pkg-config finds rnn-core at that version, and a program built
 #     against the installed headers checks the version at build time
 #     (RNN_CHECK_VERSION) and at run time (rnn_version_string());
-#   - the results header is installed where the README says;
+#   - the results header is installed where docs/embedding.md says;
 #   - no installed object carries a RUNPATH or RPATH.
 # Usage: test-install.sh BUILD_DIR PROJECT_VERSION
 set -euo pipefail

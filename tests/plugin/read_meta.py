@@ -64,7 +64,7 @@ def check_fields(s, scores, start, window, hop, labels, what):
 
 
 def meta_results(buf):
-    """Every result of @buf, as the README shows it."""
+    """Every result of @buf, as docs/embedding.md shows it."""
     m = buf.get_custom_meta(META)
     if m is None:
         return []

@@ -40,8 +40,9 @@ child_main (void)
       gst_meta_get_info (GST_RNN_RESULT_META_NAME) ? 0 : 4;
 }
 
-/* The README's C snippet looked the meta up before any rnn existed and
- * crashed on NULL: the getter loads the plugin instead. */
+/* The C snippet (then in the README, now in docs/embedding.md) looked
+ * the meta up before any rnn existed and crashed on NULL: the getter
+ * loads the plugin instead. */
 GST_START_TEST (test_info_before_any_rnn)
 {
   gchar *self_exe = g_file_read_link ("/proc/self/exe", NULL);

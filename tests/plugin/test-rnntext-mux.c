@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The README's subtitle launch lines, as a user types them (default
- * queues): audio and labels into one Matroska or MP4 file, from a WAV file
- * (filesrc ! wavparse) and from a live source, with and without merge.
+/* The subtitle launch lines of docs/rnntext.md ("Subtitles and
+ * overlays"; the file line is also in README.md), as a user types them
+ * (default queues): audio and labels into one Matroska or MP4 file,
+ * from a WAV file (filesrc ! wavparse) and from a live source, with and
+ * without merge.
  * Each must reach EOS (a pipeline that stalls for 30 s fails), and the
  * file, read back by an independent reader (ffmpeg's, converting the
  * subtitle track to SRT), must hold one cue per result of the rnn element

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The README's overlay line, as typed: live video through textoverlay
+/* The overlay line of docs/rnntext.md, as typed: live video through textoverlay
  * fed by rnntext (melspec ! rnn mode=n-to-1 window=100 hop=10 on a live
  * audio source), into a synchronised sink with a video sink's
  * max-lateness (20 ms) and QoS.  The LATENCY answers must cover the
@@ -198,7 +198,7 @@ covered (const Seen * seen, GstClockTime pts)
   return r;
 }
 
-/* The line as in the README, wait-text=false, and the other timings:
+/* The line as in docs/rnntext.md, wait-text=false, and the other timings:
  * cues at the window's start (as late as the rnn element's latency
  * allows) and merged cues (held up to max-hold, which rnntext adds). */
 static const struct
