@@ -17,6 +17,7 @@
 #include "gstmelspec.h"
 #include "gstmelspecdsp.h"
 #include "gstrnncontinuity.h"
+#include "gstrnntags.h"
 
 G_BEGIN_DECLS
 
@@ -104,10 +105,6 @@ gboolean gst_melspec_sink_query (GstPad * pad, GstObject * parent,
  * rate, read under the object lock) differs from self->latency, and
  * remember it.  Streaming thread, after caps. */
 void gst_melspec_post_latency_if_changed (GstMelspec * self);
-/* @event (TAG, taken) without the audio's codec and bitrate tags; a new
- * event, @event itself if it had none, or NULL if nothing is left.  Any
- * thread. */
-GstEvent *gst_melspec_strip_audio_tags (GstEvent * event);
 /* gstmelspecquery.c: answer the CONVERT @query in the units of @info (the
  * input's for the sink pad, the features' for the source pad; read under
  * the object lock).  FALSE before caps, unless the formats are the same.

@@ -215,7 +215,7 @@ gst_melspec_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       return ok;
     }
     case GST_EVENT_TAG:
-      event = gst_melspec_strip_audio_tags (event);
+      event = gst_rnn_tags_strip_audio (event);
       if (!event)
         return TRUE;
       break;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GStreamer melspec element: what it does as GStreamer's own converters
- * do beyond its data: the tags it passes on (not the audio's codec and
- * bitrate), CONVERT queries in each pad's units, and the LATENCY message
- * when a caps change alters its latency.
+ * do beyond its data: CONVERT queries in each pad's units, and the
+ * LATENCY message when a caps change alters its latency.  (The tags it
+ * passes on: gstrnntags.c, shared with rnn.)
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -30,40 +30,6 @@ gst_melspec_post_latency_if_changed (GstMelspec * self)
   self->latency = ours;
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_latency (GST_OBJECT (self)));
-}
-
-/* The tags of the audio that do not describe the features (its codec and
- * bitrate), dropped as decoders and converters drop them. */
-static const gchar *const audio_only_tags[] = {
-  GST_TAG_AUDIO_CODEC, GST_TAG_CODEC, GST_TAG_BITRATE,
-  GST_TAG_NOMINAL_BITRATE, GST_TAG_MINIMUM_BITRATE, GST_TAG_MAXIMUM_BITRATE,
-  NULL
-};
-
-/* @event (TAG, taken) without audio_only_tags; NULL if nothing is left. */
-GstEvent *
-gst_melspec_strip_audio_tags (GstEvent * event)
-{
-  GstTagList *tags, *copy;
-  GstTagScope scope;
-  gboolean found = FALSE;
-
-  gst_event_parse_tag (event, &tags);
-  for (guint i = 0; audio_only_tags[i]; i++)
-    found |= gst_tag_list_get_tag_size (tags, audio_only_tags[i]) > 0;
-  if (!found)
-    return event;
-  copy = gst_tag_list_copy (tags);
-  scope = gst_tag_list_get_scope (tags);
-  gst_event_unref (event);
-  for (guint i = 0; audio_only_tags[i]; i++)
-    gst_tag_list_remove_tag (copy, audio_only_tags[i]);
-  if (gst_tag_list_is_empty (copy)) {
-    gst_tag_list_unref (copy);
-    return NULL;
-  }
-  gst_tag_list_set_scope (copy, scope);
-  return gst_event_new_tag (copy);
 }
 
 gboolean

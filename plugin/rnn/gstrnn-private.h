@@ -439,6 +439,21 @@ gboolean gst_rnn_caps_query (GstRnn * self, GstPadDirection direction,
 gboolean gst_rnn_check_caps (GstRnn * self, GstCaps * incaps,
     GstCaps * outcaps, GstRnnFormat * in, guint * batch);
 
+/* gstrnnquery.c */
+/* @event (a TAG event, taken) as rnn passes it on: unchanged where the
+ * input passes through (n-to-1), else without the audio's codec and
+ * bitrate tags (gstrnntags.h), which no longer describe the output; NULL:
+ * send nothing.  Any thread (takes the object lock). */
+GstEvent *gst_rnn_tag_event (GstRnn * self, GstEvent * event);
+/* Answer the CONVERT @query on the pad of @direction in that pad's own
+ * negotiated units (TIME, DEFAULT = time steps, BYTES), as GstAudioFilter
+ * does with its pad's caps: *@answered is FALSE before caps (the caller
+ * then forwards it); else the query is ours and the return value says
+ * whether the conversion could be made (no TIME without a rate).  Any
+ * thread; @query is not taken. */
+gboolean gst_rnn_convert_query (GstRnn * self, GstPadDirection direction,
+    GstQuery * query, gboolean * answered);
+
 /* gstrnnstream.c */
 /* The one reset of the per-stream runtime: zero the state of every
  * stream, forget any pending window, and reset time (gst_rnn_time_reset),

@@ -509,6 +509,12 @@ gst_rnn_sink_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_GAP:
       gst_rnn_gap (self, event, &now);
       break;
+    case GST_EVENT_TAG:
+      /* the codec and bitrate of the audio do not describe our output */
+      event = gst_rnn_tag_event (self, event);
+      if (event == NULL)
+        return TRUE;
+      break;
     case GST_EVENT_SEGMENT_DONE:
     case GST_EVENT_EOS:
       /* the end of the (segment's) data: run what is pending */
@@ -547,8 +553,14 @@ gst_rnn_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
   GstRnn *self = GST_RNN (trans);
-  gboolean ret;
+  gboolean ret, handled = FALSE;
 
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CONVERT) {
+    /* in this pad's own units (the rates differ but in n-to-1) */
+    ret = gst_rnn_convert_query (self, direction, query, &handled);
+    if (handled)
+      return ret;
+  }
   if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS
       && gst_rnn_caps_query (self, direction, query))
     ret = TRUE;

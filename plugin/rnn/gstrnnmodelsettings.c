@@ -308,7 +308,7 @@ gst_rnn_warn_ignored_keys (GstRnn * self, const RnnModel * model,
   GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
       ("Model \"%s\": metadata key(s) '%s' unknown to this version of the "
           "rnn element, ignored (a misspelt key does nothing).", path, list),
-      ("keys known: see 'rnn-inspect --keys' or the README's model file "
-          "reference"));
+      ("keys known: see 'rnn-inspect --keys' or docs/model-file.md, "
+          "\"The model file\""));
   g_free (list);
 }

@@ -207,7 +207,7 @@ gst_rnn_get_property (GObject * object, guint prop_id, GValue * value,
 }
 
 /* The element's properties: installed once, by the class.  Their values
- * live in GstRnnSettings (above); the prose is in the README. */
+ * live in GstRnnSettings (above); the prose is in docs/rnn.md. */
 void
 gst_rnn_install_properties (GObjectClass * gobject_class)
 {

@@ -101,7 +101,7 @@ gflags=($(pkg-config --cflags gstreamer-1.0 gstreamer-audio-1.0 gstreamer-fft-1.
 mobjs=()
 for src in plugin/melspec/gstmelspec.c plugin/melspec/gstmelspecsettings.c plugin/melspec/gstmelspecdsp.c \
            plugin/melspec/gstmelspeclimits.c plugin/melspec/gstmelspeccaps.c plugin/melspec/gstmelspecquery.c \
-           plugin/common/gstrnncontinuity.c plugin/common/gstcapsadvice.c; do
+           plugin/common/gstrnncontinuity.c plugin/common/gstcapsadvice.c plugin/common/gstrnntags.c; do
   obj="$out/$(basename "$src" .c).o"
   clang "${flags[@]}" "${gflags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   mobjs+=("$obj")
