@@ -165,6 +165,27 @@ rnn_state_get (const RnnState * s, float *h_n, float *c_n)
         sizeof (float));
 }
 
+/* A float is NaN or +-Inf when its 8 exponent bits are all ones.  Adding
+ * one to the exponent field then carries into the sign bit: the OR of
+ * (u & 0x7f800000) + 0x00800000 over a block has bit 31 set iff the block
+ * holds a non-finite value.  Branch-free, so it vectorises; reads through
+ * memcpy so any alignment is fine.  Here, below the runner, because the
+ * state's own checks use it. */
+gboolean
+rnn_floats_all_finite (const void *p, gsize n)
+{
+  const guint8 *b = p;
+  guint32 acc = 0;
+
+  for (gsize i = 0; i < n; i++) {
+    guint32 u;
+
+    memcpy (&u, b + 4 * i, 4);
+    acc |= (u & 0x7f800000u) + 0x00800000u;
+  }
+  return (acc & 0x80000000u) == 0;
+}
+
 gboolean
 rnn_state_is_finite (const RnnState * s)
 {
