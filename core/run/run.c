@@ -16,21 +16,6 @@ static const RnnStructure *const structures[] = {
   [RNN_MODE_N_TO_M] = &rnn_structure_n_to_m,
 };
 
-static const char *const mode_names[] = {
-  [RNN_MODE_N_TO_N] = "n-to-n",
-  [RNN_MODE_N_TO_1] = "n-to-1",
-  [RNN_MODE_1_TO_N] = "1-to-n",
-  [RNN_MODE_N_TO_M] = "n-to-m",
-};
-
-static const char *const feed_names[] = {
-  [RNN_FEED_AUTO] = "auto",
-  [RNN_FEED_REPEAT] = "repeat",
-  [RNN_FEED_FIRST] = "first",
-  [RNN_FEED_FEEDBACK] = "feedback",
-  [RNN_FEED_CONTEXT] = "context",
-};
-
 static const RnnStructure *
 pick (RnnMode mode, const RnnModel * model)
 {
@@ -46,7 +31,7 @@ pick (RnnMode mode, const RnnModel * model)
 static gboolean
 check_settings (RnnRunConfig * cfg, GError ** error)
 {
-  const char *mode = mode_names[cfg->mode];
+  const char *mode = rnn_mode_name (cfg->mode);
 
   switch (cfg->mode) {
     case RNN_MODE_N_TO_N:
@@ -55,7 +40,7 @@ check_settings (RnnRunConfig * cfg, GError ** error)
         g_set_error (error, RNN_ERROR, RNN_ERROR_CONFIG,
             "Setting 'feed' (%s) does not apply to mode=%s: it chooses the "
             "input of generation steps in modes 1-to-n and n-to-m. Leave it "
-            "at 'auto'.", feed_names[cfg->feed], mode);
+            "at 'auto'.", rnn_feed_name (cfg->feed), mode);
         return FALSE;
       }
       break;
@@ -77,7 +62,7 @@ check_settings (RnnRunConfig * cfg, GError ** error)
         g_set_error (error, RNN_ERROR, RNN_ERROR_CONFIG,
             "Setting 'feed' is '%s', which mode=n-to-m does not take: the "
             "decoder is fed feed=context or feed=feedback.",
-            feed_names[cfg->feed]);
+            rnn_feed_name (cfg->feed));
         return FALSE;
       }
       break;
@@ -104,7 +89,7 @@ resolve (const RnnRunConfig * config, const RnnModel * model,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail ((guint) config->mode < G_N_ELEMENTS (structures),
       FALSE);
-  g_return_val_if_fail ((guint) config->feed < G_N_ELEMENTS (feed_names),
+  g_return_val_if_fail (rnn_feed_name (config->feed) != NULL,
       FALSE);
 
   *cfg = *config;
